@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'documents') }}
+
+),
+
+renamed as (
+
+    select
+        document_sha256,
+        source_path,
+        doc_type,
+        department_name,
+        cast(fiscal_year as integer) as fiscal_year,
+        year_source,
+        page_count,
+        landed_at,
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'facts') }}
+
+),
+
+renamed as (
+
+    select
+        document_sha256,
+        line_number,
+        label as fact_label,
+        cast(value as decimal(20, 4)) as fact_value,
+        unit as fact_unit,
+        qualifier as fact_qualifier,
+        source_text,
+        page,
+
+    from source
+
+)
+
+select * from renamed

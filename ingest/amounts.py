@@ -1,0 +1,32 @@
+"""Amounts as printed (万元, thousands separators) → exact Decimal."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+_AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+MAX_SCALE = 4  # the raw tables store DECIMAL(20, 4); more digits would be rounded on load
+
+
+def is_amount(text: str | None) -> bool:
+    return bool(text) and _AMOUNT.match(text.strip().replace(" ", "")) is not None
+
+
+def parse_amount(text: str) -> Decimal:
+    """Parse '364,607.20' → Decimal('364607.20'); raise ValueError on anything else."""
+    cleaned = text.strip().replace(" ", "")
+    if not _AMOUNT.match(cleaned):
+        raise ValueError(f"not an amount: {text!r}")
+    value = Decimal(cleaned.replace(",", ""))
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > MAX_SCALE:
+        raise ValueError(f"amount {text!r} has more than {MAX_SCALE} decimals")
+    return value
+
+
+def parse_optional_amount(text: str | None) -> Decimal | None:
+    """A blank cell is None (not zero); anything else must be an amount."""
+    if text is None or not text.strip():
+        return None
+    return parse_amount(text)

@@ -1,0 +1,58 @@
+"""`jixiao` command line: parse one document, run the nightly pipeline, show a mart."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ingest.errors import DocumentError
+
+
+def _cmd_parse(args: argparse.Namespace) -> int:
+    from ingest.contract import to_json
+    from ingest.document import parse_document
+    from ingest.report import print_document
+
+    try:
+        document = parse_document(Path(args.file), year=args.year)
+    except DocumentError as exc:
+        print(f"jixiao: {exc.kind}: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(to_json(document))
+    else:
+        print_document(document)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from ingest.run import run_pipeline
+
+    return run_pipeline(quiet=args.quiet)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jixiao", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    parse = commands.add_parser("parse", help="parse one PDF and print its records")
+    parse.add_argument("file", help="a 申报表, 项目支出绩效目标表 or 自评报告 PDF")
+    parse.add_argument("--json", action="store_true", help="print the JSON contract instead of tables")
+    parse.add_argument("--year", type=int, help="fiscal year, when neither the PDF nor its path says it")
+    parse.set_defaults(handler=_cmd_parse)
+
+    run = commands.add_parser("run", help="run the nightly DAG once (airflow dags test), then show a mart")
+    run.add_argument("--quiet", action="store_true", help="hide Airflow's task logs unless it fails")
+    run.set_defaults(handler=_cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

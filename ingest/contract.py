@@ -1,0 +1,57 @@
+"""The `jixiao parse --json` contract: the shape of ../shared/corpus/README.md, plus lineage fields.
+
+Stable on purpose: analysts and tests diff it. Amounts are JSON numbers with the digits as printed
+(simplejson writes Decimal without passing through float).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import simplejson
+
+from ingest.records import BudgetLine, Fact, ParsedDocument, Project
+
+
+def _budget_line(line: BudgetLine) -> dict[str, Any]:
+    return {
+        "label": line.label,
+        "amount_wan_yuan": line.amount_wan_yuan,
+        "section": line.section,
+        "page": line.page,
+        "row": line.row,
+    }
+
+
+def _project(project: Project) -> dict[str, Any]:
+    return dataclasses.asdict(project)
+
+
+def _fact(fact: Fact) -> dict[str, Any]:
+    return dataclasses.asdict(fact)
+
+
+def to_contract(document: ParsedDocument) -> dict[str, Any]:
+    header = document.header
+    out: dict[str, Any] = {
+        "department": header.department,
+        "year": header.year,
+        "doc_type": header.doc_type.value,
+        "year_source": header.year_source.value,
+        "sha256": header.sha256,
+        "source_path": header.source_path,
+        "page_count": header.page_count,
+    }
+    render = {
+        "budget_lines": lambda: [_budget_line(line) for line in document.budget_lines],
+        "projects": lambda: [_project(project) for project in document.projects],
+        "facts": lambda: [_fact(fact) for fact in document.facts],
+    }
+    for section in document.sections:
+        out[section] = render[section]()
+    return out
+
+
+def to_json(document: ParsedDocument) -> str:
+    return simplejson.dumps(to_contract(document), ensure_ascii=False, indent=2, use_decimal=True)

@@ -1,0 +1,64 @@
+"""One PDF → ParsedDocument: the single entry point that opens files and picks the parser."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ingest import forms, projects, self_eval
+from ingest.identify import detect_doc_type, printed_year, resolve_year
+from ingest.pdf.reader import first_page_text, open_pdf, page_texts, table_rows
+from ingest.records import DocType, DocumentHeader, ParsedDocument
+
+# The record lists each parser reads today; `jixiao parse --json` prints exactly these.
+SECTIONS: dict[DocType, tuple[str, ...]] = {
+    DocType.DEPT_TARGET_FORM: ("budget_lines",),
+    DocType.PROJECT_TARGET_TABLE: ("budget_lines", "projects"),
+    DocType.SELF_EVALUATION: ("facts",),
+}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_document(path: Path, *, year: int | None = None, source_path: str | None = None) -> ParsedDocument:
+    """Parse one document. Raises a DocumentError subclass naming the file when it cannot."""
+    path = Path(path)
+    with open_pdf(path) as pdf:
+        first_page = first_page_text(pdf, path)
+        doc_type = detect_doc_type(first_page, path)
+        page_count = len(pdf.pages)
+        rows = list(table_rows(pdf)) if doc_type is not DocType.SELF_EVALUATION else []
+
+    def header(department: str) -> DocumentHeader:
+        fiscal_year, year_source = resolve_year(path, printed_year(first_page, doc_type), year)
+        return DocumentHeader(
+            sha256=sha256_of(path),
+            source_path=source_path or str(path),
+            doc_type=doc_type,
+            department=department,
+            year=fiscal_year,
+            year_source=year_source,
+            page_count=page_count,
+        )
+
+    sections = SECTIONS[doc_type]
+    if doc_type is DocType.DEPT_TARGET_FORM:
+        department = forms.department_name(rows, path)
+        return ParsedDocument(
+            header(department), sections, budget_lines=forms.budget_lines(rows, path)
+        )
+    if doc_type is DocType.PROJECT_TARGET_TABLE:
+        department = projects.department_name(first_page, path)
+        unit_total, project_rows = projects.parse_rows(rows, department, path)
+        return ParsedDocument(
+            header(department), sections, budget_lines=unit_total, projects=project_rows
+        )
+    pages = page_texts(path)
+    department = self_eval.department_name(pages[0], path)
+    return ParsedDocument(header(department), sections, facts=self_eval.facts(pages))

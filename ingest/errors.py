@@ -1,0 +1,46 @@
+"""Typed parse errors. Each message is one line that names the file; callers decide to quarantine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class DocumentError(Exception):
+    """A document that cannot be turned into records."""
+
+    def __init__(self, path: Path | str, detail: str) -> None:
+        self.path = Path(path)
+        self.detail = detail
+        super().__init__(f"{self.path}: {detail}")
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+
+class NotAPdf(DocumentError):
+    """The bytes are not a PDF (wrong extension, truncated download, HTML error page …)."""
+
+
+class EncryptedPdf(DocumentError):
+    """The PDF needs a password."""
+
+
+class NoTextLayer(DocumentError):
+    """A scanned PDF: pages carry no text to read."""
+
+
+class UnknownDocumentType(DocumentError):
+    """No known title (申报表, 绩效目标表, 自评报告) on the first page."""
+
+
+class MissingSection(DocumentError):
+    """A block the form must have (部门名称, 预算整体情况 …) was not found."""
+
+
+class BadAmount(DocumentError):
+    """A cell where an amount belongs holds something that is not an amount."""
+
+
+class UnknownYear(DocumentError):
+    """The document does not print its year and its landing path has no <year>/ folder."""

@@ -1,0 +1,1 @@
+"""Page and table helpers shared by every parser."""

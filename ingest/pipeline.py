@@ -1,0 +1,50 @@
+"""The landing step of the nightly run: find documents, parse each, land it or quarantine it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.document import parse_document
+from ingest.errors import DocumentError
+from ingest.land import connect, land_document, quarantine
+from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LandingSummary:
+    landed: list[str] = field(default_factory=list)
+    quarantined: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def discover(landing_dir: Path) -> list[Path]:
+    """Every PDF under the landing folder, in a stable order (`<landing>/<year>/<file>.pdf`)."""
+    if not landing_dir.is_dir():
+        raise FileNotFoundError(f"landing folder {landing_dir} does not exist (JIXIAO_LANDING_DIR)")
+    return sorted(p for p in landing_dir.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+
+
+def land_all(settings: Settings) -> LandingSummary:
+    """Parse and land every document; a bad one is quarantined and the others go on."""
+    summary = LandingSummary()
+    paths = discover(settings.landing_dir)
+    with connect(settings.warehouse) as connection:
+        for path in paths:
+            source_path = path.relative_to(settings.landing_dir).as_posix()
+            try:
+                document = parse_document(path, source_path=source_path)
+            except DocumentError as error:
+                log.warning("quarantined %s", error)
+                quarantine(connection, source_path, error)
+                summary.quarantined[source_path] = str(error)
+                continue
+            land_document(connection, document)
+            summary.landed.append(source_path)
+            log.info("landed %s (%s, %s)", source_path, document.header.doc_type, document.header.year)
+    return summary

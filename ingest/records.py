@@ -1,0 +1,79 @@
+"""Typed records, one type per raw table. Amounts are Decimal; lineage travels as fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+
+class DocType(StrEnum):
+    DEPT_TARGET_FORM = "dept_target_form"  # 部门整体预算绩效目标申报表
+    PROJECT_TARGET_TABLE = "project_target_table"  # 项目支出绩效目标表
+    SELF_EVALUATION = "self_evaluation"  # 部门整体支出绩效自评报告
+
+
+class YearSource(StrEnum):
+    DOCUMENT = "document"  # printed in the title
+    LANDING_PATH = "landing_path"  # <landing>/<year>/file.pdf
+    OVERRIDE = "override"  # --year on the command line
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One label/amount pair: a form's 预算整体情况 block, or a project table's unit total row."""
+
+    section: str
+    label: str
+    amount_wan_yuan: Decimal
+    amount_text: str
+    page: int
+    row: int
+
+
+@dataclass(frozen=True)
+class Project:
+    """One row of 项目支出绩效目标表; blank amount cells are None, not zero."""
+
+    name: str
+    total: Decimal | None
+    fiscal: Decimal | None
+    special_account: Decimal | None
+    other: Decimal | None
+    page: int
+    row: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A figure stated in prose; `qualifier` (超过, 突破 …) makes `value` a lower bound."""
+
+    label: str
+    value: Decimal
+    unit: str | None
+    qualifier: str | None
+    text: str
+    page: int
+
+
+@dataclass(frozen=True)
+class DocumentHeader:
+    """What identifies a document: its bytes, its type, who published it and for which year."""
+
+    sha256: str
+    source_path: str
+    doc_type: DocType
+    department: str
+    year: int
+    year_source: YearSource
+    page_count: int
+
+
+@dataclass
+class ParsedDocument:
+    header: DocumentHeader
+    # Which record lists this parser reads for the document type; the JSON contract prints only these.
+    sections: tuple[str, ...]
+    budget_lines: list[BudgetLine] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)

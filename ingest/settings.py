@@ -1,0 +1,62 @@
+"""Settings shared by the CLI and the DAGs, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _resolve(value: str, root: Path) -> Path:
+    # Relative paths are anchored at the project, never at the caller's working directory,
+    # so the CLI, a scheduler and a Celery worker all land on the same files.
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (root / path)
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_root: Path
+    landing_dir: Path
+    warehouse: Path
+    airflow_home: Path
+    retry_delay_seconds: int = 300
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return self.project_root / "dbt_project"
+
+    @property
+    def dags_dir(self) -> Path:
+        return self.project_root / "dags"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        root = Path(env.get("JIXIAO_HOME", str(PROJECT_ROOT))).resolve()
+        return cls(
+            project_root=root,
+            landing_dir=_resolve(env.get("JIXIAO_LANDING_DIR", "data/samples"), root),
+            warehouse=_resolve(env.get("JIXIAO_WAREHOUSE", "data/warehouse.duckdb"), root),
+            airflow_home=_resolve(env.get("AIRFLOW_HOME", ".airflow"), root),
+            retry_delay_seconds=int(env.get("JIXIAO_RETRY_DELAY_SECONDS", "300")),
+        )
+
+    def airflow_env(self) -> dict[str, str]:
+        """Environment for Airflow processes: project-local home and DAGs, absolute jixiao paths."""
+        return {
+            "AIRFLOW_HOME": str(self.airflow_home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_dir),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            # The machine has no route to telemetry or lineage endpoints: don't try.
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "AIRFLOW__OPENLINEAGE__DISABLED": "True",
+            "DO_NOT_TRACK": "1",
+            "JIXIAO_HOME": str(self.project_root),
+            "JIXIAO_LANDING_DIR": str(self.landing_dir),
+            "JIXIAO_WAREHOUSE": str(self.warehouse),
+            "JIXIAO_RETRY_DELAY_SECONDS": str(self.retry_delay_seconds),
+        }

@@ -44,3 +44,7 @@ class BadAmount(DocumentError):
 
 class UnknownYear(DocumentError):
     """The document does not print its year and its landing path has no <year>/ folder."""
+
+
+class ParserFailure(DocumentError):
+    """Anything else that went wrong inside a parser: quarantined like the rest, logged with its trace."""

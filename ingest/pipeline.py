@@ -6,8 +6,10 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from duckdb import DuckDBPyConnection
+
 from ingest.document import parse_document
-from ingest.errors import DocumentError
+from ingest.errors import DocumentError, ParserFailure
 from ingest.land import connect, land_document, quarantine
 from ingest.settings import Settings
 
@@ -30,6 +32,14 @@ def discover(landing_dir: Path) -> list[Path]:
     return sorted(p for p in landing_dir.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
 
 
+def _quarantine(
+    connection: DuckDBPyConnection, summary: LandingSummary, source_path: str, error: DocumentError
+) -> None:
+    log.warning("quarantined %s", error)
+    quarantine(connection, source_path, error)
+    summary.quarantined[source_path] = str(error)
+
+
 def land_all(settings: Settings) -> LandingSummary:
     """Parse and land every document; a bad one is quarantined and the others go on."""
     summary = LandingSummary()
@@ -40,9 +50,12 @@ def land_all(settings: Settings) -> LandingSummary:
             try:
                 document = parse_document(path, source_path=source_path)
             except DocumentError as error:
-                log.warning("quarantined %s", error)
-                quarantine(connection, source_path, error)
-                summary.quarantined[source_path] = str(error)
+                _quarantine(connection, summary, source_path, error)
+                continue
+            except Exception as exc:  # one bad file must not stop the night
+                log.exception("parser failure on %s", path)
+                failure = ParserFailure(path, f"unexpected {type(exc).__name__}: {exc}".splitlines()[0])
+                _quarantine(connection, summary, source_path, failure)
                 continue
             land_document(connection, document)
             summary.landed.append(source_path)

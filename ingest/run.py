@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import duckdb
-from rich.console import Console
 
-from ingest.report import print_table
+from ingest.report import make_console, print_table
 from ingest.settings import Settings
 
 DAG_ID = "jixiao_nightly"
@@ -38,16 +37,21 @@ def ensure_airflow_db(settings: Settings, env: dict[str, str]) -> None:
     subprocess.run([_bin("airflow"), "db", "migrate"], env=env, check=True, capture_output=True)
 
 
-def run_dag(settings: Settings, *, quiet: bool) -> subprocess.CompletedProcess[str]:
+def run_log(settings: Settings) -> Path:
+    return settings.airflow_home / "logs" / "jixiao-run.log"
+
+
+def run_dag(settings: Settings, *, quiet: bool) -> int:
+    """Run the DAG in-process; with `quiet`, Airflow's output goes to run_log() instead of the terminal."""
     env = airflow_environment(settings)
     ensure_airflow_db(settings, env)
-    return subprocess.run(
-        [_bin("airflow"), "dags", "test", DAG_ID],
-        env=env,
-        text=True,
-        capture_output=quiet,
-        check=False,
-    )
+    command = [_bin("airflow"), "dags", "test", DAG_ID]
+    if not quiet:
+        return subprocess.run(command, env=env, check=False).returncode
+    log_path = run_log(settings)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log, make_console().status(f"running {DAG_ID} (log: {log_path})"):
+        return subprocess.run(command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False).returncode
 
 
 def budget_summary(warehouse: Path) -> list[tuple[object, ...]]:
@@ -75,14 +79,15 @@ def quarantined(warehouse: Path) -> list[tuple[object, ...]]:
 
 def run_pipeline(*, quiet: bool = False) -> int:
     settings = Settings.from_env()
-    console = Console()
+    console = make_console()
     console.print(f"jixiao: running DAG {DAG_ID} over {settings.landing_dir} → {settings.warehouse}")
-    result = run_dag(settings, quiet=quiet)
-    if result.returncode != 0:  # `airflow dags test` exits non-zero when the run fails
+    returncode = run_dag(settings, quiet=quiet)
+    if returncode != 0:  # `airflow dags test` exits non-zero when the run fails
         if quiet:
-            sys.stderr.write(((result.stdout or "") + (result.stderr or ""))[-8000:])
-        console.print(f"[red]jixiao: DAG {DAG_ID} failed (exit code {result.returncode})[/red]")
-        return result.returncode
+            sys.stderr.write(run_log(settings).read_text(errors="replace")[-8000:])
+            console.print(f"full log: {run_log(settings)}")
+        console.print(f"[red]jixiao: DAG {DAG_ID} failed (exit code {returncode})[/red]")
+        return returncode
     print_table(
         "mart_budget_lines: budget per department and year (万元)",
         ["department", "year", "document", *SUMMARY_LABELS],

@@ -9,7 +9,7 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
 from ingest.pdf.text import unwrap
@@ -39,10 +39,12 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
     try:
         pdf = pdfplumber.open(path)
         _ = pdf.pages  # forces the page tree: broken files fail here, not later mid-parse
-    except PDFPasswordIncorrect as exc:
-        raise EncryptedPdf(path, "the PDF is encrypted and needs a password") from exc
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise NotAPdf(path, f"the PDF structure is broken ({type(exc).__name__}: {exc})") from exc
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise EncryptedPdf(path, "the PDF is encrypted and needs a password") from exc
+        detail = str(cause).strip() or type(cause).__name__
+        raise NotAPdf(path, f"the PDF structure is broken ({detail})") from exc
     if not pdf.pages:
         pdf.close()
         raise NotAPdf(path, "the PDF has no pages")

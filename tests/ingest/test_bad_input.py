@@ -1,0 +1,119 @@
+"""Malformed input: a typed, one-line error that names the file, from the parser and from the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from ingest.document import parse_document
+from ingest.errors import (
+    DocumentError,
+    EncryptedPdf,
+    NotAPdf,
+    NoTextLayer,
+    UnknownDocumentType,
+    UnknownYear,
+)
+from tests.conftest import SAMPLE_FILES, bin_path
+
+FORM = SAMPLE_FILES["huangpu_2023_dept_target_form"]
+REPORT = SAMPLE_FILES["huangpu_2022_self_evaluation"]
+
+
+def html_error_page(folder: Path) -> Path:
+    path = folder / "2023" / "download.pdf"
+    path.write_text("<html><body>404 Not Found</body></html>", encoding="utf-8")
+    return path
+
+
+def truncated_download(folder: Path) -> Path:
+    path = folder / "2023" / "truncated.pdf"
+    path.write_bytes(FORM.read_bytes()[:4096])
+    return path
+
+
+def encrypted(folder: Path) -> Path:
+    writer = pypdf.PdfWriter(clone_from=FORM)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    path = folder / "2023" / "encrypted.pdf"
+    writer.write(path)
+    return path
+
+
+def scanned(folder: Path) -> Path:
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=842, height=595)
+    path = folder / "2023" / "scan.pdf"
+    writer.write(path)
+    return path
+
+
+def other_document(folder: Path) -> Path:
+    # A real page of prose that carries none of the three titles.
+    writer = pypdf.PdfWriter()
+    writer.add_page(pypdf.PdfReader(REPORT).pages[2])
+    path = folder / "2022" / "other.pdf"
+    writer.write(path)
+    return path
+
+
+def form_without_year_folder(folder: Path) -> Path:
+    path = folder / "inbox" / FORM.name
+    path.parent.mkdir(parents=True)
+    shutil.copy2(FORM, path)
+    return path
+
+
+CASES: list[tuple[Callable[[Path], Path], type[DocumentError], str]] = [
+    (html_error_page, NotAPdf, "not a PDF"),
+    (truncated_download, NotAPdf, "broken"),
+    (encrypted, EncryptedPdf, "encrypted"),
+    (scanned, NoTextLayer, "no text layer"),
+    (other_document, UnknownDocumentType, "names none of"),
+    (form_without_year_folder, UnknownYear, "--year"),
+]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    for year in ("2022", "2023"):
+        (tmp_path / year).mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize(("make", "error", "words"), CASES, ids=[case[0].__name__ for case in CASES])
+def test_parser_raises_a_typed_error_naming_the_file(
+    folder: Path, make: Callable[[Path], Path], error: type[DocumentError], words: str
+) -> None:
+    path = make(folder)
+    with pytest.raises(error) as raised:
+        parse_document(path)
+    message = str(raised.value)
+    assert message.startswith(str(path))
+    assert words in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(("make", "error", "words"), CASES, ids=[case[0].__name__ for case in CASES])
+def test_cli_prints_one_line_and_exits_2(
+    folder: Path, make: Callable[[Path], Path], error: type[DocumentError], words: str
+) -> None:
+    path = make(folder)
+    result = subprocess.run(
+        [bin_path("jixiao"), "parse", str(path), "--json"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == f"jixiao: {error.__name__}: {path}: {result.stderr.split(': ', 3)[3].strip()}"
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert str(path) in result.stderr and words in result.stderr
+
+
+def test_year_override_rescues_a_form_without_year_folder(folder: Path) -> None:
+    document = parse_document(form_without_year_folder(folder), year=2023)
+    assert document.header.year == 2023

@@ -11,6 +11,9 @@ goes on; what was landed before stays as it was.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pendulum
 from airflow.sdk import CronTriggerTimetable, dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
@@ -60,11 +63,14 @@ def jixiao_nightly() -> None:
             invocation_mode=InvocationMode.DBT_RUNNER,
         ),
         render_config=RenderConfig(
+            # `dbt ls` (cached by Cosmos until the project's files change) through the dbt of this
+            # interpreter's environment, so parsing works whatever PATH the scheduler was given.
             load_method=LoadMode.DBT_LS,
+            invocation_mode=InvocationMode.SUBPROCESS,
+            dbt_executable_path=Path(sys.executable).with_name("dbt"),
             test_behavior=TestBehavior.BUILD,
             # A relationships test needs both models built: run it after both, not inside either.
             should_detach_multiple_parents_tests=True,
-            invocation_mode=InvocationMode.DBT_RUNNER,
         ),
     )
 

@@ -50,15 +50,11 @@ def parse_document(path: Path, *, year: int | None = None, source_path: str | No
     sections = SECTIONS[doc_type]
     if doc_type is DocType.DEPT_TARGET_FORM:
         department = forms.department_name(rows, path)
-        return ParsedDocument(
-            header(department), sections, budget_lines=forms.budget_lines(rows, path)
-        )
+        return ParsedDocument(header(department), sections, budget_lines=forms.budget_lines(rows, path))
     if doc_type is DocType.PROJECT_TARGET_TABLE:
         department = projects.department_name(first_page, path)
         unit_total, project_rows = projects.parse_rows(rows, department, path)
-        return ParsedDocument(
-            header(department), sections, budget_lines=unit_total, projects=project_rows
-        )
+        return ParsedDocument(header(department), sections, budget_lines=unit_total, projects=project_rows)
     pages = page_texts(path)
     department = self_eval.department_name(pages[0], path)
     return ParsedDocument(header(department), sections, facts=self_eval.facts(pages))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from pathlib import Path
 
 from ingest.amounts import is_amount, parse_amount
@@ -63,7 +64,7 @@ def budget_lines(rows: Iterable[TableRow], path: Path) -> list[BudgetLine]:
         cells = row.filled()
         if section_of(row) == BUDGET_SECTION:
             cells = cells[1:]
-        for label, value in zip(cells, cells[1:], strict=False):
+        for label, value in pairwise(cells):
             if is_amount(label) or not is_amount(value):
                 continue
             lines.append(

@@ -49,9 +49,7 @@ def year_from_path(path: Path) -> int | None:
     return None
 
 
-def resolve_year(
-    path: Path, printed: int | None, override: int | None
-) -> tuple[int, YearSource]:
+def resolve_year(path: Path, printed: int | None, override: int | None) -> tuple[int, YearSource]:
     if override is not None:
         return override, YearSource.OVERRIDE
     if printed is not None:

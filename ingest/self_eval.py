@@ -23,7 +23,8 @@ def department_name(first_page: str, path: Path) -> str:
     title = title_of(first_page)
     match = _TITLE.search(title)
     if not match:
-        raise MissingSection(path, f"title does not read '<部门>20xx年度部门整体支出绩效自评报告': {title[:60]!r}")
+        expected = "<部门>20xx年度部门整体支出绩效自评报告"
+        raise MissingSection(path, f"title does not read {expected!r}: {title[:60]!r}")
     return match.group("department")
 
 

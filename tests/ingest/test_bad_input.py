@@ -109,9 +109,9 @@ def test_cli_prints_one_line_and_exits_2(
     )
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.strip() == f"jixiao: {error.__name__}: {path}: {result.stderr.split(': ', 3)[3].strip()}"
+    assert result.stderr.startswith(f"jixiao: {error.__name__}: {path}: ")
     assert len(result.stderr.strip().splitlines()) == 1
-    assert str(path) in result.stderr and words in result.stderr
+    assert words in result.stderr
 
 
 def test_year_override_rescues_a_form_without_year_folder(folder: Path) -> None:

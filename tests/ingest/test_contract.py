@@ -82,7 +82,7 @@ def test_budget_execution_facts_match_truth() -> None:
 
 
 def test_year_source_is_recorded(parsed: tuple[str, dict[str, Any]]) -> None:
-    name, output = parsed
+    _, output = parsed
     # The 2023 forms do not print a year: it comes from the <year>/ landing folder.
     expected = "document" if output["doc_type"] == "self_evaluation" else "landing_path"
     assert output["year_source"] == expected

@@ -1,0 +1,81 @@
+"""The real dbt project built on a real warehouse landed from the sample PDFs."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from ingest.pipeline import land_all
+from ingest.settings import Settings
+from tests.conftest import PROJECT_ROOT
+
+DBT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+@pytest.fixture
+def warehouse(landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    land_all(dataclasses.replace(Settings.from_env(), landing_dir=landing, warehouse=path))
+    monkeypatch.setenv("JIXIAO_WAREHOUSE", str(path))
+    return path
+
+
+def dbt_build(tmp_path: Path) -> dbtRunnerResult:
+    return dbtRunner().invoke(
+        [
+            "build",
+            "--project-dir", str(DBT_DIR),
+            "--profiles-dir", str(DBT_DIR),
+            "--target-path", str(tmp_path / "target"),
+            "--log-path", str(tmp_path / "logs"),
+            "--quiet",
+        ]
+    )  # fmt: skip
+
+
+def statuses(result: dbtRunnerResult) -> dict[str, str]:
+    return {node.node.name: str(node.status) for node in result.result}  # type: ignore[union-attr]
+
+
+def test_dbt_build_passes_with_key_tests(warehouse: Path, tmp_path: Path) -> None:
+    result = dbt_build(tmp_path)
+    assert result.success, statuses(result)
+    ran = statuses(result)
+    for key_test in (
+        "unique_stg_raw__documents_document_sha256",
+        "not_null_stg_raw__documents_document_sha256",
+        "unique_combination_stg_raw__budget_lines_document_sha256__line_number",
+        "unique_combination_stg_raw__projects_document_sha256__line_number",
+    ):
+        assert ran[key_test] == "pass"
+    # dbt-duckdb keeps its (read-write) connection open in this process: open the file the same way.
+    with duckdb.connect(str(warehouse)) as connection:
+        schemas = {
+            row[0]
+            for row in connection.execute("select schema_name from information_schema.schemata").fetchall()
+        }
+        types = dict(
+            connection.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'marts' and table_name = 'mart_budget_lines'"
+            ).fetchall()
+        )
+    assert {"raw", "staging", "marts"} <= schemas
+    assert types["amount_wan_yuan"] == "DECIMAL(20,4)"  # never DOUBLE
+
+
+def test_key_test_fails_on_a_duplicated_line(warehouse: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "create table raw.budget_lines_copy as select * from raw.budget_lines;"
+            "insert into raw.budget_lines_copy select * from raw.budget_lines limit 1;"
+            "drop table raw.budget_lines;"
+            "alter table raw.budget_lines_copy rename to budget_lines;"
+        )
+    result = dbt_build(tmp_path)
+    assert not result.success
+    assert statuses(result)["unique_combination_stg_raw__budget_lines_document_sha256__line_number"] == "fail"

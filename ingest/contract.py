@@ -11,7 +11,7 @@ from typing import Any
 
 import simplejson
 
-from ingest.records import BudgetLine, Fact, ParsedDocument, Project
+from ingest.records import BudgetLine, DocType, Fact, Indicator, KeyTask, ParsedDocument, Project
 
 
 def _budget_line(line: BudgetLine) -> dict[str, Any]:
@@ -22,6 +22,22 @@ def _budget_line(line: BudgetLine) -> dict[str, Any]:
         "page": line.page,
         "row": line.row,
     }
+
+
+def _key_task(task: KeyTask) -> dict[str, Any]:
+    return {
+        "name": task.name,
+        "funds_wan_yuan": task.funds_wan_yuan,
+        "content": task.content,
+        "goal": task.goal,
+        "page": task.pages[0],
+        "pages": list(task.pages),
+        "row": task.row,
+    }
+
+
+def _indicator(indicator: Indicator) -> dict[str, Any]:
+    return dataclasses.asdict(indicator)
 
 
 def _project(project: Project) -> dict[str, Any]:
@@ -43,8 +59,13 @@ def to_contract(document: ParsedDocument) -> dict[str, Any]:
         "source_path": header.source_path,
         "page_count": header.page_count,
     }
+    if header.doc_type is DocType.DEPT_TARGET_FORM:
+        out["overall_goal"] = document.overall_goal
+        out["other_tasks"] = document.other_tasks
     render = {
         "budget_lines": lambda: [_budget_line(line) for line in document.budget_lines],
+        "key_tasks": lambda: [_key_task(task) for task in document.key_tasks],
+        "indicators": lambda: [_indicator(indicator) for indicator in document.indicators],
         "projects": lambda: [_project(project) for project in document.projects],
         "facts": lambda: [_fact(fact) for fact in document.facts],
     }

@@ -12,7 +12,7 @@ from ingest.records import DocType, DocumentHeader, ParsedDocument
 
 # The record lists each parser reads today; `jixiao parse --json` prints exactly these.
 SECTIONS: dict[DocType, tuple[str, ...]] = {
-    DocType.DEPT_TARGET_FORM: ("budget_lines",),
+    DocType.DEPT_TARGET_FORM: ("budget_lines", "key_tasks", "indicators"),
     DocType.PROJECT_TARGET_TABLE: ("budget_lines", "projects"),
     DocType.SELF_EVALUATION: ("facts",),
 }
@@ -49,8 +49,18 @@ def parse_document(path: Path, *, year: int | None = None, source_path: str | No
 
     sections = SECTIONS[doc_type]
     if doc_type is DocType.DEPT_TARGET_FORM:
-        department = forms.department_name(rows, path)
-        return ParsedDocument(header(department), sections, budget_lines=forms.budget_lines(rows, path))
+        form = forms.parse_form(rows, path)
+        return ParsedDocument(
+            header(form.department),
+            # 基本信息 (下属二级单位数 …) is printed by some forms only.
+            (*sections, "facts") if form.basic_info else sections,
+            budget_lines=form.budget_lines,
+            key_tasks=form.key_tasks,
+            indicators=form.indicators,
+            facts=form.basic_info,
+            overall_goal=form.overall_goal,
+            other_tasks=form.other_tasks,
+        )
     if doc_type is DocType.PROJECT_TARGET_TABLE:
         department = projects.department_name(first_page, path)
         unit_total, project_rows = projects.parse_rows(rows, department, path)

@@ -1,82 +1,226 @@
-"""部门整体预算绩效目标申报表 → records. Read by labels, never by position on the page."""
+"""部门整体预算绩效目标申报表 → records. Read by labels and structure, never by position on the page.
+
+The form is one ruled table whose first column holds block labels (部门名称, 预算整体情况 …). A
+block runs from the row that prints its label to the row that prints the next one; a page break may
+print the label again or leave the cell blank, both continue the block.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
 from ingest.amounts import is_amount, parse_amount
-from ingest.errors import MissingSection
+from ingest.errors import BadAmount, MissingSection
+from ingest.pdf.columns import Columns, header_columns
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
-from ingest.records import BudgetLine
+from ingest.records import BudgetLine, Fact, Indicator, KeyTask
 
-DEPARTMENT_LABEL = "部门名称"
-BUDGET_SECTION = "预算整体情况"
-# Column-A labels that open a block. A row whose first cell holds one of these ends the block
-# before it; an empty first cell continues it (merged cells print once).
-SECTION_LABELS = (
-    "部门名称",
-    "基本信息",
-    "预算整体情况",
-    "总体绩效目标",
-    "年度重点工作任务",
-    "其他需完成的任务",
-    "绩效指标",
-)
+DEPARTMENT = "部门名称"
+BASIC_INFO = "基本信息"
+BUDGET = "预算整体情况"
+OVERALL_GOAL = "总体绩效目标"
+KEY_TASKS = "年度重点工作任务"
+OTHER_TASKS = "其他需完成的任务"
+INDICATORS = "绩效指标"
+# Column-A labels, matched on their start: forms add suffixes such as （可选填）.
+SECTION_LABELS = (DEPARTMENT, BASIC_INFO, BUDGET, OVERALL_GOAL, KEY_TASKS, OTHER_TASKS, INDICATORS)
+
+TASK_HEADER = {"名称": "name", "主要实施内容": "content", "拟投入的资金": "funds", "期望达到的目标": "goal"}
+INDICATOR_HEADER = {
+    "一级指标": "level1",
+    "二级指标": "level2",
+    "三级指标": "name",
+    "实施周期指标值": "period_target",
+    "年度指标值": "annual_target",
+}
+
+
+@dataclass
+class FormContent:
+    department: str
+    budget_lines: list[BudgetLine]
+    basic_info: list[Fact] = field(default_factory=list)
+    overall_goal: str | None = None
+    key_tasks: list[KeyTask] = field(default_factory=list)
+    other_tasks: str | None = None
+    indicators: list[Indicator] = field(default_factory=list)
 
 
 def section_of(row: TableRow) -> str | None:
-    """The block label in the row's first cell, if it opens (or repeats) one."""
+    """The block label printed in the row's first cell, if any."""
     first = squash(row.cells[0]) if row.cells else ""
-    for label in SECTION_LABELS:
-        if first.startswith(label):
-            return label
-    return None
+    return next((label for label in SECTION_LABELS if first.startswith(label)), None)
 
 
-def rows_of_section(rows: Iterable[TableRow], section: str) -> Iterator[TableRow]:
+def by_section(rows: Iterable[TableRow]) -> dict[str, list[TableRow]]:
+    """Rows grouped by the block they belong to, in reading order; rows before any label are dropped."""
+    blocks: dict[str, list[TableRow]] = {}
     current: str | None = None
     for row in rows:
         current = section_of(row) or current
-        if current == section:
-            yield row
+        if current is not None:
+            blocks.setdefault(current, []).append(row)
+    return blocks
 
 
-def department_name(rows: Iterable[TableRow], path: Path) -> str:
+def body(row: TableRow) -> list[str]:
+    """The row's filled cells without the block label."""
+    cells = row.filled()
+    return cells[1:] if section_of(row) else cells
+
+
+def _text(rows: Sequence[TableRow]) -> str | None:
+    text = "".join("".join(body(row)) for row in rows)
+    return text or None
+
+
+def _label_value_pairs(rows: Iterable[TableRow]) -> Iterator[tuple[TableRow, str, str]]:
+    """(row, label, amount) for each label cell followed by an amount cell; header pairs drop out."""
     for row in rows:
-        if section_of(row) == DEPARTMENT_LABEL:
-            values = row.filled()[1:]
-            if values:
-                return values[0]
-    raise MissingSection(path, f"no {DEPARTMENT_LABEL} row in the form")
+        for label, value in pairwise(body(row)):
+            if not is_amount(label) and is_amount(value):
+                yield row, label, value
 
 
-def budget_lines(rows: Iterable[TableRow], path: Path) -> list[BudgetLine]:
-    """Every label/amount pair of 预算整体情况, left pair before right pair, row after row.
+def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
+    """Every label/amount pair of 预算整体情况: left pair before right pair, row after row."""
+    lines = [
+        BudgetLine(
+            section=BUDGET,
+            label=label,
+            amount_wan_yuan=parse_amount(value),
+            amount_text=value,
+            page=row.page,
+            row=row.row,
+        )
+        for row, label, value in _label_value_pairs(rows)
+    ]
+    if not lines:
+        raise MissingSection(path, f"no amounts found in the {BUDGET} block")
+    return lines
 
-    Header rows (部门预算支出 | 预算金额（万元） …) pair a label with another label, so they
-    produce nothing; that is what keeps this independent of how many header rows a form prints.
-    """
-    lines: list[BudgetLine] = []
-    for row in rows_of_section(rows, BUDGET_SECTION):
-        cells = row.filled()
-        if section_of(row) == BUDGET_SECTION:
-            cells = cells[1:]
-        for label, value in pairwise(cells):
-            if is_amount(label) or not is_amount(value):
-                continue
-            lines.append(
-                BudgetLine(
-                    section=BUDGET_SECTION,
-                    label=label,
-                    amount_wan_yuan=parse_amount(value),
-                    amount_text=value,
-                    page=row.page,
+
+def basic_info(rows: Sequence[TableRow]) -> list[Fact]:
+    """基本信息 figures such as 下属二级单位数; the label stands as the fact's text."""
+    return [
+        Fact(
+            label=label,
+            value=parse_amount(value),
+            unit=None,
+            qualifier=None,
+            text=label,
+            page=row.page,
+            row=row.row,
+        )
+        for row, label, value in _label_value_pairs(rows)
+    ]
+
+
+def _columns_for(rows: Sequence[TableRow], header: dict[str, str], block: str, path: Path) -> Columns:
+    for row in rows:
+        columns = header_columns(row, header)
+        if columns is not None:
+            return columns
+    raise MissingSection(path, f"the {block} block has no header row ({' | '.join(header)})")
+
+
+def key_tasks(rows: Sequence[TableRow], path: Path) -> list[KeyTask]:
+    """年度重点工作任务 rows. A row without a 名称 continues the task above (a row split by a page break)."""
+    if not rows:
+        return []
+    columns = _columns_for(rows, TASK_HEADER, KEY_TASKS, path)
+    tasks: list[KeyTask] = []
+    for row in rows:
+        repeated_header = header_columns(row, TASK_HEADER)
+        if repeated_header is not None:
+            columns = repeated_header  # a page that reprints the header may shift the columns
+            continue
+        values = columns.split(row)
+        funds = _funds(values["funds"], row, path)
+        if values["name"]:
+            tasks.append(
+                KeyTask(
+                    name=values["name"],
+                    content=values["content"],
+                    funds_wan_yuan=funds,
+                    goal=values["goal"],
+                    pages=(row.page,),
                     row=row.row,
                 )
             )
-    if not lines:
-        raise MissingSection(path, f"no amounts found in the {BUDGET_SECTION} block")
-    return lines
+        elif tasks and any(values.values()):
+            last = tasks[-1]
+            tasks[-1] = replace(
+                last,
+                content=last.content + values["content"],
+                goal=last.goal + values["goal"],
+                funds_wan_yuan=last.funds_wan_yuan if funds is None else funds,
+                pages=last.pages if row.page in last.pages else (*last.pages, row.page),
+            )
+    return tasks
+
+
+def _funds(text: str, row: TableRow, path: Path) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        return parse_amount(text)
+    except ValueError as exc:
+        raise BadAmount(path, f"page {row.page} row {row.row}: 拟投入的资金 {exc}") from exc
+
+
+def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
+    """绩效指标 rows that name a 三级指标, with 一级/二级 carried down through merged cells."""
+    if not rows:
+        return []
+    columns = _columns_for(rows, INDICATOR_HEADER, INDICATORS, path)
+    level1: str | None = None
+    level2: str | None = None
+    found: list[Indicator] = []
+    for row in rows:
+        if header_columns(row, INDICATOR_HEADER) is not None:
+            continue
+        values = columns.split(row)
+        if values["level1"]:
+            level1, level2 = values["level1"], None
+        if values["level2"]:
+            level2 = values["level2"]
+        if not values["name"]:
+            continue  # a template row: 成本指标 and the like left blank
+        found.append(
+            Indicator(
+                level1=level1,
+                level2=level2,
+                name=values["name"],
+                period_target=values["period_target"],
+                annual_target=values["annual_target"],
+                page=row.page,
+                row=row.row,
+            )
+        )
+    return found
+
+
+def department_name(rows: Sequence[TableRow], path: Path) -> str:
+    name = _text(rows)
+    if not name:
+        raise MissingSection(path, f"no {DEPARTMENT} row in the form")
+    return name
+
+
+def parse_form(rows: Sequence[TableRow], path: Path) -> FormContent:
+    blocks = by_section(rows)
+    return FormContent(
+        department=department_name(blocks.get(DEPARTMENT, []), path),
+        budget_lines=budget_lines(blocks.get(BUDGET, []), path),
+        basic_info=basic_info(blocks.get(BASIC_INFO, [])),
+        overall_goal=_text(blocks.get(OVERALL_GOAL, [])),
+        key_tasks=key_tasks(blocks.get(KEY_TASKS, []), path),
+        other_tasks=_text(blocks.get(OTHER_TASKS, [])),
+        indicators=indicators(blocks.get(INDICATORS, []), path),
+    )

@@ -32,6 +32,31 @@ class BudgetLine:
 
 
 @dataclass(frozen=True)
+class KeyTask:
+    """One row of 年度重点工作任务; a row continued on the next page keeps every page it spans."""
+
+    name: str
+    content: str
+    funds_wan_yuan: Decimal | None
+    goal: str
+    pages: tuple[int, ...]
+    row: int
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One 绩效指标 row with a 三级指标; merged 一级/二级 labels carried down onto it."""
+
+    level1: str | None
+    level2: str | None
+    name: str
+    period_target: str
+    annual_target: str
+    page: int
+    row: int
+
+
+@dataclass(frozen=True)
 class Project:
     """One row of 项目支出绩效目标表; blank amount cells are None, not zero."""
 
@@ -54,6 +79,7 @@ class Fact:
     qualifier: str | None
     text: str
     page: int
+    row: int | None = None  # the table row, for figures read from a table rather than prose
 
 
 @dataclass(frozen=True)
@@ -75,5 +101,9 @@ class ParsedDocument:
     # Which record lists this parser reads for the document type; the JSON contract prints only these.
     sections: tuple[str, ...]
     budget_lines: list[BudgetLine] = field(default_factory=list)
+    key_tasks: list[KeyTask] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    overall_goal: str | None = None  # 总体绩效目标
+    other_tasks: str | None = None  # 其他需完成的任务（可选填）, when filled

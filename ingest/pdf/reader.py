@@ -15,13 +15,22 @@ from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
 from ingest.pdf.text import unwrap
 
 
+BBox = tuple[float, float, float, float]
+
+
 @dataclass(frozen=True)
 class TableRow:
-    """One row of a ruled table, cells already unwrapped ('' for empty), with where it was printed."""
+    """One row of a ruled table, cells already unwrapped, with where it was printed.
+
+    `cells[i]` is '' both for an empty cell and for a grid slot covered by a merged cell; `boxes[i]`
+    tells them apart (None for the covered slot) and gives each cell's position, which is how cells
+    are matched to the header row's columns whatever the page's grid looks like.
+    """
 
     page: int  # 1-based page number
     row: int  # 1-based row number within that page's tables
     cells: tuple[str, ...]
+    boxes: tuple[BBox | None, ...] = ()
 
     def filled(self) -> list[str]:
         return [cell for cell in self.cells if cell]
@@ -52,15 +61,20 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
 
 
 def table_rows(pdf: pdfplumber.PDF) -> Iterator[TableRow]:
-    """Every row of every ruled table, page after page, in reading order."""
+    """Every row of every ruled table, page after page, in reading order; one pass per page."""
     for page in pdf.pages:
         row_number = 0
         for table in page.find_tables():
-            for raw in table.extract():
+            # extract() walks table.rows in order, one text per cell slot: the two line up.
+            # keep_blank_chars: a space printed at the end of a wrapped line is part of the text.
+            extracted = table.extract(keep_blank_chars=True)
+            for grid_row, texts in zip(table.rows, extracted, strict=True):
                 row_number += 1
-                cells = tuple(unwrap(cell) for cell in raw)
+                cells = tuple(unwrap(text) for text in texts)
                 if any(cells):
-                    yield TableRow(page=page.page_number, row=row_number, cells=cells)
+                    boxes = tuple(grid_row.cells)
+                    yield TableRow(page=page.page_number, row=row_number, cells=cells, boxes=boxes)
+        page.close()  # drop the page's parsed objects: memory stays flat on long documents
 
 
 def first_page_text(pdf: pdfplumber.PDF, path: Path) -> str:

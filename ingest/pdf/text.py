@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 
-# A line break inside CJK text is only wrapping: the characters join with no space. Between two
-# Latin letters the wrap swallowed a real space, so one is put back.
-_LATIN_WRAP = re.compile(r"(?<=[A-Za-z])[ \t]*\r?\n[ \t]*(?=[A-Za-z])")
-_ANY_WRAP = re.compile(r"[ \t]*\r?\n[ \t]*")
+# A line break inside a cell is only wrapping: lines join with nothing in between. A space printed at
+# the end or start of a line is a real character of the text (pdfplumber keeps it with
+# keep_blank_chars), so nothing is guessed here, not even between two Latin letters: LibreOffice
+# breaks a long Latin run mid-word when it must.
+_LINE_BREAK = re.compile(r"\r?\n")
 
 
 def unwrap(text: str | None) -> str:
-    """'预算整体情\\n况' → '预算整体情况'; spaces inside a line are kept as printed."""
+    """'预算整体情\\n况' → '预算整体情况'; spaces printed in the text are kept."""
     if not text:
         return ""
-    return _ANY_WRAP.sub("", _LATIN_WRAP.sub(" ", text)).strip()
+    return _LINE_BREAK.sub("", text).strip()
 
 
 def squash(text: str) -> str:

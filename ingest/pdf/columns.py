@@ -1,0 +1,51 @@
+"""Matching a row's cells to the columns of a header row by horizontal position.
+
+Within one document every page prints the same spreadsheet columns, but pdfplumber's grid differs
+from page to page (merged cells add or hide vertical rules), so cell indexes are not comparable.
+The x-extent of each header cell is: a data cell belongs to the header column its centre falls in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ingest.pdf.reader import TableRow
+from ingest.pdf.text import squash
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Field name → (x0, x1) of its header cell."""
+
+    spans: Mapping[str, tuple[float, float]]
+
+    def split(self, row: TableRow) -> dict[str, str]:
+        """The row's text per field ('' where nothing was printed); covered slots are skipped."""
+        values = dict.fromkeys(self.spans, "")
+        for text, box in zip(row.cells, row.boxes, strict=False):
+            if box is None or not text:
+                continue
+            centre = (box[0] + box[2]) / 2
+            for field, (x0, x1) in self.spans.items():
+                if x0 <= centre <= x1:
+                    values[field] = f"{values[field]}{text}"
+                    break
+        return values
+
+
+def header_columns(row: TableRow, labels: Mapping[str, str]) -> Columns | None:
+    """Read a header row: `labels` maps a printed label's start (e.g. '拟投入的资金') to a field.
+
+    Returns None unless every label is found, so a data row is never mistaken for a header.
+    """
+    spans: dict[str, tuple[float, float]] = {}
+    for text, box in zip(row.cells, row.boxes, strict=False):
+        if box is None or not text:
+            continue
+        printed = squash(text)
+        for label, field in labels.items():
+            if field not in spans and printed.startswith(label):
+                spans[field] = (box[0], box[2])
+                break
+    return Columns(spans) if len(spans) == len(labels) else None

@@ -12,11 +12,14 @@ from ingest.errors import DocumentError
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from ingest.contract import to_json
+    from ingest.departments import DepartmentDirectory
     from ingest.document import parse_document
     from ingest.report import print_document
+    from ingest.settings import Settings
 
+    departments = DepartmentDirectory.from_seed(Settings.from_env().departments_seed)
     try:
-        document = parse_document(Path(args.file), year=args.year)
+        document = parse_document(Path(args.file), year=args.year, departments=departments)
     except DocumentError as exc:
         print(f"jixiao: {exc.kind}: {exc}", file=sys.stderr)
         return 2

@@ -55,6 +55,7 @@ def to_contract(document: ParsedDocument) -> dict[str, Any]:
         "year": header.year,
         "doc_type": header.doc_type.value,
         "year_source": header.year_source.value,
+        "department_code": header.department_code,
         "sha256": header.sha256,
         "source_path": header.source_path,
         "page_count": header.page_count,

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from ingest import forms, projects, self_eval
+from ingest.departments import DepartmentDirectory
 from ingest.identify import detect_doc_type, printed_year, resolve_year
 from ingest.pdf.reader import first_page_text, open_pdf, page_texts, table_rows
 from ingest.records import DocType, DocumentHeader, ParsedDocument
@@ -26,7 +27,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse_document(path: Path, *, year: int | None = None, source_path: str | None = None) -> ParsedDocument:
+def parse_document(
+    path: Path,
+    *,
+    year: int | None = None,
+    source_path: str | None = None,
+    departments: DepartmentDirectory | None = None,
+) -> ParsedDocument:
     """Parse one document. Raises a DocumentError subclass naming the file when it cannot."""
     path = Path(path)
     with open_pdf(path) as pdf:
@@ -45,6 +52,7 @@ def parse_document(path: Path, *, year: int | None = None, source_path: str | No
             year=fiscal_year,
             year_source=year_source,
             page_count=page_count,
+            department_code=departments.match(department) if departments else None,
         )
 
     sections = SECTIONS[doc_type]

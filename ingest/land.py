@@ -7,10 +7,12 @@ re-running a night never loses or duplicates rows.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -18,53 +20,222 @@ import pyarrow as pa
 from ingest.errors import DocumentError
 from ingest.records import ParsedDocument
 
-AMOUNT = pa.decimal128(20, 4)
+log = logging.getLogger(__name__)
 
-RAW_DDL = """
-create schema if not exists raw;
+# Bumped whenever a raw table changes shape. Raw tables hold nothing that the PDFs in the landing
+# folder cannot give again, so a warehouse written by another version is re-landed from scratch.
+RAW_SCHEMA_VERSION = 2
+
+AMOUNT = pa.decimal128(20, 4)
+_SQL_TYPES = {pa.string(): "varchar", pa.int32(): "integer", AMOUNT: "decimal(20, 4)"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class RecordTable:
+    """One raw table of per-document records, keyed by (document_sha256, line_number)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    records: Callable[[ParsedDocument], Sequence[dict[str, Any]]]
+
+    @property
+    def schema(self) -> pa.Schema:
+        fields = [("document_sha256", pa.string()), ("line_number", pa.int32())]
+        return pa.schema(fields + [(c.name, c.type) for c in self.columns])
+
+    def ddl(self) -> str:
+        columns = ",\n    ".join(
+            f"{c.name} {_SQL_TYPES[c.type]}{'' if c.nullable else ' not null'}" for c in self.columns
+        )
+        return (
+            f"create table if not exists raw.{self.name} (\n"
+            "    document_sha256 varchar not null,\n"
+            "    line_number integer not null,\n"
+            f"    {columns},\n"
+            "    primary key (document_sha256, line_number)\n);"
+        )
+
+    def arrow(self, document: ParsedDocument) -> pa.Table:
+        rows = [
+            {"document_sha256": document.header.sha256, "line_number": number, **record}
+            for number, record in enumerate(self.records(document), start=1)
+        ]
+        return pa.Table.from_pylist(rows, schema=self.schema)
+
+
+def _text(name: str, nullable: bool = False) -> Column:
+    return Column(name, pa.string(), nullable)
+
+
+def _int(name: str, nullable: bool = False) -> Column:
+    return Column(name, pa.int32(), nullable)
+
+
+def _amount(name: str, nullable: bool = False) -> Column:
+    return Column(name, AMOUNT, nullable)
+
+
+def _budget_lines(document: ParsedDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "section": line.section,
+            "label": line.label,
+            "amount_wan_yuan": line.amount_wan_yuan,
+            "amount_text": line.amount_text,
+            "page": line.page,
+            "table_row": line.row,
+        }
+        for line in document.budget_lines
+    ]
+
+
+def _key_tasks(document: ParsedDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "task_name": task.name,
+            "content": task.content,
+            "funds_wan_yuan": task.funds_wan_yuan,
+            "goal": task.goal,
+            "page": task.pages[0],
+            "pages": ",".join(map(str, task.pages)),
+            "table_row": task.row,
+        }
+        for task in document.key_tasks
+    ]
+
+
+def _indicators(document: ParsedDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "level1": indicator.level1,
+            "level2": indicator.level2,
+            "indicator_name": indicator.name,
+            "period_target": indicator.period_target,
+            "annual_target": indicator.annual_target,
+            "page": indicator.page,
+            "table_row": indicator.row,
+        }
+        for indicator in document.indicators
+    ]
+
+
+def _projects(document: ParsedDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "project_name": project.name,
+            "total_wan_yuan": project.total,
+            "fiscal_wan_yuan": project.fiscal,
+            "special_account_wan_yuan": project.special_account,
+            "other_wan_yuan": project.other,
+            "page": project.page,
+            "table_row": project.row,
+        }
+        for project in document.projects
+    ]
+
+
+def _facts(document: ParsedDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": fact.label,
+            "value": fact.value,
+            "unit": fact.unit,
+            "qualifier": fact.qualifier,
+            "source_text": fact.text,
+            "page": fact.page,
+            "table_row": fact.row,
+        }
+        for fact in document.facts
+    ]
+
+
+RECORD_TABLES = (
+    RecordTable(
+        "budget_lines",
+        (
+            _text("section"),
+            _text("label"),
+            _amount("amount_wan_yuan"),
+            _text("amount_text"),
+            _int("page"),
+            _int("table_row"),
+        ),
+        _budget_lines,
+    ),
+    RecordTable(
+        "key_tasks",
+        (
+            _text("task_name"),
+            _text("content"),
+            _amount("funds_wan_yuan", nullable=True),
+            _text("goal"),
+            _int("page"),
+            _text("pages"),
+            _int("table_row"),
+        ),
+        _key_tasks,
+    ),
+    RecordTable(
+        "indicators",
+        (
+            _text("level1", nullable=True),
+            _text("level2", nullable=True),
+            _text("indicator_name"),
+            _text("period_target"),
+            _text("annual_target"),
+            _int("page"),
+            _int("table_row"),
+        ),
+        _indicators,
+    ),
+    RecordTable(
+        "projects",
+        (
+            _text("project_name"),
+            _amount("total_wan_yuan", nullable=True),
+            _amount("fiscal_wan_yuan", nullable=True),
+            _amount("special_account_wan_yuan", nullable=True),
+            _amount("other_wan_yuan", nullable=True),
+            _int("page"),
+            _int("table_row"),
+        ),
+        _projects,
+    ),
+    RecordTable(
+        "facts",
+        (
+            _text("label"),
+            _amount("value"),
+            _text("unit", nullable=True),
+            _text("qualifier", nullable=True),
+            _text("source_text"),
+            _int("page"),
+            _int("table_row", nullable=True),
+        ),
+        _facts,
+    ),
+)
+
+DOCUMENTS_DDL = """
 create table if not exists raw.documents (
     document_sha256 varchar primary key,
     source_path varchar not null,
     doc_type varchar not null,
     department_name varchar not null,
+    department_code varchar,
     fiscal_year integer not null,
     year_source varchar not null,
     page_count integer not null,
+    overall_goal varchar,
+    other_tasks varchar,
     landed_at timestamp not null
-);
-create table if not exists raw.budget_lines (
-    document_sha256 varchar not null,
-    line_number integer not null,
-    section varchar not null,
-    label varchar not null,
-    amount_wan_yuan decimal(20, 4) not null,
-    amount_text varchar not null,
-    page integer not null,
-    table_row integer not null,
-    primary key (document_sha256, line_number)
-);
-create table if not exists raw.projects (
-    document_sha256 varchar not null,
-    line_number integer not null,
-    project_name varchar not null,
-    total_wan_yuan decimal(20, 4),
-    fiscal_wan_yuan decimal(20, 4),
-    special_account_wan_yuan decimal(20, 4),
-    other_wan_yuan decimal(20, 4),
-    page integer not null,
-    table_row integer not null,
-    primary key (document_sha256, line_number)
-);
-create table if not exists raw.facts (
-    document_sha256 varchar not null,
-    line_number integer not null,
-    label varchar not null,
-    value decimal(20, 4) not null,
-    unit varchar,
-    qualifier varchar,
-    source_text varchar not null,
-    page integer not null,
-    primary key (document_sha256, line_number)
 );
 create table if not exists raw.quarantine (
     source_path varchar primary key,
@@ -73,102 +244,39 @@ create table if not exists raw.quarantine (
     quarantined_at timestamp not null
 );
 """
+_ALL_TABLES = ("documents", "quarantine", *(table.name for table in RECORD_TABLES))
 
-_CHILD_TABLES = ("budget_lines", "projects", "facts")
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute("create schema if not exists raw")
+    connection.execute("create table if not exists raw._schema_version (version integer not null)")
+    found = connection.execute("select max(version) from raw._schema_version").fetchone()
+    if found is not None and found[0] != RAW_SCHEMA_VERSION:
+        if found[0] is not None:
+            log.warning("raw schema v%s is not v%s: raw tables are rebuilt", found[0], RAW_SCHEMA_VERSION)
+        for table in _ALL_TABLES:
+            connection.execute(f"drop table if exists raw.{table}")
+        connection.execute("delete from raw._schema_version")
+        connection.execute("insert into raw._schema_version values (?)", [RAW_SCHEMA_VERSION])
+    connection.execute(DOCUMENTS_DDL)
+    for table in RECORD_TABLES:
+        connection.execute(table.ddl())
 
 
 def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     connection = duckdb.connect(str(warehouse))
-    connection.execute(RAW_DDL)
+    _ensure_schema(connection)
     return connection
-
-
-def _numbered(records: Iterable[object], rename: dict[str, str] | None = None) -> list[dict[str, object]]:
-    rows = []
-    for number, record in enumerate(records, start=1):
-        row = {"line_number": number}
-        for key, value in dataclasses.asdict(record).items():  # type: ignore[call-overload]
-            row[(rename or {}).get(key, key)] = value
-        rows.append(row)
-    return rows
-
-
-def _arrow(rows: list[dict[str, object]], sha256: str, schema: pa.Schema) -> pa.Table:
-    for row in rows:
-        row["document_sha256"] = sha256
-    return pa.Table.from_pylist(rows, schema=schema)
-
-
-_SCHEMAS = {
-    "budget_lines": pa.schema(
-        [
-            ("document_sha256", pa.string()),
-            ("line_number", pa.int32()),
-            ("section", pa.string()),
-            ("label", pa.string()),
-            ("amount_wan_yuan", AMOUNT),
-            ("amount_text", pa.string()),
-            ("page", pa.int32()),
-            ("table_row", pa.int32()),
-        ]
-    ),
-    "projects": pa.schema(
-        [
-            ("document_sha256", pa.string()),
-            ("line_number", pa.int32()),
-            ("project_name", pa.string()),
-            ("total_wan_yuan", AMOUNT),
-            ("fiscal_wan_yuan", AMOUNT),
-            ("special_account_wan_yuan", AMOUNT),
-            ("other_wan_yuan", AMOUNT),
-            ("page", pa.int32()),
-            ("table_row", pa.int32()),
-        ]
-    ),
-    "facts": pa.schema(
-        [
-            ("document_sha256", pa.string()),
-            ("line_number", pa.int32()),
-            ("label", pa.string()),
-            ("value", AMOUNT),
-            ("unit", pa.string()),
-            ("qualifier", pa.string()),
-            ("source_text", pa.string()),
-            ("page", pa.int32()),
-        ]
-    ),
-}
-
-
-def _child_rows(document: ParsedDocument) -> dict[str, pa.Table]:
-    sha = document.header.sha256
-    return {
-        "budget_lines": _arrow(
-            _numbered(document.budget_lines, {"row": "table_row"}), sha, _SCHEMAS["budget_lines"]
-        ),
-        "projects": _arrow(
-            _numbered(
-                document.projects,
-                {
-                    "name": "project_name",
-                    "total": "total_wan_yuan",
-                    "fiscal": "fiscal_wan_yuan",
-                    "special_account": "special_account_wan_yuan",
-                    "other": "other_wan_yuan",
-                    "row": "table_row",
-                },
-            ),
-            sha,
-            _SCHEMAS["projects"],
-        ),
-        "facts": _arrow(_numbered(document.facts, {"text": "source_text"}), sha, _SCHEMAS["facts"]),
-    }
 
 
 def land_document(connection: duckdb.DuckDBPyConnection, document: ParsedDocument) -> None:
     header = document.header
-    tables = _child_rows(document)
+    incoming = [(table.name, table.arrow(document)) for table in RECORD_TABLES]
     connection.begin()
     try:
         stale = connection.execute(
@@ -176,26 +284,29 @@ def land_document(connection: duckdb.DuckDBPyConnection, document: ParsedDocumen
             [header.sha256, header.source_path],
         ).fetchall()
         for (sha,) in stale:
-            for table in _CHILD_TABLES:
-                connection.execute(f"delete from raw.{table} where document_sha256 = ?", [sha])
+            for table in RECORD_TABLES:
+                connection.execute(f"delete from raw.{table.name} where document_sha256 = ?", [sha])
             connection.execute("delete from raw.documents where document_sha256 = ?", [sha])
         connection.execute(
-            "insert into raw.documents values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into raw.documents values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 header.sha256,
                 header.source_path,
                 header.doc_type.value,
                 header.department,
+                header.department_code,
                 header.year,
                 header.year_source.value,
                 header.page_count,
-                datetime.now(UTC).replace(tzinfo=None),
+                document.overall_goal,
+                document.other_tasks,
+                _now(),
             ],
         )
-        for table, arrow_table in tables.items():
-            if arrow_table.num_rows:
-                connection.register("incoming", arrow_table)
-                connection.execute(f"insert into raw.{table} by name select * from incoming")
+        for name, rows in incoming:
+            if rows.num_rows:
+                connection.register("incoming", rows)
+                connection.execute(f"insert into raw.{name} by name select * from incoming")
                 connection.unregister("incoming")
         connection.execute("delete from raw.quarantine where source_path = ?", [header.source_path])
         connection.commit()
@@ -208,5 +319,5 @@ def quarantine(connection: duckdb.DuckDBPyConnection, source_path: str, error: D
     """Record why a document was refused; rows it landed on an earlier night stay as they were."""
     connection.execute(
         "insert or replace into raw.quarantine values (?, ?, ?, ?)",
-        [source_path, error.kind, str(error), datetime.now(UTC).replace(tzinfo=None)],
+        [source_path, error.kind, str(error), _now()],
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from duckdb import DuckDBPyConnection
 
+from ingest.departments import DepartmentDirectory
 from ingest.document import parse_document
 from ingest.errors import DocumentError, ParserFailure
 from ingest.land import connect, land_document, quarantine
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 class LandingSummary:
     landed: list[str] = field(default_factory=list)
     quarantined: dict[str, str] = field(default_factory=dict)
+    unknown_departments: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -44,11 +46,12 @@ def land_all(settings: Settings) -> LandingSummary:
     """Parse and land every document; a bad one is quarantined and the others go on."""
     summary = LandingSummary()
     paths = discover(settings.landing_dir)
+    departments = DepartmentDirectory.from_seed(settings.departments_seed)
     with connect(settings.warehouse) as connection:
         for path in paths:
             source_path = path.relative_to(settings.landing_dir).as_posix()
             try:
-                document = parse_document(path, source_path=source_path)
+                document = parse_document(path, source_path=source_path, departments=departments)
             except DocumentError as error:
                 _quarantine(connection, summary, source_path, error)
                 continue
@@ -59,5 +62,14 @@ def land_all(settings: Settings) -> LandingSummary:
                 continue
             land_document(connection, document)
             summary.landed.append(source_path)
+            if document.header.department_code is None:
+                log.warning(
+                    "%s: department %r matches no row of %s; landed as unknown department "
+                    "(add a seed row or an alias)",
+                    path,
+                    document.header.department,
+                    settings.departments_seed.name,
+                )
+                summary.unknown_departments[source_path] = document.header.department
             log.info("landed %s (%s, %s)", source_path, document.header.doc_type, document.header.year)
     return summary

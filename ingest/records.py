@@ -93,6 +93,7 @@ class DocumentHeader:
     year: int
     year_source: YearSource
     page_count: int
+    department_code: str | None = None  # from the departments seed; None: matches no bureau
 
 
 @dataclass

@@ -30,6 +30,10 @@ class Settings:
         return self.project_root / "dbt_project"
 
     @property
+    def departments_seed(self) -> Path:
+        return self.dbt_project_dir / "seeds" / "departments.csv"
+
+    @property
     def dags_dir(self) -> Path:
         return self.project_root / "dags"
 

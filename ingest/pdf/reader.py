@@ -14,7 +14,6 @@ from pdfplumber.utils.exceptions import PdfminerException
 from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
 from ingest.pdf.text import unwrap
 
-
 BBox = tuple[float, float, float, float]
 
 

@@ -51,21 +51,40 @@ def test_document_identity_matches_truth(parsed: tuple[str, dict[str, Any]]) -> 
     )
 
 
-def test_budget_lines_match_truth_in_reading_order(parsed: tuple[str, dict[str, Any]]) -> None:
-    name, output = parsed
-    expected = truth(name)
-    if "budget_lines" not in expected:
-        assert "budget_lines" not in output
-        return
-    fields = list(expected["budget_lines"][0])
-    assert project(output["budget_lines"], fields) == expected["budget_lines"]
+TABLE_DOCUMENTS = [name for name in sorted(SAMPLE_FILES) if "self_evaluation" not in name]
 
 
-def test_projects_match_truth_field_by_field() -> None:
-    name = "guangzhou_2023_project_target_table"
+@pytest.mark.parametrize("name", TABLE_DOCUMENTS)
+def test_every_record_matches_truth_field_by_field(name: str) -> None:
+    """Forms and the project table: every list of the truth file, every record, every field."""
     output, expected = parse_json(SAMPLE_FILES[name]), truth(name)
-    fields = list(expected["projects"][0])
-    assert project(output["projects"], fields) == expected["projects"]
+    for key, records in expected.items():
+        if not isinstance(records, list):
+            continue
+        assert key in output, f"{name}: no {key}"
+        fields = list(records[0])
+        assert project(output[key], fields) == records, f"{name}: {key} differ"
+
+
+def test_budget_lines_keep_reading_order() -> None:
+    output = parse_json(SAMPLE_FILES["guangzhou_2023_dept_target_form"])
+    assert [line["label"] for line in output["budget_lines"]][:4] == [
+        "基本支出",
+        "财政拨款",
+        "项目支出",
+        "其他资金",
+    ]
+
+
+def test_form_texts_as_printed() -> None:
+    output = parse_json(SAMPLE_FILES["huangpu_2023_dept_target_form"])
+    assert output["overall_goal"].startswith("全面贯彻落实党的二十大")
+    assert output["overall_goal"].endswith("开放创新生态。")
+    assert output["other_tasks"] is None  # printed blank
+    task4 = output["key_tasks"][3]
+    assert task4["content"].startswith("科技创新政策体系持续优化。")
+    assert task4["goal"].startswith("力争区内企业获得生物医药批件数超过10件")
+    assert (task4["page"], task4["pages"]) == (2, [2])
 
 
 def test_budget_execution_facts_match_truth() -> None:

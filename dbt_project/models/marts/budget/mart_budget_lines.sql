@@ -15,6 +15,7 @@ budget_lines as (
 final as (
 
     select
+        documents.department_code,
         documents.department_name,
         documents.fiscal_year,
         documents.doc_type,

@@ -13,9 +13,12 @@ renamed as (
         source_path,
         doc_type,
         department_name,
+        department_code,
         cast(fiscal_year as integer) as fiscal_year,
         year_source,
         page_count,
+        overall_goal,
+        other_tasks,
         landed_at,
 
     from source

@@ -17,6 +17,7 @@ renamed as (
         qualifier as fact_qualifier,
         source_text,
         page,
+        table_row,
 
     from source
 

@@ -12,9 +12,8 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
+from ingest.pdf.merges import BBox, restore_split_labels
 from ingest.pdf.text import unwrap
-
-BBox = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -63,16 +62,20 @@ def table_rows(pdf: pdfplumber.PDF) -> Iterator[TableRow]:
     """Every row of every ruled table, page after page, in reading order; one pass per page."""
     for page in pdf.pages:
         row_number = 0
+        words: list[dict[str, object]] | None = None
         for table in page.find_tables():
             # extract() walks table.rows in order, one text per cell slot: the two line up.
             # keep_blank_chars: a space printed at the end of a wrapped line is part of the text.
-            extracted = table.extract(keep_blank_chars=True)
-            for grid_row, texts in zip(table.rows, extracted, strict=True):
+            texts = [list(row) for row in table.extract(keep_blank_chars=True)]
+            cells = [list(row.cells) for row in table.rows]
+            if words is None:
+                words = page.extract_words()
+            restore_split_labels(cells, texts, words)
+            for boxes, raw in zip(cells, texts, strict=True):
                 row_number += 1
-                cells = tuple(unwrap(text) for text in texts)
-                if any(cells):
-                    boxes = tuple(grid_row.cells)
-                    yield TableRow(page=page.page_number, row=row_number, cells=cells, boxes=boxes)
+                row_cells = tuple(unwrap(text) for text in raw)
+                if any(row_cells):
+                    yield TableRow(page=page.page_number, row=row_number, cells=row_cells, boxes=tuple(boxes))
         page.close()  # drop the page's parsed objects: memory stays flat on long documents
 
 

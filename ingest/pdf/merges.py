@@ -39,9 +39,10 @@ def _slot_edges(cells: Sequence[Sequence[BBox | None]]) -> list[float]:
     return edges
 
 
-def _covered_sideways(row: Sequence[BBox | None], x: float) -> bool:
-    """A cell of this row spans x: the empty slot is part of a horizontal merge, not a vertical one."""
-    return any(box is not None and box[0] <= x <= box[2] for box in row)
+def _covered(cells: Sequence[Sequence[BBox | None]], x: float, top: float, bottom: float) -> bool:
+    """A real cell spans this point: the empty slot belongs to an intact merge (across or down)."""
+    middle = (top + bottom) / 2
+    return any(box is not None and _inside(x, middle, box) for row in cells for box in row)
 
 
 def restore_split_labels(
@@ -70,10 +71,10 @@ def restore_split_labels(
         )
         if row is None or slot >= len(cells[row]) or cells[row][slot] is not None:
             continue
-        if _covered_sideways(cells[row], x):
+        if _covered(cells, x, tops[row], bottoms[row]):
             continue
         while row > 0 and slot < len(cells[row - 1]) and cells[row - 1][slot] is None:
-            if _covered_sideways(cells[row - 1], x):
+            if _covered(cells, x, tops[row - 1], bottoms[row - 1]):
                 break
             row -= 1
         found.setdefault((row, slot), []).append(word)

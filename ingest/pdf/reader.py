@@ -35,6 +35,8 @@ class TableRow:
 
 
 def check_pdf_header(path: Path) -> None:
+    if path.stat().st_size == 0:
+        raise NotAPdf(path, "the file is empty (0 bytes): an interrupted download?")
     with path.open("rb") as handle:
         head = handle.read(1024)
     if b"%PDF-" not in head:

@@ -31,6 +31,12 @@ def html_error_page(folder: Path) -> Path:
     return path
 
 
+def empty_file(folder: Path) -> Path:
+    path = folder / "2023" / "empty.pdf"
+    path.write_bytes(b"")
+    return path
+
+
 def truncated_download(folder: Path) -> Path:
     path = folder / "2023" / "truncated.pdf"
     path.write_bytes(FORM.read_bytes()[:4096])
@@ -71,6 +77,7 @@ def form_without_year_folder(folder: Path) -> Path:
 
 CASES: list[tuple[Callable[[Path], Path], type[DocumentError], str]] = [
     (html_error_page, NotAPdf, "not a PDF"),
+    (empty_file, NotAPdf, "empty"),
     (truncated_download, NotAPdf, "broken"),
     (encrypted, EncryptedPdf, "encrypted"),
     (scanned, NoTextLayer, "no text layer"),

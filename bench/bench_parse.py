@@ -1,0 +1,53 @@
+"""Parser throughput on the bundled samples: pages per second and peak Python memory per document.
+
+    .venv/bin/python bench/bench_parse.py [--repeat 5]
+
+Prints one row per document; the README quotes the figures of a run on the reference machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import tracemalloc
+from pathlib import Path
+
+from ingest.document import parse_document
+from ingest.report import print_table
+from ingest.settings import Settings
+
+
+def measure(path: Path, repeat: int) -> tuple[int, float, float]:
+    """(pages, median seconds per parse, peak traced MiB of one parse)."""
+    document = parse_document(path)  # warm-up: imports, font caches
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        parse_document(path)
+        timings.append(time.perf_counter() - start)
+    tracemalloc.start()
+    parse_document(path)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return document.header.page_count, statistics.median(timings), peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    samples = Settings.from_env().project_root / "data" / "samples"
+    rows = []
+    for path in sorted(samples.rglob("*.pdf")):
+        pages, seconds, peak_mib = measure(path, args.repeat)
+        rows.append((path.name, pages, f"{seconds:.3f}", f"{pages / seconds:.1f}", f"{peak_mib:.1f}"))
+    print_table(
+        f"parse_document, median of {args.repeat} runs",
+        ["document", "pages", "seconds", "pages/s", "peak MiB (traced)"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()

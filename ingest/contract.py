@@ -41,7 +41,19 @@ def _indicator(indicator: Indicator) -> dict[str, Any]:
 
 
 def _project(project: Project) -> dict[str, Any]:
-    return dataclasses.asdict(project)
+    return {
+        "name": project.name,
+        "unit": project.unit,
+        "total": project.total,
+        "fiscal": project.fiscal,
+        "special_account": project.special_account,
+        "other": project.other,
+        "goal": project.goal,
+        "indicators": [dataclasses.asdict(indicator) for indicator in project.indicators],
+        "page": project.pages[0],
+        "pages": list(project.pages),
+        "row": project.row,
+    }
 
 
 def _fact(fact: Fact) -> dict[str, Any]:
@@ -68,6 +80,7 @@ def to_contract(document: ParsedDocument) -> dict[str, Any]:
         "key_tasks": lambda: [_key_task(task) for task in document.key_tasks],
         "indicators": lambda: [_indicator(indicator) for indicator in document.indicators],
         "projects": lambda: [_project(project) for project in document.projects],
+        "scores": lambda: [dataclasses.asdict(score) for score in document.scores],
         "facts": lambda: [_fact(fact) for fact in document.facts],
     }
     for section in document.sections:

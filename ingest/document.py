@@ -8,14 +8,14 @@ from pathlib import Path
 from ingest import forms, projects, self_eval
 from ingest.departments import DepartmentDirectory
 from ingest.identify import detect_doc_type, printed_year, resolve_year
-from ingest.pdf.reader import first_page_text, open_pdf, page_texts, table_rows
+from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 
 # The record lists each parser reads today; `jixiao parse --json` prints exactly these.
 SECTIONS: dict[DocType, tuple[str, ...]] = {
     DocType.DEPT_TARGET_FORM: ("budget_lines", "key_tasks", "indicators"),
     DocType.PROJECT_TARGET_TABLE: ("budget_lines", "projects"),
-    DocType.SELF_EVALUATION: ("facts",),
+    DocType.SELF_EVALUATION: ("scores", "facts"),
 }
 
 
@@ -37,10 +37,9 @@ def parse_document(
     """Parse one document. Raises a DocumentError subclass naming the file when it cannot."""
     path = Path(path)
     with open_pdf(path) as pdf:
-        first_page = first_page_text(pdf, path)
-        doc_type = detect_doc_type(first_page, path)
-        page_count = len(pdf.pages)
-        rows = list(table_rows(pdf)) if doc_type is not DocType.SELF_EVALUATION else []
+        content = read_pdf(pdf)
+    first_page = content.first_page(path)
+    doc_type = detect_doc_type(first_page, path)
 
     def header(department: str) -> DocumentHeader:
         fiscal_year, year_source = resolve_year(path, printed_year(first_page, doc_type), year)
@@ -51,13 +50,13 @@ def parse_document(
             department=department,
             year=fiscal_year,
             year_source=year_source,
-            page_count=page_count,
+            page_count=content.page_count,
             department_code=departments.match(department) if departments else None,
         )
 
     sections = SECTIONS[doc_type]
     if doc_type is DocType.DEPT_TARGET_FORM:
-        form = forms.parse_form(rows, path)
+        form = forms.parse_form(content.rows, path)
         return ParsedDocument(
             header(form.department),
             # 基本信息 (下属二级单位数 …) is printed by some forms only.
@@ -71,8 +70,12 @@ def parse_document(
         )
     if doc_type is DocType.PROJECT_TARGET_TABLE:
         department = projects.department_name(first_page, path)
-        unit_total, project_rows = projects.parse_rows(rows, department, path)
+        unit_total, project_rows = projects.parse_rows(content.rows, department, path)
         return ParsedDocument(header(department), sections, budget_lines=unit_total, projects=project_rows)
-    pages = page_texts(path)
-    department = self_eval.department_name(pages[0], path)
-    return ParsedDocument(header(department), sections, facts=self_eval.facts(pages))
+    pages = [content.texts[number] for number in sorted(content.texts)]
+    return ParsedDocument(
+        header(self_eval.department_name(first_page, path)),
+        sections,
+        scores=self_eval.scores(content.rows, path),
+        facts=self_eval.facts(pages),
+    )

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Bumped whenever a raw table changes shape. Raw tables hold nothing that the PDFs in the landing
 # folder cannot give again, so a warehouse written by another version is re-landed from scratch.
-RAW_SCHEMA_VERSION = 2
+RAW_SCHEMA_VERSION = 3
 
 AMOUNT = pa.decimal128(20, 4)
 _SQL_TYPES = {pa.string(): "varchar", pa.int32(): "integer", AMOUNT: "decimal(20, 4)"}
@@ -130,14 +131,48 @@ def _projects(document: ParsedDocument) -> list[dict[str, Any]]:
     return [
         {
             "project_name": project.name,
+            "fund_user": project.unit,
             "total_wan_yuan": project.total,
             "fiscal_wan_yuan": project.fiscal,
             "special_account_wan_yuan": project.special_account,
             "other_wan_yuan": project.other,
-            "page": project.page,
+            "goal": project.goal,
+            "page": project.pages[0],
+            "pages": ",".join(map(str, project.pages)),
             "table_row": project.row,
         }
         for project in document.projects
+    ]
+
+
+def _project_indicators(document: ParsedDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "project_line_number": project_number,
+            "item_number": indicator.number,
+            "level1": indicator.level1,
+            "indicator_name": indicator.name,
+            "annual_target": indicator.annual_target,
+            "source_text": indicator.text,
+            "page": project.pages[0],
+            "table_row": project.row,
+        }
+        for project_number, project in enumerate(document.projects, start=1)
+        for indicator in project.indicators
+    ]
+
+
+def _scores(document: ParsedDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "level1": score.level1,
+            "level2": score.level2,
+            "score": score.score,
+            "subtotal": score.subtotal,
+            "page": score.page,
+            "table_row": score.row,
+        }
+        for score in document.scores
     ]
 
 
@@ -145,7 +180,8 @@ def _facts(document: ParsedDocument) -> list[dict[str, Any]]:
     return [
         {
             "label": fact.label,
-            "value": fact.value,
+            "value": fact.value if isinstance(fact.value, Decimal) else None,
+            "value_text": str(fact.value),
             "unit": fact.unit,
             "qualifier": fact.qualifier,
             "source_text": fact.text,
@@ -199,20 +235,50 @@ RECORD_TABLES = (
         "projects",
         (
             _text("project_name"),
+            _text("fund_user", nullable=True),
             _amount("total_wan_yuan", nullable=True),
             _amount("fiscal_wan_yuan", nullable=True),
             _amount("special_account_wan_yuan", nullable=True),
             _amount("other_wan_yuan", nullable=True),
+            _text("goal"),
             _int("page"),
+            _text("pages"),
             _int("table_row"),
         ),
         _projects,
     ),
     RecordTable(
+        "project_indicators",
+        (
+            _int("project_line_number"),
+            _int("item_number"),
+            _text("level1"),
+            _text("indicator_name"),
+            _text("annual_target"),
+            _text("source_text"),
+            _int("page"),
+            _int("table_row"),
+        ),
+        _project_indicators,
+    ),
+    RecordTable(
+        "scores",
+        (
+            _text("level1"),
+            _text("level2", nullable=True),
+            _amount("score", nullable=True),
+            _amount("subtotal", nullable=True),
+            _int("page"),
+            _int("table_row"),
+        ),
+        _scores,
+    ),
+    RecordTable(
         "facts",
         (
             _text("label"),
-            _amount("value"),
+            _amount("value", nullable=True),
+            _text("value_text"),
             _text("unit", nullable=True),
             _text("qualifier", nullable=True),
             _text("source_text"),

@@ -1,37 +1,54 @@
-"""项目支出绩效目标表 → records: the unit total row and one record per funded project."""
+"""项目支出绩效目标表 → records: the unit total row and one record per funded project.
+
+Columns are found by their header labels on every page (the header repeats as a print title), so
+column order, extra columns and a page's own grid do not matter. A row with no 项目名称 and no
+amounts continues the project above: a tall row cut by a page break.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
 from ingest.errors import BadAmount, MissingSection
+from ingest.pdf.columns import Columns, header_columns
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
-from ingest.records import BudgetLine, Project
+from ingest.records import BudgetLine, Project, ProjectIndicator
+from ingest.targets import normalise_target
 
 UNIT_TOTAL_SECTION = "单位合计"
 _DEPARTMENT = re.compile(r"部门名称[:：]\s*(\S+)")
 
-# Header label (whitespace removed) → record field. Found by label on every page, so column
-# order, extra columns and repeated print-title headers do not matter.
-_AMOUNT_COLUMNS = {
+# Printed header label (its start, whitespace removed) → field.
+HEADER = {
+    "项目名称": "name",
     "总计": "total",
     "财政拨款": "fiscal",
     "财政专户拨款": "special_account",
     "其他资金": "other",
+    "绩效目标": "goal",
+    "绩效指标": "indicators",
 }
-_NAME_HEADER = "项目名称"
+AMOUNT_FIELDS = ("total", "fiscal", "special_account", "other")
+AMOUNT_LABELS = {
+    "total": "总计",
+    "fiscal": "财政拨款",
+    "special_account": "财政专户拨款",
+    "other": "其他资金",
+}
 
-
-@dataclass(frozen=True)
-class _Columns:
-    name: int
-    amounts: dict[str, int]
+# 企业创新计划-TCL华星光电T9项目（黄埔区）: the unit that uses the funds, in trailing parentheses.
+_UNIT = re.compile(r"[（(]([^（）()]{1,20}?(?:区|市|县|镇|街道))[）)]\s*$")
+# One item of the 绩效指标 cell starts with its number and its 一级指标: "2、效益指标：".
+_ITEM = re.compile(
+    r"(?P<number>\d+)\s*[、.．]\s*(?P<level1>产出指标|效益指标|满意度指标|成本指标)\s*[:：]\s*"
+)
+_TARGET = re.compile(r"\s*[,，]?\s*年度指标值\s*[:：]\s*")
 
 
 def department_name(first_page_text: str, path: Path) -> str:
@@ -41,63 +58,110 @@ def department_name(first_page_text: str, path: Path) -> str:
     return match.group(1)
 
 
-def _header_columns(row: TableRow) -> _Columns | None:
-    labels = [squash(cell) for cell in row.cells]
-    if not labels or not labels[0].startswith(_NAME_HEADER):
-        return None
-    amounts = {field: labels.index(label) for label, field in _AMOUNT_COLUMNS.items() if label in labels}
-    return _Columns(name=0, amounts=amounts)
+def fund_user(name: str) -> str | None:
+    match = _UNIT.search(name)
+    return match.group(1) if match else None
 
 
-def _amounts(row: TableRow, columns: _Columns, path: Path) -> dict[str, Decimal | None]:
-    values: dict[str, Decimal | None] = {}
-    for field in _AMOUNT_COLUMNS.values():
-        index = columns.amounts.get(field)
-        text = row.cells[index] if index is not None and index < len(row.cells) else ""
+def split_indicators(cell: str) -> tuple[ProjectIndicator, ...]:
+    """'1、产出指标：A，年度指标值：≥ 150 。2、效益指标：B，年度指标值：进一步提高。' → two items."""
+    starts = [match for match in _ITEM.finditer(cell) if match.start() == 0 or _follows_item_end(cell, match)]
+    items = []
+    for match, following in zip(starts, [*starts[1:], None], strict=True):
+        body = cell[match.end() : following.start() if following else len(cell)].strip()
+        name, target = _split_target(body)
+        items.append(
+            ProjectIndicator(
+                number=int(match.group("number")),
+                level1=match.group("level1"),
+                name=name,
+                annual_target=normalise_target(target.rstrip("。. ")),
+                text=cell[match.start() : following.start() if following else len(cell)].strip(),
+            )
+        )
+    return tuple(items)
+
+
+def _follows_item_end(cell: str, match: re.Match[str]) -> bool:
+    # A new item follows the end of the previous one (。 or ；), never the middle of a sentence.
+    before = cell[: match.start()].rstrip()
+    return before.endswith(("。", "；", ";", ".", "）"))
+
+
+def _split_target(body: str) -> tuple[str, str]:
+    """(name, target) around '，年度指标值：'; an item without it is all name."""
+    parts = _TARGET.split(body, maxsplit=1)
+    return (parts[0].strip(), parts[1].strip()) if len(parts) == 2 else (body.strip(), "")
+
+
+def _amounts(values: dict[str, str], row: TableRow, path: Path) -> dict[str, Decimal | None]:
+    amounts: dict[str, Decimal | None] = {}
+    for field in AMOUNT_FIELDS:
         try:
-            values[field] = parse_optional_amount(text)
+            amounts[field] = parse_optional_amount(values[field])
         except ValueError as exc:
-            raise BadAmount(path, f"page {row.page} row {row.row}: {field} cell {exc}") from exc
-    return values
+            raise BadAmount(path, f"page {row.page} row {row.row}: {AMOUNT_LABELS[field]} {exc}") from exc
+    return amounts
 
 
 def parse_rows(
     rows: Sequence[TableRow], department: str, path: Path
 ) -> tuple[list[BudgetLine], list[Project]]:
     """Split the table into the unit total row (as budget lines) and the project rows."""
-    columns: _Columns | None = None
+    columns: Columns | None = None
     unit_total: list[BudgetLine] = []
     projects: list[Project] = []
+    texts: list[tuple[str, str]] = []  # (goal, indicators) text per project, joined across pages
     for row in rows:
-        header = _header_columns(row)
+        header = header_columns(row, HEADER)
         if header is not None:
             columns = header
             continue
         if columns is None:
             continue
-        name = row.cells[columns.name]
-        amounts = _amounts(row, columns, path)
-        if not name or all(value is None for value in amounts.values()):
-            # Continuation of a tall row split by a page break: text only, no new project.
+        values = columns.split(row)
+        amounts = _amounts(values, row, path)
+        has_amount = any(value is not None for value in amounts.values())
+        if not values["name"] and not has_amount:
+            if projects and (values["goal"] or values["indicators"]):
+                goal, indicators = texts[-1]
+                texts[-1] = (goal + values["goal"], indicators + values["indicators"])
+                last = projects[-1]
+                if row.page not in last.pages:
+                    projects[-1] = replace(last, pages=(*last.pages, row.page))
             continue
-        if squash(name) == squash(department):
-            for label, field in _AMOUNT_COLUMNS.items():
-                value = amounts[field]
-                if value is not None:
-                    unit_total.append(
-                        BudgetLine(
-                            section=UNIT_TOTAL_SECTION,
-                            label=label,
-                            amount_wan_yuan=value,
-                            amount_text=row.cells[columns.amounts[field]],
-                            page=row.page,
-                            row=row.row,
-                        )
-                    )
+        if squash(values["name"]) == squash(department):
+            unit_total.extend(
+                BudgetLine(
+                    section=UNIT_TOTAL_SECTION,
+                    label=AMOUNT_LABELS[field],
+                    amount_wan_yuan=value,
+                    amount_text=values[field],
+                    page=row.page,
+                    row=row.row,
+                )
+                for field, value in amounts.items()
+                if value is not None
+            )
             continue
-        projects.append(Project(name=name, page=row.page, row=row.row, **amounts))
+        projects.append(
+            Project(
+                name=values["name"],
+                unit=fund_user(values["name"]),
+                goal="",
+                indicators=(),
+                pages=(row.page,),
+                row=row.row,
+                **amounts,
+            )
+        )
+        texts.append((values["goal"], values["indicators"]))
     if columns is None:
-        raise MissingSection(path, "no header row starting with 项目名称 in any table")
+        raise MissingSection(path, "no header row (项目名称 | 总计 | 财政拨款 … | 绩效指标) in any table")
     if not projects:
         raise MissingSection(path, "the project table has no project rows")
+    projects = [
+        replace(project, goal=goal, indicators=split_indicators(indicators))
+        for project, (goal, indicators) in zip(projects, texts, strict=True)
+    ]
     return unit_total, projects

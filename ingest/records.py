@@ -57,24 +57,53 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class ProjectIndicator:
+    """One numbered item of a project's 绩效指标 cell: "1、产出指标：<name>，年度指标值：<target>。"."""
+
+    number: int  # as printed; numbering restarts inside one cell are kept
+    level1: str  # 产出指标, 效益指标, 满意度指标, 成本指标
+    name: str
+    annual_target: str  # normalised spelling (≥80%), see ingest/targets.py
+    text: str  # the item as printed
+
+
+@dataclass(frozen=True)
 class Project:
     """One row of 项目支出绩效目标表; blank amount cells are None, not zero."""
 
-    name: str
+    name: str  # 项目名称（资金使用单位） as printed
+    unit: str | None  # the fund-using unit in the name's trailing parentheses (黄埔区), if any
     total: Decimal | None
     fiscal: Decimal | None
     special_account: Decimal | None
     other: Decimal | None
+    goal: str  # 绩效目标
+    indicators: tuple[ProjectIndicator, ...]
+    pages: tuple[int, ...]
+    row: int
+
+
+@dataclass(frozen=True)
+class Score:
+    """One row of a self-evaluation's score table; `subtotal` is the merged 合计 of its 一级指标."""
+
+    level1: str
+    level2: str | None
+    score: Decimal | None
+    subtotal: Decimal | None
     page: int
     row: int
 
 
 @dataclass(frozen=True)
 class Fact:
-    """A figure stated in prose; `qualifier` (超过, 突破 …) makes `value` a lower bound."""
+    """A figure stated in prose; `qualifier` (超过, 突破 …) makes `value` a lower bound.
+
+    `value` is a Decimal, or the word itself for a grade such as 等级为优.
+    """
 
     label: str
-    value: Decimal
+    value: Decimal | str
     unit: str | None
     qualifier: str | None
     text: str
@@ -105,6 +134,7 @@ class ParsedDocument:
     key_tasks: list[KeyTask] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     overall_goal: str | None = None  # 总体绩效目标
     other_tasks: str | None = None  # 其他需完成的任务（可选填）, when filled

@@ -1,16 +1,22 @@
-"""部门整体支出绩效自评报告 → records: who, which year, and the figures stated in prose."""
+"""部门整体支出绩效自评报告 → records: who, which year, the score table, the figures stated in prose."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 
-from ingest.errors import MissingSection
-from ingest.prose import ProseText, extract_facts, join_pages, load_patterns
-from ingest.records import Fact
+from ingest.amounts import parse_optional_amount
+from ingest.errors import BadAmount, MissingSection
+from ingest.pdf.columns import Columns, header_columns
+from ingest.pdf.reader import TableRow
+from ingest.prose import extract_facts, join_pages, load_patterns
+from ingest.records import Fact, Score
 
 _TITLE = re.compile(r"^(?P<department>.+?)\s*(?P<year>20\d{2})\s*年度?\s*部门整体支出\s*绩效自评报告")
+SCORE_HEADER = {"一级指标": "level1", "二级指标": "level2", "得分": "score", "合计": "subtotal"}
+TOTAL_LABEL = "总分"
 
 
 def title_of(first_page: str) -> str:
@@ -28,6 +34,44 @@ def department_name(first_page: str, path: Path) -> str:
     return match.group("department")
 
 
+def _number(text: str, row: TableRow, label: str, path: Path) -> Decimal | None:
+    try:
+        return parse_optional_amount(text)
+    except ValueError as exc:
+        raise BadAmount(path, f"page {row.page} row {row.row}: {label} {exc}") from exc
+
+
+def scores(rows: Sequence[TableRow], path: Path) -> list[Score]:
+    """The score table: one record per 二级指标, 合计 carried over its merged rows, then 总分.
+
+    The table may run onto the next page without its header (the 总分 row often does): the
+    columns found on the header row go on applying.
+    """
+    columns: Columns | None = None
+    found: list[Score] = []
+    level1: str | None = None
+    subtotal: Decimal | None = None
+    for row in rows:
+        header = header_columns(row, SCORE_HEADER)
+        if header is not None:
+            columns = header
+            continue
+        if columns is None:
+            continue
+        values = columns.split(row)
+        score = _number(values["score"], row, "得分", path)
+        if values["level1"] == TOTAL_LABEL:
+            found.append(Score(TOTAL_LABEL, None, score, None, row.page, row.row))
+            columns = None  # the table ends with its total
+            continue
+        if values["level1"]:
+            level1 = values["level1"]
+            subtotal = _number(values["subtotal"], row, "合计", path)
+        if level1 is None or not values["level2"]:
+            continue
+        found.append(Score(level1, values["level2"], score, subtotal, row.page, row.row))
+    return found
+
+
 def facts(pages: Sequence[str]) -> list[Fact]:
-    prose: ProseText = join_pages(pages)
-    return extract_facts(prose, load_patterns())
+    return extract_facts(join_pages(pages), load_patterns())

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
 
+_JITTER = 2.0  # points
+
 
 @dataclass(frozen=True)
 class Columns:
@@ -21,16 +23,22 @@ class Columns:
     spans: Mapping[str, tuple[float, float]]
 
     def split(self, row: TableRow) -> dict[str, str]:
-        """The row's text per field ('' where nothing was printed); covered slots are skipped."""
+        """The row's text per field ('' where nothing was printed); covered slots are skipped.
+
+        A cell goes to the header column it overlaps most (the leftmost on a tie), so a cell
+        spanning two columns, such as 总分's score across 得分 and 合计, lands in the first.
+        """
         values = dict.fromkeys(self.spans, "")
         for text, box in zip(row.cells, row.boxes, strict=False):
             if box is None or not text:
                 continue
-            centre = (box[0] + box[2]) / 2
-            for field, (x0, x1) in self.spans.items():
-                if x0 <= centre <= x1:
-                    values[field] = f"{values[field]}{text}"
-                    break
+            overlaps = {field: min(box[2], x1) - max(box[0], x0) for field, (x0, x1) in self.spans.items()}
+            best = max(overlaps.values())
+            if best <= 0:
+                continue
+            # Rulings are drawn with a little jitter: overlaps within a couple of points are equal.
+            field = next(name for name, overlap in overlaps.items() if overlap >= best - _JITTER)
+            values[field] = f"{values[field]}{text}"
         return values
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
-import pypdfium2
+import pdfplumber.page
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -60,51 +60,56 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
     return pdf
 
 
-def table_rows(pdf: pdfplumber.PDF) -> Iterator[TableRow]:
-    """Every row of every ruled table, page after page, in reading order; one pass per page."""
+# Spaces come from the space glyphs the producer printed (keep_blank_chars), not from gaps: Word and
+# LibreOffice put a small gap (about a fifth of a character) between Chinese and Latin runs, which
+# is layout, not text. Only a gap of half a character or more counts as a space that was not printed.
+WORD_GAP = 0.5
+
+
+@dataclass
+class PdfContent:
+    """What one pass over a PDF read: the text of the pages asked for, and every table row."""
+
+    page_count: int
+    texts: dict[int, str]  # page number → text (lines as printed, spaces kept)
+    rows: list[TableRow]
+
+    def first_page(self, path: Path) -> str:
+        text = self.texts.get(1, "")
+        if not text.strip():
+            raise NoTextLayer(path, "page 1 has no text layer (a scan?); OCR it before landing")
+        return text
+
+
+def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
+    row_number = 0
+    words: list[dict[str, object]] | None = None
+    for table in page.find_tables():
+        # extract() walks table.rows in order, one text per cell slot: the two line up.
+        # keep_blank_chars: a space printed at the end of a wrapped line is part of the text.
+        texts = [list(row) for row in table.extract(keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)]
+        cells = [list(row.cells) for row in table.rows]
+        if words is None:
+            words = page.extract_words()
+        restore_split_labels(cells, texts, words)
+        for boxes, raw in zip(cells, texts, strict=True):
+            row_number += 1
+            row_cells = tuple(unwrap(text) for text in raw)
+            if any(row_cells):
+                yield TableRow(page=page.page_number, row=row_number, cells=row_cells, boxes=tuple(boxes))
+
+
+def read_pdf(pdf: pdfplumber.PDF) -> PdfContent:
+    """One pass, page by page: the text of every page, the tables of pages that have rulings.
+
+    Pages are closed after use, so memory stays flat on long documents. Prose pages of a report have
+    no ruling lines and skip table finding, which is most of pdfplumber's time.
+    """
+    texts: dict[int, str] = {}
+    rows: list[TableRow] = []
     for page in pdf.pages:
-        row_number = 0
-        words: list[dict[str, object]] | None = None
-        for table in page.find_tables():
-            # extract() walks table.rows in order, one text per cell slot: the two line up.
-            # keep_blank_chars: a space printed at the end of a wrapped line is part of the text.
-            texts = [list(row) for row in table.extract(keep_blank_chars=True)]
-            cells = [list(row.cells) for row in table.rows]
-            if words is None:
-                words = page.extract_words()
-            restore_split_labels(cells, texts, words)
-            for boxes, raw in zip(cells, texts, strict=True):
-                row_number += 1
-                row_cells = tuple(unwrap(text) for text in raw)
-                if any(row_cells):
-                    yield TableRow(page=page.page_number, row=row_number, cells=row_cells, boxes=tuple(boxes))
-        page.close()  # drop the page's parsed objects: memory stays flat on long documents
-
-
-def first_page_text(pdf: pdfplumber.PDF, path: Path) -> str:
-    text = pdf.pages[0].extract_text() or ""
-    if not text.strip():
-        raise NoTextLayer(path, "page 1 has no text layer (a scan?); OCR it before landing")
-    return text
-
-
-def page_texts(path: Path) -> list[str]:
-    """Plain text of every page, through PDFium: much faster than pdfplumber where no table is needed."""
-    check_pdf_header(path)
-    try:
-        document = pypdfium2.PdfDocument(path)
-    except pypdfium2.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise EncryptedPdf(path, "the PDF is encrypted and needs a password") from exc
-        raise NotAPdf(path, f"PDFium cannot open it ({exc})") from exc
-    try:
-        texts = []
-        for index in range(len(document)):
-            textpage = document[index].get_textpage()
-            texts.append(textpage.get_text_range())
-            textpage.close()
-    finally:
-        document.close()
-    if not any(text.strip() for text in texts):
-        raise NoTextLayer(path, "no page has a text layer (a scan?); OCR it before landing")
-    return texts
+        texts[page.page_number] = page.extract_text(keep_blank_chars=True, x_tolerance_ratio=WORD_GAP) or ""
+        if page.edges:
+            rows.extend(_page_rows(page))
+        page.close()
+    return PdfContent(page_count=len(pdf.pages), texts=texts, rows=rows)

@@ -51,12 +51,9 @@ def test_document_identity_matches_truth(parsed: tuple[str, dict[str, Any]]) -> 
     )
 
 
-TABLE_DOCUMENTS = [name for name in sorted(SAMPLE_FILES) if "self_evaluation" not in name]
-
-
-@pytest.mark.parametrize("name", TABLE_DOCUMENTS)
+@pytest.mark.parametrize("name", sorted(SAMPLE_FILES))
 def test_every_record_matches_truth_field_by_field(name: str) -> None:
-    """Forms and the project table: every list of the truth file, every record, every field."""
+    """Every list of the truth file, every record, every field, in the truth's order."""
     output, expected = parse_json(SAMPLE_FILES[name]), truth(name)
     for key, records in expected.items():
         if not isinstance(records, list):
@@ -87,17 +84,52 @@ def test_form_texts_as_printed() -> None:
     assert (task4["page"], task4["pages"]) == (2, [2])
 
 
-def test_budget_execution_facts_match_truth() -> None:
-    """Every fact the skeleton's pattern table finds is a truth fact, with all its fields."""
+def test_self_evaluation_gives_exactly_the_47_facts() -> None:
     name = "huangpu_2022_self_evaluation"
     output = parse_json(SAMPLE_FILES[name])
-    expected = {fact["label"]: fact for fact in truth(name)["facts"]}
-    fields = ["label", "value", "unit", "qualifier", "text"]
-    found = project(output["facts"], fields)
-    budget_execution = ["全年预算数", "执行数", "预算完成率", "基本支出", "项目支出", "年末结转和结余"]
-    assert [fact["label"] for fact in found if fact["label"] in budget_execution] == budget_execution
-    for fact in found:
-        assert fact == project([expected[fact["label"]]], fields)[0]
+    assert len(output["facts"]) == len(truth(name)["facts"]) == 47
+    grade = next(fact for fact in output["facts"] if fact["label"] == "自评等级")
+    assert grade["value"] == "优"  # a word, not a number
+    lower_bounds = {fact["label"]: fact["qualifier"] for fact in output["facts"] if fact["qualifier"]}
+    assert lower_bounds["高新技术企业总数"] == "突破"
+    assert lower_bounds["高端研发机构"] == "多"
+
+
+def test_score_table_total_on_the_next_page() -> None:
+    output = parse_json(SAMPLE_FILES["huangpu_2022_self_evaluation"])
+    total = output["scores"][-1]
+    assert (total["level1"], total["score"], total["page"]) == ("总分", Decimal("94.57"), 10)
+    assert sum(score["score"] for score in output["scores"][:-1]) == total["score"]
+
+
+def test_project_rows_split_unit_goal_and_indicators() -> None:
+    output = parse_json(SAMPLE_FILES["guangzhou_2023_project_target_table"])
+    projects = {project["name"]: project for project in output["projects"]}
+    tcl = projects["企业创新计划-TCL华星光电T9项目（黄埔区）"]
+    assert tcl["unit"] == "黄埔区"
+    assert tcl["goal"].startswith("支持发展第8.6代TFT-LCD氧化物半导体显示器件生产项目")
+    assert [(i["number"], i["level1"], i["annual_target"]) for i in tcl["indicators"]] == [
+        (1, "产出指标", "≥150"),
+        (2, "产出指标", "支持发展新型显示器件生产线项目1个"),
+        (3, "效益指标", "进一步提高"),
+        (4, "效益指标", "≥30"),
+    ]
+    assert tcl["indicators"][0]["name"] == "落户以来完成累计固定资产投资（亿元）"
+    assert projects["基础研究计划"]["unit"] is None
+    assert sum(1 for name in projects if projects[name]["unit"]) == 4
+    # Numbering restarts inside one cell (1、2、1、2、3、) are separate items, in order.
+    chaoshi = next(p for name, p in projects.items() if name.startswith("企业创新计划-超视堺"))
+    assert [i["number"] for i in chaoshi["indicators"]] == [1, 2, 1, 2, 3]
+    assert all(i["annual_target"] for p in projects.values() for i in p["indicators"])
+
+
+def test_latex_target_is_normalised() -> None:
+    output = parse_json(SAMPLE_FILES["guangzhou_2023_project_target_table"])
+    targets = [i["annual_target"] for p in output["projects"] for i in p["indicators"]]
+    assert any(
+        target.startswith("1. 人工智能领域新增重大科技项目中科技企业作为承担单位比率≥80%。")
+        for target in targets
+    )
 
 
 def test_year_source_is_recorded(parsed: tuple[str, dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ renamed as (
         line_number,
         label as fact_label,
         cast(value as decimal(20, 4)) as fact_value,
+        value_text as fact_value_text,
         unit as fact_unit,
         qualifier as fact_qualifier,
         source_text,

@@ -23,6 +23,7 @@ from tests.conftest import SAMPLE_FILES, bin_path
 
 FORM = SAMPLE_FILES["huangpu_2023_dept_target_form"]
 REPORT = SAMPLE_FILES["huangpu_2022_self_evaluation"]
+TABLE = SAMPLE_FILES["guangzhou_2023_project_target_table"]
 
 
 def html_error_page(folder: Path) -> Path:
@@ -40,6 +41,31 @@ def empty_file(folder: Path) -> Path:
 def truncated_download(folder: Path) -> Path:
     path = folder / "2023" / "truncated.pdf"
     path.write_bytes(FORM.read_bytes()[:4096])
+    return path
+
+
+def truncated_report(folder: Path) -> Path:
+    path = folder / "2022" / "truncated_report.pdf"
+    path.write_bytes(REPORT.read_bytes()[: REPORT.stat().st_size // 3])
+    return path
+
+
+def encrypted_project_table(folder: Path) -> Path:
+    writer = pypdf.PdfWriter(clone_from=TABLE)
+    writer.encrypt(user_password="secret", owner_password="owner")
+    path = folder / "2023" / "encrypted_table.pdf"
+    writer.write(path)
+    return path
+
+
+def report_without_year(folder: Path) -> Path:
+    # The self-evaluation's own pages 2-14: no title, so no department and no year to read.
+    writer = pypdf.PdfWriter()
+    reader = pypdf.PdfReader(REPORT)
+    for page in reader.pages[1:]:
+        writer.add_page(page)
+    path = folder / "2022" / "untitled_report.pdf"
+    writer.write(path)
     return path
 
 
@@ -80,6 +106,9 @@ CASES: list[tuple[Callable[[Path], Path], type[DocumentError], str]] = [
     (empty_file, NotAPdf, "empty"),
     (truncated_download, NotAPdf, "broken"),
     (encrypted, EncryptedPdf, "encrypted"),
+    (truncated_report, NotAPdf, "broken"),
+    (encrypted_project_table, EncryptedPdf, "encrypted"),
+    (report_without_year, UnknownDocumentType, "names none of"),
     (scanned, NoTextLayer, "no text layer"),
     (other_document, UnknownDocumentType, "names none of"),
     (form_without_year_folder, UnknownYear, "--year"),

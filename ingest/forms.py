@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.amounts import is_amount, parse_amount
 from ingest.errors import BadAmount, MissingSection
-from ingest.pdf.columns import Columns, header_columns
+from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
 from ingest.records import BudgetLine, Fact, Indicator, KeyTask
@@ -121,26 +121,16 @@ def basic_info(rows: Sequence[TableRow]) -> list[Fact]:
     ]
 
 
-def _columns_for(rows: Sequence[TableRow], header: dict[str, str], block: str, path: Path) -> Columns:
-    for row in rows:
-        columns = header_columns(row, header)
-        if columns is not None:
-            return columns
-    raise MissingSection(path, f"the {block} block has no header row ({' | '.join(header)})")
+def _require_header(rows: Sequence[TableRow], header: dict[str, str], block: str, path: Path) -> None:
+    if rows and not any(header_columns(row, header) for row in rows):
+        raise MissingSection(path, f"the {block} block has no header row ({' | '.join(header)})")
 
 
 def key_tasks(rows: Sequence[TableRow], path: Path) -> list[KeyTask]:
     """年度重点工作任务 rows. A row without a 名称 continues the task above (a row split by a page break)."""
-    if not rows:
-        return []
-    columns = _columns_for(rows, TASK_HEADER, KEY_TASKS, path)
+    _require_header(rows, TASK_HEADER, KEY_TASKS, path)
     tasks: list[KeyTask] = []
-    for row in rows:
-        repeated_header = header_columns(row, TASK_HEADER)
-        if repeated_header is not None:
-            columns = repeated_header  # a page that reprints the header may shift the columns
-            continue
-        values = columns.split(row)
+    for row, values in under_header(rows, TASK_HEADER):
         funds = _funds(values["funds"], row, path)
         if values["name"]:
             tasks.append(
@@ -176,16 +166,11 @@ def _funds(text: str, row: TableRow, path: Path) -> Decimal | None:
 
 def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
     """绩效指标 rows that name a 三级指标, with 一级/二级 carried down through merged cells."""
-    if not rows:
-        return []
-    columns = _columns_for(rows, INDICATOR_HEADER, INDICATORS, path)
+    _require_header(rows, INDICATOR_HEADER, INDICATORS, path)
     level1: str | None = None
     level2: str | None = None
     found: list[Indicator] = []
-    for row in rows:
-        if header_columns(row, INDICATOR_HEADER) is not None:
-            continue
-        values = columns.split(row)
+    for row, values in under_header(rows, INDICATOR_HEADER):
         if values["level1"]:
             level1, level2 = values["level1"], None
         if values["level2"]:

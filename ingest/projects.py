@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
 from ingest.errors import BadAmount, MissingSection
-from ingest.pdf.columns import Columns, header_columns
+from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
 from ingest.records import BudgetLine, Project, ProjectIndicator
@@ -108,18 +108,12 @@ def parse_rows(
     rows: Sequence[TableRow], department: str, path: Path
 ) -> tuple[list[BudgetLine], list[Project]]:
     """Split the table into the unit total row (as budget lines) and the project rows."""
-    columns: Columns | None = None
+    if not any(header_columns(row, HEADER) for row in rows):
+        raise MissingSection(path, "no header row (项目名称 | 总计 | 财政拨款 … | 绩效指标) in any table")
     unit_total: list[BudgetLine] = []
     projects: list[Project] = []
     texts: list[tuple[str, str]] = []  # (goal, indicators) text per project, joined across pages
-    for row in rows:
-        header = header_columns(row, HEADER)
-        if header is not None:
-            columns = header
-            continue
-        if columns is None:
-            continue
-        values = columns.split(row)
+    for row, values in under_header(rows, HEADER):
         amounts = _amounts(values, row, path)
         has_amount = any(value is not None for value in amounts.values())
         if not values["name"] and not has_amount:
@@ -156,8 +150,6 @@ def parse_rows(
             )
         )
         texts.append((values["goal"], values["indicators"]))
-    if columns is None:
-        raise MissingSection(path, "no header row (项目名称 | 总计 | 财政拨款 … | 绩效指标) in any table")
     if not projects:
         raise MissingSection(path, "the project table has no project rows")
     projects = [

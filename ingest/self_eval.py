@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
 from ingest.errors import BadAmount, MissingSection
-from ingest.pdf.columns import Columns, header_columns
+from ingest.pdf.columns import under_header
 from ingest.pdf.reader import TableRow
 from ingest.prose import extract_facts, join_pages, load_patterns
 from ingest.records import Fact, Score
@@ -47,23 +47,14 @@ def scores(rows: Sequence[TableRow], path: Path) -> list[Score]:
     The table may run onto the next page without its header (the 总分 row often does): the
     columns found on the header row go on applying.
     """
-    columns: Columns | None = None
     found: list[Score] = []
     level1: str | None = None
     subtotal: Decimal | None = None
-    for row in rows:
-        header = header_columns(row, SCORE_HEADER)
-        if header is not None:
-            columns = header
-            continue
-        if columns is None:
-            continue
-        values = columns.split(row)
+    for row, values in under_header(rows, SCORE_HEADER):
         score = _number(values["score"], row, "得分", path)
         if values["level1"] == TOTAL_LABEL:
             found.append(Score(TOTAL_LABEL, None, score, None, row.page, row.row))
-            columns = None  # the table ends with its total
-            continue
+            break  # the table ends with its total
         if values["level1"]:
             level1 = values["level1"]
             subtotal = _number(values["subtotal"], row, "合计", path)

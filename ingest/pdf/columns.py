@@ -7,7 +7,7 @@ The x-extent of each header cell is: a data cell belongs to the header column it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ingest.pdf.reader import TableRow
@@ -57,3 +57,21 @@ def header_columns(row: TableRow, labels: Mapping[str, str]) -> Columns | None:
                 spans[field] = (box[0], box[2])
                 break
     return Columns(spans) if len(spans) == len(labels) else None
+
+
+def under_header(
+    rows: Iterable[TableRow], labels: Mapping[str, str]
+) -> Iterator[tuple[TableRow, dict[str, str]]]:
+    """The data rows below a header row, each split into its fields.
+
+    A header printed again (print titles, a new page) is read again, since the page's grid may
+    differ; pages that do not repeat it keep the last columns. Rows before the first header are
+    not part of the table and are skipped.
+    """
+    columns: Columns | None = None
+    for row in rows:
+        header = header_columns(row, labels)
+        if header is not None:
+            columns = header
+        elif columns is not None:
+            yield row, columns.split(row)

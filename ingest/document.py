@@ -8,6 +8,7 @@ from pathlib import Path
 from ingest import forms, projects, self_eval
 from ingest.departments import DepartmentDirectory
 from ingest.identify import detect_doc_type, printed_year, resolve_year
+from ingest.measures import targets_of
 from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 
@@ -35,7 +36,14 @@ def parse_document(
     departments: DepartmentDirectory | None = None,
 ) -> ParsedDocument:
     """Parse one document. Raises a DocumentError subclass naming the file when it cannot."""
-    path = Path(path)
+    document = _parse(Path(path), year=year, source_path=source_path, departments=departments)
+    document.targets = targets_of(document)
+    return document
+
+
+def _parse(
+    path: Path, *, year: int | None, source_path: str | None, departments: DepartmentDirectory | None
+) -> ParsedDocument:
     with open_pdf(path) as pdf:
         content = read_pdf(pdf)
     first_page = content.first_page(path)

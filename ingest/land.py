@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 # Bumped whenever a raw table changes shape. Raw tables hold nothing that the PDFs in the landing
 # folder cannot give again, so a warehouse written by another version is re-landed from scratch.
-RAW_SCHEMA_VERSION = 3
+RAW_SCHEMA_VERSION = 4
 
 AMOUNT = pa.decimal128(20, 4)
 _SQL_TYPES = {pa.string(): "varchar", pa.int32(): "integer", AMOUNT: "decimal(20, 4)"}
@@ -162,6 +162,30 @@ def _project_indicators(document: ParsedDocument) -> list[dict[str, Any]]:
     ]
 
 
+def _targets(document: ParsedDocument) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": target.source,
+            "source_line": target.source_line,
+            "period": target.period,
+            "wording": target.wording,
+            "part_number": target.part_number,
+            "kind": target.kind,
+            "comparator": target.comparator,
+            "target_value": target.value,
+            "target_value_high": target.value_high,
+            "unit": target.unit,
+            "base_value": target.base_value,
+            "base_unit": target.base_unit,
+            "part_text": target.part_text,
+            "raw_text": target.raw_text,
+            "page": target.page,
+            "table_row": target.row,
+        }
+        for target in document.targets
+    ]
+
+
 def _scores(document: ParsedDocument) -> list[dict[str, Any]]:
     return [
         {
@@ -260,6 +284,28 @@ RECORD_TABLES = (
             _int("table_row"),
         ),
         _project_indicators,
+    ),
+    RecordTable(
+        "target_parts",
+        (
+            _text("source"),
+            _int("source_line"),
+            _text("period"),
+            _text("wording"),
+            _int("part_number"),
+            _text("kind"),
+            _text("comparator", nullable=True),
+            _amount("target_value", nullable=True),
+            _amount("target_value_high", nullable=True),
+            _text("unit", nullable=True),
+            _amount("base_value", nullable=True),
+            _text("base_unit", nullable=True),
+            _text("part_text"),
+            _text("raw_text"),
+            _int("page"),
+            _int("table_row"),
+        ),
+        _targets,
     ),
     RecordTable(
         "scores",

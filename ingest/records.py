@@ -112,6 +112,32 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class TargetRecord:
+    """One measurable statement of a target, parsed (ingest/targets.py), with where it was printed.
+
+    `wording` names the measure: the target's own subject when it has one (高新技术企业认定数≥4000家),
+    else the indicator's name (累计国家高新技术企业数量（家）).
+    """
+
+    source: str  # form_indicator | key_task | project_indicator
+    source_line: int  # 1-based position of the indicator, task or project in its document
+    period: str  # annual | implementation (实施周期)
+    wording: str
+    part_number: int
+    kind: str  # numeric | range | rank | qualitative
+    comparator: str | None
+    value: Decimal | None
+    value_high: Decimal | None
+    unit: str | None
+    base_value: Decimal | None
+    base_unit: str | None
+    part_text: str
+    raw_text: str  # the whole target as printed
+    page: int
+    row: int
+
+
+@dataclass(frozen=True)
 class DocumentHeader:
     """What identifies a document: its bytes, its type, who published it and for which year."""
 
@@ -136,5 +162,6 @@ class ParsedDocument:
     projects: list[Project] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    targets: list[TargetRecord] = field(default_factory=list)  # parsed from the lists above
     overall_goal: str | None = None  # 总体绩效目标
     other_tasks: str | None = None  # 其他需完成的任务（可选填）, when filled

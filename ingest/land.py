@@ -20,12 +20,13 @@ import pyarrow as pa
 
 from ingest.errors import DocumentError
 from ingest.records import ParsedDocument
+from ingest.targets import to_base
 
 log = logging.getLogger(__name__)
 
 # Bumped whenever a raw table changes shape. Raw tables hold nothing that the PDFs in the landing
 # folder cannot give again, so a warehouse written by another version is re-landed from scratch.
-RAW_SCHEMA_VERSION = 4
+RAW_SCHEMA_VERSION = 5
 
 AMOUNT = pa.decimal128(20, 4)
 _SQL_TYPES = {pa.string(): "varchar", pa.int32(): "integer", AMOUNT: "decimal(20, 4)"}
@@ -201,19 +202,25 @@ def _scores(document: ParsedDocument) -> list[dict[str, Any]]:
 
 
 def _facts(document: ParsedDocument) -> list[dict[str, Any]]:
-    return [
-        {
-            "label": fact.label,
-            "value": fact.value if isinstance(fact.value, Decimal) else None,
-            "value_text": str(fact.value),
-            "unit": fact.unit,
-            "qualifier": fact.qualifier,
-            "source_text": fact.text,
-            "page": fact.page,
-            "table_row": fact.row,
-        }
-        for fact in document.facts
-    ]
+    rows = []
+    for fact in document.facts:
+        numeric = fact.value if isinstance(fact.value, Decimal) else None
+        base_value, base_unit = to_base(numeric, fact.unit) if numeric is not None else (None, None)
+        rows.append(
+            {
+                "label": fact.label,
+                "value": numeric,
+                "value_text": str(fact.value),
+                "unit": fact.unit,
+                "base_value": base_value,
+                "base_unit": base_unit,
+                "qualifier": fact.qualifier,
+                "source_text": fact.text,
+                "page": fact.page,
+                "table_row": fact.row,
+            }
+        )
+    return rows
 
 
 RECORD_TABLES = (
@@ -326,6 +333,8 @@ RECORD_TABLES = (
             _amount("value", nullable=True),
             _text("value_text"),
             _text("unit", nullable=True),
+            _amount("base_value", nullable=True),
+            _text("base_unit", nullable=True),
             _text("qualifier", nullable=True),
             _text("source_text"),
             _int("page"),

@@ -56,16 +56,16 @@ def run_dag(settings: Settings, *, quiet: bool) -> int:
 
 def budget_summary(warehouse: Path) -> list[tuple[object, ...]]:
     columns = ",\n".join(
-        f"sum(amount_wan_yuan) filter (where budget_line_label = '{label}') as \"{label}\""
-        for label in SUMMARY_LABELS
+        f"sum(amount_wan_yuan) filter (where measure = '{label}') as \"{label}\"" for label in SUMMARY_LABELS
     )
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return connection.execute(
             f"""
-            select department_name, fiscal_year, doc_type, {columns}
-            from marts.mart_budget_lines
+            select department_name_printed, fiscal_year, measure_group, {columns}
+            from marts.mart_budget_overview
+            where measure_group in ('budget_line', 'project_table_total')
             group by all
-            order by fiscal_year, department_name, doc_type
+            order by fiscal_year, department_name_printed, measure_group
             """
         ).fetchall()
 
@@ -89,8 +89,8 @@ def run_pipeline(*, quiet: bool = False) -> int:
         console.print(f"[red]jixiao: DAG {DAG_ID} failed (exit code {returncode})[/red]")
         return returncode
     print_table(
-        "mart_budget_lines: budget per department and year (万元)",
-        ["department", "year", "document", *SUMMARY_LABELS],
+        "mart_budget_overview: budget per department and year (万元)",
+        ["department", "year", "lines", *SUMMARY_LABELS],
         budget_summary(settings.warehouse),
         console,
     )

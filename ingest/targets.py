@@ -92,6 +92,12 @@ _TO_BASE: dict[str, tuple[str, Decimal]] = {
 }
 
 
+def to_base(value: Decimal, unit: str | None) -> tuple[Decimal, str | None]:
+    """The value in its base unit: 550 亿元 → 5500000 万元; 3 万人 → 30000 人; % and counts stay."""
+    base_unit, factor = _TO_BASE.get(unit or "", (unit, Decimal(1)))
+    return value * factor, base_unit
+
+
 @dataclass(frozen=True)
 class TargetPart:
     """One measurable statement of a target: '高新技术企业认定数≥4000家' → subject, ≥, 4000, 家."""
@@ -151,7 +157,7 @@ def _part(number: int, piece: str, numeric: re.Match[str] | None = None) -> Targ
             or _SUFFIX_WORDS.get(numeric.group("suffix") or "")
             or "="
         )
-    base_unit, factor = _TO_BASE.get(unit or "", (unit, Decimal(1)))
+    base_value, base_unit = to_base(value, unit)
     return TargetPart(
         part_number=number,
         kind="range" if high is not None else "numeric",
@@ -160,7 +166,7 @@ def _part(number: int, piece: str, numeric: re.Match[str] | None = None) -> Targ
         value=value,
         value_high=value_high,
         unit=unit,
-        base_value=value * factor,
+        base_value=base_value,
         base_unit=base_unit,
         text=piece,
     )

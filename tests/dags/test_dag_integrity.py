@@ -46,6 +46,6 @@ def test_nightly_schedule_is_2am_shanghai_without_catchup(dagbag) -> None:
 def test_dbt_models_are_tasks_after_landing(dagbag) -> None:
     dag = dagbag.dags["jixiao_nightly"]
     ids = set(dag.task_ids)
-    assert {"land_documents", "transform.mart_budget_lines_model_build"} <= ids
-    mart = dag.get_task("transform.mart_budget_lines_model_build")
+    assert {"land_documents", "transform.mart_budget_overview_model_build"} <= ids
+    mart = dag.get_task("transform.mart_budget_overview_model_build")
     assert "land_documents" in {t.task_id for t in mart.get_flat_relatives(upstream=True)}

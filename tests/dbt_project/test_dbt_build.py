@@ -61,7 +61,7 @@ def test_dbt_build_passes_with_key_tests(warehouse: Path, tmp_path: Path) -> Non
         types = dict(
             connection.execute(
                 "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'marts' and table_name = 'mart_budget_lines'"
+                "where table_schema = 'marts' and table_name = 'mart_budget_overview'"
             ).fetchall()
         )
     assert {"raw", "staging", "marts"} <= schemas

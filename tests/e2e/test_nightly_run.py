@@ -19,9 +19,9 @@ def mart_amount(warehouse: Path, department_like: str, year: int, label: str) ->
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows = connection.execute(
             """
-            select amount_wan_yuan from marts.mart_budget_lines
-            where department_name like ? and fiscal_year = ? and budget_line_label = ?
-              and doc_type = 'dept_target_form'
+            select amount_wan_yuan from marts.mart_budget_overview
+            where department_name_printed like ? and fiscal_year = ? and measure = ?
+              and measure_group = 'budget_line'
             """,
             [department_like, year, label],
         ).fetchall()
@@ -33,9 +33,9 @@ def mart_rows(warehouse: Path) -> list[tuple[object, ...]]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return connection.execute(
             """
-            select document_sha256, line_number, department_name, fiscal_year, budget_line_label,
+            select document_sha256, department_name_printed, fiscal_year, measure_group, measure,
                 amount_wan_yuan
-            from marts.mart_budget_lines order by all
+            from marts.mart_budget_overview order by all
             """
         ).fetchall()
 
@@ -74,7 +74,7 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 def test_dag_run_succeeds_and_prints_the_mart(nightly: dict[str, object]) -> None:
     for run in nightly["runs"]:  # type: ignore[attr-defined]
         assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-3000:]
-        assert "mart_budget_lines" in run.stdout
+        assert "mart_budget_overview" in run.stdout
         assert "364,607.20" in run.stdout
 
 
@@ -94,7 +94,8 @@ def test_broken_document_is_quarantined_and_reported(nightly: dict[str, object])
 def test_second_run_changes_nothing(nightly: dict[str, object]) -> None:
     first, second = nightly["snapshots"]  # type: ignore[misc]
     assert second == first
-    assert len(first) == 18  # 8 + 8 form lines and the project table's unit total (2)
+    lines = [row for row in first if row[3] in ("budget_line", "project_table_total")]
+    assert len(lines) == 18  # 8 + 8 form lines and the project table's unit total (2)
     assert len({row[0] for row in first}) == 3
 
 

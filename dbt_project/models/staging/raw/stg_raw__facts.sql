@@ -15,6 +15,8 @@ renamed as (
         cast(value as decimal(20, 4)) as fact_value,
         value_text as fact_value_text,
         unit as fact_unit,
+        cast(base_value as decimal(24, 4)) as fact_base_value,
+        base_unit as fact_base_unit,
         qualifier as fact_qualifier,
         source_text,
         page,

@@ -1,0 +1,106 @@
+-- Budget per department and year in one long table: the budget lines as printed, project
+-- spending by funding source, and project spending by the district that uses the funds.
+
+with
+
+budget_lines as (
+
+    select * from {{ ref('fct_budget_line') }}
+
+),
+
+projects as (
+
+    select * from {{ ref('fct_project_expenditure') }}
+
+),
+
+departments as (
+
+    select * from {{ ref('dim_department') }}
+
+),
+
+lines as (
+
+    select
+        department_code,
+        department_name_printed,
+        fiscal_year,
+        case doc_type when 'dept_target_form' then 'budget_line' else 'project_table_total' end as measure_group,
+        budget_line_label as measure,
+        amount_wan_yuan,
+        document_sha256,
+
+    from budget_lines
+
+),
+
+by_funding_source as (
+
+    select
+        department_code,
+        department_name_printed,
+        fiscal_year,
+        'project_funding_source' as measure_group,
+        funding.source_label as measure,
+        sum(funding.amount) as amount_wan_yuan,
+        document_sha256,
+
+    from projects
+    cross join lateral (
+        values
+            ('财政拨款', fiscal_wan_yuan),
+            ('财政专户拨款', special_account_wan_yuan),
+            ('其他资金', other_wan_yuan)
+    ) as funding (source_label, amount)
+    group by all
+    having sum(funding.amount) is not null
+
+),
+
+by_fund_user as (
+
+    select
+        department_code,
+        department_name_printed,
+        fiscal_year,
+        'project_fund_user' as measure_group,
+        coalesce(fund_user, '本级') as measure,
+        sum(total_wan_yuan) as amount_wan_yuan,
+        document_sha256,
+
+    from projects
+    group by all
+
+),
+
+unioned as (
+
+    select * from lines
+    union all
+    select * from by_funding_source
+    union all
+    select * from by_fund_user
+
+),
+
+final as (
+
+    select
+        unioned.department_code,
+        coalesce(departments.department_name_zh, unioned.department_name_printed) as department_name_zh,
+        unioned.department_name_printed,
+        unioned.fiscal_year,
+        unioned.measure_group,
+        unioned.measure,
+        cast(unioned.amount_wan_yuan as decimal(20, 4)) as amount_wan_yuan,
+        unioned.document_sha256,
+
+    from unioned
+    left join departments
+        on unioned.department_code = departments.department_code
+
+)
+
+select * from final

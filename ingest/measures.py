@@ -3,13 +3,28 @@ measurable statements in key tasks' goals, and project indicators."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from ingest.records import ParsedDocument, TargetRecord
-from ingest.targets import TargetPart, goal_statements, parse_target
+from ingest.targets import TargetPart, goal_statements, parse_target, to_base
+
+# 落户以来完成累计固定资产投资（亿元） with target '≥ 150': the unit is in the indicator's name.
+_UNIT_IN_NAME = re.compile(r"[（(](亿元|万元|元|%|家|个|人|项|件|场|次|万人|人次)[）)]\s*$")
+
+
+def _with_unit_from(name: str, part: TargetPart) -> TargetPart:
+    found = _UNIT_IN_NAME.search(name)
+    if part.unit or part.value is None or not found:
+        return part
+    base_value, base_unit = to_base(part.value, found.group(1))
+    return replace(part, unit=found.group(1), base_value=base_value, base_unit=base_unit)
 
 
 def _record(
     part: TargetPart, *, source: str, line: int, period: str, name: str, raw: str, page: int, row: int
 ) -> TargetRecord:
+    part = _with_unit_from(name, part)
     return TargetRecord(
         source=source,
         source_line=line,

@@ -62,7 +62,7 @@ _PREFIX_WORDS = {
 _SUFFIX_WORDS = {"以上": "≥", "及以上": "≥", "以下": "≤", "以内": "≤", "多": ">", "余": ">"}
 _UNITS = (
     "亿元|万元|元|万人次|人次|万人|人|万家|家|万个|个|万件|件|项|场次|场|次|期|名|条|份|本|部|台|支|"
-    "万升|升|%|亿|万|天|年|月|分|级|倍|篇|套|批|户|所|座|处|册|册次|小时|秒"
+    "万升|升|%|亿|万|天|年|月|分|级|倍|篇|套|批|户|所|座|处|册次|册|小时|秒|起"
 )
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUMERIC = re.compile(
@@ -72,10 +72,15 @@ _NUMERIC = re.compile(
     rf"(?P<unit>{_UNITS})?\s*(?P<suffix>及以上|以上|以下|以内|多|余)?"
 )
 _RANK = re.compile(rf"(?:全国|全省|全市|全区)?(?:居|位居|排名)?(?:前|第)\s*(?P<value>{_NUMBER})(?:名|位)?")
-_ITEM_MARK = re.compile(r"(?:^|(?<=[；;。，,\s]))\s*(?:\d+|[（(]\d+[)）])\s*[.、．](?!\d)\s*")
-_PIECE_SEPARATORS = re.compile(r"[；;]|[，,、](?=[^，,、；;]*\d)")
+_ITEM_MARK = re.compile(
+    r"(?:^|(?<=[；;。，,\s]))\s*(?:\d+|[（(]\d+[)）])\s*[.、．](?!\d)\s*"
+    r"|(?<=[。；;])\s*\d{1,2}[.、．](?=\d{4}\s*年)"  # 2.2023年…: item 2, then a year
+)
+_CLAUSE_SPLIT = re.compile(r"([；;。，,、])")
+# Filler around a measure's name: item numbers, years, 我区/全市, and the verbs before the number.
 _SUBJECT_TRIM = re.compile(
-    r"^(?:\d+\s*[.、．](?!\d)|\d{4}\s*年度?|我区|全区|我市|全市|年度|为|将|力争|预计)|(?:将|预计|力争|实现|完成)?(?:达到|达|为|超过|突破|不少于)?$"
+    r"^(?:\d+\s*[.、．](?!\d)|\d{4}\s*年度?|我区|全区|我市|全市|年度|为|将|力争|预计)"
+    r"|(?:将|预计|力争|实现|完成|首次)?(?:达到|达|为|超过|突破|不少于)?$"
 )
 _CLAUSES = re.compile(r"[。；;，,]|(?:^|(?<=\s))\d+[.、．](?!\d)")
 # 亿元 → 万元 and the like: targets are compared in the base unit.
@@ -89,13 +94,17 @@ _TO_BASE: dict[str, tuple[str, Decimal]] = {
     "万家": ("家", Decimal(10000)),
     "万个": ("个", Decimal(10000)),
     "万件": ("件", Decimal(10000)),
+    "万": ("", Decimal(10000)),  # 用户总数不小于5万: a count in ten-thousands
 }
+_COMPARATOR_IN_SUBJECT = re.compile(
+    "|".join(map(re.escape, sorted([*_PREFIX_WORDS, "≥", "≤", "<", ">"], key=len, reverse=True)))
+)
 
 
 def to_base(value: Decimal, unit: str | None) -> tuple[Decimal, str | None]:
     """The value in its base unit: 550 亿元 → 5500000 万元; 3 万人 → 30000 人; % and counts stay."""
     base_unit, factor = _TO_BASE.get(unit or "", (unit, Decimal(1)))
-    return value * factor, base_unit
+    return value * factor, base_unit or None
 
 
 @dataclass(frozen=True)
@@ -114,29 +123,64 @@ class TargetPart:
     text: str
 
 
+def _measurable(text: str) -> bool:
+    return _RANK.search(text) is not None or any(not _is_year(m) for m in _NUMERIC.finditer(text))
+
+
 def _pieces(text: str) -> list[str]:
-    """A compound target split into its statements: numbered items, then ；/， between measures."""
+    """A compound target split into its statements: numbered items first, then clauses.
+
+    Within an item, a statement runs up to the next clause that states a number, so prose before a
+    number stays with it as its subject ('管理…特派员库，不少于3500人次') and commas inside a
+    sentence without numbers never split it.
+    """
     items = [item for item in _ITEM_MARK.split(text) if item and item.strip(" 。；;，,")]
     pieces: list[str] = []
     for item in items or [text]:
-        parts = [part.strip(" 。") for part in _PIECE_SEPARATORS.split(item) if part.strip(" 。")]
-        measurable = [part for part in parts if _NUMERIC.search(part) or _RANK.search(part)]
-        # Split only where every piece measures something; otherwise the commas are prose.
-        pieces.extend(parts if len(parts) > 1 and len(measurable) == len(parts) else [item.strip(" 。；;")])
-    return pieces
+        chunks = _CLAUSE_SPLIT.split(item)  # clause, separator, clause, separator …
+        current = ""
+        statements: list[str] = []
+        for index in range(0, len(chunks), 2):
+            clause, separator = chunks[index], chunks[index + 1] if index + 1 < len(chunks) else ""
+            current += clause
+            if _measurable(clause):
+                statements.append(current)
+                current = ""
+            else:
+                current += separator
+        if not statements and current.strip(" 。；;，,、"):
+            statements.append(current)  # no number anywhere: one qualitative statement
+        # Prose after an item's last number is context; it stays in the target's raw text.
+        pieces.extend(statement.strip(" 。；;，,、") for statement in statements)
+    return [piece for piece in pieces if piece]
 
 
 def _subject(before: str) -> str | None:
-    subject = before.strip(" ：:，,。")
+    """The measure's name: the last clause before the number, without filler words."""
+    sentence = [chunk for chunk in re.split(r"[。；;]", before) if chunk.strip()]
+    clauses = [chunk for chunk in re.split(r"[，,]", sentence[-1] if sentence else "") if chunk.strip()]
+    subject = (clauses[-1] if clauses else "").strip(" ：:，,。")
     previous = None
     while previous != subject:
         previous, subject = subject, _SUBJECT_TRIM.sub("", subject).strip(" ：:，,")
     return subject or None
 
 
+def _is_year(match: re.Match[str]) -> bool:
+    return match.group("unit") == "年" and len(match.group("value")) == 4 and not match.group("symbol")
+
+
+def _measure(piece: str) -> re.Match[str] | None:
+    """The number the piece states as its target: one with a comparison stated beats the first
+    number ('支持35岁以下…项目≥1900项' is about 1900), and years are never targets."""
+    matches = [match for match in _NUMERIC.finditer(piece) if not _is_year(match)]
+    explicit = [m for m in matches if m.group("symbol") or m.group("prefix") or m.group("suffix")]
+    return (explicit or matches or [None])[0]
+
+
 def _part(number: int, piece: str, numeric: re.Match[str] | None = None) -> TargetPart:
     rank = _RANK.search(piece)
-    numeric = numeric or _NUMERIC.search(piece)
+    numeric = numeric or _measure(piece)
     if rank and (not numeric or rank.start() <= numeric.start()):
         value = Decimal(rank.group("value"))
         return TargetPart(
@@ -147,6 +191,7 @@ def _part(number: int, piece: str, numeric: re.Match[str] | None = None) -> Targ
     value = Decimal(numeric.group("value").replace(",", ""))
     high = numeric.group("high")
     unit = numeric.group("unit")
+    before = piece[: numeric.start()]
     if high is not None:
         comparator, value_high = "range", Decimal(high.replace(",", ""))
     else:
@@ -155,13 +200,17 @@ def _part(number: int, piece: str, numeric: re.Match[str] | None = None) -> Targ
             numeric.group("symbol")
             or _PREFIX_WORDS.get(numeric.group("prefix") or "")
             or _SUFFIX_WORDS.get(numeric.group("suffix") or "")
-            or "="
         )
+        stated = _COMPARATOR_IN_SUBJECT.search(before) if comparator is None else None
+        if stated:  # '投诉率不超过总工单的3%': the comparison is said before the number's noun
+            comparator = _PREFIX_WORDS.get(stated.group(0), stated.group(0))
+            before = before[: stated.start()]
+        comparator = comparator or "="
     base_value, base_unit = to_base(value, unit)
     return TargetPart(
         part_number=number,
         kind="range" if high is not None else "numeric",
-        subject=_subject(piece[: numeric.start()]),
+        subject=_subject(before),
         comparator=comparator,
         value=value,
         value_high=value_high,

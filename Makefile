@@ -15,7 +15,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lint clean
+.PHONY: run test install lint docs clean
 
 run: $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/jixiao run --quiet
@@ -24,6 +24,12 @@ test: install
 	$(VENV)/bin/pytest
 
 install: $(STAMPS)/installed
+
+# dbt's documentation site (models, columns with their Chinese labels, lineage graph) for the
+# warehouse `make run` built; browse it at http://localhost:8080.
+docs: $(STAMPS)/installed
+	cd dbt_project && JIXIAO_WAREHOUSE=$(CURDIR)/data/warehouse.duckdb ../$(VENV)/bin/dbt docs generate --profiles-dir .
+	cd dbt_project && ../$(VENV)/bin/dbt docs serve --profiles-dir . --port 8080
 
 lint: install
 	$(VENV)/bin/ruff check .

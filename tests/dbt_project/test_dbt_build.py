@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -79,3 +80,49 @@ def test_key_test_fails_on_a_duplicated_line(warehouse: Path, tmp_path: Path) ->
     result = dbt_build(tmp_path)
     assert not result.success
     assert statuses(result)["unique_combination_stg_raw__budget_lines_document_sha256__line_number"] == "fail"
+
+
+def test_docs_generate_writes_the_catalog(warehouse: Path, tmp_path: Path) -> None:
+    assert dbt_build(tmp_path).success
+    result = dbtRunner().invoke(
+        [
+            "docs", "generate",
+            "--project-dir", str(DBT_DIR),
+            "--profiles-dir", str(DBT_DIR),
+            "--target-path", str(tmp_path / "target"),
+            "--log-path", str(tmp_path / "logs"),
+            "--quiet",
+        ]
+    )  # fmt: skip
+    assert result.success
+    catalog = (tmp_path / "target" / "catalog.json").read_text(encoding="utf-8")
+    assert all(name in catalog for name in ("mart_indicator_trend", "dim_indicator", "fct_indicator_target"))
+
+
+def test_samples_reach_the_trend_marts(warehouse: Path, tmp_path: Path) -> None:
+    assert dbt_build(tmp_path).success
+    with duckdb.connect(str(warehouse)) as connection:
+        huangpu = connection.execute(
+            """
+            select fiscal_year, target_comparator, target_value, actual_value, actual_qualifier, attainment
+            from marts.mart_high_tech_enterprise_trend
+            where department_code = 'huangpu_sti' and measure_code = 'high_tech_enterprise_count'
+            order by fiscal_year
+            """
+        ).fetchall()
+        guangzhou = dict(
+            connection.execute(
+                """
+                select measure_code, target_value from marts.mart_high_tech_enterprise_trend
+                where department_code = 'gz_sti' and fiscal_year = 2023
+                """
+            ).fetchall()
+        )
+    assert huangpu == [
+        (2022, None, None, Decimal("2500"), "突破", "no target"),
+        (2023, ">", Decimal("2500"), None, None, "no actual yet"),
+    ]
+    assert guangzhou == {
+        "high_tech_enterprise_certified": Decimal("4000"),
+        "high_tech_enterprise_applications": Decimal("4500"),
+    }

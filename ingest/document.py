@@ -12,6 +12,9 @@ from ingest.measures import targets_of
 from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 
+# Bumped when a parser change alters records: documents parsed by an older version are parsed again.
+PARSER_VERSION = "2026.11.22"
+
 # The record lists each parser reads today; `jixiao parse --json` prints exactly these.
 SECTIONS: dict[DocType, tuple[str, ...]] = {
     DocType.DEPT_TARGET_FORM: ("budget_lines", "key_tasks", "indicators"),

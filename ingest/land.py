@@ -1,35 +1,33 @@
-"""Writes parsed documents and quarantine entries to the raw schema: the only module that touches storage.
+"""Storage of parsed documents: the raw zone (Parquet per document) and the raw schema of a warehouse
+build. The only module that writes records anywhere.
 
-Landing is idempotent per document: its rows are replaced in one transaction keyed by the content
-sha256, and a new version of the same file (same landing path, new bytes) replaces the old one, so
-re-running a night never loses or duplicates rows.
+Parse workers write each document to the raw zone, `<state>/raw/<sha256>/`, in a temporary folder
+renamed into place, so a killed worker leaves nothing half-written. One loader then builds the raw
+schema of a fresh warehouse file from the zone and the ledger: only it ever opens DuckDB for writing.
 """
 
 from __future__ import annotations
 
-import logging
+import json
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from ingest.errors import DocumentError
+from ingest.ledger import Ledger
 from ingest.records import ParsedDocument
 from ingest.targets import to_base
 
-log = logging.getLogger(__name__)
-
-# Bumped whenever a raw table changes shape. Raw tables hold nothing that the PDFs in the landing
-# folder cannot give again, so a warehouse written by another version is re-landed from scratch.
-RAW_SCHEMA_VERSION = 5
-
 AMOUNT = pa.decimal128(20, 4)
 _SQL_TYPES = {pa.string(): "varchar", pa.int32(): "integer", AMOUNT: "decimal(20, 4)"}
+HEADER_FILE = "document.json"
 
 
 @dataclass(frozen=True)
@@ -345,7 +343,8 @@ RECORD_TABLES = (
 )
 
 DOCUMENTS_DDL = """
-create table if not exists raw.documents (
+create schema if not exists raw;
+create table raw.documents (
     document_sha256 varchar primary key,
     source_path varchar not null,
     doc_type varchar not null,
@@ -356,89 +355,107 @@ create table if not exists raw.documents (
     page_count integer not null,
     overall_goal varchar,
     other_tasks varchar,
-    landed_at timestamp not null
+    status varchar not null,
+    superseded_by varchar,
+    parsed_at timestamp not null
 );
-create table if not exists raw.quarantine (
-    source_path varchar primary key,
+create table raw.quarantine (
+    source_path varchar not null,
+    document_sha256 varchar not null,
     error_type varchar not null,
-    message varchar not null,
-    quarantined_at timestamp not null
+    message varchar not null
 );
 """
-_ALL_TABLES = ("documents", "quarantine", *(table.name for table in RECORD_TABLES))
 
 
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
-    connection.execute("create schema if not exists raw")
-    connection.execute("create table if not exists raw._schema_version (version integer not null)")
-    found = connection.execute("select max(version) from raw._schema_version").fetchone()
-    if found is not None and found[0] != RAW_SCHEMA_VERSION:
-        if found[0] is not None:
-            log.warning("raw schema v%s is not v%s: raw tables are rebuilt", found[0], RAW_SCHEMA_VERSION)
-        for table in _ALL_TABLES:
-            connection.execute(f"drop table if exists raw.{table}")
-        connection.execute("delete from raw._schema_version")
-        connection.execute("insert into raw._schema_version values (?)", [RAW_SCHEMA_VERSION])
-    connection.execute(DOCUMENTS_DDL)
-    for table in RECORD_TABLES:
-        connection.execute(table.ddl())
-
-
-def connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect(str(warehouse))
-    _ensure_schema(connection)
-    return connection
-
-
-def land_document(connection: duckdb.DuckDBPyConnection, document: ParsedDocument) -> None:
+def write_zone(zone: Path, document: ParsedDocument) -> Path:
+    """Write one document's records as Parquet (one file per raw table, even when empty) plus its
+    header, into `<zone>/<sha256>/`; the folder appears complete or not at all."""
     header = document.header
-    incoming = [(table.name, table.arrow(document)) for table in RECORD_TABLES]
-    connection.begin()
-    try:
-        stale = connection.execute(
-            "select document_sha256 from raw.documents where document_sha256 = ? or source_path = ?",
-            [header.sha256, header.source_path],
-        ).fetchall()
-        for (sha,) in stale:
-            for table in RECORD_TABLES:
-                connection.execute(f"delete from raw.{table.name} where document_sha256 = ?", [sha])
-            connection.execute("delete from raw.documents where document_sha256 = ?", [sha])
-        connection.execute(
-            "insert into raw.documents values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                header.sha256,
-                header.source_path,
-                header.doc_type.value,
-                header.department,
-                header.department_code,
-                header.year,
-                header.year_source.value,
-                header.page_count,
-                document.overall_goal,
-                document.other_tasks,
-                _now(),
-            ],
-        )
-        for name, rows in incoming:
-            if rows.num_rows:
-                connection.register("incoming", rows)
-                connection.execute(f"insert into raw.{name} by name select * from incoming")
-                connection.unregister("incoming")
-        connection.execute("delete from raw.quarantine where source_path = ?", [header.source_path])
-        connection.commit()
-    except Exception:
-        connection.rollback()
-        raise
-
-
-def quarantine(connection: duckdb.DuckDBPyConnection, source_path: str, error: DocumentError) -> None:
-    """Record why a document was refused; rows it landed on an earlier night stay as they were."""
-    connection.execute(
-        "insert or replace into raw.quarantine values (?, ?, ?, ?)",
-        [source_path, error.kind, str(error), _now()],
+    target = zone / header.sha256
+    if target.exists():
+        return target  # same bytes, same parser: already there
+    staging = zone / f".tmp-{header.sha256}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for table in RECORD_TABLES:
+        pq.write_table(table.arrow(document), staging / f"{table.name}.parquet")
+    (staging / HEADER_FILE).write_text(
+        json.dumps(
+            {
+                "document_sha256": header.sha256,
+                "source_path": header.source_path,
+                "doc_type": header.doc_type.value,
+                "department_name": header.department,
+                "department_code": header.department_code,
+                "fiscal_year": header.year,
+                "year_source": header.year_source.value,
+                "page_count": header.page_count,
+                "overall_goal": document.overall_goal,
+                "other_tasks": document.other_tasks,
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
     )
+    try:
+        staging.rename(target)
+    except OSError:  # another worker renamed the same document first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def read_header(zone: Path, sha256: str) -> dict[str, Any]:
+    return json.loads((zone / sha256 / HEADER_FILE).read_text(encoding="utf-8"))
+
+
+def build_raw(warehouse: Path, zone: Path, ledger: Ledger) -> dict[str, int]:
+    """A fresh warehouse file whose raw schema holds every current document's records, every
+    document's history (current and superseded) and the quarantine. Returns row counts."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    entries = ledger.entries()
+    landed = [
+        e
+        for e in entries.values()
+        if e.status in ("current", "superseded") and (zone / e.document_sha256).is_dir()
+    ]
+    current = sorted(e.document_sha256 for e in landed if e.status == "current")
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(DOCUMENTS_DDL)
+        for table in RECORD_TABLES:
+            connection.execute(table.ddl())
+        for entry in landed:
+            header = read_header(zone, entry.document_sha256)
+            connection.execute(
+                "insert into raw.documents values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+                [
+                    header["document_sha256"],
+                    entry.source_path,
+                    header["doc_type"],
+                    header["department_name"],
+                    header["department_code"],
+                    header["fiscal_year"],
+                    header["year_source"],
+                    header["page_count"],
+                    header["overall_goal"],
+                    header["other_tasks"],
+                    entry.status,
+                    entry.superseded_by,
+                ],
+            )
+        for table in RECORD_TABLES:
+            files = [str(zone / sha / f"{table.name}.parquet") for sha in current]
+            if files:
+                connection.execute(
+                    f"insert into raw.{table.name} by name select * from read_parquet(?)", [files]
+                )
+            counts[table.name] = connection.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
+        quarantined = [list(row) for row in ledger.quarantined()]
+        if quarantined:
+            connection.executemany("insert into raw.quarantine values (?, ?, ?, ?)", quarantined)
+        connection.execute("checkpoint")
+    counts["documents"] = len(landed)
+    return counts

@@ -1,75 +1,201 @@
-"""The landing step of the nightly run: find documents, parse each, land it or quarantine it."""
+"""The nightly landing: find documents, parse the new ones in parallel, load the raw schema.
+
+discover()     hash every file under the landing folder and sort it against the ledger:
+               new (to parse), unchanged (same bytes and parser, never parsed twice), renamed.
+parse_batch()  parse a batch in a process pool with a timeout per document; each worker writes
+               Parquet to the raw zone, never the warehouse.
+load()         the single writer: record outcomes in the ledger (supersession included) and build
+               the raw schema of a fresh warehouse file from the zone.
+"""
 
 from __future__ import annotations
 
 import logging
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from duckdb import DuckDBPyConnection
+from pebble import ProcessPool
 
 from ingest.departments import DepartmentDirectory
-from ingest.document import parse_document
+from ingest.document import PARSER_VERSION, parse_document, sha256_of
 from ingest.errors import DocumentError, ParserFailure
-from ingest.land import connect, land_document, quarantine
+from ingest.land import build_raw, write_zone
+from ingest.ledger import Ledger
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
+class Discovery:
+    new: list[tuple[str, str]] = field(default_factory=list)  # (source_path, sha256) to parse
+    unchanged: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)  # known bytes under a new name
+
+    def batches(self, size: int) -> list[list[tuple[str, str]]]:
+        return [self.new[start : start + size] for start in range(0, len(self.new), size)]
+
+
+@dataclass
+class Outcome:
+    source_path: str
+    sha256: str
+    status: str  # parsed | quarantined
+    doc_type: str | None = None
+    department_key: str | None = None
+    fiscal_year: int | None = None
+    error_type: str | None = None
+    message: str | None = None
+
+
+@dataclass
 class LandingSummary:
-    landed: list[str] = field(default_factory=list)
+    new: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
     quarantined: dict[str, str] = field(default_factory=dict)
     unknown_departments: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def discover(landing_dir: Path) -> list[Path]:
+def landing_files(landing_dir: Path) -> list[Path]:
     """Every PDF under the landing folder, in a stable order (`<landing>/<year>/<file>.pdf`)."""
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing folder {landing_dir} does not exist (JIXIAO_LANDING_DIR)")
     return sorted(p for p in landing_dir.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
 
 
-def _quarantine(
-    connection: DuckDBPyConnection, summary: LandingSummary, source_path: str, error: DocumentError
-) -> None:
-    log.warning("quarantined %s", error)
-    quarantine(connection, source_path, error)
-    summary.quarantined[source_path] = str(error)
+def _in_scope(source_path: str, year: int | None, department: str | None) -> bool:
+    parts = source_path.split("/")
+    if year is not None and str(year) not in parts[:-1]:
+        return False
+    return department is None or department in source_path
 
 
-def land_all(settings: Settings) -> LandingSummary:
-    """Parse and land every document; a bad one is quarantined and the others go on."""
-    summary = LandingSummary()
-    paths = discover(settings.landing_dir)
-    departments = DepartmentDirectory.from_seed(settings.departments_seed)
-    with connect(settings.warehouse) as connection:
-        for path in paths:
-            source_path = path.relative_to(settings.landing_dir).as_posix()
+def discover(settings: Settings, *, year: int | None = None, department: str | None = None) -> Discovery:
+    """Sort the landing folder against the ledger; `year`/`department` narrow a manual run."""
+    ledger = Ledger(settings.ledger_path)
+    known = ledger.entries()
+    found = Discovery()
+    for path in landing_files(settings.landing_dir):
+        source_path = path.relative_to(settings.landing_dir).as_posix()
+        if not _in_scope(source_path, year, department):
+            continue
+        sha = sha256_of(path)
+        entry = known.get(sha)
+        # Quarantined bytes are tried again each night: a timeout may have been the machine's fault,
+        # and failing again costs little.
+        if entry is None or entry.parser_version != PARSER_VERSION or entry.status == "quarantined":
+            found.new.append((source_path, sha))
+        elif entry.source_path != source_path:
+            ledger.note_name(sha, source_path)
+            found.renamed.append(source_path)
+        else:
+            found.unchanged.append(source_path)
+    return found
+
+
+def parse_one(landing_dir: str, source_path: str, zone: str, seed: str) -> Outcome:
+    """Parse one document and write it to the raw zone (runs in a worker process)."""
+    path = Path(landing_dir) / source_path
+    sha = sha256_of(path)
+    try:
+        document = parse_document(
+            path, source_path=source_path, departments=DepartmentDirectory.from_seed(Path(seed))
+        )
+    except DocumentError as error:
+        return Outcome(source_path, sha, "quarantined", error_type=error.kind, message=str(error))
+    except Exception as exc:  # one bad file must not stop the night
+        log.exception("parser failure on %s", path)
+        failure = ParserFailure(path, f"unexpected {type(exc).__name__}: {exc}".splitlines()[0])
+        return Outcome(source_path, sha, "quarantined", error_type=failure.kind, message=str(failure))
+    write_zone(Path(zone), document)
+    header = document.header
+    department_key = header.department_code or f"unknown:{header.department}"
+    return Outcome(source_path, sha, "parsed", header.doc_type.value, department_key, header.year)
+
+
+def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcome]:
+    """Parse a batch in a process pool; a document that runs past the timeout is quarantined."""
+    outcomes: list[Outcome] = []
+    args = (str(settings.landing_dir), str(settings.raw_zone), str(settings.departments_seed))
+    with ProcessPool(max_workers=max(1, settings.parse_workers)) as pool:
+        futures = [
+            (source_path, sha, pool.schedule(parse_one, args=(args[0], source_path, args[1], args[2]),
+                                             timeout=settings.parse_timeout_seconds))
+            for source_path, sha in batch
+        ]  # fmt: skip
+        for source_path, sha, future in futures:
             try:
-                document = parse_document(path, source_path=source_path, departments=departments)
-            except DocumentError as error:
-                _quarantine(connection, summary, source_path, error)
-                continue
-            except Exception as exc:  # one bad file must not stop the night
-                log.exception("parser failure on %s", path)
-                failure = ParserFailure(path, f"unexpected {type(exc).__name__}: {exc}".splitlines()[0])
-                _quarantine(connection, summary, source_path, failure)
-                continue
-            land_document(connection, document)
-            summary.landed.append(source_path)
-            if document.header.department_code is None:
+                outcomes.append(future.result())
+            except FutureTimeout:
+                seconds = settings.parse_timeout_seconds
+                message = f"{settings.landing_dir / source_path}: parsing took longer than {seconds} s"
+                outcomes.append(
+                    Outcome(source_path, sha, "quarantined", error_type="ParseTimeout", message=message)
+                )
+            except Exception as exc:  # the worker died (out of memory, killed)
+                message = (
+                    f"{settings.landing_dir / source_path}: parse worker died ({type(exc).__name__}: {exc})"
+                )
+                outcomes.append(
+                    Outcome(source_path, sha, "quarantined", error_type="ParserFailure", message=message)
+                )
+    for outcome in outcomes:
+        if outcome.status == "quarantined":
+            log.warning("quarantined %s", outcome.message)
+    return outcomes
+
+
+def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | None = None) -> LandingSummary:
+    """Record the outcomes in the ledger and build the raw schema of a fresh warehouse build."""
+    ledger = Ledger(settings.ledger_path)
+    summary = LandingSummary(unchanged=list(discovery.unchanged + discovery.renamed) if discovery else [])
+    for outcome in outcomes:
+        if outcome.status == "parsed":
+            assert outcome.doc_type and outcome.department_key and outcome.fiscal_year
+            summary.superseded += ledger.record_parsed(
+                sha256=outcome.sha256,
+                source_path=outcome.source_path,
+                doc_type=outcome.doc_type,
+                department_key=outcome.department_key,
+                fiscal_year=outcome.fiscal_year,
+                parser_version=PARSER_VERSION,
+            )
+            summary.new.append(outcome.source_path)
+            if outcome.department_key.startswith("unknown:"):
+                name = outcome.department_key.removeprefix("unknown:")
                 log.warning(
                     "%s: department %r matches no row of %s; landed as unknown department "
                     "(add a seed row or an alias)",
-                    path,
-                    document.header.department,
+                    settings.landing_dir / outcome.source_path,
+                    name,
                     settings.departments_seed.name,
                 )
-                summary.unknown_departments[source_path] = document.header.department
-            log.info("landed %s (%s, %s)", source_path, document.header.doc_type, document.header.year)
+                summary.unknown_departments[outcome.source_path] = name
+        else:
+            ledger.record_quarantined(
+                sha256=outcome.sha256,
+                source_path=outcome.source_path,
+                error_type=outcome.error_type or "ParserFailure",
+                message=outcome.message or "",
+                parser_version=PARSER_VERSION,
+            )
+            summary.quarantined[outcome.source_path] = outcome.message or ""
+    summary.rows = build_raw(settings.build_warehouse, settings.raw_zone, ledger)
     return summary
+
+
+def land_all(settings: Settings, *, year: int | None = None, department: str | None = None) -> LandingSummary:
+    """The whole landing in one process: discover, parse every batch, load."""
+    discovery = discover(settings, year=year, department=department)
+    outcomes = [
+        outcome
+        for batch in discovery.batches(settings.batch_size)
+        for outcome in parse_batch(settings, batch)
+    ]
+    return load(settings, outcomes, discovery)

@@ -23,11 +23,30 @@ class Settings:
     landing_dir: Path
     warehouse: Path
     airflow_home: Path
+    # Must be on the same filesystem as `warehouse`: publishing renames the build over it.
+    state_dir: Path = PROJECT_ROOT / "data" / "state"
     retry_delay_seconds: int = 300
+    parse_workers: int = 2
+    parse_timeout_seconds: float = 120
+    batch_size: int = 25
 
     @property
     def dbt_project_dir(self) -> Path:
         return self.project_root / "dbt_project"
+
+    @property
+    def raw_zone(self) -> Path:
+        """Parquet per parsed document, written by parse workers (never the warehouse)."""
+        return self.state_dir / "raw"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.state_dir / "ledger.sqlite"
+
+    @property
+    def build_warehouse(self) -> Path:
+        """Where the next warehouse is built and checked before it replaces the served one."""
+        return self.state_dir / "build" / "warehouse.duckdb"
 
     @property
     def departments_seed(self) -> Path:
@@ -46,7 +65,11 @@ class Settings:
             landing_dir=_resolve(env.get("JIXIAO_LANDING_DIR", "data/samples"), root),
             warehouse=_resolve(env.get("JIXIAO_WAREHOUSE", "data/warehouse.duckdb"), root),
             airflow_home=_resolve(env.get("AIRFLOW_HOME", ".airflow"), root),
+            state_dir=_resolve(env.get("JIXIAO_STATE_DIR", "data/state"), root),
             retry_delay_seconds=int(env.get("JIXIAO_RETRY_DELAY_SECONDS", "300")),
+            parse_workers=int(env.get("JIXIAO_PARSE_WORKERS", str(min(4, os.cpu_count() or 1)))),
+            parse_timeout_seconds=float(env.get("JIXIAO_PARSE_TIMEOUT_SECONDS", "120")),
+            batch_size=int(env.get("JIXIAO_BATCH_SIZE", "25")),
         )
 
     def airflow_env(self) -> dict[str, str]:
@@ -62,5 +85,6 @@ class Settings:
             "JIXIAO_HOME": str(self.project_root),
             "JIXIAO_LANDING_DIR": str(self.landing_dir),
             "JIXIAO_WAREHOUSE": str(self.warehouse),
+            "JIXIAO_STATE_DIR": str(self.state_dir),
             "JIXIAO_RETRY_DELAY_SECONDS": str(self.retry_delay_seconds),
         }

@@ -27,6 +27,7 @@ os.environ.update(
         "AIRFLOW__OPENLINEAGE__DISABLED": "True",
         "DO_NOT_TRACK": "1",
         "JIXIAO_WAREHOUSE": str(_AIRFLOW_HOME / "unused-warehouse.duckdb"),
+        "JIXIAO_STATE_DIR": str(_AIRFLOW_HOME / "unused-state"),
         "JIXIAO_RETRY_DELAY_SECONDS": "1",
     }
 )

@@ -20,8 +20,8 @@ def test_no_import_errors(dagbag) -> None:
     assert dagbag.import_errors == {}
 
 
-def test_nightly_dag_is_there(dagbag) -> None:
-    assert "jixiao_nightly" in dagbag.dag_ids
+def test_landing_and_transform_dags_are_there(dagbag) -> None:
+    assert {"jixiao_landing", "jixiao_transform"} <= set(dagbag.dag_ids)
 
 
 def test_no_cycles(dagbag) -> None:
@@ -36,16 +36,35 @@ def test_every_dag_has_tags_and_retries(dagbag) -> None:
             assert task.retries >= 2, f"{dag_id}.{task.task_id} retries={task.retries}"
 
 
-def test_nightly_schedule_is_2am_shanghai_without_catchup(dagbag) -> None:
-    dag = dagbag.dags["jixiao_nightly"]
-    assert dag.catchup is False
+def test_landing_is_nightly_at_2am_shanghai_without_catchup(dagbag) -> None:
+    dag = dagbag.dags["jixiao_landing"]
+    assert dag.catchup is False and dag.max_active_runs == 1
     assert dag.timetable.expression == "0 2 * * *"
     assert "Asia/Shanghai" in str(dag.timetable.timezone)
+    assert set(dag.params) == {"year", "department"}
 
 
-def test_dbt_models_are_tasks_after_landing(dagbag) -> None:
-    dag = dagbag.dags["jixiao_nightly"]
-    ids = set(dag.task_ids)
-    assert {"land_documents", "transform.mart_budget_overview_model_build"} <= ids
-    mart = dag.get_task("transform.mart_budget_overview_model_build")
-    assert "land_documents" in {t.task_id for t in mart.get_flat_relatives(upstream=True)}
+def test_parsing_fans_out_over_batches(dagbag) -> None:
+    parse = dagbag.dags["jixiao_landing"].get_task("parse")
+    assert type(parse).__name__.endswith("MappedOperator")
+
+
+def test_transform_runs_on_the_raw_asset(dagbag) -> None:
+    landing, transform = dagbag.dags["jixiao_landing"], dagbag.dags["jixiao_transform"]
+    outlets = {asset.name for asset in landing.get_task("load").outlets}
+    assert outlets == {"jixiao_raw"}
+    assert "jixiao_raw" in str(transform.timetable.asset_condition)
+
+
+def test_warehouse_writers_share_the_one_slot_pool(dagbag) -> None:
+    landing, transform = dagbag.dags["jixiao_landing"], dagbag.dags["jixiao_transform"]
+    writers = [landing.get_task("load"), *transform.tasks]
+    assert {task.pool for task in writers} == {"jixiao_warehouse"}
+
+
+def test_publish_waits_for_every_dbt_model(dagbag) -> None:
+    transform = dagbag.dags["jixiao_transform"]
+    publish = transform.get_task("publish")
+    upstream = {task.task_id for task in publish.get_flat_relatives(upstream=True)}
+    assert "transform.mart_budget_overview_model_build" in upstream
+    assert "transform.mart_indicator_trend_model_build" in upstream

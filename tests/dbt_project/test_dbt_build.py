@@ -19,10 +19,15 @@ DBT_DIR = PROJECT_ROOT / "dbt_project"
 
 @pytest.fixture
 def warehouse(landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "warehouse.duckdb"
-    land_all(dataclasses.replace(Settings.from_env(), landing_dir=landing, warehouse=path))
-    monkeypatch.setenv("JIXIAO_WAREHOUSE", str(path))
-    return path
+    settings = dataclasses.replace(
+        Settings.from_env(),
+        landing_dir=landing,
+        warehouse=tmp_path / "served.duckdb",
+        state_dir=tmp_path / "state",
+    )
+    land_all(settings)
+    monkeypatch.setenv("JIXIAO_WAREHOUSE", str(settings.build_warehouse))
+    return settings.build_warehouse
 
 
 def dbt_build(tmp_path: Path) -> dbtRunnerResult:

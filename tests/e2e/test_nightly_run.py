@@ -56,6 +56,7 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "AIRFLOW_HOME": str(root / "airflow"),  # not migrated yet: `jixiao run` must do it
         "JIXIAO_LANDING_DIR": str(landing),
         "JIXIAO_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "JIXIAO_STATE_DIR": str(root / "state"),
     }
     runs, snapshots = [], []
     for _ in range(2):
@@ -76,6 +77,9 @@ def test_dag_run_succeeds_and_prints_the_mart(nightly: dict[str, object]) -> Non
         assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-3000:]
         assert "mart_budget_overview" in run.stdout
         assert "364,607.20" in run.stdout
+    first, second = nightly["runs"]  # type: ignore[misc]
+    assert "4 new, 0 unchanged, 0 superseded, 1 quarantined" in first.stdout
+    assert "0 new, 4 unchanged, 0 superseded, 1 quarantined" in second.stdout
 
 
 def test_mart_holds_exact_amounts(nightly: dict[str, object]) -> None:

@@ -162,14 +162,17 @@ def test_unknown_department_lands_with_a_warning_naming_the_file(
     target = landing / "shenzhen.pdf"
     target.write_bytes(printed["unknown_department_form"].read_bytes())
     settings = dataclasses.replace(
-        Settings.from_env(), landing_dir=landing.parent, warehouse=tmp_path / "warehouse.duckdb"
+        Settings.from_env(),
+        landing_dir=landing.parent,
+        warehouse=tmp_path / "warehouse.duckdb",
+        state_dir=tmp_path / "state",
     )
     with caplog.at_level(logging.WARNING, logger="ingest.pipeline"):
         summary = land_all(settings)
-    assert summary.landed == ["2023/shenzhen.pdf"]
+    assert summary.new == ["2023/shenzhen.pdf"]
     assert summary.unknown_departments == {"2023/shenzhen.pdf": "深圳市科技创新局"}
     assert any(str(target) in message and "深圳市科技创新局" in message for message in caplog.messages)
-    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
         row = connection.execute("select department_name, department_code from raw.documents").fetchone()
     assert row == ("深圳市科技创新局", None)
 

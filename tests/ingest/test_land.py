@@ -1,14 +1,17 @@
-"""Landing into a real DuckDB file: idempotent, quarantining, never losing what was landed."""
+"""The landing pipeline on real files: ledger, raw zone, warehouse build. Incremental, idempotent,
+quarantining, never losing or duplicating what was landed."""
 
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import duckdb
 import pypdf
 import pytest
 
+from ingest.ledger import Ledger
 from ingest.pipeline import land_all
 from ingest.settings import Settings
 
@@ -16,7 +19,11 @@ from ingest.settings import Settings
 @pytest.fixture
 def settings(landing: Path, tmp_path: Path) -> Settings:
     return dataclasses.replace(
-        Settings.from_env(), landing_dir=landing, warehouse=tmp_path / "warehouse.duckdb"
+        Settings.from_env(),
+        landing_dir=landing,
+        warehouse=tmp_path / "served.duckdb",
+        state_dir=tmp_path / "state",
+        parse_workers=2,
     )
 
 
@@ -24,74 +31,98 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return {
             table: connection.execute(
-                f"select * exclude (landed_at) from raw.{table} order by all"
+                f"select * exclude (parsed_at) from raw.{table} order by all"
                 if table == "documents"
                 else f"select * from raw.{table} order by all"
             ).fetchall()
-            for table in ("documents", "budget_lines", "projects", "facts")
+            for table in ("documents", "budget_lines", "projects", "facts", "target_parts", "quarantine")
         }
-
-
-def quarantine_rows(warehouse: Path) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute("select source_path, error_type from raw.quarantine order by 1").fetchall()
 
 
 def test_lands_every_sample_with_exact_amounts(settings: Settings) -> None:
     summary = land_all(settings)
-    assert len(summary.landed) == 4 and summary.quarantined == {}
-    with duckdb.connect(str(settings.warehouse), read_only=True) as connection:
+    assert len(summary.new) == 4 and summary.quarantined == {}
+    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
         amount = connection.execute(
             """
             select b.amount_wan_yuan from raw.budget_lines b join raw.documents d using (document_sha256)
-            where d.department_name like '%黄埔%' and d.fiscal_year = 2023 and b.label = '财政拨款'
+            where d.department_code = 'huangpu_sti' and d.fiscal_year = 2023 and b.label = '财政拨款'
             """
         ).fetchone()
-        counts = connection.execute(
-            "select (select count(*) from raw.budget_lines), (select count(*) from raw.projects)"
-        ).fetchone()
     assert amount is not None and str(amount[0]) == "364607.2000"
-    assert counts == (18, 26)  # 8 + 8 form lines and the unit total's 2; 26 projects
+    assert (summary.rows["budget_lines"], summary.rows["projects"], summary.rows["facts"]) == (18, 26, 48)
 
 
-def test_landing_twice_changes_nothing(settings: Settings) -> None:
+def test_unchanged_documents_are_never_parsed_twice(settings: Settings) -> None:
     land_all(settings)
-    first = snapshot(settings.warehouse)
+    first = snapshot(settings.build_warehouse)
+    zone_times = {p: p.stat().st_mtime_ns for p in settings.raw_zone.rglob("*.parquet")}
+    again = land_all(settings)
+    assert again.new == [] and len(again.unchanged) == 4
+    assert snapshot(settings.build_warehouse) == first
+    assert {p: p.stat().st_mtime_ns for p in settings.raw_zone.rglob("*.parquet")} == zone_times
+
+
+def test_same_bytes_under_a_new_name_are_recognised(settings: Settings) -> None:
     land_all(settings)
-    assert snapshot(settings.warehouse) == first
+    form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
+    shutil.copy2(form, form.with_name("huangpu_copy.pdf"))
+    summary = land_all(settings)
+    assert summary.new == [] and "2023/huangpu_copy.pdf" in summary.unchanged
+    assert summary.rows["budget_lines"] == 18  # nothing doubled
 
 
 def test_bad_document_is_quarantined_and_the_rest_lands(settings: Settings) -> None:
     (settings.landing_dir / "2023" / "broken.pdf").write_text("<html>503</html>", encoding="utf-8")
     summary = land_all(settings)
-    assert sorted(summary.landed) == sorted(
-        p.relative_to(settings.landing_dir).as_posix()
-        for p in settings.landing_dir.rglob("*.pdf")
-        if p.name != "broken.pdf"
-    )
+    assert len(summary.new) == 4
     assert list(summary.quarantined) == ["2023/broken.pdf"]
     assert "broken.pdf: not a PDF" in summary.quarantined["2023/broken.pdf"]
-    assert quarantine_rows(settings.warehouse) == [("2023/broken.pdf", "NotAPdf")]
+    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+        rows = connection.execute("select source_path, error_type from raw.quarantine").fetchall()
+    assert rows == [("2023/broken.pdf", "NotAPdf")]
 
 
 def test_corrupted_republication_keeps_what_was_landed(settings: Settings) -> None:
     land_all(settings)
-    before = snapshot(settings.warehouse)
+    before = snapshot(settings.build_warehouse)
     form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
     form.write_bytes(form.read_bytes()[:2048])
-    land_all(settings)
-    assert snapshot(settings.warehouse) == before
-    assert quarantine_rows(settings.warehouse) == [("2023/huangpu_2023_dept_target_form.pdf", "NotAPdf")]
+    summary = land_all(settings)
+    after = snapshot(settings.build_warehouse)
+    assert list(summary.quarantined) == ["2023/huangpu_2023_dept_target_form.pdf"]
+    assert {k: v for k, v in after.items() if k != "quarantine"} == {
+        k: v for k, v in before.items() if k != "quarantine"
+    }
 
 
-def test_new_bytes_under_the_same_name_replace_the_old_version(settings: Settings) -> None:
+def test_corrected_republication_supersedes_and_keeps_history(settings: Settings) -> None:
     land_all(settings)
     form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
-    old_rows = snapshot(settings.warehouse)
+    entries = Ledger(settings.ledger_path).entries()
+    old_sha = next(sha for sha, entry in entries.items() if entry.source_path.endswith(form.name))
     pypdf.PdfWriter(clone_from=form).write(form)  # same content, new bytes: a re-publication
-    land_all(settings)
-    new_rows = snapshot(settings.warehouse)
-    assert len(new_rows["documents"]) == len(old_rows["documents"]) == 4
-    assert new_rows["documents"] != old_rows["documents"]
-    assert len(new_rows["budget_lines"]) == len(old_rows["budget_lines"])
-    assert quarantine_rows(settings.warehouse) == []
+    summary = land_all(settings)
+    assert summary.new == ["2023/huangpu_2023_dept_target_form.pdf"] and summary.superseded == [old_sha]
+    entries = Ledger(settings.ledger_path).entries()
+    assert entries[old_sha].status == "superseded"
+    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+        statuses = connection.execute(
+            "select status, count(*) from raw.documents group by 1 order by 1"
+        ).fetchall()
+        lines = connection.execute("select count(*) from raw.budget_lines").fetchone()
+    assert statuses == [("current", 4), ("superseded", 1)]
+    assert lines == (18,)  # the superseded version's records are not in the build
+
+
+def test_a_hanging_document_is_quarantined_by_the_timeout(settings: Settings) -> None:
+    summary = land_all(dataclasses.replace(settings, parse_timeout_seconds=0.01))
+    assert len(summary.quarantined) == 4
+    assert all("longer than 0.01 s" in message for message in summary.quarantined.values())
+    retried = land_all(settings)  # the next night, with time enough: parsed after all
+    assert len(retried.new) == 4 and retried.quarantined == {}
+
+
+def test_a_manual_run_can_be_limited_to_one_year(settings: Settings) -> None:
+    summary = land_all(settings, year=2022)
+    assert summary.new == ["2022/huangpu_2022_self_evaluation.pdf"]

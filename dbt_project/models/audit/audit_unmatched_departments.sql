@@ -19,6 +19,7 @@ final as (
 
     from documents
     where department_code is null
+        and document_status = 'current'
 
 )
 

@@ -1,4 +1,4 @@
--- Documents with the bureau they belong to (null department_code: unknown, see audit).
+-- Current documents with the bureau they belong to (null department_code: unknown, see audit).
 
 with
 
@@ -24,6 +24,8 @@ final as (
     from documents
     left join departments
         on documents.department_code = departments.department_code
+    where documents.document_status = 'current'
+
 
 )
 

@@ -19,7 +19,9 @@ renamed as (
         page_count,
         overall_goal,
         other_tasks,
-        landed_at,
+        status as document_status,
+        superseded_by,
+        parsed_at,
 
     from source
 

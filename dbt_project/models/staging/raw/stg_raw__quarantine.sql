@@ -10,9 +10,9 @@ renamed as (
 
     select
         source_path,
+        document_sha256,
         error_type,
         message as error_message,
-        quarantined_at,
 
     from source
 

@@ -1,0 +1,148 @@
+"""The load ledger: which documents (by content sha256) jixiao has seen, under which names, parsed
+by which parser version, and which one is current for its department, year and type.
+
+A small SQLite file next to the raw zone: the landing DAG's loader is its only writer, anyone may
+read it. Nothing here is ever deleted: a superseded document stays, marked, as history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA = """
+create table if not exists documents (
+    document_sha256 text primary key,
+    source_path text not null,
+    status text not null check (status in ('current', 'superseded', 'quarantined')),
+    doc_type text,
+    department_key text,
+    fiscal_year integer,
+    parser_version text not null,
+    superseded_by text,
+    error_type text,
+    error_message text,
+    first_seen_at text not null,
+    parsed_at text not null
+);
+create table if not exists names (
+    source_path text not null,
+    document_sha256 text not null,
+    first_seen_at text not null,
+    primary key (source_path, document_sha256)
+);
+"""
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    document_sha256: str
+    source_path: str
+    status: str
+    doc_type: str | None
+    department_key: str | None
+    fiscal_year: int | None
+    parser_version: str
+    superseded_by: str | None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=60)
+        try:
+            connection.executescript(SCHEMA)
+            with connection:  # one transaction: committed on success, rolled back on error
+                yield connection
+        finally:
+            connection.close()
+
+    def entries(self) -> dict[str, LedgerEntry]:
+        with self._connect() as connection:
+            rows = connection.execute(
+                "select document_sha256, source_path, status, doc_type, department_key, fiscal_year,"
+                " parser_version, superseded_by from documents"
+            ).fetchall()
+        return {row[0]: LedgerEntry(*row) for row in rows}
+
+    def note_name(self, sha256: str, source_path: str) -> None:
+        """The same bytes seen under a (possibly new) name: recorded, never parsed again."""
+        with self._connect() as connection:
+            connection.execute("insert or ignore into names values (?, ?, ?)", [source_path, sha256, _now()])
+
+    def record_parsed(
+        self,
+        *,
+        sha256: str,
+        source_path: str,
+        doc_type: str,
+        department_key: str,
+        fiscal_year: int,
+        parser_version: str,
+    ) -> list[str]:
+        """Record a parsed document as current; return the shas it supersedes (same department,
+        year and type, other bytes), which stay in the ledger marked superseded."""
+        now = _now()
+        with self._connect() as connection:
+            older = [
+                row[0]
+                for row in connection.execute(
+                    "select document_sha256 from documents where status = 'current'"
+                    " and doc_type = ? and department_key = ? and fiscal_year = ? and document_sha256 <> ?",
+                    [doc_type, department_key, fiscal_year, sha256],
+                ).fetchall()
+            ]
+            connection.executemany(
+                "update documents set status = 'superseded', superseded_by = ? where document_sha256 = ?",
+                [(sha256, sha) for sha in older],
+            )
+            connection.execute(
+                """
+                insert into documents values (?, ?, 'current', ?, ?, ?, ?, null, null, null, ?, ?)
+                on conflict (document_sha256) do update set
+                    source_path = excluded.source_path, status = 'current', doc_type = excluded.doc_type,
+                    department_key = excluded.department_key, fiscal_year = excluded.fiscal_year,
+                    parser_version = excluded.parser_version, superseded_by = null,
+                    error_type = null, error_message = null, parsed_at = excluded.parsed_at
+                """,
+                [sha256, source_path, doc_type, department_key, fiscal_year, parser_version, now, now],
+            )
+            connection.execute("insert or ignore into names values (?, ?, ?)", [source_path, sha256, now])
+        return older
+
+    def record_quarantined(
+        self, *, sha256: str, source_path: str, error_type: str, message: str, parser_version: str
+    ) -> None:
+        now = _now()
+        with self._connect() as connection:
+            connection.execute(
+                """
+                insert into documents values (?, ?, 'quarantined', null, null, null, ?, null, ?, ?, ?, ?)
+                on conflict (document_sha256) do update set
+                    status = 'quarantined', error_type = excluded.error_type,
+                    error_message = excluded.error_message, parser_version = excluded.parser_version,
+                    parsed_at = excluded.parsed_at
+                """,
+                [sha256, source_path, parser_version, error_type, message, now, now],
+            )
+            connection.execute("insert or ignore into names values (?, ?, ?)", [source_path, sha256, now])
+
+    def quarantined(self) -> list[tuple[str, str, str, str]]:
+        """(source_path, sha256, error_type, message) of every quarantined document."""
+        with self._connect() as connection:
+            return connection.execute(
+                "select source_path, document_sha256, error_type, error_message from documents"
+                " where status = 'quarantined' order by source_path"
+            ).fetchall()

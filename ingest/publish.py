@@ -1,0 +1,45 @@
+"""Publishing a checked warehouse build: one atomic rename over the served file.
+
+BI tools hold short read-only connections to the served file. A rename never changes the file
+they have open (they keep reading the old version until they reconnect) and never shows them a
+half-built one: the build was finished, checked and checkpointed (no WAL) before it moves.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingest.settings import Settings
+
+
+def publish(settings: Settings) -> dict[str, object]:
+    build, served = settings.build_warehouse, settings.warehouse
+    if not build.exists():
+        raise FileNotFoundError(f"no warehouse build at {build}: run the landing first")
+    with duckdb.connect(str(build)) as connection:
+        connection.execute("checkpoint")
+    served.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(build, served)  # atomic on one filesystem: build and served share data/
+    record = {"published_at": datetime.now(UTC).isoformat(timespec="seconds"), "warehouse": str(served)}
+    write_state(settings, "last_publish.json", record)
+    return record
+
+
+def write_state(settings: Settings, name: str, record: dict[str, object]) -> Path:
+    """A small JSON note of the last landing or publication, for `jixiao run`'s summary."""
+    path = settings.state_dir / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(temporary, path)
+    return path
+
+
+def read_state(settings: Settings, name: str) -> dict[str, object] | None:
+    path = settings.state_dir / name
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -1,0 +1,29 @@
+# The jixiao image: Airflow 3 with the project installed from its lock file. Every Airflow service
+# of docker-compose.yml runs it; only the command differs.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_LINK_MODE=copy \
+    JIXIAO_HOME=/opt/jixiao \
+    AIRFLOW_HOME=/opt/airflow \
+    AIRFLOW__CORE__DAGS_FOLDER=/opt/jixiao/dags \
+    AIRFLOW__CORE__LOAD_EXAMPLES=False \
+    PATH=/opt/jixiao/.venv/bin:$PATH
+
+RUN useradd --create-home --uid 50000 airflow \
+    && pip install --no-cache-dir uv==0.13.8
+
+WORKDIR /opt/jixiao
+# Dependencies first, so code changes do not reinstall them.
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --frozen --no-dev --no-install-project
+COPY ingest ingest
+COPY dags dags
+COPY dbt_project dbt_project
+RUN uv sync --frozen --no-dev \
+    && mkdir -p /opt/airflow /opt/jixiao/data \
+    && chown -R airflow /opt/airflow /opt/jixiao/data
+
+USER airflow

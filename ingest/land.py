@@ -412,6 +412,9 @@ def read_header(zone: Path, sha256: str) -> dict[str, Any]:
 def build_raw(warehouse: Path, zone: Path, ledger: Ledger) -> dict[str, int]:
     """A fresh warehouse file whose raw schema holds every current document's records, every
     document's history (current and superseded) and the quarantine. Returns row counts."""
+    # Built under a temporary name and renamed into place: a transform claiming the previous build
+    # never sees this one half-made.
+    final, warehouse = warehouse, warehouse.with_name(warehouse.name + ".building")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -457,5 +460,6 @@ def build_raw(warehouse: Path, zone: Path, ledger: Ledger) -> dict[str, int]:
         if quarantined:
             connection.executemany("insert into raw.quarantine values (?, ?, ?, ?)", quarantined)
         connection.execute("checkpoint")
+    os.replace(warehouse, final)
     counts["documents"] = len(landed)
     return counts

@@ -54,6 +54,12 @@ def load_raw(discovery: dict[str, Any], parsed: list[list[dict[str, Any]]]) -> d
     return summary
 
 
+def claim_build() -> str:
+    from ingest.publish import claim_build as claim
+
+    return claim(Settings.from_env())
+
+
 def publish_build() -> dict[str, object]:
     from ingest.publish import publish
 
@@ -73,7 +79,7 @@ def dbt_task_group():
         project_config=ProjectConfig(
             dbt_project_path=settings.dbt_project_dir,
             # dbt builds the new warehouse, never the served one.
-            env_vars={"JIXIAO_DBT_WAREHOUSE": str(settings.build_warehouse)},
+            env_vars={"JIXIAO_DBT_WAREHOUSE": str(settings.transform_warehouse)},
             install_dbt_deps=False,
         ),
         profile_config=ProfileConfig(

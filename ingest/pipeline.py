@@ -11,7 +11,10 @@ load()         the single writer: record outcomes in the ledger (supersession in
 from __future__ import annotations
 
 import logging
+import multiprocessing
+from collections.abc import Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -119,11 +122,25 @@ def parse_one(landing_dir: str, source_path: str, zone: str, seed: str) -> Outco
     return Outcome(source_path, sha, "parsed", header.doc_type.value, department_key, header.year)
 
 
+@contextmanager
+def _may_have_children() -> Iterator[None]:
+    """Celery's prefork workers run tasks in daemonic processes, which multiprocessing forbids to
+    start children. The pool below is joined before this block ends, so no child outlives the
+    task: lifting the flag for its duration is safe."""
+    process = multiprocessing.current_process()
+    daemonic = process.daemon
+    process._config["daemon"] = False  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        process._config["daemon"] = daemonic  # type: ignore[attr-defined]
+
+
 def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcome]:
     """Parse a batch in a process pool; a document that runs past the timeout is quarantined."""
     outcomes: list[Outcome] = []
     args = (str(settings.landing_dir), str(settings.raw_zone), str(settings.departments_seed))
-    with ProcessPool(max_workers=max(1, settings.parse_workers)) as pool:
+    with _may_have_children(), ProcessPool(max_workers=max(1, settings.parse_workers)) as pool:
         futures = [
             (source_path, sha, pool.schedule(parse_one, args=(args[0], source_path, args[1], args[2]),
                                              timeout=settings.parse_timeout_seconds))

@@ -17,10 +17,20 @@ import duckdb
 from ingest.settings import Settings
 
 
+def claim_build(settings: Settings) -> str:
+    """Take the landing's latest build for this transform run (an atomic rename), so that a landing
+    finishing meanwhile prepares the next build instead of changing this one under dbt."""
+    raw, claimed = settings.build_warehouse, settings.transform_warehouse
+    if not raw.exists():
+        raise FileNotFoundError(f"no new warehouse build at {raw}: run jixiao_landing first")
+    os.replace(raw, claimed)
+    return str(claimed)
+
+
 def publish(settings: Settings) -> dict[str, object]:
-    build, served = settings.build_warehouse, settings.warehouse
+    build, served = settings.transform_warehouse, settings.warehouse
     if not build.exists():
-        raise FileNotFoundError(f"no warehouse build at {build}: run the landing first")
+        raise FileNotFoundError(f"no checked warehouse build at {build}: the transform did not claim one")
     with duckdb.connect(str(build)) as connection:
         connection.execute("checkpoint")
     served.parent.mkdir(parents=True, exist_ok=True)

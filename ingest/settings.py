@@ -45,8 +45,14 @@ class Settings:
 
     @property
     def build_warehouse(self) -> Path:
-        """Where the next warehouse is built and checked before it replaces the served one."""
-        return self.state_dir / "build" / "warehouse.duckdb"
+        """The raw schema the last landing built, waiting for a transform to claim it."""
+        # Not raw.duckdb: DuckDB names the catalog after the file, which would clash with schema raw.
+        return self.state_dir / "build" / "landed.duckdb"
+
+    @property
+    def transform_warehouse(self) -> Path:
+        """The build a transform run claimed: dbt completes and checks it, then it is published."""
+        return self.state_dir / "build" / "transform.duckdb"
 
     @property
     def departments_seed(self) -> Path:

@@ -68,3 +68,4 @@ def test_publish_waits_for_every_dbt_model(dagbag) -> None:
     upstream = {task.task_id for task in publish.get_flat_relatives(upstream=True)}
     assert "transform.mart_budget_overview_model_build" in upstream
     assert "transform.mart_indicator_trend_model_build" in upstream
+    assert "claim" in upstream

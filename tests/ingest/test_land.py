@@ -4,6 +4,7 @@ quarantining, never losing or duplicating what was landed."""
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pypdf
 import pytest
 
 from ingest.ledger import Ledger
-from ingest.pipeline import land_all
+from ingest.pipeline import land_all, parse_batch
 from ingest.settings import Settings
 
 
@@ -126,3 +127,17 @@ def test_a_hanging_document_is_quarantined_by_the_timeout(settings: Settings) ->
 def test_a_manual_run_can_be_limited_to_one_year(settings: Settings) -> None:
     summary = land_all(settings, year=2022)
     assert summary.new == ["2022/huangpu_2022_self_evaluation.pdf"]
+
+
+def _parse_in_daemon(settings: Settings, results: multiprocessing.Queue[str]) -> None:
+    outcomes = parse_batch(settings, [("2023/huangpu_2023_dept_target_form.pdf", "sha")])
+    results.put(outcomes[0].status)
+
+
+def test_batches_parse_inside_a_daemonic_worker(settings: Settings) -> None:
+    """Celery's prefork workers are daemonic processes; the parse pool must still start there."""
+    results: multiprocessing.Queue[str] = multiprocessing.Queue()
+    worker = multiprocessing.Process(target=_parse_in_daemon, args=(settings, results), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert results.get(timeout=5) == "parsed"

@@ -102,10 +102,12 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
     return found
 
 
-def parse_one(landing_dir: str, source_path: str, zone: str, seed: str) -> Outcome:
-    """Parse one document and write it to the raw zone (runs in a worker process)."""
+def parse_one(landing_dir: str, source_path: str, sha: str, zone: str, seed: str) -> Outcome:
+    """Parse one document and write it to the raw zone (runs in a worker process).
+
+    `sha` is the hash discover() took; a parsed document records the one its parser took.
+    """
     path = Path(landing_dir) / source_path
-    sha = sha256_of(path)
     try:
         document = parse_document(
             path, source_path=source_path, departments=DepartmentDirectory.from_seed(Path(seed))
@@ -119,7 +121,7 @@ def parse_one(landing_dir: str, source_path: str, zone: str, seed: str) -> Outco
     write_zone(Path(zone), document)
     header = document.header
     department_key = header.department_code or f"unknown:{header.department}"
-    return Outcome(source_path, sha, "parsed", header.doc_type.value, department_key, header.year)
+    return Outcome(source_path, header.sha256, "parsed", header.doc_type.value, department_key, header.year)
 
 
 @contextmanager
@@ -142,7 +144,7 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
     args = (str(settings.landing_dir), str(settings.raw_zone), str(settings.departments_seed))
     with _may_have_children(), ProcessPool(max_workers=max(1, settings.parse_workers)) as pool:
         futures = [
-            (source_path, sha, pool.schedule(parse_one, args=(args[0], source_path, args[1], args[2]),
+            (source_path, sha, pool.schedule(parse_one, args=(args[0], source_path, sha, args[1], args[2]),
                                              timeout=settings.parse_timeout_seconds))
             for source_path, sha in batch
         ]  # fmt: skip

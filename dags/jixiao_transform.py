@@ -1,10 +1,19 @@
 """
 ### jixiao transform (on each update of the Asset `jixiao_raw`)
 
-Claims the build the landing prepared and builds the dbt project on it (staging → intermediate →
-marts) through Cosmos, one Airflow task per model with its tests, then publishes: the checked
-build atomically replaces the served warehouse (`JIXIAO_WAREHOUSE`). A failed model or test stops
-before publishing, so BI tools keep the warehouse published before.
+Claims the build the landing prepared and completes it with dbt through Cosmos (one Airflow task
+per model with its tests), with the reconciliation gate (Great Expectations, suites in
+`expectations/`) around the marts:
+
+1. `dbt_staging`: seeds, staging and the per-document reconciliation rows;
+2. `check_documents`: documents failing an error-level check of their own are rejected and kept
+   out of the marts (an earlier accepted version serves instead);
+3. `dbt_marts`: everything else, on the accepted documents;
+4. `check_warehouse`: checks across documents; an error here stops the run before publishing;
+5. `publish`: the checked build atomically replaces the served warehouse (`JIXIAO_WAREHOUSE`);
+6. `verdict`: fails the run, after publishing, when a current document was rejected.
+
+A failed model, test or warehouse check leaves the warehouse published before in place.
 """
 
 from __future__ import annotations
@@ -12,7 +21,13 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import dag, task
 
-from ingest.orchestration import RAW_ASSET, WAREHOUSE_POOL, dbt_task_group, default_args
+from ingest.orchestration import (
+    BEFORE_DOCUMENT_CHECKS,
+    RAW_ASSET,
+    WAREHOUSE_POOL,
+    dbt_task_group,
+    default_args,
+)
 
 
 @dag(
@@ -34,12 +49,38 @@ def jixiao_transform() -> None:
         return claim_build()
 
     @task(pool=WAREHOUSE_POOL)
+    def check_documents(run_id: str | None = None) -> dict[str, object]:
+        from ingest.orchestration import check_stage
+
+        return check_stage("documents", str(run_id))
+
+    @task(pool=WAREHOUSE_POOL)
+    def check_warehouse(run_id: str | None = None) -> dict[str, object]:
+        from ingest.orchestration import check_stage
+
+        return check_stage("warehouse", str(run_id))
+
+    @task(pool=WAREHOUSE_POOL)
     def publish() -> dict[str, object]:
         from ingest.orchestration import publish_build
 
         return publish_build()
 
-    claim() >> dbt_task_group() >> publish()
+    @task
+    def verdict(run_id: str | None = None) -> None:
+        from ingest.orchestration import reconciliation_verdict
+
+        reconciliation_verdict(str(run_id))
+
+    (
+        claim()
+        >> dbt_task_group("dbt_staging", select=BEFORE_DOCUMENT_CHECKS)
+        >> check_documents()
+        >> dbt_task_group("dbt_marts", exclude=BEFORE_DOCUMENT_CHECKS)
+        >> check_warehouse()
+        >> publish()
+        >> verdict()
+    )
 
 
 jixiao_transform()

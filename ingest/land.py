@@ -357,6 +357,8 @@ create table raw.documents (
     other_tasks varchar,
     status varchar not null,
     superseded_by varchar,
+    version_key varchar not null,
+    first_seen_at timestamp not null,
     parsed_at timestamp not null
 );
 create table raw.quarantine (
@@ -409,9 +411,10 @@ def read_header(zone: Path, sha256: str) -> dict[str, Any]:
     return json.loads((zone / sha256 / HEADER_FILE).read_text(encoding="utf-8"))
 
 
-def build_raw(warehouse: Path, zone: Path, ledger: Ledger) -> dict[str, int]:
-    """A fresh warehouse file whose raw schema holds every current document's records, every
-    document's history (current and superseded) and the quarantine. Returns row counts."""
+def build_raw(warehouse: Path, zone: Path, ledger: Ledger, results_dir: Path) -> dict[str, int]:
+    """A fresh warehouse file whose raw schema holds the records of every landed version of every
+    document (current and superseded: the reconciliation gate may fall back on an earlier accepted
+    version), their ledger status, and the quarantine. Returns row counts."""
     # Built under a temporary name and renamed into place: a transform claiming the previous build
     # never sees this one half-made.
     final, warehouse = warehouse, warehouse.with_name(warehouse.name + ".building")
@@ -424,7 +427,7 @@ def build_raw(warehouse: Path, zone: Path, ledger: Ledger) -> dict[str, int]:
         for e in entries.values()
         if e.status in ("current", "superseded") and (zone / e.document_sha256).is_dir()
     ]
-    current = sorted(e.document_sha256 for e in landed if e.status == "current")
+    versions = sorted(e.document_sha256 for e in landed)
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(DOCUMENTS_DDL)
@@ -433,7 +436,7 @@ def build_raw(warehouse: Path, zone: Path, ledger: Ledger) -> dict[str, int]:
         for entry in landed:
             header = read_header(zone, entry.document_sha256)
             connection.execute(
-                "insert into raw.documents values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+                "insert into raw.documents values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     header["document_sha256"],
                     entry.source_path,
@@ -447,15 +450,22 @@ def build_raw(warehouse: Path, zone: Path, ledger: Ledger) -> dict[str, int]:
                     header["other_tasks"],
                     entry.status,
                     entry.superseded_by,
+                    entry.version_key,
+                    entry.first_seen_at,
+                    entry.parsed_at,
                 ],
             )
         for table in RECORD_TABLES:
-            files = [str(zone / sha / f"{table.name}.parquet") for sha in current]
+            files = [str(zone / sha / f"{table.name}.parquet") for sha in versions]
             if files:
                 connection.execute(
                     f"insert into raw.{table.name} by name select * from read_parquet(?)", [files]
                 )
             counts[table.name] = connection.execute(f"select count(*) from raw.{table.name}").fetchone()[0]
+        # The gate's tables exist from the start, so the dbt project builds with or without the gate.
+        from ingest.gate import create_gate_tables
+
+        create_gate_tables(connection, results_dir)
         quarantined = [list(row) for row in ledger.quarantined()]
         if quarantined:
             connection.executemany("insert into raw.quarantine values (?, ?, ?, ?)", quarantined)

@@ -48,6 +48,13 @@ class LedgerEntry:
     fiscal_year: int | None
     parser_version: str
     superseded_by: str | None
+    first_seen_at: str
+    parsed_at: str
+
+    @property
+    def version_key(self) -> str:
+        """What the versions of one document share: type, department and year."""
+        return f"{self.doc_type}|{self.department_key}|{self.fiscal_year}"
 
 
 def _now() -> str:
@@ -73,7 +80,7 @@ class Ledger:
         with self._connect() as connection:
             rows = connection.execute(
                 "select document_sha256, source_path, status, doc_type, department_key, fiscal_year,"
-                " parser_version, superseded_by from documents"
+                " parser_version, superseded_by, first_seen_at, parsed_at from documents"
             ).fetchall()
         return {row[0]: LedgerEntry(*row) for row in rows}
 

@@ -66,7 +66,44 @@ def publish_build() -> dict[str, object]:
     return publish(Settings.from_env())
 
 
-def dbt_task_group():
+def check_stage(stage: str, run_id: str) -> dict[str, object]:
+    """A reconciliation checkpoint on the claimed build. Errors in warehouse-wide checks stop the
+    run before publishing; rejected documents are only reported here (see `reconciliation_verdict`)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from ingest.gate import run_stage
+
+    result = run_stage(Settings.from_env(), stage, run_id)  # type: ignore[arg-type]
+    if stage == "warehouse" and result.failures:
+        raise AirflowFailException(
+            "reconciliation blocked publication; the warehouse published before keeps serving:\n"
+            + "\n".join(result.failures)
+        )
+    return dataclasses.asdict(result)
+
+
+def reconciliation_verdict(run_id: str) -> None:
+    """After publishing: fail the run (so the nightly alert fires) if a current document was rejected."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from ingest.gate import verdict
+
+    failures = verdict(Settings.from_env(), run_id)
+    if failures:
+        raise AirflowFailException(
+            f"{len(failures)} reconciliation error(s): these documents were kept out of the marts "
+            "(an earlier accepted version serves, if any); everything else was published:\n"
+            + "\n".join(failures)
+        )
+
+
+# What the document checks need, built before them: every staging model and seed (so each test
+# finds all its parents in the same group), and audit_document_checks with its ancestors. The
+# marts, built after the checks, leave rejected documents out.
+BEFORE_DOCUMENT_CHECKS = ["path:models/staging", "resource_type:seed", "+audit_document_checks"]
+
+
+def dbt_task_group(group_id: str, *, select: list[str] | None = None, exclude: list[str] | None = None):
     import sys
     from pathlib import Path
 
@@ -75,7 +112,7 @@ def dbt_task_group():
 
     settings = Settings.from_env()
     return DbtTaskGroup(
-        group_id="transform",
+        group_id=group_id,
         project_config=ProjectConfig(
             dbt_project_path=settings.dbt_project_dir,
             # dbt builds the new warehouse, never the served one.
@@ -97,6 +134,8 @@ def dbt_task_group():
             # `dbt ls` (cached by Cosmos until the project's files change) through the dbt of this
             # interpreter's environment, so parsing works whatever PATH the scheduler was given.
             load_method=LoadMode.DBT_LS,
+            select=select or [],
+            exclude=exclude or [],
             invocation_mode=InvocationMode.SUBPROCESS,
             dbt_executable_path=Path(sys.executable).with_name("dbt"),
             test_behavior=TestBehavior.BUILD,

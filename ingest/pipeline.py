@@ -205,7 +205,7 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
                 parser_version=PARSER_VERSION,
             )
             summary.quarantined[outcome.source_path] = outcome.message or ""
-    summary.rows = build_raw(settings.build_warehouse, settings.raw_zone, ledger)
+    summary.rows = build_raw(settings.build_warehouse, settings.raw_zone, ledger, settings.reconciliation_dir)
     return summary
 
 

@@ -23,6 +23,7 @@ def claim_build(settings: Settings) -> str:
     raw, claimed = settings.build_warehouse, settings.transform_warehouse
     if not raw.exists():
         raise FileNotFoundError(f"no new warehouse build at {raw}: run jixiao_landing first")
+    claimed.parent.mkdir(parents=True, exist_ok=True)
     os.replace(raw, claimed)
     return str(claimed)
 

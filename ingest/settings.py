@@ -51,8 +51,26 @@ class Settings:
 
     @property
     def transform_warehouse(self) -> Path:
-        """The build a transform run claimed: dbt completes and checks it, then it is published."""
-        return self.state_dir / "build" / "transform.duckdb"
+        """The build a transform run claimed: dbt completes and checks it, then it is published.
+
+        Named like the served file: DuckDB names the catalog after the file's stem and dbt's views
+        refer to it, so a build under another stem would publish views that no longer resolve.
+        """
+        return self.state_dir / "build" / "transform" / self.warehouse.name
+
+    @property
+    def reconciliation_dir(self) -> Path:
+        """Every run's reconciliation results (Parquet per run and stage), kept across builds."""
+        return self.state_dir / "reconciliation"
+
+    @property
+    def great_expectations_dir(self) -> Path:
+        """The Great Expectations project the gate runs in (suites come from expectations/)."""
+        return self.state_dir / "great_expectations"
+
+    @property
+    def data_docs_index(self) -> Path:
+        return self.great_expectations_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
     @property
     def departments_seed(self) -> Path:
@@ -88,6 +106,7 @@ class Settings:
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "AIRFLOW__OPENLINEAGE__DISABLED": "True",
             "DO_NOT_TRACK": "1",
+            "GX_ANALYTICS_ENABLED": "False",
             "JIXIAO_HOME": str(self.project_root),
             "JIXIAO_LANDING_DIR": str(self.landing_dir),
             "JIXIAO_WAREHOUSE": str(self.warehouse),

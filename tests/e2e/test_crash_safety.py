@@ -78,7 +78,7 @@ def test_kill_during_the_dbt_build(published: dict[str, object]) -> None:
     served = digest(warehouse)  # type: ignore[arg-type]
     form = Path(str(published["landing"])) / "2023" / "huangpu_2023_dept_target_form.pdf"
     pypdf.PdfWriter(clone_from=form).write(form)  # a re-publication: the night has work to do
-    claimed = Path(str(root)) / "state" / "build" / "transform.duckdb"
+    claimed = Path(str(root)) / "state" / "build" / "transform" / "warehouse.duckdb"
     kill_when(env, claimed.exists)  # type: ignore[arg-type]
     time.sleep(1)
     assert digest(warehouse) == served  # type: ignore[arg-type]

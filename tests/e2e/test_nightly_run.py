@@ -108,3 +108,27 @@ def test_second_run_changes_nothing(nightly: dict[str, object]) -> None:
 
 def test_airflow_home_is_the_test_run_own(nightly: dict[str, object]) -> None:
     assert (nightly["airflow_home"] / "airflow.db").exists()  # type: ignore[operator]
+
+
+def test_every_view_of_the_published_warehouse_resolves(nightly: dict[str, object]) -> None:
+    """dbt's views name the build's catalog: the build is made under the served file's name."""
+    with duckdb.connect(str(nightly["warehouse"]), read_only=True) as connection:
+        views = connection.execute(
+            "select schema_name, view_name from duckdb_views() where not internal"
+        ).fetchall()
+        assert ("audit", "audit_document_checks") in views
+        for schema, view in views:
+            connection.execute(f'select count(*) from "{schema}"."{view}"').fetchone()
+
+
+def test_each_night_records_its_reconciliation_results(nightly: dict[str, object]) -> None:
+    with duckdb.connect(str(nightly["warehouse"]), read_only=True) as connection:
+        runs = connection.execute(
+            """
+            select run_id, count(*) filter (where outcome = 'failed'),
+                count(*) filter (where outcome = 'warned')
+            from audit.reconciliation_results group by run_id
+            """
+        ).fetchall()
+    assert len(runs) == 3
+    assert {(failed, warned) for _, failed, warned in runs} == {(0, 1)}

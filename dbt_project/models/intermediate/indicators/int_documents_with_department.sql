@@ -1,4 +1,6 @@
--- Current documents with the bureau they belong to (null department_code: unknown, see audit).
+-- The version of each document that serves the marts, with its bureau (null department_code:
+-- unknown, see audit). That is the newest version the reconciliation gate did not reject: a
+-- corrected re-publication replaces its predecessor only once its own numbers add up.
 
 with
 
@@ -8,24 +10,48 @@ documents as (
 
 ),
 
+rejections as (
+
+    select * from {{ ref('stg_gate__document_rejections') }}
+
+),
+
 departments as (
 
     select * from {{ ref('departments') }}
 
 ),
 
+accepted as (
+
+    select documents.*
+    from documents
+    anti join rejections
+        on documents.document_sha256 = rejections.document_sha256
+
+),
+
+serving as (
+
+    select *
+    from accepted
+    qualify row_number() over (
+        partition by version_key
+        order by document_status = 'current' desc, first_seen_at desc, document_sha256
+    ) = 1
+
+),
+
 final as (
 
     select
-        documents.*,
+        serving.*,
         departments.department_name_zh,
         departments.division_name_zh,
 
-    from documents
+    from serving
     left join departments
-        on documents.department_code = departments.department_code
-    where documents.document_status = 'current'
-
+        on serving.department_code = departments.department_code
 
 )
 

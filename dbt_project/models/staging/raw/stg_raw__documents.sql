@@ -21,6 +21,8 @@ renamed as (
         other_tasks,
         status as document_status,
         superseded_by,
+        version_key,
+        first_seen_at,
         parsed_at,
 
     from source

@@ -1,0 +1,53 @@
+"""The two expectation suites, built from `checks.CHECKS`.
+
+Each check is one expectation over the rows of that check that are applicable: the tolerance is
+at least the absolute difference. Values arrive as `Decimal`, so GE's comparison is exact. Two
+more expectations keep dbt and this file in step: every row is of a known check, and row ids are
+unique (the gate maps failures back to rows by id).
+"""
+
+from __future__ import annotations
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.expectations.metadata_types import FailureSeverity
+from great_expectations.expectations.row_conditions import Column
+
+from expectations.checks import ROW_ID, SUITE_NAMES, Check, Stage, checks_of
+
+SEVERITY = {"error": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
+
+
+def check_expectation(check: Check) -> gxe.Expectation:
+    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+        column_A="tolerance",
+        column_B="abs_difference",
+        or_equal=True,
+        row_condition=(Column("check_id") == check.check_id) & (Column("applicable") == True),  # noqa: E712
+        severity=SEVERITY[check.severity],
+        description=f"{check.number}. {check.label}",
+        meta={"check_id": check.check_id, "severity": check.severity},
+    )
+
+
+def build_suite(stage: Stage) -> gx.ExpectationSuite:
+    checks = checks_of(stage)
+    suite = gx.ExpectationSuite(name=SUITE_NAMES[stage])
+    suite.add_expectation(
+        gxe.ExpectColumnValuesToBeInSet(
+            column="check_id",
+            value_set=[check.check_id for check in checks],
+            description="every row belongs to a check this suite knows",
+        )
+    )
+    suite.add_expectation(gxe.ExpectColumnValuesToBeUnique(column=ROW_ID))
+    suite.add_expectation(
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="abs_difference",
+            row_condition=Column("applicable") == True,  # noqa: E712
+            description="an applicable check has both sides",
+        )
+    )
+    for check in checks:
+        suite.add_expectation(check_expectation(check))
+    return suite

@@ -1,0 +1,130 @@
+"""What the gate does with a failure: a document's own error keeps it out of the marts (its earlier
+accepted version serves), a cross-document error blocks publication. Amounts are edited in the
+raw records of a real landed build; dbt, GE and the marts are the real ones."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from airflow.sdk.exceptions import AirflowFailException
+
+from ingest.gate import verdict
+from ingest.orchestration import check_stage
+from ingest.settings import Settings
+from tests.reconciliation.conftest import Edit, transform
+
+pytestmark = pytest.mark.slow
+
+HUANGPU_FORM = "2023/huangpu_2023_dept_target_form.pdf"
+GUANGZHOU_FORM = "2023/guangzhou_2023_dept_target_form.pdf"
+Builder = Callable[[Edit | None], tuple[Settings, Path]]
+
+
+def sha_of(connection: duckdb.DuckDBPyConnection, source_path: str) -> str:
+    return connection.execute(
+        "select document_sha256 from raw.documents where source_path = ?", [source_path]
+    ).fetchone()[0]
+
+
+def raise_basic_expenditure(connection: duckdb.DuckDBPyConnection, sha: str) -> None:
+    connection.execute(
+        "update raw.budget_lines set amount_wan_yuan = amount_wan_yuan + 100"
+        " where document_sha256 = ? and label = '基本支出'",
+        [sha],
+    )
+
+
+def mart_rows(build: Path) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(build)) as connection:
+        return connection.execute("select * from marts.mart_budget_overview order by all").fetchall()
+
+
+def test_a_document_failing_its_own_check_is_kept_out_and_named(
+    build_with: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def edit(connection: duckdb.DuckDBPyConnection) -> None:
+        raise_basic_expenditure(connection, sha_of(connection, HUANGPU_FORM))
+
+    settings, build = build_with(edit)
+    documents, warehouse = transform(settings, build, tmp_path, monkeypatch)
+
+    assert [item["source_path"] for item in documents.rejected] == [HUANGPU_FORM]
+    message = documents.rejected[0]["message"]
+    assert HUANGPU_FORM in message and "budget_identity" in message
+    assert "= 364,707.2 " in message and "= 364,607.2 " in message  # both sides, as printed
+    assert verdict(settings, "test_run") == [message]
+    assert warehouse.failures == []
+    with duckdb.connect(str(build)) as connection:
+        served = connection.execute("select distinct source_path from marts.fct_budget_line").fetchall()
+        recorded = connection.execute(
+            "select outcome, severity from audit.reconciliation_results"
+            " where check_id = 'budget_identity' and documents = ?",
+            [HUANGPU_FORM],
+        ).fetchall()
+    assert {row[0] for row in served} == {GUANGZHOU_FORM, "2023/guangzhou_2023_project_target_table.pdf"}
+    assert recorded == [("failed", "error")]
+
+
+def test_the_earlier_accepted_version_keeps_serving(
+    build_with: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, pristine = build_with(None)
+    transform(settings, pristine, tmp_path / "before", monkeypatch, run_id="before")
+    before = mart_rows(pristine)
+
+    def republish_with_an_error(connection: duckdb.DuckDBPyConnection) -> None:
+        """A corrected re-publication whose 基本支出 no longer adds up: a new current version."""
+        old = sha_of(connection, HUANGPU_FORM)
+        new = uuid.uuid4().hex * 2
+        for table in ("budget_lines", "key_tasks", "indicators", "target_parts", "facts"):
+            connection.execute(
+                f"insert into raw.{table} select * replace (? as document_sha256)"
+                f" from raw.{table} where document_sha256 = ?",
+                [new, old],
+            )
+        connection.execute(
+            "insert into raw.documents select * replace (? as document_sha256, now() as first_seen_at)"
+            " from raw.documents where document_sha256 = ?",
+            [new, old],
+        )
+        connection.execute(
+            "update raw.documents set status = 'superseded', superseded_by = ? where document_sha256 = ?",
+            [new, old],
+        )
+        raise_basic_expenditure(connection, new)
+
+    settings, build = build_with(republish_with_an_error)
+    documents, _ = transform(settings, build, tmp_path / "after", monkeypatch)
+
+    assert [(item["source_path"], item["current"]) for item in documents.rejected] == [(HUANGPU_FORM, True)]
+    assert mart_rows(build) == before
+
+
+def test_a_cross_document_error_blocks_publication(
+    build_with: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def edit(connection: duckdb.DuckDBPyConnection) -> None:
+        connection.execute(
+            "update raw.key_tasks set funds_wan_yuan = funds_wan_yuan + 1"
+            " where document_sha256 = ? and task_name = '基础研究计划'",
+            [sha_of(connection, GUANGZHOU_FORM)],
+        )
+
+    settings, build = build_with(edit)
+    documents, warehouse = transform(settings, build, tmp_path, monkeypatch)
+
+    assert documents.rejected == []  # within the form, only the task-fund warning changes
+    assert documents.checks["key_task_funds"] == "warned"
+    assert len(warehouse.failures) == 1
+    assert "key_task_matches_project" in warehouse.failures[0]
+    assert "115,234.66" in warehouse.failures[0] and "115,233.66" in warehouse.failures[0]
+
+    # The DAG task around the same checkpoint fails for good (no retries), before `publish`.
+    monkeypatch.setenv("JIXIAO_STATE_DIR", str(settings.state_dir))
+    monkeypatch.setenv("JIXIAO_WAREHOUSE", str(settings.warehouse))
+    with pytest.raises(AirflowFailException, match="blocked publication"):
+        check_stage("warehouse", "test_run")

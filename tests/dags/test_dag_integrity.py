@@ -58,7 +58,7 @@ def test_transform_runs_on_the_raw_asset(dagbag) -> None:
 
 def test_warehouse_writers_share_the_one_slot_pool(dagbag) -> None:
     landing, transform = dagbag.dags["jixiao_landing"], dagbag.dags["jixiao_transform"]
-    writers = [landing.get_task("load"), *transform.tasks]
+    writers = [landing.get_task("load"), *(task for task in transform.tasks if task.task_id != "verdict")]
     assert {task.pool for task in writers} == {"jixiao_warehouse"}
 
 
@@ -66,6 +66,22 @@ def test_publish_waits_for_every_dbt_model(dagbag) -> None:
     transform = dagbag.dags["jixiao_transform"]
     publish = transform.get_task("publish")
     upstream = {task.task_id for task in publish.get_flat_relatives(upstream=True)}
-    assert "transform.mart_budget_overview_model_build" in upstream
-    assert "transform.mart_indicator_trend_model_build" in upstream
-    assert "claim" in upstream
+    assert "dbt_marts.mart_budget_overview_model_build" in upstream
+    assert "dbt_marts.mart_indicator_trend_model_build" in upstream
+    assert {"claim", "check_documents", "check_warehouse"} <= upstream
+
+
+def test_the_gate_sits_between_staging_marts_and_publish(dagbag) -> None:
+    """Document checks after staging and before the marts; warehouse checks before publishing; the
+    verdict (failing the run for rejected documents) after publishing."""
+    transform = dagbag.dags["jixiao_transform"]
+
+    def upstream_of(task_id: str) -> set[str]:
+        return {task.task_id for task in transform.get_task(task_id).get_flat_relatives(upstream=True)}
+
+    assert "dbt_staging.audit_document_checks_model_build" in upstream_of("check_documents")
+    assert not any(task.startswith("dbt_marts.") for task in upstream_of("check_documents"))
+    assert "check_documents" in upstream_of("dbt_marts.int_documents_with_department_model_build")
+    assert "dbt_marts.audit_cross_document_checks_model_build" in upstream_of("check_warehouse")
+    assert "check_warehouse" in upstream_of("publish")
+    assert "publish" in upstream_of("verdict")

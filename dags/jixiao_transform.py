@@ -10,8 +10,10 @@ per model with its tests), with the reconciliation gate (Great Expectations, sui
    out of the marts (an earlier accepted version serves instead);
 3. `dbt_marts`: everything else, on the accepted documents;
 4. `check_warehouse`: checks across documents; an error here stops the run before publishing;
-5. `publish`: the checked build atomically replaces the served warehouse (`JIXIAO_WAREHOUSE`);
-6. `verdict`: fails the run, after publishing, when a current document was rejected.
+5. `publish`: the checked build atomically replaces the served warehouse (`JIXIAO_WAREHOUSE`)
+   and its marts are exported to Parquet;
+6. `report`: the static HTML report (`report.html` beside the warehouse);
+7. `verdict`: fails the run, after publishing, when a current document was rejected.
 
 A failed model, test or warehouse check leaves the warehouse published before in place.
 """
@@ -61,10 +63,17 @@ def jixiao_transform() -> None:
         return check_stage("warehouse", str(run_id))
 
     @task(pool=WAREHOUSE_POOL)
-    def publish() -> dict[str, object]:
+    def publish(run_id: str | None = None) -> dict[str, object]:
         from ingest.orchestration import publish_build
 
-        return publish_build()
+        return publish_build(str(run_id))
+
+    @task
+    def report(run_id: str | None = None) -> str:
+        """The static HTML report of the published warehouse (read-only, replaced by a rename)."""
+        from ingest.orchestration import write_html_report
+
+        return write_html_report(str(run_id))
 
     @task
     def verdict(run_id: str | None = None) -> None:
@@ -79,6 +88,7 @@ def jixiao_transform() -> None:
         >> dbt_task_group("dbt_marts", exclude=BEFORE_DOCUMENT_CHECKS)
         >> check_warehouse()
         >> publish()
+        >> report()
         >> verdict()
     )
 

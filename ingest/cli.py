@@ -1,4 +1,4 @@
-"""`jixiao` command line: parse one document, run the nightly pipeline, show a mart."""
+"""`jixiao` command line: parse one document, run the nightly pipeline, query the marts."""
 
 from __future__ import annotations
 
@@ -36,6 +36,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return run_pipeline(quiet=args.quiet)
 
 
+def _cmd_sql(args: argparse.Namespace) -> int:
+    from ingest.query import QueryError, print_result, run_query
+    from ingest.settings import Settings
+
+    warehouse = Path(args.warehouse) if args.warehouse else Settings.from_env().warehouse
+    try:
+        columns, rows = run_query(warehouse, args.query)
+    except QueryError as exc:
+        print(f"jixiao sql: {exc}", file=sys.stderr)
+        return 2
+    print_result(columns, rows, args.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jixiao", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -49,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the nightly DAG once (airflow dags test), then show a mart")
     run.add_argument("--quiet", action="store_true", help="hide Airflow's task logs unless it fails")
     run.set_defaults(handler=_cmd_run)
+
+    sql = commands.add_parser("sql", help="query the served warehouse read-only and print the result")
+    sql.add_argument("query", help='e.g. "select * from marts.mart_high_tech_enterprise_trend"')
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.add_argument("--warehouse", help="another DuckDB file than JIXIAO_WAREHOUSE")
+    sql.set_defaults(handler=_cmd_sql)
     return parser
 
 

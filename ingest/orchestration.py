@@ -60,10 +60,10 @@ def claim_build() -> str:
     return claim(Settings.from_env())
 
 
-def publish_build() -> dict[str, object]:
+def publish_build(run_id: str) -> dict[str, object]:
     from ingest.publish import publish
 
-    return publish(Settings.from_env())
+    return publish(Settings.from_env(), run_id)
 
 
 def check_stage(stage: str, run_id: str) -> dict[str, object]:
@@ -80,6 +80,13 @@ def check_stage(stage: str, run_id: str) -> dict[str, object]:
             + "\n".join(result.failures)
         )
     return dataclasses.asdict(result)
+
+
+def write_html_report(run_id: str) -> str:
+    from ingest.html_report import write_report
+
+    settings = Settings.from_env()
+    return str(write_report(settings.warehouse, settings.report_path, run_id))
 
 
 def reconciliation_verdict(run_id: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.export import export_marts, make_current
 from ingest.settings import Settings
 
 
@@ -28,15 +29,38 @@ def claim_build(settings: Settings) -> str:
     return str(claimed)
 
 
-def publish(settings: Settings) -> dict[str, object]:
+PUBLICATION_DDL = """
+create or replace table audit.publication (
+    run_id varchar not null,
+    published_at timestamp not null
+);
+"""
+
+
+def publish(settings: Settings, run_id: str) -> dict[str, object]:
+    """Stamp the build with its run, export its marts to Parquet, then rename it over the served file."""
     build, served = settings.transform_warehouse, settings.warehouse
     if not build.exists():
         raise FileNotFoundError(f"no checked warehouse build at {build}: the transform did not claim one")
+    published_at = datetime.now(UTC).replace(microsecond=0)
+    version = published_at.strftime("%Y%m%dT%H%M%SZ")
     with duckdb.connect(str(build)) as connection:
+        # One row saying which run this file is: readers can tell publications apart.
+        connection.execute(PUBLICATION_DDL)
+        connection.execute(
+            "insert into audit.publication values (?, ?)", [run_id, published_at.replace(tzinfo=None)]
+        )
+        exported = export_marts(connection, settings.export_dir, version)
         connection.execute("checkpoint")
     served.parent.mkdir(parents=True, exist_ok=True)
     os.replace(build, served)  # atomic on one filesystem: build and served share data/
-    record = {"published_at": datetime.now(UTC).isoformat(timespec="seconds"), "warehouse": str(served)}
+    make_current(settings.export_dir, exported)
+    record = {
+        "run_id": run_id,
+        "published_at": published_at.isoformat(),
+        "warehouse": str(served),
+        "exports": str(settings.export_dir / "current"),
+    }
     write_state(settings, "last_publish.json", record)
     return record
 

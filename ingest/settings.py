@@ -25,6 +25,7 @@ class Settings:
     airflow_home: Path
     # Must be on the same filesystem as `warehouse`: publishing renames the build over it.
     state_dir: Path = PROJECT_ROOT / "data" / "state"
+    export_dir: Path = PROJECT_ROOT / "data" / "exports"
     retry_delay_seconds: int = 300
     parse_workers: int = 2
     parse_timeout_seconds: float = 120
@@ -73,6 +74,11 @@ class Settings:
         return self.great_expectations_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
     @property
+    def report_path(self) -> Path:
+        """The static HTML report written after each publication, beside the served warehouse."""
+        return self.warehouse.with_name("report.html")
+
+    @property
     def departments_seed(self) -> Path:
         return self.dbt_project_dir / "seeds" / "departments.csv"
 
@@ -90,6 +96,7 @@ class Settings:
             warehouse=_resolve(env.get("JIXIAO_WAREHOUSE", "data/warehouse.duckdb"), root),
             airflow_home=_resolve(env.get("AIRFLOW_HOME", ".airflow"), root),
             state_dir=_resolve(env.get("JIXIAO_STATE_DIR", "data/state"), root),
+            export_dir=_resolve(env.get("JIXIAO_EXPORT_DIR", "data/exports"), root),
             retry_delay_seconds=int(env.get("JIXIAO_RETRY_DELAY_SECONDS", "300")),
             parse_workers=int(env.get("JIXIAO_PARSE_WORKERS", str(min(4, os.cpu_count() or 1)))),
             parse_timeout_seconds=float(env.get("JIXIAO_PARSE_TIMEOUT_SECONDS", "120")),
@@ -111,5 +118,6 @@ class Settings:
             "JIXIAO_LANDING_DIR": str(self.landing_dir),
             "JIXIAO_WAREHOUSE": str(self.warehouse),
             "JIXIAO_STATE_DIR": str(self.state_dir),
+            "JIXIAO_EXPORT_DIR": str(self.export_dir),
             "JIXIAO_RETRY_DELAY_SECONDS": str(self.retry_delay_seconds),
         }

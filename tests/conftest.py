@@ -28,6 +28,7 @@ os.environ.update(
         "DO_NOT_TRACK": "1",
         "JIXIAO_WAREHOUSE": str(_AIRFLOW_HOME / "unused-warehouse.duckdb"),
         "JIXIAO_STATE_DIR": str(_AIRFLOW_HOME / "unused-state"),
+        "JIXIAO_EXPORT_DIR": str(_AIRFLOW_HOME / "unused-exports"),
         "JIXIAO_RETRY_DELAY_SECONDS": "1",
     }
 )

@@ -58,7 +58,10 @@ def test_transform_runs_on_the_raw_asset(dagbag) -> None:
 
 def test_warehouse_writers_share_the_one_slot_pool(dagbag) -> None:
     landing, transform = dagbag.dags["jixiao_landing"], dagbag.dags["jixiao_transform"]
-    writers = [landing.get_task("load"), *(task for task in transform.tasks if task.task_id != "verdict")]
+    writers = [
+        landing.get_task("load"),
+        *(task for task in transform.tasks if task.task_id not in ("report", "verdict")),
+    ]
     assert {task.pool for task in writers} == {"jixiao_warehouse"}
 
 
@@ -84,4 +87,5 @@ def test_the_gate_sits_between_staging_marts_and_publish(dagbag) -> None:
     assert "check_documents" in upstream_of("dbt_marts.int_documents_with_department_model_build")
     assert "dbt_marts.audit_cross_document_checks_model_build" in upstream_of("check_warehouse")
     assert "check_warehouse" in upstream_of("publish")
-    assert "publish" in upstream_of("verdict")
+    assert "publish" in upstream_of("report")
+    assert "report" in upstream_of("verdict")

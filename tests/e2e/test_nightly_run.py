@@ -57,6 +57,7 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "JIXIAO_LANDING_DIR": str(landing),
         "JIXIAO_WAREHOUSE": str(root / "warehouse.duckdb"),
         "JIXIAO_STATE_DIR": str(root / "state"),
+        "JIXIAO_EXPORT_DIR": str(root / "exports"),
     }
     runs, snapshots = [], []
     for night in range(3):
@@ -70,7 +71,9 @@ def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "runs": runs,
         "snapshots": snapshots,
         "warehouse": root / "warehouse.duckdb",
+        "exports": root / "exports",
         "airflow_home": root / "airflow",
+        "env": env,
     }
 
 
@@ -83,6 +86,8 @@ def test_dag_run_succeeds_and_prints_the_mart(nightly: dict[str, object]) -> Non
     assert "4 new, 0 unchanged, 0 superseded, 1 quarantined" in first.stdout
     assert "0 new, 4 unchanged, 0 superseded, 1 quarantined" in second.stdout
     assert "0 new, 4 unchanged, 0 superseded, 0 quarantined" in third.stdout
+    for run in (first, second, third):  # checks 1-9 on the samples: only 黄埔's task-fund gap warns
+        assert "checks: 13 passed, 1 warned, 0 failed, 1 not applicable" in run.stdout
 
 
 def test_mart_holds_exact_amounts(nightly: dict[str, object]) -> None:
@@ -132,3 +137,82 @@ def test_each_night_records_its_reconciliation_results(nightly: dict[str, object
         ).fetchall()
     assert len(runs) == 3
     assert {(failed, warned) for _, failed, warned in runs} == {(0, 1)}
+
+
+def test_each_publication_exports_the_marts_to_parquet(nightly: dict[str, object]) -> None:
+    exports: Path = nightly["exports"]  # type: ignore[assignment]
+    current = exports / "current"
+    assert current.is_symlink()
+    versions = sorted(p.name for p in exports.iterdir() if p.is_dir() and not p.is_symlink())
+    assert len(versions) == 3 and current.resolve().name == versions[-1]
+    with duckdb.connect(str(nightly["warehouse"]), read_only=True) as connection:
+        tables = {
+            row[0]
+            for row in connection.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
+        served = connection.execute(
+            "select sum(amount_wan_yuan), count(*) from marts.mart_budget_overview"
+        ).fetchone()
+        run_id = connection.execute("select run_id from audit.publication").fetchone()[0]
+        exported = connection.execute(
+            "select sum(amount_wan_yuan), count(*) from read_parquet(?)",
+            [str(current / "mart_budget_overview.parquet")],
+        ).fetchone()
+    assert {p.stem for p in current.glob("*.parquet")} == tables
+    assert exported == served  # exact: DECIMAL in, DECIMAL out
+    assert run_id.startswith("manual__")
+
+
+def test_jixiao_sql_reads_the_served_warehouse_read_only(nightly: dict[str, object]) -> None:
+    env: dict[str, str] = nightly["env"]  # type: ignore[assignment]
+    query = (
+        "select fiscal_year, amount_wan_yuan from marts.mart_budget_overview"
+        " where measure = '财政拨款' and department_name_printed like '%黄埔%'"
+    )
+    shown = subprocess.run(
+        [bin_path("jixiao"), "sql", query, "--format", "csv"], env=env, capture_output=True, text=True
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.splitlines() == ["fiscal_year,amount_wan_yuan", "2023,364607.2000"]
+    refused = subprocess.run(
+        [bin_path("jixiao"), "sql", "delete from marts.mart_budget_overview"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode == 2 and "read-only" in refused.stderr
+
+
+def test_bi_connections_read_every_mart_and_cannot_write(nightly: dict[str, object]) -> None:
+    """The settings the README gives BI tools: Superset's SQLAlchemy URI through duckdb-engine with
+    read_only, and the access_mode=READ_ONLY setting Metabase's and DBeaver's DuckDB drivers pass on."""
+    from sqlalchemy import create_engine, text
+
+    warehouse = nightly["warehouse"]
+    engine = create_engine(f"duckdb:///{warehouse}", connect_args={"read_only": True})
+    with engine.connect() as connection:
+        marts = [
+            row[0]
+            for row in connection.execute(
+                text("select table_name from duckdb_tables() where schema_name = 'marts'")
+            )
+        ]
+        assert "mart_high_tech_enterprise_trend" in marts
+        for mart in marts:
+            connection.execute(text(f'select * from marts."{mart}" limit 5')).fetchall()
+        with pytest.raises(Exception, match="read-only"):
+            connection.execute(text("delete from marts.mart_budget_overview"))
+    engine.dispose()
+    with duckdb.connect(str(warehouse), config={"access_mode": "READ_ONLY"}) as connection:
+        assert connection.execute("select count(*) from marts.mart_indicator_trend").fetchone()[0] > 0
+        with pytest.raises(duckdb.Error, match="read-only"):
+            connection.execute("create table marts.scratch (a integer)")
+
+
+def test_each_refresh_writes_the_html_report(nightly: dict[str, object]) -> None:
+    report = Path(str(nightly["warehouse"])).with_name("report.html")
+    html = report.read_text(encoding="utf-8")
+    assert all(heading in html for heading in ("高新技术企业趋势", "指标目标达成", "预算概览", "对账检查"))
+    assert "<script src=" not in html  # self-contained: plotly.js is inlined

@@ -29,7 +29,7 @@ def checked(landed: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFact
     shutil.copy2(pristine, build)
     with pytest.MonkeyPatch.context() as monkeypatch:
         documents, warehouse = transform(settings, build, work, monkeypatch)
-    with duckdb.connect(str(build)) as connection:
+    with duckdb.connect(str(build), read_only=True) as connection:
         rows = connection.execute(
             """
             select check_id, documents, subject, observed, expected, outcome, expected_label

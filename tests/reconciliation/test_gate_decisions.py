@@ -39,7 +39,7 @@ def raise_basic_expenditure(connection: duckdb.DuckDBPyConnection, sha: str) -> 
 
 
 def mart_rows(build: Path) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(build)) as connection:
+    with duckdb.connect(str(build), read_only=True) as connection:
         return connection.execute("select * from marts.mart_budget_overview order by all").fetchall()
 
 
@@ -58,7 +58,7 @@ def test_a_document_failing_its_own_check_is_kept_out_and_named(
     assert "= 364,707.2 " in message and "= 364,607.2 " in message  # both sides, as printed
     assert verdict(settings, "test_run") == [message]
     assert warehouse.failures == []
-    with duckdb.connect(str(build)) as connection:
+    with duckdb.connect(str(build), read_only=True) as connection:
         served = connection.execute("select distinct source_path from marts.fct_budget_line").fetchall()
         recorded = connection.execute(
             "select outcome, severity from audit.reconciliation_results"

@@ -50,8 +50,16 @@ def jixiao_landing() -> None:
         return parse_documents(batch)
 
     # none_failed: on a night with nothing new, `parse` maps over no batch and is skipped; the raw
-    # schema of the next build is still made from the ledger and the zone.
-    @task(pool=WAREHOUSE_POOL, outlets=[RAW_ASSET], trigger_rule="none_failed")
+    # schema of the next build is still made from the ledger and the zone. The pool serves the
+    # highest priority first and dbt's tasks weigh up to ~50 downstream: without its own weight,
+    # `load` would wait for a whole running transform before preparing the next build.
+    @task(
+        pool=WAREHOUSE_POOL,
+        outlets=[RAW_ASSET],
+        trigger_rule="none_failed",
+        priority_weight=1000,
+        weight_rule="absolute",
+    )
     def load(discovery: dict[str, object], parsed: list[list[dict[str, object]]]) -> dict[str, object]:
         from ingest.orchestration import load_raw
 

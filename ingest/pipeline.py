@@ -6,16 +6,23 @@ parse_batch()  parse a batch in a process pool with a timeout per document; each
                Parquet to the raw zone, never the warehouse.
 load()         the single writer: record outcomes in the ledger (supersession included) and build
                the raw schema of a fresh warehouse file from the zone.
+
+Progress: discover() starts the state folder's progress file with the number of documents to parse;
+as each document ends (parsed, quarantined or timed out) its batch's task appends one line to it, on
+whichever worker it runs; read_progress() gives `jixiao run` the count to show.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Iterator
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pebble import ProcessPool
@@ -28,6 +35,63 @@ from ingest.ledger import Ledger
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
+
+PROGRESS_FILE = "parse-progress.txt"
+
+
+def progress_path(settings: Settings) -> Path:
+    return settings.state_dir / PROGRESS_FILE
+
+
+def start_progress(settings: Settings, total: int) -> None:
+    """A landing's first word: how many documents it will parse. The count of an earlier landing goes."""
+    path = progress_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(f"total {total}\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def clear_progress(settings: Settings) -> None:
+    """Forget the last landing's count (until the next landing's discover() starts its own)."""
+    progress_path(settings).unlink(missing_ok=True)
+
+
+def note_parsed(settings: Settings, source_path: str) -> None:
+    """One document finished: one short line appended, a single write(2) with O_APPEND, so workers in
+    other processes append side by side. Progress is for people: it never fails a parse, and without
+    a started progress file (no discover() before) nothing is written."""
+    line = ("done " + source_path.replace("\n", " ") + "\n").encode("utf-8")
+    try:
+        descriptor = os.open(progress_path(settings), os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        return
+    try:
+        os.write(descriptor, line)
+    except OSError as error:
+        log.debug("progress not recorded for %s: %s", source_path, error)
+    finally:
+        os.close(descriptor)
+
+
+def read_progress(settings: Settings) -> tuple[int, int] | None:
+    """(documents finished, documents to parse) of the current landing, or None when none has started.
+
+    A document counts once even when a retried batch parses it again; a line still being written
+    (no newline yet) does not count."""
+    try:
+        text = progress_path(settings).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = text.split("\n")[:-1]  # the last element is empty or a line not yet complete
+    if not lines or not lines[0].startswith("total "):
+        return None
+    try:
+        total = int(lines[0].removeprefix("total "))
+    except ValueError:
+        return None
+    done = {line.removeprefix("done ") for line in lines[1:] if line.startswith("done ")}
+    return min(len(done), total), total
 
 
 @dataclass
@@ -99,6 +163,7 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
             found.renamed.append(source_path)
         else:
             found.unchanged.append(source_path)
+    start_progress(settings, len(found.new))
     return found
 
 
@@ -122,6 +187,10 @@ def parse_one(landing_dir: str, source_path: str, sha: str, zone: str, seed: str
     header = document.header
     department_key = header.department_code or f"unknown:{header.department}"
     return Outcome(source_path, header.sha256, "parsed", header.doc_type.value, department_key, header.year)
+
+
+def _note_finished(settings: Settings, source_path: str, _future: Future[Outcome]) -> None:
+    note_parsed(settings, source_path)
 
 
 @contextmanager
@@ -148,6 +217,8 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
                                              timeout=settings.parse_timeout_seconds))
             for source_path, sha in batch
         ]  # fmt: skip
+        for source_path, _sha, future in futures:  # counted as each ends, in whatever order
+            future.add_done_callback(partial(_note_finished, settings, source_path))
         for source_path, sha, future in futures:
             try:
                 outcomes.append(future.result())

@@ -1,16 +1,25 @@
-"""`jixiao run`: the whole nightly DAG once through `airflow dags test`, then a look at the mart."""
+"""`jixiao run`: the whole nightly DAG once through `airflow dags test`, then a look at the mart.
+
+`airflow dags test` runs a DAG in this process's children and ignores max_active_runs and pools, so
+two `jixiao run` on one state folder would build the same DuckDB files at once: an exclusive lock
+on the state folder makes the second wait for the first instead.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 from rich.console import Console
 
 from ingest.orchestration import WAREHOUSE_POOL
+from ingest.pipeline import clear_progress, read_progress
 from ingest.publish import read_state
 from ingest.report import make_console, print_table
 from ingest.settings import Settings
@@ -18,6 +27,8 @@ from ingest.settings import Settings
 DAG_IDS = ("jixiao_landing", "jixiao_transform")  # the Asset chain, run one after the other
 # Budget lines worth a glance, in the order a reader of the form meets them.
 SUMMARY_LABELS = ("基本支出", "项目支出", "财政拨款", "财政专项资金", "总计")
+LOCK_FILE = "jixiao-run.lock"  # in the state folder; holds the pid of the run that has it
+POLL_SECONDS = 0.5  # how often the status line reads the parse progress
 
 
 def _bin(name: str) -> str:
@@ -62,6 +73,38 @@ def run_log(settings: Settings) -> Path:
     return settings.airflow_home / "logs" / "jixiao-run.log"
 
 
+@contextmanager
+def exclusive_run(settings: Settings, console: Console) -> Iterator[None]:
+    """Hold the state folder's run lock for the whole block; if another `jixiao run` has it, say so
+    on one line and wait for it. The kernel drops the lock when its holder exits, however it ends."""
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.state_dir / LOCK_FILE).open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "pid unknown"
+            console.print(f"jixiao: waiting for the refresh already running ({holder}) to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.truncate(0)
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+
+
+def step_status(settings: Settings, step: int, dag_id: str, log_path: Path) -> str:
+    """The status line of a quiet run: the step, and during the landing the documents parsed so far."""
+    text = f"step {step}/{len(DAG_IDS)}: {dag_id}"
+    progress = read_progress(settings) if dag_id == "jixiao_landing" else None
+    if progress is not None:
+        done, total = progress
+        text += f", parsed {done}/{total} documents" if total else ", no new documents to parse"
+    return f"{text} (log: {log_path})"
+
+
 def run_dags(settings: Settings, *, quiet: bool) -> tuple[str, int]:
     """Run the DAGs in-process, in order, stopping at the first that fails; with `quiet`, Airflow's
     output goes to run_log() instead of the terminal. Returns the last DAG run and its exit code."""
@@ -73,13 +116,21 @@ def run_dags(settings: Settings, *, quiet: bool) -> tuple[str, int]:
     with log_path.open("w") as log:
         for step, dag_id in enumerate(DAG_IDS, start=1):
             command = [_bin("airflow"), "dags", "test", dag_id]
+            if dag_id == "jixiao_landing":
+                clear_progress(settings)  # no count from the last night until discover() starts this one
             if not quiet:
                 returncode = subprocess.run(command, env=env, check=False).returncode
             else:
-                with make_console().status(f"step {step}/{len(DAG_IDS)}: {dag_id} (log: {log_path})"):
-                    returncode = subprocess.run(
-                        command, env=env, stdout=log, stderr=subprocess.STDOUT, check=False
-                    ).returncode
+                with (
+                    make_console().status(step_status(settings, step, dag_id, log_path)) as status,
+                    subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT) as process,
+                ):
+                    while process.poll() is None:
+                        try:
+                            process.wait(timeout=POLL_SECONDS)
+                        except subprocess.TimeoutExpired:
+                            status.update(step_status(settings, step, dag_id, log_path))
+                    returncode = process.returncode
             if returncode != 0:
                 return dag_id, returncode
     return DAG_IDS[-1], returncode
@@ -112,33 +163,73 @@ def print_run_summary(settings: Settings, console: Console) -> None:
     landing = read_state(settings, "last_landing.json") or {}
     published = read_state(settings, "last_publish.json") or {}
     counts = {key: len(landing.get(key) or []) for key in ("new", "unchanged", "superseded", "quarantined")}
+    outcome = f"published {published['published_at']}" if published else "not published"
     console.print(
         "documents: {new} new, {unchanged} unchanged, {superseded} superseded, {quarantined} quarantined; "
-        "published {at}".format(**counts, at=published.get("published_at", "-"))
+        "{outcome}".format(**counts, outcome=outcome)
     )
+    console.print(checks_summary(settings), soft_wrap=True)
+    if published:
+        console.print(
+            f"report: {settings.report_path}; Parquet: {settings.export_dir / 'current'}", soft_wrap=True
+        )
 
 
 def run_pipeline(*, quiet: bool = False) -> int:
     settings = Settings.from_env()
     console = make_console()
     console.print(f"jixiao: {' → '.join(DAG_IDS)} over {settings.landing_dir} → {settings.warehouse}")
+    with exclusive_run(settings, console):
+        return _run_locked(settings, console, quiet=quiet)
+
+
+def _run_locked(settings: Settings, console: Console, *, quiet: bool) -> int:
+    # The summary reports this run only: nothing left from an earlier one.
+    for stale in ("last_landing.json", "last_checks.json", "last_publish.json"):
+        (settings.state_dir / stale).unlink(missing_ok=True)
     dag_id, returncode = run_dags(settings, quiet=quiet)
-    if returncode != 0:  # `airflow dags test` exits non-zero when the run fails
-        if quiet:
-            sys.stderr.write(run_log(settings).read_text(errors="replace")[-8000:])
-            console.print(f"full log: {run_log(settings)}")
-        console.print(
-            f"[red]jixiao: DAG {dag_id} failed (exit code {returncode}); nothing was published[/red]"
-        )
-        return returncode
+    published = read_state(settings, "last_publish.json")
+    failures = gate_failures(settings)
+    if returncode != 0 and quiet and not failures:  # a failure the gate did not explain: show the log
+        sys.stderr.write(run_log(settings).read_text(errors="replace")[-8000:])
+        console.print(f"full log: {run_log(settings)}")
     print_run_summary(settings, console)
-    print_table(
-        "mart_budget_overview: budget per department and year (万元)",
-        ["department", "year", "lines", *SUMMARY_LABELS],
-        budget_summary(settings.warehouse),
-        console,
+    if published:
+        print_table(
+            "mart_budget_overview: budget per department and year (万元)",
+            ["department", "year", "lines", *SUMMARY_LABELS],
+            budget_summary(settings.warehouse),
+            console,
+        )
+        refused = quarantined(settings.warehouse)
+        if refused:
+            print_table("quarantined documents", ["file", "error", "message"], refused, console)
+    for failure in failures:
+        console.print(f"[red]reconciliation error: {failure}[/red]", soft_wrap=True)
+    if returncode != 0:  # `airflow dags test` exits non-zero when the run fails
+        outcome = "the rest was published" if published else "nothing was published"
+        console.print(f"[red]jixiao: DAG {dag_id} failed (exit code {returncode}); {outcome}[/red]")
+    return returncode
+
+
+def gate_failures(settings: Settings) -> list[str]:
+    """This run's error-level reconciliation failures: rejected current documents, blocking checks."""
+    state = read_state(settings, "last_checks.json") or {}
+    stages = state.get("stages") or {}
+    rejected = [
+        item["message"] for item in stages.get("documents", {}).get("rejected", []) if item["current"]
+    ]
+    return rejected + list(stages.get("warehouse", {}).get("failures", []))
+
+
+def checks_summary(settings: Settings) -> str:
+    """Checks passed / warned / failed / not applicable, one verdict per check across both stages."""
+    state = read_state(settings, "last_checks.json") or {}
+    verdicts = [v for stage in (state.get("stages") or {}).values() for v in stage["checks"].values()]
+    if not verdicts:
+        return "checks: not run"
+    counts = {name: verdicts.count(name) for name in ("passed", "warned", "failed", "not_applicable")}
+    return (
+        "checks: {passed} passed, {warned} warned, {failed} failed, {not_applicable} not applicable"
+        " (Data Docs: {docs})".format(**counts, docs=state.get("data_docs", "-"))
     )
-    refused = quarantined(settings.warehouse)
-    if refused:
-        print_table("quarantined documents", ["file", "error", "message"], refused, console)
-    return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +76,13 @@ def test_airflow_services_run_the_project_image_with_its_dags_and_settings(compo
         assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/jixiao/dags", name
         assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://"), name
         assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:6379"), name
-        for setting in ("JIXIAO_LANDING_DIR", "JIXIAO_WAREHOUSE", "JIXIAO_STATE_DIR"):
+        for setting in ("JIXIAO_LANDING_DIR", "JIXIAO_WAREHOUSE", "JIXIAO_STATE_DIR", "JIXIAO_EXPORT_DIR"):
             assert env[setting].startswith("/opt/jixiao/"), (name, setting)
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     assert "COPY dags dags" in dockerfile and "uv sync --frozen" in dockerfile
+    packages = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"]
+    for package in packages["targets"]["wheel"]["packages"]:  # every package of the project is in the image
+        assert f"COPY {package} {package}" in dockerfile, package
     assert "AIRFLOW__CORE__DAGS_FOLDER=/opt/jixiao/dags" in dockerfile
     assert "jixiao_warehouse 1" in " ".join(compose["services"]["airflow-init"]["command"])
 

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.cli.main import dbtRunnerResult
 
 from ingest.pipeline import land_all
 from ingest.settings import Settings
-from tests.conftest import PROJECT_ROOT
-
-DBT_DIR = PROJECT_ROOT / "dbt_project"
+from tests.conftest import dbt_build, run_dbt
 
 
 @pytest.fixture
@@ -28,19 +26,6 @@ def warehouse(landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     land_all(settings)
     monkeypatch.setenv("JIXIAO_WAREHOUSE", str(settings.build_warehouse))
     return settings.build_warehouse
-
-
-def dbt_build(tmp_path: Path) -> dbtRunnerResult:
-    return dbtRunner().invoke(
-        [
-            "build",
-            "--project-dir", str(DBT_DIR),
-            "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(tmp_path / "target"),
-            "--log-path", str(tmp_path / "logs"),
-            "--quiet",
-        ]
-    )  # fmt: skip
 
 
 def statuses(result: dbtRunnerResult) -> dict[str, str]:
@@ -89,16 +74,7 @@ def test_key_test_fails_on_a_duplicated_line(warehouse: Path, tmp_path: Path) ->
 
 def test_docs_generate_writes_the_catalog(warehouse: Path, tmp_path: Path) -> None:
     assert dbt_build(tmp_path).success
-    result = dbtRunner().invoke(
-        [
-            "docs", "generate",
-            "--project-dir", str(DBT_DIR),
-            "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(tmp_path / "target"),
-            "--log-path", str(tmp_path / "logs"),
-            "--quiet",
-        ]
-    )  # fmt: skip
+    result = run_dbt(tmp_path, "docs", "generate")
     assert result.success
     catalog = (tmp_path / "target" / "catalog.json").read_text(encoding="utf-8")
     assert all(name in catalog for name in ("mart_indicator_trend", "dim_indicator", "fct_indicator_target"))

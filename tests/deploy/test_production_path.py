@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import PROJECT_ROOT, SAMPLES, bin_path
+from tests.conftest import PROJECT_ROOT, bin_path, copy_samples
 
 pytestmark = pytest.mark.slow
 
@@ -71,10 +71,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
     psql(f"drop database if exists {database}")
     psql(f"create database {database}")
     landing = root / "landing"
-    for pdf in SAMPLES.rglob("*.pdf"):
-        target = landing / pdf.relative_to(SAMPLES)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(pdf.read_bytes())
+    copy_samples(landing)
     api_port = free_port()
     env = {
         **os.environ,

@@ -16,7 +16,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLE_FILES, bin_path
+from tests.conftest import SAMPLE_FILES, bin_path, jixiao_env
 
 pytestmark = pytest.mark.slow
 
@@ -61,14 +61,7 @@ def read_loop(warehouse: str, out: str, stop: str) -> None:
 def observed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("readers")
     landing, warehouse, stop = root / "landing", root / "warehouse.duckdb", root / "stop"
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "JIXIAO_LANDING_DIR": str(landing),
-        "JIXIAO_WAREHOUSE": str(warehouse),
-        "JIXIAO_STATE_DIR": str(root / "state"),
-        "JIXIAO_EXPORT_DIR": str(root / "exports"),
-    }
+    env = jixiao_env(root)
     spawn = multiprocessing.get_context("spawn")
     readers = [
         spawn.Process(target=read_loop, args=(str(warehouse), str(root / f"reader{i}.jsonl"), str(stop)))

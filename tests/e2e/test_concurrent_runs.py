@@ -8,7 +8,6 @@ is in their output.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from decimal import Decimal
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, bin_path
+from tests.conftest import bin_path, copy_samples, jixiao_env
 from tests.e2e.test_nightly_run import mart_amount, mart_rows
 
 pytestmark = pytest.mark.slow
@@ -28,20 +27,10 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("concurrent")
-    landing = root / "landing"
-    for pdf in SAMPLES.rglob("*.pdf"):
-        target = landing / pdf.relative_to(SAMPLES)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(pdf.read_bytes())
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(root / "airflow"),  # not migrated yet: only one of the two may do it
-        "JIXIAO_LANDING_DIR": str(landing),
-        "JIXIAO_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "JIXIAO_STATE_DIR": str(root / "state"),
-        "TTY_COMPATIBLE": "1",  # rich draws the status line (with the parse progress) into stdout
-        "COLUMNS": "400",  # on one line
-    }
+    copy_samples(root / "landing")
+    # The Airflow home is not migrated yet: only one of the two runs may do it. TTY_COMPATIBLE: rich
+    # draws the status line (with the parse progress) into stdout; COLUMNS: on one line.
+    env = jixiao_env(root, TTY_COMPATIBLE="1", COLUMNS="400")
     outputs = [root / f"run-{index}.out" for index in range(2)]
     processes = []
     for output in outputs:  # output to files: a run must never block on a full pipe while it waits

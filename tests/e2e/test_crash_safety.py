@@ -13,7 +13,7 @@ import duckdb
 import pypdf
 import pytest
 
-from tests.conftest import SAMPLES, bin_path
+from tests.conftest import bin_path, copy_samples, jixiao_env
 
 pytestmark = pytest.mark.slow
 
@@ -54,19 +54,8 @@ def kill_when(env: dict[str, str], ready: callable, seconds: float = 180) -> Non
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("crash")
-    landing = root / "landing"
-    for pdf in SAMPLES.rglob("*.pdf"):
-        target = landing / pdf.relative_to(SAMPLES)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(pdf.read_bytes())
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "JIXIAO_LANDING_DIR": str(landing),
-        "JIXIAO_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "JIXIAO_STATE_DIR": str(root / "state"),
-        "JIXIAO_PARSE_WORKERS": "1",
-    }
+    landing = copy_samples(root / "landing")
+    env = jixiao_env(root, JIXIAO_PARSE_WORKERS="1")
     first = run(env)
     assert first.returncode == 0, first.stderr[-2000:]
     warehouse = root / "warehouse.duckdb"

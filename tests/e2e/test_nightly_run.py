@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import bin_path
+from tests.conftest import bin_path, copy_samples, jixiao_env
 
 pytestmark = pytest.mark.slow
 
@@ -44,21 +43,9 @@ def mart_rows(warehouse: Path) -> list[tuple[object, ...]]:
 def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """Run `jixiao run` twice over the samples plus one broken download."""
     root = tmp_path_factory.mktemp("nightly")
-    landing = root / "landing"
-    samples = Path(__file__).resolve().parents[2] / "data" / "samples"
-    for pdf in samples.rglob("*.pdf"):
-        target = landing / pdf.relative_to(samples)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(pdf.read_bytes())
+    landing = copy_samples(root / "landing")
     (landing / "2023" / "broken.pdf").write_text("<html>502 Bad Gateway</html>", encoding="utf-8")
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(root / "airflow"),  # not migrated yet: `jixiao run` must do it
-        "JIXIAO_LANDING_DIR": str(landing),
-        "JIXIAO_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "JIXIAO_STATE_DIR": str(root / "state"),
-        "JIXIAO_EXPORT_DIR": str(root / "exports"),
-    }
+    env = jixiao_env(root)
     runs, snapshots = [], []
     for night in range(3):
         if night == 2:  # the third night has nothing to parse at all: the broken file is gone

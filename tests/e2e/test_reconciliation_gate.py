@@ -8,14 +8,13 @@ marts (the accepted version serves: the marts equal night one's) and publish the
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLES, bin_path
+from tests.conftest import bin_path, copy_samples, jixiao_env
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
 pytestmark = [
@@ -34,18 +33,8 @@ def marts(warehouse: Path) -> list[tuple[object, ...]]:
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("gate_e2e")
-    landing = root / "landing"
-    for pdf in SAMPLES.rglob("*.pdf"):
-        target = landing / pdf.relative_to(SAMPLES)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(pdf.read_bytes())
-    env = {
-        **os.environ,
-        "AIRFLOW_HOME": str(root / "airflow"),
-        "JIXIAO_LANDING_DIR": str(landing),
-        "JIXIAO_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "JIXIAO_STATE_DIR": str(root / "state"),
-    }
+    landing = copy_samples(root / "landing")
+    env = jixiao_env(root)
     command = [bin_path("jixiao"), "run", "--quiet"]
     first = subprocess.run(command, env=env, capture_output=True, text=True)
     before = marts(root / "warehouse.duckdb")

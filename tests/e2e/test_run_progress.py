@@ -3,7 +3,6 @@ on their own, on real files (the runs end to end are in test_concurrent_runs.py)
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -24,17 +23,6 @@ from ingest.pipeline import (
 from ingest.report import make_console
 from ingest.run import LOCK_FILE, exclusive_run, step_status
 from ingest.settings import Settings
-
-
-@pytest.fixture
-def settings(landing: Path, tmp_path: Path) -> Settings:
-    return dataclasses.replace(
-        Settings.from_env(),
-        landing_dir=landing,
-        warehouse=tmp_path / "served.duckdb",
-        state_dir=tmp_path / "state",
-        parse_workers=2,
-    )
 
 
 def test_no_progress_file_means_no_progress(settings: Settings) -> None:

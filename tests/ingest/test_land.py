@@ -10,22 +10,10 @@ from pathlib import Path
 
 import duckdb
 import pypdf
-import pytest
 
 from ingest.ledger import Ledger
 from ingest.pipeline import land_all, parse_batch
 from ingest.settings import Settings
-
-
-@pytest.fixture
-def settings(landing: Path, tmp_path: Path) -> Settings:
-    return dataclasses.replace(
-        Settings.from_env(),
-        landing_dir=landing,
-        warehouse=tmp_path / "served.duckdb",
-        state_dir=tmp_path / "state",
-        parse_workers=2,
-    )
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:

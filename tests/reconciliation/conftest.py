@@ -9,30 +9,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.cli.main import dbtRunner
 
 from ingest.gate import StageResult, run_stage
 from ingest.orchestration import BEFORE_DOCUMENT_CHECKS
 from ingest.pipeline import land_all
 from ingest.settings import Settings
-from tests.conftest import PROJECT_ROOT
-
-DBT_DIR = PROJECT_ROOT / "dbt_project"
+from tests.conftest import PROJECT_ROOT, dbt_build
 
 
-def dbt_build(warehouse: Path, work: Path, monkeypatch: pytest.MonkeyPatch, *selection: str) -> None:
+def build_selected(warehouse: Path, work: Path, monkeypatch: pytest.MonkeyPatch, *selection: str) -> None:
     monkeypatch.setenv("JIXIAO_DBT_WAREHOUSE", str(warehouse))
-    result = dbtRunner().invoke(
-        [
-            "build",
-            *selection,
-            "--project-dir", str(DBT_DIR),
-            "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(work / "target"),
-            "--log-path", str(work / "logs"),
-            "--quiet",
-        ]
-    )  # fmt: skip
+    result = dbt_build(work, *selection)
     assert result.success, result.exception
 
 
@@ -40,9 +27,9 @@ def transform(
     settings: Settings, build: Path, work: Path, monkeypatch: pytest.MonkeyPatch, run_id: str = "test_run"
 ) -> tuple[StageResult, StageResult]:
     """The transform DAG's order on `build`: staging, document checks, marts, warehouse checks."""
-    dbt_build(build, work, monkeypatch, "--select", *BEFORE_DOCUMENT_CHECKS)
+    build_selected(build, work, monkeypatch, "--select", *BEFORE_DOCUMENT_CHECKS)
     documents = run_stage(settings, "documents", run_id, warehouse=build)
-    dbt_build(build, work, monkeypatch, "--exclude", *BEFORE_DOCUMENT_CHECKS)
+    build_selected(build, work, monkeypatch, "--exclude", *BEFORE_DOCUMENT_CHECKS)
     return documents, run_stage(settings, "warehouse", run_id, warehouse=build)
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pypdf
 
-from ingest.report import print_table
-from ingest.settings import Settings
+from jixiao.cli.tables import print_table
+from jixiao.settings import Settings
 
 # Each night runs under its own small Python parent, so that the children's peak memory it reports
 # belongs to that night alone.

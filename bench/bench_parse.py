@@ -14,8 +14,8 @@ import tracemalloc
 from pathlib import Path
 
 from ingest.document import parse_document
-from ingest.report import print_table
-from ingest.settings import Settings
+from jixiao.cli.tables import print_table
+from jixiao.settings import Settings
 
 
 def measure(path: Path, repeat: int) -> tuple[int, float, float]:

@@ -20,8 +20,8 @@ import pypdfium2
 
 from ingest.pdf.reader import WORD_GAP
 from ingest.prose import join_pages
-from ingest.report import print_table
-from ingest.settings import Settings
+from jixiao.cli.tables import print_table
+from jixiao.settings import Settings
 
 
 def pdfium_texts(path: Path) -> list[str]:

@@ -12,10 +12,13 @@ year). A document that cannot be parsed is quarantined with the reason; the rest
 
 from __future__ import annotations
 
+from typing import Any
+
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
-from ingest.orchestration import RAW_ASSET, WAREHOUSE_POOL, default_args
+from jixiao import tasks
+from jixiao.tasks import RAW_ASSET, WAREHOUSE_POOL
 
 
 @dag(
@@ -25,7 +28,7 @@ from ingest.orchestration import RAW_ASSET, WAREHOUSE_POOL, default_args
     catchup=False,
     max_active_runs=1,
     tags=["jixiao", "nightly", "landing"],
-    default_args=default_args(),
+    default_args=tasks.default_args(),
     params={
         "year": Param(None, type=["null", "integer"], description="only documents under <landing>/<year>/"),
         "department": Param(None, type=["null", "string"], description="only paths containing this text"),
@@ -33,21 +36,18 @@ from ingest.orchestration import RAW_ASSET, WAREHOUSE_POOL, default_args
     doc_md=__doc__,
 )
 def jixiao_landing() -> None:
+    @task(multiple_outputs=True)
+    def discover(params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return tasks.discover_documents(params or {})
+
+    # Airflow maps only over a task's return value, not over one key of several outputs.
     @task
-    def discover(params: dict | None = None) -> dict[str, object]:
-        from ingest.orchestration import discover_batches
-
-        return discover_batches(params or {})
+    def batch(new: list[list[str]]) -> list[list[list[str]]]:
+        return tasks.batches_of(new)
 
     @task
-    def batches_of(discovery: dict[str, object]) -> list[list[list[str]]]:
-        return discovery["batches"]  # type: ignore[return-value]
-
-    @task
-    def parse(batch: list[list[str]]) -> list[dict[str, object]]:
-        from ingest.orchestration import parse_documents
-
-        return parse_documents(batch)
+    def parse(batch: list[list[str]]) -> list[dict[str, Any]]:
+        return tasks.parse_documents(batch)
 
     # none_failed: on a night with nothing new, `parse` maps over no batch and is skipped; the raw
     # schema of the next build is still made from the ledger and the zone. The pool serves the
@@ -60,13 +60,11 @@ def jixiao_landing() -> None:
         priority_weight=1000,
         weight_rule="absolute",
     )
-    def load(discovery: dict[str, object], parsed: list[list[dict[str, object]]]) -> dict[str, object]:
-        from ingest.orchestration import load_raw
-
-        return load_raw(discovery, list(parsed or []))
+    def load(unchanged: list[str], renamed: list[str], parsed: list[list[dict[str, Any]]]) -> dict[str, Any]:
+        return tasks.load_raw(unchanged, renamed, list(parsed or []))
 
     found = discover()
-    load(found, parse.expand(batch=batches_of(found)))
+    load(found["unchanged"], found["renamed"], parse.expand(batch=batch(found["new"])))
 
 
 jixiao_landing()

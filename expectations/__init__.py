@@ -1,4 +1,4 @@
-"""The reconciliation gate's Great Expectations suites, as code.
+"""Reconciliation's Great Expectations suites, as code.
 
 `checks` names every check with its severity; `suites` turns them into the two suites the nightly
 transform validates: `document_checks` (within one document, after landing) and

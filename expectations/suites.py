@@ -3,7 +3,7 @@
 Each check is one expectation over the rows of that check that are applicable: the tolerance is
 at least the absolute difference. Values arrive as `Decimal`, so GE's comparison is exact. Two
 more expectations keep dbt and this file in step: every row is of a known check, and row ids are
-unique (the gate maps failures back to rows by id).
+unique (reconciliation maps failures back to rows by id).
 """
 
 from __future__ import annotations

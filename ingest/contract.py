@@ -1,4 +1,4 @@
-"""The `jixiao parse --json` contract: the shape of ../shared/corpus/README.md, plus lineage fields.
+"""The `jixiao parse --json` contract: the truth files' shape (tests/fixtures/truth/), plus lineage fields.
 
 Stable on purpose: analysts and tests diff it. Amounts are JSON numbers with the digits as printed
 (simplejson writes Decimal without passing through float).
@@ -57,7 +57,15 @@ def _project(project: Project) -> dict[str, Any]:
 
 
 def _fact(fact: Fact) -> dict[str, Any]:
-    return dataclasses.asdict(fact)
+    return {
+        "label": fact.label,
+        "value": fact.value,
+        "unit": fact.unit,
+        "qualifier": fact.qualifier,
+        "text": fact.text,
+        "page": fact.page,
+        "row": fact.row,
+    }
 
 
 def to_contract(document: ParsedDocument) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from pathlib import Path
 from ingest import forms, projects, self_eval
 from ingest.departments import DepartmentDirectory
 from ingest.identify import detect_doc_type, printed_year, resolve_year
-from ingest.measures import targets_of
 from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.records import DocType, DocumentHeader, ParsedDocument
+from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
 PARSER_VERSION = "2026.11.22"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.amounts import is_amount, parse_amount
 from ingest.errors import BadAmount, MissingSection
+from ingest.measures import base_of
 from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
@@ -107,18 +108,24 @@ def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
 
 def basic_info(rows: Sequence[TableRow]) -> list[Fact]:
     """基本信息 figures such as 下属二级单位数; the label stands as the fact's text."""
-    return [
-        Fact(
-            label=label,
-            value=parse_amount(value),
-            unit=None,
-            qualifier=None,
-            text=label,
-            page=row.page,
-            row=row.row,
+    facts = []
+    for row, label, value in _label_value_pairs(rows):
+        figure = parse_amount(value)
+        base_value, base_unit = base_of(figure, None)
+        facts.append(
+            Fact(
+                label=label,
+                value=figure,
+                unit=None,
+                qualifier=None,
+                text=label,
+                page=row.page,
+                row=row.row,
+                base_value=base_value,
+                base_unit=base_unit,
+            )
         )
-        for row, label, value in _label_value_pairs(rows)
-    ]
+    return facts
 
 
 def _require_header(rows: Sequence[TableRow], header: dict[str, str], block: str, path: Path) -> None:

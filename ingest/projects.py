@@ -15,11 +15,11 @@ from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
 from ingest.errors import BadAmount, MissingSection
+from ingest.measures import normalise_target
 from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
 from ingest.records import BudgetLine, Project, ProjectIndicator
-from ingest.targets import normalise_target
 
 UNIT_TOTAL_SECTION = "单位合计"
 _DEPARTMENT = re.compile(r"部门名称[:：]\s*(\S+)")

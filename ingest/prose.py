@@ -12,6 +12,7 @@ from importlib import resources
 import yaml
 
 from ingest.amounts import parse_amount
+from ingest.measures import base_of
 from ingest.records import Fact
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -122,11 +123,16 @@ def _fact(pattern: FactPattern, match: re.Match[str], prose: ProseText) -> tuple
     value = groups["value"]
     label = pattern.label.format(**groups) if "{" in pattern.label else pattern.label
     start = match.start(span)
+    figure = parse_amount(value) if pattern.numeric else value
+    unit = groups.get("unit") or pattern.unit
+    base_value, base_unit = base_of(figure, unit)
     return start, Fact(
         label=label,
-        value=parse_amount(value) if pattern.numeric else value,
-        unit=groups.get("unit") or pattern.unit,
+        value=figure,
+        unit=unit,
         qualifier=groups.get("qualifier"),
         text=match.group(span),
         page=prose.page_at(start),
+        base_value=base_value,
+        base_unit=base_unit,
     )

@@ -1,10 +1,17 @@
-"""Typed records, one type per raw table. Amounts are Decimal; lineage travels as fields."""
+"""Typed records, one type per raw table: the one declaration of their fields.
+
+The raw tables and their Parquet files are derived from these dataclasses (ingest/zone.py); dbt
+staging gives the columns their readers' names. Amounts are Decimal; lineage travels as fields.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+
+# Every Decimal field (amounts in 万元, scores, figures) is stored with this precision in raw.
+DECIMAL_PRECISION, DECIMAL_SCALE = 20, 4
 
 
 class DocType(StrEnum):
@@ -109,6 +116,8 @@ class Fact:
     text: str
     page: int
     row: int | None = None  # the table row, for figures read from a table rather than prose
+    base_value: Decimal | None = None  # `value` in its base unit (亿元 → 万元), see ingest/measures.py
+    base_unit: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 {#
     The columns every reconciliation row has, in one order, so the checks can be unioned and the
-    gate reads one shape. `documents` is the CTE alias holding document_sha256s and source_paths.
+    checkpoints read one shape. `documents` is the CTE alias holding document_sha256s and source_paths.
     Amounts stay DECIMAL: difference = observed - expected, exact.
 #}
 {% macro reconciliation_row(check_id, subject, observed_label, observed, expected_label, expected, tolerance, applicable, detail='null') %}

@@ -1,5 +1,5 @@
 -- The version of each document that serves the marts, with its bureau (null department_code:
--- unknown, see audit). That is the newest version the reconciliation gate did not reject: a
+-- unknown, see audit). That is the newest version reconciliation did not reject: a
 -- corrected re-publication replaces its predecessor only once its own numbers add up.
 
 with
@@ -12,7 +12,7 @@ documents as (
 
 rejections as (
 
-    select * from {{ ref('stg_gate__document_rejections') }}
+    select * from {{ ref('stg_reconciliation__document_rejections') }}
 
 ),
 

@@ -12,15 +12,16 @@ renamed as (
         document_sha256,
         line_number,
         label as fact_label,
-        cast(value as decimal(20, 4)) as fact_value,
-        value_text as fact_value_text,
+        -- A figure or a word (等级为优), kept as printed: the figures cast back exactly.
+        try_cast(value as decimal(20, 4)) as fact_value,
+        value as fact_value_text,
         unit as fact_unit,
         cast(base_value as decimal(24, 4)) as fact_base_value,
         base_unit as fact_base_unit,
         qualifier as fact_qualifier,
-        source_text,
+        text as source_text,
         page,
-        table_row,
+        "row" as table_row,
 
     from source
 

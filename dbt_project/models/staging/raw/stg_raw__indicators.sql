@@ -13,11 +13,11 @@ renamed as (
         line_number,
         level1 as indicator_level1,
         level2 as indicator_level2,
-        indicator_name,
+        name as indicator_name,
         period_target,
         annual_target,
         page,
-        table_row,
+        "row" as table_row,
 
     from source
 

@@ -11,13 +11,13 @@ renamed as (
     select
         document_sha256,
         line_number,
-        task_name,
+        name as task_name,
         content as task_content,
         cast(funds_wan_yuan as decimal(20, 4)) as funds_wan_yuan,
         goal as expected_goal,
-        page,
-        pages,
-        table_row,
+        pages[1] as page,
+        array_to_string(pages, ',') as pages,
+        "row" as table_row,
 
     from source
 

@@ -12,13 +12,11 @@ renamed as (
         document_sha256,
         line_number,
         project_line_number,
-        item_number,
+        number as item_number,
         level1 as indicator_level1,
-        indicator_name,
+        name as indicator_name,
         annual_target,
-        source_text,
-        page,
-        table_row,
+        text as source_text,
 
     from source
 

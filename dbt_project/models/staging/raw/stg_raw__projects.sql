@@ -11,16 +11,16 @@ renamed as (
     select
         document_sha256,
         line_number,
-        project_name,
-        fund_user,
-        cast(total_wan_yuan as decimal(20, 4)) as total_wan_yuan,
-        cast(fiscal_wan_yuan as decimal(20, 4)) as fiscal_wan_yuan,
-        cast(special_account_wan_yuan as decimal(20, 4)) as special_account_wan_yuan,
-        cast(other_wan_yuan as decimal(20, 4)) as other_wan_yuan,
+        name as project_name,
+        unit as fund_user,
+        cast(total as decimal(20, 4)) as total_wan_yuan,
+        cast(fiscal as decimal(20, 4)) as fiscal_wan_yuan,
+        cast(special_account as decimal(20, 4)) as special_account_wan_yuan,
+        cast(other as decimal(20, 4)) as other_wan_yuan,
         goal as performance_goal,
-        page,
-        pages,
-        table_row,
+        pages[1] as page,
+        array_to_string(pages, ',') as pages,
+        "row" as table_row,
 
     from source
 

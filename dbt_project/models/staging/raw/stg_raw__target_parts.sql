@@ -18,15 +18,15 @@ renamed as (
         part_number,
         kind as target_kind,
         comparator,
-        cast(target_value as decimal(20, 4)) as target_value,
-        cast(target_value_high as decimal(20, 4)) as target_value_high,
+        cast(value as decimal(20, 4)) as target_value,
+        cast(value_high as decimal(20, 4)) as target_value_high,
         unit as target_unit,
         cast(base_value as decimal(24, 4)) as target_base_value,
         base_unit as target_base_unit,
         part_text,
         raw_text as target_text,
         page,
-        table_row,
+        "row" as table_row,
 
     from source
 

@@ -1,4 +1,4 @@
-"""`jixiao` command line: parse one document, run the nightly pipeline, query the marts."""
+"""`jixiao` command line: parse one document, run the nightly pipeline, query the marts, write the report."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest.errors import DocumentError
+from jixiao.settings import Settings
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from ingest.contract import to_json
     from ingest.departments import DepartmentDirectory
     from ingest.document import parse_document
-    from ingest.report import print_document
-    from ingest.settings import Settings
+    from jixiao.cli.tables import print_document
 
     departments = DepartmentDirectory.from_seed(Settings.from_env().departments_seed)
     try:
@@ -31,14 +31,13 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ingest.run import run_pipeline
+    from jixiao.cli.run import run_pipeline
 
     return run_pipeline(quiet=args.quiet)
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
-    from ingest.query import QueryError, print_result, run_query
-    from ingest.settings import Settings
+    from jixiao.cli.sql import QueryError, print_result, run_query
 
     warehouse = Path(args.warehouse) if args.warehouse else Settings.from_env().warehouse
     try:
@@ -47,6 +46,15 @@ def _cmd_sql(args: argparse.Namespace) -> int:
         print(f"jixiao sql: {exc}", file=sys.stderr)
         return 2
     print_result(columns, rows, args.format)
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from jixiao.report import write_report
+
+    warehouse = Path(args.warehouse) if args.warehouse else Settings.from_env().warehouse
+    target = Path(args.output) if args.output else warehouse.with_name("report.html")
+    print(write_report(warehouse, target, args.run_id))
     return 0
 
 
@@ -69,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
     sql.add_argument("--warehouse", help="another DuckDB file than JIXIAO_WAREHOUSE")
     sql.set_defaults(handler=_cmd_sql)
+
+    report = commands.add_parser("report", help="write the static HTML report of a warehouse")
+    report.add_argument("--warehouse", help="another DuckDB file than JIXIAO_WAREHOUSE")
+    report.add_argument("--output", help="the HTML file to write (default: report.html beside the warehouse)")
+    report.add_argument("--run-id", help="show the reconciliation of this run (default: the latest)")
+    report.set_defaults(handler=_cmd_report)
     return parser
 
 

@@ -18,11 +18,10 @@ from pathlib import Path
 import duckdb
 from rich.console import Console
 
-from ingest.orchestration import WAREHOUSE_POOL
-from ingest.pipeline import clear_progress, read_progress
-from ingest.publish import read_state
-from ingest.report import make_console, print_table
-from ingest.settings import Settings
+from jixiao.cli.tables import make_console, print_table
+from jixiao.landing import clear_progress, read_progress
+from jixiao.settings import WAREHOUSE_POOL, Settings
+from jixiao.state import read_state
 
 DAG_IDS = ("jixiao_landing", "jixiao_transform")  # the Asset chain, run one after the other
 # Budget lines worth a glance, in the order a reader of the form meets them.
@@ -189,8 +188,8 @@ def _run_locked(settings: Settings, console: Console, *, quiet: bool) -> int:
         (settings.state_dir / stale).unlink(missing_ok=True)
     dag_id, returncode = run_dags(settings, quiet=quiet)
     published = read_state(settings, "last_publish.json")
-    failures = gate_failures(settings)
-    if returncode != 0 and quiet and not failures:  # a failure the gate did not explain: show the log
+    failures = reconciliation_failures(settings)
+    if returncode != 0 and quiet and not failures:  # a failure reconciliation did not explain: show the log
         sys.stderr.write(run_log(settings).read_text(errors="replace")[-8000:])
         console.print(f"full log: {run_log(settings)}")
     print_run_summary(settings, console)
@@ -212,7 +211,7 @@ def _run_locked(settings: Settings, console: Console, *, quiet: bool) -> int:
     return returncode
 
 
-def gate_failures(settings: Settings) -> list[str]:
+def reconciliation_failures(settings: Settings) -> list[str]:
     """This run's error-level reconciliation failures: rejected current documents, blocking checks."""
     state = read_state(settings, "last_checks.json") or {}
     stages = state.get("stages") or {}

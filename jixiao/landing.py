@@ -24,19 +24,22 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from pebble import ProcessPool
 
 from ingest.departments import DepartmentDirectory
 from ingest.document import PARSER_VERSION, parse_document, sha256_of
 from ingest.errors import DocumentError, ParserFailure
-from ingest.land import build_raw, write_zone
-from ingest.ledger import Ledger
-from ingest.settings import Settings
+from ingest.zone import write_zone
+from jixiao.build import build_raw
+from jixiao.ledger import Ledger
+from jixiao.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PROGRESS_FILE = "parse-progress.txt"
+T = TypeVar("T")
 
 
 def progress_path(settings: Settings) -> Path:
@@ -101,7 +104,13 @@ class Discovery:
     renamed: list[str] = field(default_factory=list)  # known bytes under a new name
 
     def batches(self, size: int) -> list[list[tuple[str, str]]]:
-        return [self.new[start : start + size] for start in range(0, len(self.new), size)]
+        return in_batches(self.new, size)
+
+
+def in_batches(items: list[T], size: int) -> list[list[T]]:
+    """`items` in consecutive groups of `size` (the last may be shorter)."""
+    size = max(1, size)
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 @dataclass

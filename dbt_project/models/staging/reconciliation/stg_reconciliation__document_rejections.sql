@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('gate', 'document_rejections') }}
+    select * from {{ source('reconciliation', 'document_rejections') }}
 
 ),
 

@@ -1,24 +1,16 @@
-"""The reconciliation gate: Great Expectations judges the rows dbt's reconciliation models compute.
+"""The reconciliation tables of a build, each checkpoint's results row by row, and their messages.
 
-Two checkpoints per transform run, both on the build being made (never the served warehouse):
-
-- `documents`, after the staging models: checks within one document. A document failing an
-  error-level check is rejected: written to `audit.document_rejections`, so the marts fall back on
-  its earlier accepted version (if any) while everything else is published.
-- `warehouse`, after the marts: checks across the serving documents of a bureau and year. An error
-  here blocks publication altogether.
-
-Each checkpoint's results are kept as Parquet per run and stage under the state directory and
-loaded, all runs together, into `audit.reconciliation_results` of the build, so the published
-warehouse also carries the results of runs that were blocked. GE reads DataFrames (its SQL path
-to DuckDB is broken upstream); amounts cross as `Decimal`, so its comparisons are exact.
+`reconciliation.results` holds every run's results: each checkpoint writes its own Parquet file
+under the state folder (one per run and stage, so a retried task replaces its own) and the table is
+reloaded from all of them, so a published warehouse also carries the results of blocked runs.
+`reconciliation.document_rejections` lists the documents this run keeps out of the marts.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -26,9 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from expectations.checks import BY_ID, ROW_ID, SUITE_NAMES, Stage, checks_of
-from ingest.publish import read_state, write_state
-from ingest.settings import Settings
+from expectations.checks import BY_ID, ROW_ID, Stage, checks_of
+from jixiao.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,18 +28,17 @@ CHECK_MODELS: dict[Stage, str] = {
     "documents": "audit.audit_document_checks",
     "warehouse": "audit.audit_cross_document_checks",
 }
-STATE_FILE = "last_checks.json"
 DECIMAL_COLUMNS = ("observed", "expected", "difference", "tolerance", "abs_difference")
 
-GATE_DDL = """
-create schema if not exists audit;
-create or replace table audit.document_rejections (
+RECONCILIATION_DDL = """
+create schema if not exists reconciliation;
+create or replace table reconciliation.document_rejections (
     document_sha256 varchar not null,
     source_path varchar not null,
     check_id varchar not null,
     message varchar not null
 );
-create or replace table audit.reconciliation_results (
+create or replace table reconciliation.results (
     run_id varchar not null,
     checked_at timestamp not null,
     stage varchar not null,
@@ -75,10 +65,6 @@ create or replace table audit.reconciliation_results (
 """
 
 
-class GateError(RuntimeError):
-    """The suite itself failed (rows of an unknown check, duplicate ids): nothing can be trusted."""
-
-
 @dataclass
 class StageResult:
     stage: Stage
@@ -90,19 +76,18 @@ class StageResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)  # documents stage only
 
 
-def create_gate_tables(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
+def create_reconciliation_tables(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
     """Empty rejections, and every earlier run's results (kept under the state directory)."""
-    connection.execute(GATE_DDL)
+    connection.execute(RECONCILIATION_DDL)
     _load_history(connection, results_dir)
 
 
 def _load_history(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
-    connection.execute("delete from audit.reconciliation_results")
+    connection.execute("delete from reconciliation.results")
     files = sorted(str(path) for path in results_dir.glob("*.parquet"))
     if files:
         connection.execute(
-            "insert into audit.reconciliation_results by name"
-            " select * from read_parquet(?, union_by_name = true)",
+            "insert into reconciliation.results by name select * from read_parquet(?, union_by_name = true)",
             [files],
         )
 
@@ -131,61 +116,6 @@ def read_check_rows(connection: duckdb.DuckDBPyConnection, stage: Stage) -> pd.D
     for column in DECIMAL_COLUMNS:
         frame[column] = frame[column].map(lambda text: None if text is None else Decimal(text))
     return frame
-
-
-def _context(settings: Settings) -> Any:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="file", project_root_dir=str(settings.great_expectations_dir))
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
-
-
-def validate(settings: Settings, stage: Stage, frame: pd.DataFrame) -> Any:
-    """Run the stage's checkpoint over `frame`; Data Docs are rebuilt as part of it."""
-    import great_expectations as gx
-
-    from expectations.suites import build_suite
-
-    context = _context(settings)
-    source = context.data_sources.add_or_update_pandas("jixiao_reconciliation")
-    asset_name = SUITE_NAMES[stage]
-    asset = next((a for a in source.assets if a.name == asset_name), None) or source.add_dataframe_asset(
-        asset_name
-    )
-    batch = next(iter(asset.batch_definitions), None) or asset.add_batch_definition_whole_dataframe("rows")
-    suite = context.suites.add_or_update(build_suite(stage))
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=SUITE_NAMES[stage], data=batch, suite=suite)
-    )
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=SUITE_NAMES[stage],
-            validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
-        )
-    )
-    return checkpoint.run(batch_parameters={"dataframe": frame})
-
-
-def failing_rows(checkpoint_result: Any) -> tuple[dict[str, set[str]], list[str]]:
-    """Row ids each check's expectation found unexpected, and the suite-level failures."""
-    per_check: dict[str, set[str]] = {}
-    broken: list[str] = []
-    for validation in checkpoint_result.run_results.values():
-        for result in validation.results:
-            config = result.expectation_config
-            check_id = (config.meta or {}).get("check_id")
-            unexpected = result.result.get("unexpected_index_list") or []
-            if check_id:
-                per_check[check_id] = {row[ROW_ID] for row in unexpected}
-            elif not result.success:
-                sample = result.result.get("partial_unexpected_list") or unexpected[:5]
-                broken.append(f"{config.type} {config.kwargs.get('column', '')}: {sample}")
-    return per_check, broken
 
 
 def _decimal_text(value: object) -> str | None:
@@ -228,7 +158,7 @@ def judge(frame: pd.DataFrame, failed_ids: dict[str, set[str]]) -> list[dict[str
     return results
 
 
-def _summarise(stage: Stage, run_id: str, results: list[dict[str, Any]]) -> StageResult:
+def summarise(stage: Stage, run_id: str, results: list[dict[str, Any]]) -> StageResult:
     outcomes = {name: 0 for name in ("passed", "failed", "warned", "not_applicable")}
     per_check: dict[str, set[str]] = {check.check_id: set() for check in checks_of(stage)}
     for row in results:
@@ -243,7 +173,7 @@ def _summarise(stage: Stage, run_id: str, results: list[dict[str, Any]]) -> Stag
     return StageResult(stage, run_id, len(results), outcomes, checks, failures)
 
 
-def _write_results(
+def write_results(
     connection: duckdb.DuckDBPyConnection,
     settings: Settings,
     stage: Stage,
@@ -303,65 +233,3 @@ def _write_results(
         connection.unregister("stage_results")
     os.replace(temporary, target)
     _load_history(connection, settings.reconciliation_dir)
-
-
-def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
-    """Validate one stage on the build, record the results in it, and return the verdict."""
-    warehouse = warehouse or settings.transform_warehouse
-    with duckdb.connect(str(warehouse)) as connection:
-        frame = read_check_rows(connection, stage)
-        if frame.empty:
-            results: list[dict[str, Any]] = []
-        else:
-            failed_ids, broken = failing_rows(validate(settings, stage, frame))
-            if broken:
-                raise GateError(f"suite {SUITE_NAMES[stage]} does not match its rows: " + "; ".join(broken))
-            results = judge(frame, failed_ids)
-        if results:
-            _write_results(connection, settings, stage, run_id, results)
-        summary = _summarise(stage, run_id, results)
-        if stage == "documents":
-            summary.rejected = _reject(connection, results)
-    _record(settings, summary)
-    return summary
-
-
-def _reject(connection: duckdb.DuckDBPyConnection, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Write this run's rejected documents; say which of them are current (not superseded)."""
-    rows = [
-        (row["document_sha256s"], row["source_paths"], row["check_id"], describe_failure(row))
-        for row in results
-        if row["outcome"] == "failed"
-    ]
-    connection.execute("delete from audit.document_rejections")
-    if rows:
-        connection.executemany("insert into audit.document_rejections values (?, ?, ?, ?)", rows)
-    statuses = dict(connection.execute("select document_sha256, status from raw.documents").fetchall())
-    return [
-        {
-            "document_sha256": sha,
-            "source_path": path,
-            "check_id": check_id,
-            "message": message,
-            "current": statuses.get(sha) == "current",
-        }
-        for sha, path, check_id, message in rows
-    ]
-
-
-def _record(settings: Settings, summary: StageResult) -> None:
-    state = read_state(settings, STATE_FILE) or {}
-    if state.get("run_id") != summary.run_id:
-        state = {"run_id": summary.run_id, "stages": {}}
-    state["stages"][summary.stage] = asdict(summary)
-    state["data_docs"] = str(settings.data_docs_index)
-    write_state(settings, STATE_FILE, state)
-
-
-def verdict(settings: Settings, run_id: str) -> list[str]:
-    """After publishing: the error-level failures of current documents in this run (empty: fine)."""
-    state = read_state(settings, STATE_FILE) or {}
-    if state.get("run_id") != run_id:
-        raise GateError(f"no reconciliation results recorded for run {run_id}")
-    rejected = state["stages"].get("documents", {}).get("rejected", [])
-    return [item["message"] for item in rejected if item["current"]]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WAREHOUSE_POOL = "jixiao_warehouse"  # Airflow pool of one slot: DuckDB has one writer at a time
 
 
 def _resolve(value: str, root: Path) -> Path:
@@ -66,7 +67,7 @@ class Settings:
 
     @property
     def great_expectations_dir(self) -> Path:
-        """The Great Expectations project the gate runs in (suites come from expectations/)."""
+        """The Great Expectations project reconciliation runs in (suites come from expectations/)."""
         return self.state_dir / "great_expectations"
 
     @property

@@ -1,13 +1,12 @@
 """A static HTML report of the warehouse: one self-contained file (plotly.js inlined) that opens offline.
 
-    python -m ingest.html_report [WAREHOUSE] [TARGET]
+    python -m jixiao.report [WAREHOUSE] [TARGET]
 
 reads the served warehouse (JIXIAO_WAREHOUSE) read-only and writes `report.html` next to it.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import os
 import tempfile
@@ -67,11 +66,11 @@ BUDGET_SQL = """
     from marts.mart_budget_overview
     order by department_name_zh, fiscal_year, measure_group, department_name_printed, measure
 """
-LATEST_RUN_SQL = "select max_by(run_id, checked_at) from audit.reconciliation_results"
+LATEST_RUN_SQL = "select max_by(run_id, checked_at) from reconciliation.results"
 RECONCILIATION_SQL = """
     select run_id, checked_at, stage, check_id, check_number, check_label, severity, documents,
            observed, expected, difference, tolerance, outcome, passed, detail
-    from audit.reconciliation_results
+    from reconciliation.results
     where run_id = ?
     order by stage, check_number, check_id, documents
 """
@@ -424,7 +423,7 @@ def _group_color(group: str) -> str:
 def _reconciliation(snapshot: Snapshot) -> str:
     rows = snapshot.checks
     if not rows:
-        which = f"run {snapshot.run_id}" if snapshot.run_id else "audit.reconciliation_results"
+        which = f"run {snapshot.run_id}" if snapshot.run_id else "reconciliation.results"
         return _no_data(which)
     checked_at = max(row["checked_at"] for row in rows)
     outcomes = _ordered(OUTCOME_COLORS, (row["outcome"] for row in rows))
@@ -537,20 +536,3 @@ def _ordered(known: dict[str, Any], values: Iterable[str]) -> list[str]:
     """The values present, in the order of `known` first, then any new value in order of appearance."""
     present = _unique(values)
     return [value for value in known if value in present] + [value for value in present if value not in known]
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    from ingest.settings import Settings
-
-    parser = argparse.ArgumentParser(prog="python -m ingest.html_report", description=__doc__.splitlines()[0])
-    parser.add_argument("warehouse", nargs="?", type=Path, help="default: JIXIAO_WAREHOUSE")
-    parser.add_argument("target", nargs="?", type=Path, help="default: report.html beside the warehouse")
-    parser.add_argument("--run-id", help="reconciliation of this run (default: the latest)")
-    arguments = parser.parse_args(argv)
-    warehouse = arguments.warehouse or Settings.from_env().warehouse
-    target = arguments.target or warehouse.with_name("report.html")
-    print(write_report(warehouse, target, arguments.run_id))
-
-
-if __name__ == "__main__":
-    main()

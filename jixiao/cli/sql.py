@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import simplejson
 
-from ingest.report import make_console, print_table
+from jixiao.cli.tables import make_console, print_table
 
 
 class QueryError(RuntimeError):

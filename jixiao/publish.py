@@ -7,15 +7,14 @@ half-built one: the build was finished, checked and checkpointed (no WAL) before
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import duckdb
 
-from ingest.export import export_marts, make_current
-from ingest.settings import Settings
+from jixiao.export import export_marts, make_current
+from jixiao.settings import Settings
+from jixiao.state import write_state
 
 
 def claim_build(settings: Settings) -> str:
@@ -30,7 +29,8 @@ def claim_build(settings: Settings) -> str:
 
 
 PUBLICATION_DDL = """
-create or replace table audit.publication (
+create schema if not exists meta;
+create or replace table meta.publication (
     run_id varchar not null,
     published_at timestamp not null
 );
@@ -48,7 +48,7 @@ def publish(settings: Settings, run_id: str) -> dict[str, object]:
         # One row saying which run this file is: readers can tell publications apart.
         connection.execute(PUBLICATION_DDL)
         connection.execute(
-            "insert into audit.publication values (?, ?)", [run_id, published_at.replace(tzinfo=None)]
+            "insert into meta.publication values (?, ?)", [run_id, published_at.replace(tzinfo=None)]
         )
         exported = export_marts(connection, settings.export_dir, version)
         connection.execute("checkpoint")
@@ -63,18 +63,3 @@ def publish(settings: Settings, run_id: str) -> dict[str, object]:
     }
     write_state(settings, "last_publish.json", record)
     return record
-
-
-def write_state(settings: Settings, name: str, record: dict[str, object]) -> Path:
-    """A small JSON note of the last landing or publication, for `jixiao run`'s summary."""
-    path = settings.state_dir / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(temporary, path)
-    return path
-
-
-def read_state(settings: Settings, name: str) -> dict[str, object] | None:
-    path = settings.state_dir / name
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

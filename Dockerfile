@@ -20,6 +20,7 @@ WORKDIR /opt/jixiao
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY ingest ingest
+COPY jixiao jixiao
 COPY expectations expectations
 COPY dags dags
 COPY dbt_project dbt_project

@@ -1,4 +1,6 @@
-"""Shared test setup: real sample PDFs, their truth files, and an Airflow home of the test run's own."""
+"""Shared test setup: real sample PDFs, their truth files, an Airflow home of the test run's own, and
+the session's sample warehouse: the samples landed once and completed once by the real dbt project
+and reconciliation, for every test that only reads it (tests that change it work on a copy)."""
 
 from __future__ import annotations
 
@@ -8,15 +10,19 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
 import pytest
 
-from ingest.settings import Settings
+from jixiao.settings import Settings
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
+
+    from jixiao.reconciliation import StageResult
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data" / "samples"
@@ -80,6 +86,90 @@ def run_dbt(work: Path, *command: str) -> dbtRunnerResult:
 
 def dbt_build(work: Path, *selection: str) -> dbtRunnerResult:
     return run_dbt(work, "build", *selection)
+
+
+def dbt_statuses(result: dbtRunnerResult) -> dict[str, str]:
+    return {node.node.name: str(node.status) for node in result.result}  # type: ignore[union-attr]
+
+
+def build_selected(warehouse: Path, work: Path, *selection: str) -> dict[str, str]:
+    """`dbt build` of `selection` on `warehouse`; every node's status. Fails the test if dbt fails."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("JIXIAO_DBT_WAREHOUSE", str(warehouse))
+        result = dbt_build(work, *selection)
+    assert result.success, result.exception or {k: v for k, v in dbt_statuses(result).items() if v != "pass"}
+    return dbt_statuses(result)
+
+
+def transform(
+    settings: Settings,
+    build: Path,
+    work: Path,
+    run_id: str = "test_run",
+    dbt_nodes: dict[str, str] | None = None,
+) -> tuple[StageResult, StageResult]:
+    """The transform DAG's order on `build`, in-process: staging, document checks, marts, warehouse
+    checks (the DAG runs the same dbt selections through Cosmos, one task per model). The status of
+    every dbt node goes into `dbt_nodes` when given."""
+    from jixiao.reconciliation import run_stage
+    from jixiao.tasks import BEFORE_DOCUMENT_CHECKS
+
+    nodes = build_selected(build, work, "--select", *BEFORE_DOCUMENT_CHECKS)
+    documents = run_stage(settings, "documents", run_id, warehouse=build)
+    nodes |= build_selected(build, work, "--exclude", *BEFORE_DOCUMENT_CHECKS)
+    if dbt_nodes is not None:
+        dbt_nodes.update(nodes)
+    return documents, run_stage(settings, "warehouse", run_id, warehouse=build)
+
+
+@pytest.fixture(scope="session")
+def landed_samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
+    """Settings of a state folder with the four samples landed, and a pristine copy of the raw build."""
+    from jixiao.landing import land_all
+
+    root = tmp_path_factory.mktemp("landed-samples")
+    settings = dataclasses.replace(
+        Settings.from_env(),
+        landing_dir=copy_samples(root / "landing"),
+        warehouse=root / "served.duckdb",
+        state_dir=root / "state",
+    )
+    summary = land_all(settings)
+    assert len(summary.new) == 4 and not summary.quarantined, summary
+    pristine = root / "landed-pristine.duckdb"
+    shutil.copy2(settings.build_warehouse, pristine)
+    return settings, pristine
+
+
+@dataclass(frozen=True)
+class SampleWarehouse:
+    """The samples' warehouse as a night completes it (dbt and both reconciliation stages, run
+    SAMPLE_RUN_ID), checkpointed. Read it; a test that writes copies it first."""
+
+    settings: Settings  # its own state folder: the reconciliation history of SAMPLE_RUN_ID
+    path: Path
+    documents: StageResult
+    warehouse: StageResult
+    dbt_nodes: dict[str, str]  # every model, seed and test of the build, with its status
+
+
+SAMPLE_RUN_ID = "sample_run"
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(
+    landed_samples: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory
+) -> SampleWarehouse:
+    settings, pristine = landed_samples
+    root = tmp_path_factory.mktemp("sample-warehouse")
+    settings = dataclasses.replace(settings, state_dir=root / "state")
+    build = root / "warehouse.duckdb"
+    shutil.copy2(pristine, build)
+    nodes: dict[str, str] = {}
+    documents, warehouse = transform(settings, build, root / "dbt", run_id=SAMPLE_RUN_ID, dbt_nodes=nodes)
+    with duckdb.connect(str(build)) as connection:
+        connection.execute("checkpoint")
+    return SampleWarehouse(settings, build, documents, warehouse, nodes)
 
 
 @pytest.fixture

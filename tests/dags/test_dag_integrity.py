@@ -60,7 +60,7 @@ def test_warehouse_writers_share_the_one_slot_pool(dagbag) -> None:
     landing, transform = dagbag.dags["jixiao_landing"], dagbag.dags["jixiao_transform"]
     writers = [
         landing.get_task("load"),
-        *(task for task in transform.tasks if task.task_id not in ("report", "verdict")),
+        *(task for task in transform.tasks if task.task_id not in ("report", "reconciliation_verdict")),
     ]
     assert {task.pool for task in writers} == {"jixiao_warehouse"}
 
@@ -71,10 +71,10 @@ def test_publish_waits_for_every_dbt_model(dagbag) -> None:
     upstream = {task.task_id for task in publish.get_flat_relatives(upstream=True)}
     assert "dbt_marts.mart_budget_overview_model_build" in upstream
     assert "dbt_marts.mart_indicator_trend_model_build" in upstream
-    assert {"claim", "check_documents", "check_warehouse"} <= upstream
+    assert {"claim", "reconcile_documents", "reconcile_warehouse"} <= upstream
 
 
-def test_the_gate_sits_between_staging_marts_and_publish(dagbag) -> None:
+def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
     """Document checks after staging and before the marts; warehouse checks before publishing; the
     verdict (failing the run for rejected documents) after publishing."""
     transform = dagbag.dags["jixiao_transform"]
@@ -82,10 +82,24 @@ def test_the_gate_sits_between_staging_marts_and_publish(dagbag) -> None:
     def upstream_of(task_id: str) -> set[str]:
         return {task.task_id for task in transform.get_task(task_id).get_flat_relatives(upstream=True)}
 
-    assert "dbt_staging.audit_document_checks_model_build" in upstream_of("check_documents")
-    assert not any(task.startswith("dbt_marts.") for task in upstream_of("check_documents"))
-    assert "check_documents" in upstream_of("dbt_marts.int_documents_with_department_model_build")
-    assert "dbt_marts.audit_cross_document_checks_model_build" in upstream_of("check_warehouse")
-    assert "check_warehouse" in upstream_of("publish")
+    assert "dbt_staging.audit_document_checks_model_build" in upstream_of("reconcile_documents")
+    assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_documents"))
+    assert "reconcile_documents" in upstream_of("dbt_marts.int_documents_with_department_model_build")
+    assert "dbt_marts.audit_cross_document_checks_model_build" in upstream_of("reconcile_warehouse")
+    assert "reconcile_warehouse" in upstream_of("publish")
     assert "publish" in upstream_of("report")
-    assert "report" in upstream_of("verdict")
+    assert "report" in upstream_of("reconciliation_verdict")
+
+
+def test_data_moves_between_tasks_as_xcom_edges(dagbag) -> None:
+    """What a task reads from another is its argument, so the graph shows it: the verdict reads the
+    document stage's result, the loader what discover and parse returned; no pass-through task."""
+    landing, transform = dagbag.dags["jixiao_landing"], dagbag.dags["jixiao_transform"]
+    verdict = transform.get_task("reconciliation_verdict")
+    assert verdict.op_args[0].operator.task_id == "reconcile_documents"
+    assert transform.get_task("reconcile_documents") in verdict.upstream_list
+    discover = landing.get_task("discover")
+    assert discover.multiple_outputs
+    load = landing.get_task("load")
+    assert {task.task_id for task in load.upstream_list} == {"discover", "parse"}
+    assert {task.task_id for task in landing.tasks} == {"discover", "batch", "parse", "load"}

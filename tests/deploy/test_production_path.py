@@ -27,7 +27,7 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT, bin_path, copy_samples
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.night
 
 POSTGRES = ("127.0.0.1", 5432)
 REDIS = ("127.0.0.1", 6379)

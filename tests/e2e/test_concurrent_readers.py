@@ -1,6 +1,6 @@
 """BI readers during refreshes: reader processes query every mart in a loop, each time through a
 short read-only connection, while three refreshes run back to back. No read may fail, and every
-read must see one published version whole: the run id stamped in `audit.publication` and the
+read must see one published version whole: the run id stamped in `meta.publication` and the
 marts' totals read in the same connection must be exactly that run's."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import SAMPLE_FILES, bin_path, jixiao_env
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.night
 
 READERS = 3
 # Each night adds documents, so each publication has totals of its own.
@@ -31,7 +31,7 @@ NIGHTS = (
 
 def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The run id and, per mart, its row count and the sum of its exact amounts where it has one."""
-    seen = {"run_id": connection.execute("select run_id from audit.publication").fetchone()[0]}
+    seen = {"run_id": connection.execute("select run_id from meta.publication").fetchone()[0]}
     marts = connection.execute(
         "select table_name, list(column_name) filter (where data_type like 'DECIMAL%')"
         " from duckdb_columns() where schema_name = 'marts' group by table_name order by table_name"

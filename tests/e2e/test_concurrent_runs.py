@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import bin_path, copy_samples, jixiao_env
 from tests.e2e.test_nightly_run import mart_amount, mart_rows
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.night
 
 WAITING = re.compile(r"jixiao: waiting for the refresh already running \(pid (\d+)\) to finish")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")

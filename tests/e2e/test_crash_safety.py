@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import bin_path, copy_samples, jixiao_env
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.night
 
 
 def digest(path: Path) -> str:

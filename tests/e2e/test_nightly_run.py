@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import bin_path, copy_samples, jixiao_env
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.night
 
 
 def mart_amount(warehouse: Path, department_like: str, year: int, label: str) -> Decimal:
@@ -119,7 +119,7 @@ def test_each_night_records_its_reconciliation_results(nightly: dict[str, object
             """
             select run_id, count(*) filter (where outcome = 'failed'),
                 count(*) filter (where outcome = 'warned')
-            from audit.reconciliation_results group by run_id
+            from reconciliation.results group by run_id
             """
         ).fetchall()
     assert len(runs) == 3
@@ -142,7 +142,7 @@ def test_each_publication_exports_the_marts_to_parquet(nightly: dict[str, object
         served = connection.execute(
             "select sum(amount_wan_yuan), count(*) from marts.mart_budget_overview"
         ).fetchone()
-        run_id = connection.execute("select run_id from audit.publication").fetchone()[0]
+        run_id = connection.execute("select run_id from meta.publication").fetchone()[0]
         exported = connection.execute(
             "select sum(amount_wan_yuan), count(*) from read_parquet(?)",
             [str(current / "mart_budget_overview.parquet")],

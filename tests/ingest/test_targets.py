@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.targets import parse_target
+from ingest.measures import parse_target
 
 SAMPLE_TARGETS = Path(__file__).resolve().parents[1] / "fixtures" / "sample_targets.csv"
 

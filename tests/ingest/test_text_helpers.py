@@ -8,10 +8,10 @@ import pytest
 
 from ingest.amounts import parse_amount, parse_optional_amount
 from ingest.departments import readings
+from ingest.measures import normalise_target
 from ingest.pdf.text import unwrap
 from ingest.projects import fund_user, split_indicators
 from ingest.prose import join_pages
-from ingest.targets import normalise_target
 
 
 @pytest.mark.parametrize(

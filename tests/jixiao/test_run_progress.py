@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import (
+from jixiao.cli.run import LOCK_FILE, exclusive_run, step_status
+from jixiao.cli.tables import make_console
+from jixiao.landing import (
     clear_progress,
     discover,
     land_all,
@@ -20,9 +22,7 @@ from ingest.pipeline import (
     read_progress,
     start_progress,
 )
-from ingest.report import make_console
-from ingest.run import LOCK_FILE, exclusive_run, step_status
-from ingest.settings import Settings
+from jixiao.settings import Settings
 
 
 def test_no_progress_file_means_no_progress(settings: Settings) -> None:
@@ -88,9 +88,9 @@ def test_parse_workers_report_every_document(settings: Settings) -> None:
 HOLD = """
 import sys, time
 from pathlib import Path
-from ingest.report import make_console
-from ingest.run import exclusive_run
-from ingest.settings import Settings
+from jixiao.cli.tables import make_console
+from jixiao.cli.run import exclusive_run
+from jixiao.settings import Settings
 import dataclasses
 settings = dataclasses.replace(Settings.from_env(), state_dir=Path(sys.argv[1]))
 with exclusive_run(settings, make_console()):

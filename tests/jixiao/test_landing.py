@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pypdf
 
-from ingest.ledger import Ledger
-from ingest.pipeline import land_all, parse_batch
-from ingest.settings import Settings
+from jixiao.landing import land_all, parse_batch
+from jixiao.ledger import Ledger
+from jixiao.settings import Settings
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -35,7 +35,7 @@ def test_lands_every_sample_with_exact_amounts(settings: Settings) -> None:
         amount = connection.execute(
             """
             select b.amount_wan_yuan from raw.budget_lines b join raw.documents d using (document_sha256)
-            where d.department_code = 'huangpu_sti' and d.fiscal_year = 2023 and b.label = '财政拨款'
+            where d.department_code = 'huangpu_sti' and d.year = 2023 and b.label = '财政拨款'
             """
         ).fetchone()
     assert amount is not None and str(amount[0]) == "364607.2000"

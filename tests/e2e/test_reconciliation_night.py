@@ -18,7 +18,7 @@ from tests.conftest import bin_path, copy_samples, jixiao_env
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.night,
     pytest.mark.skipif(soffice() is None, reason="LibreOffice is needed to re-print the form"),
 ]
 
@@ -81,7 +81,7 @@ def test_the_rejected_version_stays_out_and_the_accepted_one_serves(nights: dict
             [FORM],
         ).fetchall()
         failed = connection.execute(
-            "select check_id, observed, expected from audit.reconciliation_results where outcome = 'failed'"
+            "select check_id, observed, expected from reconciliation.results where outcome = 'failed'"
         ).fetchall()
     assert versions == [("current", 1), ("superseded", 1)]  # both landed, the old one serves
     assert [(check, str(observed), str(expected)) for check, observed, expected in failed] == [

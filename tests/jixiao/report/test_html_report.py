@@ -12,8 +12,9 @@ import duckdb
 import pytest
 from PIL import Image
 
-from ingest.html_report import write_report
-from tests.report.conftest import RUN_ID
+from jixiao.report import write_report
+from tests.conftest import SAMPLE_RUN_ID as RUN_ID
+from tests.conftest import SampleWarehouse
 
 CHROMIUM = next(
     (path for name in ("chromium", "chromium-browser", "google-chrome") if (path := shutil.which(name))), None
@@ -37,8 +38,8 @@ CONSOLE_LINE = re.compile(r":CONSOLE[:(]\d+")
 
 
 @pytest.fixture(scope="module")
-def report(served_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_report(served_warehouse, tmp_path_factory.mktemp("report-out") / "report.html")
+def report(sample_warehouse: SampleWarehouse, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_report(sample_warehouse.path, tmp_path_factory.mktemp("report-out") / "report.html")
 
 
 def chromium(url: str, profile: Path, *flags: str) -> subprocess.CompletedProcess[str]:
@@ -66,7 +67,6 @@ def console_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if CONSOLE_LINE.search(line)]
 
 
-@pytest.mark.slow
 def test_report_shows_every_section_self_contained(report: Path) -> None:
     page = report.read_text(encoding="utf-8")
     assert '<meta charset="utf-8">' in page
@@ -88,8 +88,8 @@ def test_report_shows_every_section_self_contained(report: Path) -> None:
     assert not list(report.parent.glob(".*.tmp")), "the temporary file was renamed into place"
 
 
-@pytest.mark.slow
-def test_reconciliation_of_a_given_run(served_warehouse: Path, tmp_path: Path) -> None:
+def test_reconciliation_of_a_given_run(sample_warehouse: SampleWarehouse, tmp_path: Path) -> None:
+    served_warehouse = sample_warehouse.path
     chosen = write_report(served_warehouse, tmp_path / "chosen.html", run_id=RUN_ID).read_text("utf-8")
     assert f"<code>{RUN_ID}</code>" in chosen and "failed and warned (1)" in chosen
     unknown = write_report(served_warehouse, tmp_path / "unknown.html", run_id="no_such_run").read_text(
@@ -128,7 +128,6 @@ def test_console_messages_are_detected(tmp_path: Path) -> None:
 
 
 @requires_chromium
-@pytest.mark.slow
 def test_report_renders_offline_in_chromium(report: Path, tmp_path: Path) -> None:
     rendered = chromium(report.as_uri(), tmp_path / "profile", "--dump-dom")
     assert console_lines(rendered.stderr) == []

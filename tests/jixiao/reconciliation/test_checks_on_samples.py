@@ -1,42 +1,35 @@
-"""The reconciliation gate on the sample documents: real dbt models, real GE suites, exact figures."""
+"""Reconciliation on the sample documents: real dbt models, real GE suites, exact figures."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
 from expectations.checks import CHECKS
-from ingest.gate import StageResult, verdict
-from ingest.settings import Settings
-from tests.reconciliation.conftest import transform
-
-pytestmark = pytest.mark.slow
+from jixiao.reconciliation import StageResult, verdict
+from tests.conftest import SAMPLE_RUN_ID, SampleWarehouse
 
 
 @pytest.fixture(scope="module")
-def checked(landed: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    import dataclasses
-    import shutil
-
-    settings, pristine = landed
-    work = tmp_path_factory.mktemp("checked")
-    settings = dataclasses.replace(settings, state_dir=work / "state")
-    build = work / "build.duckdb"
-    shutil.copy2(pristine, build)
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        documents, warehouse = transform(settings, build, work, monkeypatch)
-    with duckdb.connect(str(build), read_only=True) as connection:
+def checked(sample_warehouse: SampleWarehouse) -> dict[str, Any]:
+    with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
         rows = connection.execute(
             """
             select check_id, documents, subject, observed, expected, outcome, expected_label
-            from audit.reconciliation_results where run_id = 'test_run'
-            """
+            from reconciliation.results where run_id = ?
+            """,
+            [SAMPLE_RUN_ID],
         ).fetchall()
-    return {"settings": settings, "documents": documents, "warehouse": warehouse, "rows": rows}
+    return {
+        "settings": sample_warehouse.settings,
+        "documents": sample_warehouse.documents,
+        "warehouse": sample_warehouse.warehouse,
+        "rows": rows,
+    }
 
 
 def results(checked: dict[str, Any], check_id: str, document: str = "") -> list[tuple[Any, ...]]:
@@ -52,7 +45,7 @@ def test_every_error_level_check_passes_and_only_the_huangpu_task_gap_warns(chec
     assert [(row[0], row[1]) for row in warned] == [
         ("key_task_funds", "2023/huangpu_2023_dept_target_form.pdf")
     ]
-    assert verdict(checked["settings"], "test_run") == []
+    assert verdict(dataclasses.asdict(documents)) == []
 
 
 def test_budget_identity_and_level_split_hold_with_the_printed_figures(checked: dict[str, Any]) -> None:

@@ -1,9 +1,10 @@
-"""What the gate does with a failure: a document's own error keeps it out of the marts (its earlier
+"""What reconciliation does with a failure: a document's own error keeps it out of the marts (its earlier
 accepted version serves), a cross-document error blocks publication. Amounts are edited in the
 raw records of a real landed build; dbt, GE and the marts are the real ones."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -12,12 +13,11 @@ import duckdb
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
-from ingest.gate import verdict
-from ingest.orchestration import check_stage
-from ingest.settings import Settings
-from tests.reconciliation.conftest import Edit, transform
-
-pytestmark = pytest.mark.slow
+from jixiao.reconciliation import verdict
+from jixiao.settings import Settings
+from jixiao.tasks import reconcile
+from tests.conftest import SampleWarehouse, transform
+from tests.jixiao.reconciliation.conftest import Edit
 
 HUANGPU_FORM = "2023/huangpu_2023_dept_target_form.pdf"
 GUANGZHOU_FORM = "2023/guangzhou_2023_dept_target_form.pdf"
@@ -43,25 +43,23 @@ def mart_rows(build: Path) -> list[tuple[object, ...]]:
         return connection.execute("select * from marts.mart_budget_overview order by all").fetchall()
 
 
-def test_a_document_failing_its_own_check_is_kept_out_and_named(
-    build_with: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_document_failing_its_own_check_is_kept_out_and_named(build_with: Builder, tmp_path: Path) -> None:
     def edit(connection: duckdb.DuckDBPyConnection) -> None:
         raise_basic_expenditure(connection, sha_of(connection, HUANGPU_FORM))
 
     settings, build = build_with(edit)
-    documents, warehouse = transform(settings, build, tmp_path, monkeypatch)
+    documents, warehouse = transform(settings, build, tmp_path)
 
     assert [item["source_path"] for item in documents.rejected] == [HUANGPU_FORM]
     message = documents.rejected[0]["message"]
     assert HUANGPU_FORM in message and "budget_identity" in message
     assert "= 364,707.2 " in message and "= 364,607.2 " in message  # both sides, as printed
-    assert verdict(settings, "test_run") == [message]
+    assert verdict(dataclasses.asdict(documents)) == [message]
     assert warehouse.failures == []
     with duckdb.connect(str(build), read_only=True) as connection:
         served = connection.execute("select distinct source_path from marts.fct_budget_line").fetchall()
         recorded = connection.execute(
-            "select outcome, severity from audit.reconciliation_results"
+            "select outcome, severity from reconciliation.results"
             " where check_id = 'budget_identity' and documents = ?",
             [HUANGPU_FORM],
         ).fetchall()
@@ -70,11 +68,9 @@ def test_a_document_failing_its_own_check_is_kept_out_and_named(
 
 
 def test_the_earlier_accepted_version_keeps_serving(
-    build_with: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    build_with: Builder, sample_warehouse: SampleWarehouse, tmp_path: Path
 ) -> None:
-    settings, pristine = build_with(None)
-    transform(settings, pristine, tmp_path / "before", monkeypatch, run_id="before")
-    before = mart_rows(pristine)
+    before = mart_rows(sample_warehouse.path)  # the samples, every version accepted
 
     def republish_with_an_error(connection: duckdb.DuckDBPyConnection) -> None:
         """A corrected re-publication whose 基本支出 no longer adds up: a new current version."""
@@ -98,7 +94,7 @@ def test_the_earlier_accepted_version_keeps_serving(
         raise_basic_expenditure(connection, new)
 
     settings, build = build_with(republish_with_an_error)
-    documents, _ = transform(settings, build, tmp_path / "after", monkeypatch)
+    documents, _ = transform(settings, build, tmp_path / "after")
 
     assert [(item["source_path"], item["current"]) for item in documents.rejected] == [(HUANGPU_FORM, True)]
     assert mart_rows(build) == before
@@ -110,12 +106,12 @@ def test_a_cross_document_error_blocks_publication(
     def edit(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(
             "update raw.key_tasks set funds_wan_yuan = funds_wan_yuan + 1"
-            " where document_sha256 = ? and task_name = '基础研究计划'",
+            " where document_sha256 = ? and name = '基础研究计划'",
             [sha_of(connection, GUANGZHOU_FORM)],
         )
 
     settings, build = build_with(edit)
-    documents, warehouse = transform(settings, build, tmp_path, monkeypatch)
+    documents, warehouse = transform(settings, build, tmp_path)
 
     assert documents.rejected == []  # within the form, only the task-fund warning changes
     assert documents.checks["key_task_funds"] == "warned"
@@ -127,4 +123,4 @@ def test_a_cross_document_error_blocks_publication(
     monkeypatch.setenv("JIXIAO_STATE_DIR", str(settings.state_dir))
     monkeypatch.setenv("JIXIAO_WAREHOUSE", str(settings.warehouse))
     with pytest.raises(AirflowFailException, match="blocked publication"):
-        check_stage("warehouse", "test_run")
+        reconcile("warehouse", "test_run")

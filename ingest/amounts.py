@@ -10,7 +10,7 @@ MAX_SCALE = 4  # the raw tables store DECIMAL(20, 4); more digits would be round
 
 
 def is_amount(text: str | None) -> bool:
-    return bool(text) and _AMOUNT.match(text.strip().replace(" ", "")) is not None
+    return text is not None and _AMOUNT.match(text.strip().replace(" ", "")) is not None
 
 
 def parse_amount(text: str) -> Decimal:

@@ -180,7 +180,8 @@ def _measure(piece: str) -> re.Match[str] | None:
     number ('支持35岁以下…项目≥1900项' is about 1900), and years are never targets."""
     matches = [match for match in _NUMERIC.finditer(piece) if not _is_year(match)]
     explicit = [m for m in matches if m.group("symbol") or m.group("prefix") or m.group("suffix")]
-    return (explicit or matches or [None])[0]
+    found = explicit or matches
+    return found[0] if found else None
 
 
 def _part(number: int, piece: str, numeric: re.Match[str] | None = None) -> TargetPart:
@@ -197,6 +198,7 @@ def _part(number: int, piece: str, numeric: re.Match[str] | None = None) -> Targ
     high = numeric.group("high")
     unit = numeric.group("unit")
     before = piece[: numeric.start()]
+    comparator: str | None
     if high is not None:
         comparator, value_high = "range", Decimal(high.replace(",", ""))
     else:

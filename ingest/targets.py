@@ -77,18 +77,18 @@ def targets_of(document: ParsedDocument) -> list[TargetRecord]:
             for part in goal_statements(task.goal)
         )
     for line, project in enumerate(document.projects, start=1):
-        for indicator in project.indicators:
+        for item in project.indicators:
             found.extend(
                 _record(
                     part,
                     source="project_indicator",
                     line=line,
                     period="annual",
-                    name=indicator.name,
-                    raw=indicator.annual_target,
+                    name=item.name,
+                    raw=item.annual_target,
                     page=project.pages[0],
                     row=project.row,
                 )
-                for part in parse_target(indicator.annual_target)
+                for part in parse_target(item.annual_target)
             )
     return found

@@ -44,7 +44,10 @@ from ingest.records import (
 HEADER_FILE = "document.json"
 # Bumped when the files of a document change shape: a folder of another layout is written again.
 ZONE_LAYOUT = 2
-KEY_COLUMNS = (("document_sha256", pa.string()), ("line_number", pa.int32()))
+KEY_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("document_sha256", pa.string()),
+    ("line_number", pa.int32()),
+)
 AMOUNT = pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE)
 _SQL_TYPES = {
     pa.string(): "varchar",
@@ -141,7 +144,9 @@ class RawTable:
         return pa.Table.from_pylist(rows, schema=self.schema)
 
 
-def _each(select: Callable[[ParsedDocument], Sequence[Any]]) -> Callable[[ParsedDocument], Iterator]:
+def _each(
+    select: Callable[[ParsedDocument], Sequence[Any]],
+) -> Callable[[ParsedDocument], Iterator[tuple[dict[str, int], Any]]]:
     def records(document: ParsedDocument) -> Iterator[tuple[dict[str, int], Any]]:
         for record in select(document):
             yield {}, record

@@ -55,7 +55,7 @@ def publish(settings: Settings, run_id: str) -> dict[str, object]:
     served.parent.mkdir(parents=True, exist_ok=True)
     os.replace(build, served)  # atomic on one filesystem: build and served share data/
     make_current(settings.export_dir, exported)
-    record = {
+    record: dict[str, object] = {
         "run_id": run_id,
         "published_at": published_at.isoformat(),
         "warehouse": str(served),

@@ -28,7 +28,8 @@ def _slot_edges(cells: Sequence[Sequence[BBox | None]]) -> list[float]:
     """The x where each grid slot starts, plus the table's right edge."""
     width = max(len(row) for row in cells)
     starts = [
-        min((row[i][0] for row in cells if i < len(row) and row[i]), default=None) for i in range(width)
+        min((box[0] for row in cells if i < len(row) and (box := row[i]) is not None), default=None)
+        for i in range(width)
     ]
     right = max(box[2] for row in cells for box in row if box)
     edges: list[float] = []
@@ -46,7 +47,7 @@ def _covered(cells: Sequence[Sequence[BBox | None]], x: float, top: float, botto
 
 
 def restore_split_labels(
-    cells: list[list[BBox | None]], texts: list[list[str]], words: Sequence[dict[str, Any]]
+    cells: list[list[BBox | None]], texts: list[list[str | None]], words: Sequence[dict[str, Any]]
 ) -> None:
     """Put each stray word into the first row of the vertical merge it belongs to (in place)."""
     if not cells:

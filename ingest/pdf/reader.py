@@ -9,6 +9,7 @@ from pathlib import Path
 import pdfplumber
 import pdfplumber.page
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.pdf import PDF
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
@@ -43,7 +44,7 @@ def check_pdf_header(path: Path) -> None:
         raise NotAPdf(path, "not a PDF (no %PDF- header in the first 1 KiB)")
 
 
-def open_pdf(path: Path) -> pdfplumber.PDF:
+def open_pdf(path: Path) -> PDF:
     check_pdf_header(path)
     try:
         pdf = pdfplumber.open(path)
@@ -99,7 +100,7 @@ def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
                 yield TableRow(page=page.page_number, row=row_number, cells=row_cells, boxes=tuple(boxes))
 
 
-def read_pdf(pdf: pdfplumber.PDF) -> PdfContent:
+def read_pdf(pdf: PDF) -> PdfContent:
     """One pass, page by page: the text of every page, the tables of pages that have rulings.
 
     Pages are closed after use, so memory stays flat on long documents. Prose pages of a report have

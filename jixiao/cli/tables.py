@@ -55,7 +55,7 @@ def print_document(document: ParsedDocument) -> None:
         print_table(
             "projects (万元)",
             ["name", "total", "fiscal", "special account", "other", "page"],
-            ((p.name, p.total, p.fiscal, p.special_account, p.other, p.page) for p in document.projects),
+            ((p.name, p.total, p.fiscal, p.special_account, p.other, p.pages[0]) for p in document.projects),
             console,
         )
     if "facts" in document.sections:

@@ -154,7 +154,14 @@ def judge(frame: pd.DataFrame, failed_ids: dict[str, set[str]]) -> list[dict[str
             outcome, passed = ("failed" if check.severity == "error" else "warned"), False
         else:
             outcome, passed = "passed", True
-        results.append({**row, "outcome": outcome, "passed": passed, "severity": check.severity})
+        results.append(
+            {
+                **{str(k): v for k, v in row.items()},
+                "outcome": outcome,
+                "passed": passed,
+                "severity": check.severity,
+            }
+        )
     return results
 
 

@@ -487,8 +487,10 @@ def _styled(figure: go.Figure, height: int) -> go.Figure:
 
 
 def _figure(figure: go.Figure) -> str:
-    return pio.to_html(
-        figure, full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
+    return str(
+        pio.to_html(
+            figure, full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
+        )
     )
 
 

@@ -23,11 +23,14 @@ SQLFLUFF := JIXIAO_WAREHOUSE=$(CURDIR)/.make/lint.duckdb $(VENV)/bin/sqlfluff
 run: $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/jixiao run --quiet
 
+# Two workers (pytest-xdist), one per core; see tests/conftest.py for how the work is shared.
+PYTEST := $(VENV)/bin/pytest -n 2 --dist loadgroup
+
 test: install
-	$(VENV)/bin/pytest
+	$(PYTEST)
 
 test-fast: install
-	$(VENV)/bin/pytest -m "not night"
+	$(PYTEST) -m "not night"
 
 install: $(STAMPS)/installed
 

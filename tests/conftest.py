@@ -213,5 +213,19 @@ def landing(tmp_path: Path) -> Path:
     return copy_samples(tmp_path / "landing")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Work units for `pytest -n 2 --dist loadgroup` (make test): a module stays on one worker (its
+    module fixtures are made once), the e2e story's nights and the Celery path are one unit each, so
+    the two long runs of nights go side by side on the two cores. The nights come last: the quick
+    modules share both workers first."""
+    for item in items:
+        if item.get_closest_marker("night"):
+            group = "celery_path" if "/deploy/" in item.nodeid.replace("::", "/") else "story"
+        else:
+            group = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+    items.sort(key=lambda item: item.get_closest_marker("night") is not None)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)

@@ -149,30 +149,46 @@ class Teller:
     def __init__(self, story: Story) -> None:
         self.story = story
 
+    def _note_publication(self) -> None:
+        """What the served warehouse holds now, if it is a publication not seen yet."""
+        if not self.story.warehouse.exists():
+            return
+        with duckdb.connect(str(self.story.warehouse), read_only=True) as connection:
+            published = snapshot(connection)
+        if published["run_id"] not in {seen["run_id"] for seen in self.story.published}:
+            self.story.published.append(published)
+
+    def _wait(self, processes: list[subprocess.Popen[bytes]], seconds: float) -> None:
+        """Wait for the nights, noting each publication as it appears (one night may publish and the
+        next replace it before both have ended)."""
+        deadline = time.monotonic() + seconds
+        while any(process.poll() is None for process in processes):
+            assert time.monotonic() < deadline, "the nights did not end in time"
+            self._note_publication()
+            time.sleep(0.5)
+
     def _ended(self, night: Night) -> None:
         story = self.story
         story.nights[night.name] = night
         if story.warehouse.exists():
             story.marts[night.name] = mart_rows(story.warehouse)
             story.digests[night.name] = digest(story.warehouse)
-            with duckdb.connect(str(story.warehouse), read_only=True) as connection:
-                published = snapshot(connection)
-            if published["run_id"] not in {seen["run_id"] for seen in story.published}:
-                story.published.append(published)
+        self._note_publication()
 
     def night(self, name: str) -> Night:
         output = self.story.root / f"{name}.out"
         process = start(self.story.env, output)
-        night = Night(name, process.wait(timeout=900), ANSI.sub("", output.read_text(errors="replace")))
-        night.pid = process.pid
+        self._wait([process], 900)
+        night = Night(name, process.returncode, ANSI.sub("", output.read_text(errors="replace")), process.pid)
         self._ended(night)
         return night
 
     def together(self, *names: str) -> list[Night]:
         outputs = [self.story.root / f"{name}.out" for name in names]
         processes = [start(self.story.env, output) for output in outputs]
+        self._wait(processes, 1200)
         nights = [
-            Night(name, process.wait(timeout=1200), "", process.pid)
+            Night(name, process.returncode, "", process.pid)
             for name, process in zip(names, processes, strict=True)
         ]
         for night, output in zip(nights, outputs, strict=True):

@@ -55,6 +55,7 @@ def main() -> None:
         "JIXIAO_LANDING_DIR": str(landing),
         "JIXIAO_WAREHOUSE": str(root / "warehouse.duckdb"),
         "JIXIAO_STATE_DIR": str(root / "state"),
+        "JIXIAO_EXPORT_DIR": str(root / "exports"),
     }
     rows = []
     night(env)  # the first run also migrates the Airflow DB: not a nightly cost

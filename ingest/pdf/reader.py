@@ -1,4 +1,4 @@
-"""Opening PDFs and reading their tables (pdfplumber) and plain text (pypdfium2)."""
+"""Opening PDFs and reading their tables and plain text, both with pdfplumber."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from ingest.errors import (
     UnknownDocumentType,
     UnknownYear,
 )
+from jixiao.cli import main
 from tests.conftest import SAMPLE_FILES, bin_path
 
 FORM = SAMPLE_FILES["huangpu_2023_dept_target_form"]
@@ -137,17 +138,29 @@ def test_parser_raises_a_typed_error_naming_the_file(
 
 @pytest.mark.parametrize(("make", "error", "words"), CASES, ids=[case[0].__name__ for case in CASES])
 def test_cli_prints_one_line_and_exits_2(
-    folder: Path, make: Callable[[Path], Path], error: type[DocumentError], words: str
+    folder: Path,
+    make: Callable[[Path], Path],
+    error: type[DocumentError],
+    words: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    path = make(folder)
+    assert main(["parse", str(path), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"jixiao: {error.__name__}: {path}: ")
+    assert len(err.strip().splitlines()) == 1
+    assert words in err
+
+
+def test_the_installed_command_exits_2_with_the_same_line(folder: Path) -> None:
+    make, error, words = CASES[0]
     path = make(folder)
     result = subprocess.run(
         [bin_path("jixiao"), "parse", str(path), "--json"], capture_output=True, text=True, check=False
     )
-    assert result.returncode == 2
-    assert result.stdout == ""
-    assert result.stderr.startswith(f"jixiao: {error.__name__}: {path}: ")
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert words in result.stderr
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"jixiao: {error.__name__}: {path}: ") and words in result.stderr
 
 
 def test_year_override_rescues_a_form_without_year_folder(folder: Path) -> None:

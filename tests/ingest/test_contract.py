@@ -1,7 +1,13 @@
-"""`jixiao parse FILE --json` on the real sample PDFs, field by field against the truth files."""
+"""`jixiao parse FILE --json` on the real sample PDFs, field by field against the truth files.
+
+The command runs in-process (each sample parsed once); one test runs it as a subprocess, as users do.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import json
 import subprocess
 from decimal import Decimal
@@ -10,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from jixiao.cli import main
 from tests.conftest import SAMPLE_FILES, TRUTH, bin_path
 
 
@@ -18,14 +25,25 @@ def load_exact(text: str) -> Any:
     return json.loads(text, parse_float=Decimal, parse_int=Decimal)
 
 
+@functools.cache
+def command_output(path: Path, *extra: str) -> str:
+    """What `jixiao parse PATH --json EXTRA…` prints, run in this process."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["parse", str(path), "--json", *extra]) == 0
+    return printed.getvalue()
+
+
 def parse_json(path: Path, *extra: str) -> dict[str, Any]:
+    return load_exact(command_output(path, *extra))
+
+
+def test_the_installed_command_prints_the_same_contract() -> None:
+    path = SAMPLE_FILES["huangpu_2022_self_evaluation"]
     result = subprocess.run(
-        [bin_path("jixiao"), "parse", str(path), "--json", *extra],
-        capture_output=True,
-        text=True,
-        check=True,
+        [bin_path("jixiao"), "parse", str(path), "--json"], capture_output=True, text=True, check=True
     )
-    return load_exact(result.stdout)
+    assert result.stdout == command_output(path)
 
 
 def truth(name: str) -> dict[str, Any]:

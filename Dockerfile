@@ -10,6 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     AIRFLOW_HOME=/opt/airflow \
     AIRFLOW__CORE__DAGS_FOLDER=/opt/jixiao/dags \
     AIRFLOW__CORE__LOAD_EXAMPLES=False \
+    AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT=120 \
     PATH=/opt/jixiao/.venv/bin:$PATH
 
 RUN useradd --create-home --uid 50000 airflow \

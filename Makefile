@@ -13,6 +13,8 @@ AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW_HOME
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
+# The first parse after a change to the dbt project runs `dbt ls` for both Cosmos task groups.
+export AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT := 120
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 # sqlfluff's dbt templater compiles the project; it needs a profile, not a built warehouse.

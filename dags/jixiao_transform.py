@@ -28,16 +28,7 @@ from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup
 
 from jixiao import tasks
-from jixiao.tasks import (
-    BEFORE_DOCUMENT_CHECKS,
-    DBT_EXECUTION,
-    DBT_OPERATOR_ARGS,
-    DBT_PROFILE,
-    DBT_PROJECT,
-    RAW_ASSET,
-    WAREHOUSE_POOL,
-    dbt_render,
-)
+from jixiao.tasks import BEFORE_DOCUMENT_CHECKS, DBT_GROUP_CONFIG, RAW_ASSET, WAREHOUSE_POOL, dbt_render
 
 
 @dag(
@@ -78,20 +69,10 @@ def jixiao_transform() -> None:
         tasks.reconciliation_verdict(documents_stage)
 
     dbt_staging = DbtTaskGroup(
-        group_id="dbt_staging",
-        project_config=DBT_PROJECT,
-        profile_config=DBT_PROFILE,
-        execution_config=DBT_EXECUTION,
-        render_config=dbt_render(select=BEFORE_DOCUMENT_CHECKS),
-        operator_args=DBT_OPERATOR_ARGS,
+        group_id="dbt_staging", render_config=dbt_render(select=BEFORE_DOCUMENT_CHECKS), **DBT_GROUP_CONFIG
     )
     dbt_marts = DbtTaskGroup(
-        group_id="dbt_marts",
-        project_config=DBT_PROJECT,
-        profile_config=DBT_PROFILE,
-        execution_config=DBT_EXECUTION,
-        render_config=dbt_render(exclude=BEFORE_DOCUMENT_CHECKS),
-        operator_args=DBT_OPERATOR_ARGS,
+        group_id="dbt_marts", render_config=dbt_render(exclude=BEFORE_DOCUMENT_CHECKS), **DBT_GROUP_CONFIG
     )
     documents_stage = reconcile_documents()
     published = publish()

@@ -110,6 +110,8 @@ class Settings:
             "AIRFLOW_HOME": str(self.airflow_home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_dir),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            # The first parse after a change to the dbt project runs `dbt ls` for both task groups.
+            "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
             # The machine has no route to telemetry or lineage endpoints: don't try.
             "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "AIRFLOW__OPENLINEAGE__DISABLED": "True",

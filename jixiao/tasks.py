@@ -133,8 +133,23 @@ DBT_PROFILE = ProfileConfig(
 # Measured (docs/performance.md): LOCAL with the in-process dbt runner; WATCHER never finished under
 # `airflow dags test` and cannot run tests as part of each model's build.
 DBT_EXECUTION = ExecutionConfig(execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER)
-# Every dbt task writes the build file: they queue on the warehouse pool's one slot.
-DBT_OPERATOR_ARGS = {"pool": WAREHOUSE_POOL}
+DBT_OPERATOR_ARGS = {
+    # Every dbt task writes the build file: they queue on the warehouse pool's one slot.
+    "pool": WAREHOUSE_POOL,
+    # Cosmos reads each invocation's result in-process: dbt need not write manifest.json and
+    # run_results.json (1.2 MB) after every one of the ~50 tasks of a night.
+    "dbt_cmd_global_flags": ["--no-write-json"],
+    # No Airflow Asset per model: nothing is scheduled on them, and each one is an event the
+    # scheduler records every night.
+    "emit_datasets": False,
+}
+# What every dbt task group of the transform shares; each group adds its own `render_config`.
+DBT_GROUP_CONFIG: dict[str, Any] = {
+    "project_config": DBT_PROJECT,
+    "profile_config": DBT_PROFILE,
+    "execution_config": DBT_EXECUTION,
+    "operator_args": DBT_OPERATOR_ARGS,
+}
 
 # What the document checks need, built before them: every staging model and seed (so each test
 # finds all its parents in the same group), and audit_document_checks with its ancestors. The

@@ -36,6 +36,7 @@ os.environ.update(
         "AIRFLOW_HOME": str(_AIRFLOW_HOME),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
         "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
         "AIRFLOW__OPENLINEAGE__DISABLED": "True",
         "DO_NOT_TRACK": "1",
@@ -154,6 +155,7 @@ class SampleWarehouse:
 
 
 SAMPLE_RUN_ID = "sample_run"
+NIGHTS_TIMEOUT_SECONDS = 2700
 
 
 @pytest.fixture(scope="session")
@@ -213,6 +215,7 @@ def landing(tmp_path: Path) -> Path:
     return copy_samples(tmp_path / "landing")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Work units for `pytest -n 2 --dist loadgroup` (make test): a module stays on one worker (its
     module fixtures are made once), the e2e story's nights and the Celery path are one unit each, so
@@ -221,6 +224,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("night"):
             group = "celery_path" if "/deploy/" in item.nodeid.replace("::", "/") else "story"
+            # The first test of each runs all its nights in its fixture's setup.
+            item.add_marker(pytest.mark.timeout(NIGHTS_TIMEOUT_SECONDS))
         else:
             group = item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))

@@ -79,6 +79,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
         "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
         # Unpaused, the landing would start its latest 02:00 run at once (CronTriggerTimetable without
         # catch-up); the test unpauses the DAGs once it has queued its own runs.
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",

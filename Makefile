@@ -17,8 +17,9 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT := 120
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
-# sqlfluff's dbt templater compiles the project; it needs a profile, not a built warehouse.
-SQLFLUFF := JIXIAO_WAREHOUSE=$(CURDIR)/.make/lint.duckdb $(VENV)/bin/sqlfluff
+# sqlfluff's dbt templater compiles the project: it needs a profile, not a built warehouse. It reads
+# the templater only from the working directory's config or the one given.
+SQLFLUFF := JIXIAO_DBT_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff
 
 .PHONY: run test test-fast install lint docs clean
 
@@ -47,7 +48,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(SQLFLUFF) lint dbt_project
+	$(SQLFLUFF) lint --config dbt_project/.sqlfluff dbt_project
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

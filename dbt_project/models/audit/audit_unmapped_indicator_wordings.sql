@@ -15,7 +15,7 @@ final as (
         wording,
         indicator_key,
         n_targets,
-        n_actuals,
+        n_actuals
 
     from wordings
     where indicator_code is null

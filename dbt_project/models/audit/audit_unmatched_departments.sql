@@ -15,7 +15,7 @@ final as (
         department_name,
         doc_type,
         fiscal_year,
-        document_sha256,
+        document_sha256
 
     from documents
     where department_code is null

@@ -42,7 +42,7 @@ forms as (
         serving.department_code,
         serving.fiscal_year,
         budget.transfer_funds,
-        coalesce(budget.fiscal_appropriation, 0) + coalesce(budget.other_funds, 0) as form_total,
+        coalesce(budget.fiscal_appropriation, 0) + coalesce(budget.other_funds, 0) as form_total
     from serving
     left join budget
         on serving.document_sha256 = budget.document_sha256
@@ -52,7 +52,11 @@ forms as (
 
 project_tables as (
 
-    select document_sha256, source_path, department_code, fiscal_year
+    select
+        document_sha256,
+        source_path,
+        department_code,
+        fiscal_year
     from serving
     where doc_type = 'project_target_table'
 
@@ -65,7 +69,7 @@ self_evaluations as (
         serving.source_path,
         serving.department_code,
         serving.fiscal_year,
-        self_evaluation.annual_budget,
+        self_evaluation.annual_budget
     from serving
     inner join self_evaluation
         on serving.document_sha256 = self_evaluation.document_sha256
@@ -80,7 +84,7 @@ project_table_sets as (
         department_code,
         fiscal_year,
         string_agg(document_sha256, ',' order by document_sha256) as document_sha256s,
-        string_agg(source_path, '; ' order by source_path) as source_paths,
+        string_agg(source_path, '; ' order by source_path) as source_paths
     from project_tables
     group by all
 
@@ -92,7 +96,7 @@ form_with_projects as (
         forms.*,
         concat_ws(',', forms.document_sha256, project_table_sets.document_sha256s) as document_sha256s,
         concat_ws('; ', forms.source_path, project_table_sets.source_paths) as source_paths,
-        project_table_sets.document_sha256s is not null as has_project_table,
+        project_table_sets.document_sha256s is not null as has_project_table
     from forms
     left join project_table_sets
         on forms.department_code = project_table_sets.department_code
@@ -105,10 +109,10 @@ project_rows as (
     select
         project_tables.department_code,
         project_tables.fiscal_year,
-        regexp_replace(projects.project_name, '\s', '', 'g') as project_key,
         projects.project_name,
         projects.fund_user,
         projects.total_wan_yuan,
+        regexp_replace(projects.project_name, '\s', '', 'g') as project_key
     from project_tables
     inner join projects
         on project_tables.document_sha256 = projects.document_sha256
@@ -123,37 +127,15 @@ task_matches as (
         key_tasks.task_name,
         key_tasks.funds_wan_yuan,
         (
-            select sum(project_rows.total_wan_yuan) from project_rows
+            select sum(project_rows.total_wan_yuan) as project_total
+            from project_rows
             where project_rows.department_code = form_with_projects.department_code
                 and project_rows.fiscal_year = form_with_projects.fiscal_year
                 and project_rows.project_key = regexp_replace(key_tasks.task_name, '\s', '', 'g')
-        ) as project_total,
+        ) as project_total
     from form_with_projects
     inner join key_tasks
         on form_with_projects.document_sha256 = key_tasks.document_sha256
-
-),
-
--- 7. Each 年度重点工作任务 equals the project-table row of the same name.
-key_task_matches_project as (
-
-    select
-        {{ reconciliation_row(
-            'key_task_matches_project',
-            "lpad(cast(line_number as varchar), 3, '0') || ' ' || task_name",
-            "'年度重点工作任务资金'",
-            'funds_wan_yuan',
-            "'项目支出绩效目标表 同名项目总计'",
-            'project_total',
-            0,
-            'funds_wan_yuan is not null and project_total is not null',
-            "case
-                when not has_project_table then 'no 项目支出绩效目标表 landed for this bureau and year'
-                when project_total is null then 'no project row of this name'
-                when funds_wan_yuan is null then 'the task states no funds'
-            end",
-        ) }}
-    from task_matches
 
 ),
 
@@ -162,48 +144,27 @@ transfers as (
     select
         form_with_projects.*,
         (
-            select sum(project_rows.total_wan_yuan) from project_rows
+            select sum(project_rows.total_wan_yuan) as designated_total
+            from project_rows
             where project_rows.department_code = form_with_projects.department_code
                 and project_rows.fiscal_year = form_with_projects.fiscal_year
                 and project_rows.fund_user is not null
-        ) as designated_total,
+        ) as designated_total
     from form_with_projects
-
-),
-
--- 8. Project rows designated to a district (项目名称（资金使用单位）) add up to 拟用于对下转移支付资金.
-transfer_payments as (
-
-    select
-        {{ reconciliation_row(
-            'transfer_payments',
-            'null',
-            "'指定区级资金使用单位的项目总计之和'",
-            'coalesce(designated_total, 0)',
-            "'拟用于对下转移支付资金'",
-            'transfer_funds',
-            0,
-            'has_project_table and transfer_funds is not null',
-            "case
-                when not has_project_table then 'no 项目支出绩效目标表 landed for this bureau and year'
-                when transfer_funds is null then '拟用于对下转移支付资金 not printed'
-            end",
-        ) }}
-    from transfers
 
 ),
 
 budget_pairs as (
 
     select
+        self_evaluations.annual_budget,
+        forms.form_total,
         coalesce(self_evaluations.department_code, forms.department_code) as department_code,
         coalesce(self_evaluations.fiscal_year, forms.fiscal_year) as fiscal_year,
         concat_ws(',', self_evaluations.document_sha256, forms.document_sha256) as document_sha256s,
         concat_ws('; ', self_evaluations.source_path, forms.source_path) as source_paths,
-        self_evaluations.annual_budget,
-        forms.form_total,
         self_evaluations.document_sha256 is not null as has_self_evaluation,
-        forms.document_sha256 is not null as has_form,
+        forms.document_sha256 is not null as has_form
     from self_evaluations
     full outer join forms
         on self_evaluations.department_code = forms.department_code
@@ -211,36 +172,62 @@ budget_pairs as (
 
 ),
 
--- 9. 全年预算数 of the self-evaluation against the year's form total (budgets change in the year).
-self_evaluation_budget as (
+final as (
 
+    -- 7. Each 年度重点工作任务 equals the project-table row of the same name.
     select
         {{ reconciliation_row(
-            'self_evaluation_budget',
-            'null',
-            "'自评报告 全年预算数'",
-            'annual_budget',
-            "'申报表 财政拨款+其他资金'",
-            'form_total',
-            0,
-            'has_self_evaluation and has_form and annual_budget is not null',
-            "case
+            check_id='key_task_matches_project',
+            subject="lpad(cast(line_number as varchar), 3, '0') || ' ' || task_name",
+            observed_label="'年度重点工作任务资金'",
+            observed='funds_wan_yuan',
+            expected_label="'项目支出绩效目标表 同名项目总计'",
+            expected='project_total',
+            applicable='funds_wan_yuan is not null and project_total is not null',
+            detail="case
+                when not has_project_table then 'no 项目支出绩效目标表 landed for this bureau and year'
+                when project_total is null then 'no project row of this name'
+                when funds_wan_yuan is null then 'the task states no funds'
+            end",
+        ) }}
+    from task_matches
+
+    union all by name
+
+    -- 8. Project rows designated to a district (项目名称（资金使用单位）) add up to 拟用于对下转移支付资金.
+    select
+        {{ reconciliation_row(
+            check_id='transfer_payments',
+            observed_label="'指定区级资金使用单位的项目总计之和'",
+            observed='coalesce(designated_total, 0)',
+            expected_label="'拟用于对下转移支付资金'",
+            expected='transfer_funds',
+            applicable='has_project_table and transfer_funds is not null',
+            detail="case
+                when not has_project_table then 'no 项目支出绩效目标表 landed for this bureau and year'
+                when transfer_funds is null then '拟用于对下转移支付资金 not printed'
+            end",
+        ) }}
+    from transfers
+
+    union all by name
+
+    -- 9. 全年预算数 of the self-evaluation against the year's form total (budgets change in the year).
+    select
+        {{ reconciliation_row(
+            check_id='self_evaluation_budget',
+            observed_label="'自评报告 全年预算数'",
+            observed='annual_budget',
+            expected_label="'申报表 财政拨款+其他资金'",
+            expected='form_total',
+            applicable='has_self_evaluation and has_form and annual_budget is not null',
+            detail="case
                 when not has_form then 'no 部门整体预算绩效目标申报表 landed for this year'
                 when not has_self_evaluation then 'no 部门整体支出绩效自评报告 landed for this year'
                 when annual_budget is null then '全年预算数 not stated'
             end",
         ) }}
     from budget_pairs
-
-),
-
-final as (
-
-    select * from key_task_matches_project
-    union all by name
-    select * from transfer_payments
-    union all by name
-    select * from self_evaluation_budget
 
 )
 

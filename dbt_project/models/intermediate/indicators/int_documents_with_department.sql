@@ -35,19 +35,34 @@ serving as (
 
     select *
     from accepted
-    qualify row_number() over (
-        partition by version_key
-        order by document_status = 'current' desc, first_seen_at desc, document_sha256
-    ) = 1
+    qualify
+        row_number() over (
+            partition by version_key
+            order by document_status = 'current' desc, first_seen_at desc, document_sha256 asc
+        ) = 1
 
 ),
 
 final as (
 
     select
-        serving.*,
+        serving.document_sha256,
+        serving.source_path,
+        serving.doc_type,
+        serving.department_name,
+        serving.department_code,
+        serving.fiscal_year,
+        serving.year_source,
+        serving.page_count,
+        serving.overall_goal,
+        serving.other_tasks,
+        serving.document_status,
+        serving.superseded_by,
+        serving.version_key,
+        serving.first_seen_at,
+        serving.parsed_at,
         departments.department_name_zh,
-        departments.division_name_zh,
+        departments.division_name_zh
 
     from serving
     left join departments

@@ -22,9 +22,15 @@ wordings as (
 
 used as (
 
-    select indicator_wording as wording, 'target' as used_as from targets
+    select
+        indicator_wording as wording,
+        'target' as used_as
+    from targets
     union all
-    select fact_label as wording, 'actual' as used_as from facts
+    select
+        fact_label as wording,
+        'actual' as used_as
+    from facts
 
 ),
 
@@ -33,7 +39,7 @@ counted as (
     select
         wording,
         count(*) filter (where used_as = 'target') as n_targets,
-        count(*) filter (where used_as = 'actual') as n_actuals,
+        count(*) filter (where used_as = 'actual') as n_actuals
 
     from used
     group by wording
@@ -42,12 +48,13 @@ counted as (
 
 final as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         counted.wording,
         wordings.indicator_code,
         coalesce(wordings.indicator_code, 'raw:' || md5(counted.wording)) as indicator_key,
         counted.n_targets,
-        counted.n_actuals,
+        counted.n_actuals
 
     from counted
     left join wordings

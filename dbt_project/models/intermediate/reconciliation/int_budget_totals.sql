@@ -8,8 +8,8 @@ budget_lines as (
     select
         document_sha256,
         budget_section,
-        regexp_replace(budget_line_label, '\s', '', 'g') as label,
         amount_wan_yuan,
+        regexp_replace(budget_line_label, '\s', '', 'g') as line_label
     from {{ ref('stg_raw__budget_lines') }}
 
 ),
@@ -18,16 +18,17 @@ final as (
 
     select
         document_sha256,
-        sum(amount_wan_yuan) filter (where label = '基本支出') as basic_expenditure,
-        sum(amount_wan_yuan) filter (where label = '项目支出') as project_expenditure,
-        sum(amount_wan_yuan) filter (where label = '财政专项资金') as special_funds,
-        sum(amount_wan_yuan) filter (where label = '其他事业发展性支出') as other_development,
-        sum(amount_wan_yuan) filter (where label = '财政拨款' and budget_section <> '单位合计') as fiscal_appropriation,
-        sum(amount_wan_yuan) filter (where label = '其他资金' and budget_section <> '单位合计') as other_funds,
-        sum(amount_wan_yuan) filter (where label like '%本级使用资金') as own_level_funds,
-        sum(amount_wan_yuan) filter (where label = '拟用于对下转移支付资金') as transfer_funds,
-        sum(amount_wan_yuan) filter (where label = '总计' and budget_section = '单位合计') as unit_total,
-        count(*) filter (where label like '%本级使用资金') as n_own_level_lines,
+        sum(amount_wan_yuan) filter (where line_label = '基本支出') as basic_expenditure,
+        sum(amount_wan_yuan) filter (where line_label = '项目支出') as project_expenditure,
+        sum(amount_wan_yuan) filter (where line_label = '财政专项资金') as special_funds,
+        sum(amount_wan_yuan) filter (where line_label = '其他事业发展性支出') as other_development,
+        sum(amount_wan_yuan) filter (where line_label = '财政拨款' and budget_section <> '单位合计')
+            as fiscal_appropriation,
+        sum(amount_wan_yuan) filter (where line_label = '其他资金' and budget_section <> '单位合计') as other_funds,
+        sum(amount_wan_yuan) filter (where line_label like '%本级使用资金') as own_level_funds,
+        sum(amount_wan_yuan) filter (where line_label = '拟用于对下转移支付资金') as transfer_funds,
+        sum(amount_wan_yuan) filter (where line_label = '总计' and budget_section = '单位合计') as unit_total,
+        count(*) filter (where line_label like '%本级使用资金') as n_own_level_lines
 
     from budget_lines
     group by document_sha256

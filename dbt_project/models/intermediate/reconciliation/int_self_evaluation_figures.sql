@@ -17,7 +17,7 @@ final as (
         any_value(fact_value) filter (where fact_label = '基本支出') as basic_expenditure,
         any_value(fact_value) filter (where fact_label = '项目支出') as project_expenditure,
         any_value(fact_value) filter (where fact_label = '预算完成率') as stated_execution_rate,
-        any_value(fact_value_text) filter (where fact_label = '预算完成率') as stated_execution_rate_text,
+        any_value(fact_value_text) filter (where fact_label = '预算完成率') as stated_execution_rate_text
 
     from facts
     group by document_sha256

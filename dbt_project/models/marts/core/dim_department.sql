@@ -15,7 +15,7 @@ final as (
         division_code,
         division_name_zh,
         level as department_level,
-        nullif(parent_department_code, '') as parent_department_code,
+        nullif(parent_department_code, '') as parent_department_code
 
     from departments
 

@@ -25,7 +25,7 @@ mapped as (
         base_unit,
         level1_zh,
         level2_zh,
-        true as is_mapped,
+        true as is_mapped
 
     from catalog
 
@@ -41,7 +41,7 @@ unmapped as (
         null as base_unit,
         null as level1_zh,
         null as level2_zh,
-        false as is_mapped,
+        false as is_mapped
 
     from wordings
     where indicator_code is null

@@ -8,7 +8,10 @@ documents as (
 
 bounds as (
 
-    select min(fiscal_year) as first_year, max(fiscal_year) as last_year from documents
+    select
+        min(fiscal_year) as first_year,
+        max(fiscal_year) as last_year
+    from documents
 
 ),
 
@@ -22,7 +25,7 @@ final as (
 
     select
         cast(fiscal_year as integer) as fiscal_year,
-        cast(fiscal_year as varchar) || '年' as fiscal_year_label,
+        cast(fiscal_year as varchar) || '年' as fiscal_year_label
 
     from years
 

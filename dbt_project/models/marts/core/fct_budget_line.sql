@@ -14,7 +14,8 @@ documents as (
 
 final as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         lines.document_sha256 || ':' || lines.line_number as budget_line_id,
         documents.department_code,
         documents.department_name as department_name_printed,
@@ -27,7 +28,7 @@ final as (
         lines.document_sha256,
         documents.source_path,
         lines.page,
-        lines.table_row,
+        lines.table_row
 
     from lines
     inner join documents

@@ -14,7 +14,8 @@ documents as (
 
 final as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         tasks.document_sha256 || ':' || tasks.line_number as key_task_id,
         documents.department_code,
         documents.department_name as department_name_printed,
@@ -26,7 +27,7 @@ final as (
         tasks.document_sha256,
         documents.source_path,
         tasks.pages,
-        tasks.table_row,
+        tasks.table_row
 
     from tasks
     inner join documents

@@ -14,7 +14,8 @@ documents as (
 
 final as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         projects.document_sha256 || ':' || projects.line_number as project_id,
         documents.department_code,
         documents.department_name as department_name_printed,
@@ -29,7 +30,7 @@ final as (
         projects.document_sha256,
         documents.source_path,
         projects.pages,
-        projects.table_row,
+        projects.table_row
 
     from projects
     inner join documents

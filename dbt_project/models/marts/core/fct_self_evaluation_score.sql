@@ -14,7 +14,8 @@ documents as (
 
 final as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         scores.document_sha256 || ':' || scores.line_number as score_id,
         documents.department_code,
         documents.department_name as department_name_printed,
@@ -27,7 +28,7 @@ final as (
         scores.document_sha256,
         documents.source_path,
         scores.page,
-        scores.table_row,
+        scores.table_row
 
     from scores
     inner join documents

@@ -27,10 +27,11 @@ lines as (
         department_code,
         department_name_printed,
         fiscal_year,
-        case doc_type when 'dept_target_form' then 'budget_line' else 'project_table_total' end as measure_group,
+        case doc_type when 'dept_target_form' then 'budget_line' else 'project_table_total' end
+            as measure_group,
         budget_line_label as measure,
         amount_wan_yuan,
-        document_sha256,
+        document_sha256
 
     from budget_lines
 
@@ -39,21 +40,22 @@ lines as (
 by_funding_source as (
 
     select
-        department_code,
-        department_name_printed,
-        fiscal_year,
+        projects.department_code,
+        projects.department_name_printed,
+        projects.fiscal_year,
         'project_funding_source' as measure_group,
         funding.source_label as measure,
         sum(funding.amount) as amount_wan_yuan,
-        document_sha256,
+        projects.document_sha256
 
     from projects
-    cross join lateral (
-        values
-            ('财政拨款', fiscal_wan_yuan),
-            ('财政专户拨款', special_account_wan_yuan),
-            ('其他资金', other_wan_yuan)
-    ) as funding (source_label, amount)
+    cross join
+        lateral (
+            values
+            ('财政拨款', projects.fiscal_wan_yuan),
+            ('财政专户拨款', projects.special_account_wan_yuan),
+            ('其他资金', projects.other_wan_yuan)
+        ) as funding (source_label, amount)
     group by all
     having sum(funding.amount) is not null
 
@@ -68,7 +70,7 @@ by_fund_user as (
         'project_fund_user' as measure_group,
         coalesce(fund_user, '本级') as measure,
         sum(total_wan_yuan) as amount_wan_yuan,
-        document_sha256,
+        document_sha256
 
     from projects
     group by all
@@ -87,7 +89,8 @@ unioned as (
 
 final as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         unioned.department_code,
         coalesce(departments.department_name_zh, unioned.department_name_printed) as department_name_zh,
         unioned.department_name_printed,
@@ -95,7 +98,7 @@ final as (
         unioned.measure_group,
         unioned.measure,
         cast(unioned.amount_wan_yuan as decimal(20, 4)) as amount_wan_yuan,
-        unioned.document_sha256,
+        unioned.document_sha256
 
     from unioned
     left join departments

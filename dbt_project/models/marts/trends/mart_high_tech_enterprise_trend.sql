@@ -18,18 +18,20 @@ departments as (
 high_tech as (
 
     select * from trend
-    where indicator_code in (
-        'high_tech_enterprise_count',
-        'high_tech_enterprise_certified',
-        'high_tech_enterprise_applications',
-        'high_tech_enterprise_net_increase'
-    )
+    where
+        indicator_code in (
+            'high_tech_enterprise_count',
+            'high_tech_enterprise_certified',
+            'high_tech_enterprise_applications',
+            'high_tech_enterprise_net_increase'
+        )
 
 ),
 
 final as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         high_tech.department_key,
         high_tech.department_code,
         coalesce(departments.division_name_zh, high_tech.department_name_printed) as department_label,
@@ -44,7 +46,7 @@ final as (
         high_tech.actual_is_lower_bound,
         high_tech.actual_text,
         high_tech.attainment,
-        high_tech.actual_change_from_previous_year,
+        high_tech.actual_change_from_previous_year
 
     from high_tech
     left join departments

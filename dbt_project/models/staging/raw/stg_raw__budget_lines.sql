@@ -16,7 +16,7 @@ renamed as (
         cast(amount_wan_yuan as decimal(20, 4)) as amount_wan_yuan,
         amount_text,
         page,
-        "row" as table_row,
+        row as table_row
 
     from source
 

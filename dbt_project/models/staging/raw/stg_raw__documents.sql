@@ -23,7 +23,7 @@ renamed as (
         superseded_by,
         version_key,
         first_seen_at,
-        parsed_at,
+        parsed_at
 
     from source
 

@@ -8,7 +8,8 @@ source as (
 
 renamed as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         document_sha256,
         line_number,
         label as fact_label,
@@ -21,7 +22,7 @@ renamed as (
         qualifier as fact_qualifier,
         text as source_text,
         page,
-        "row" as table_row,
+        row as table_row
 
     from source
 

@@ -17,7 +17,7 @@ renamed as (
         period_target,
         annual_target,
         page,
-        "row" as table_row,
+        row as table_row
 
     from source
 

@@ -8,7 +8,8 @@ source as (
 
 renamed as (
 
-    select
+    -- The columns in the order this model publishes them; ST06 would reorder them.
+    select  -- noqa: ST06
         document_sha256,
         line_number,
         name as task_name,
@@ -17,7 +18,7 @@ renamed as (
         goal as expected_goal,
         pages[1] as page,
         array_to_string(pages, ',') as pages,
-        "row" as table_row,
+        row as table_row
 
     from source
 

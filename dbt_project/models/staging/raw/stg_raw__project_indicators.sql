@@ -16,7 +16,7 @@ renamed as (
         level1 as indicator_level1,
         name as indicator_name,
         annual_target,
-        text as source_text,
+        text as source_text
 
     from source
 

@@ -12,7 +12,7 @@ renamed as (
         source_path,
         document_sha256,
         error_type,
-        message as error_message,
+        message as error_message
 
     from source
 

@@ -16,7 +16,7 @@ renamed as (
         cast(score as decimal(20, 4)) as score,
         cast(subtotal as decimal(20, 4)) as subtotal,
         page,
-        "row" as table_row,
+        row as table_row
 
     from source
 

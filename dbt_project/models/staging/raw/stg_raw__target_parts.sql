@@ -26,7 +26,7 @@ renamed as (
         part_text,
         raw_text as target_text,
         page,
-        "row" as table_row,
+        row as table_row
 
     from source
 

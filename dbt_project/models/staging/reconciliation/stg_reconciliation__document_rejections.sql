@@ -8,8 +8,7 @@ source as (
 
 renamed as (
 
-    select distinct
-        document_sha256,
+    select distinct document_sha256
 
     from source
 

@@ -1,0 +1,136 @@
+-- Checks 1-3 and 6c within one 部门整体预算绩效目标申报表 (dept_target_form): the budget identity,
+-- the 本级/对下 split, the key tasks' funds and the comparators of its targets. Every landed
+-- version, current or superseded; unioned into audit_document_checks.
+
+with
+
+documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+budget as (
+
+    select * from {{ ref('int_budget_totals') }}
+
+),
+
+key_tasks as (
+
+    select * from {{ ref('stg_raw__key_tasks') }}
+
+),
+
+comparators as (
+
+    select * from {{ ref('int_target_comparators') }}
+
+),
+
+forms as (
+
+    select
+        documents.*,
+        budget.* exclude (budget.document_sha256),
+        documents.document_sha256 as document_sha256s,
+        documents.source_path as source_paths,
+        coalesce(budget.fiscal_appropriation, 0) + coalesce(budget.other_funds, 0) as form_total
+
+    from documents
+    left join budget
+        on documents.document_sha256 = budget.document_sha256
+    where documents.doc_type = 'dept_target_form'
+
+),
+
+task_funds as (
+
+    select
+        document_sha256,
+        sum(funds_wan_yuan) as task_funds,
+        count(funds_wan_yuan) as n_funded_tasks
+
+    from key_tasks
+    group by document_sha256
+
+),
+
+final as (
+
+    -- 1. 基本支出 + 项目支出 + 财政专项资金 + 其他事业发展性支出 = 财政拨款 + 其他资金
+    select
+        {{ reconciliation_row(
+            check_id='budget_identity',
+            observed_label="'基本支出+项目支出+财政专项资金+其他事业发展性支出'",
+            observed='coalesce(basic_expenditure, 0) + coalesce(project_expenditure, 0)
+                + coalesce(special_funds, 0) + coalesce(other_development, 0)',
+            expected_label="'财政拨款+其他资金'",
+            expected='form_total',
+            applicable='fiscal_appropriation is not null
+                and (basic_expenditure is not null or project_expenditure is not null)',
+            detail="case when fiscal_appropriation is null then '财政拨款 not printed' end",
+        ) }}
+    from forms
+
+    union all by name
+
+    -- 2. 本级使用资金 + 拟用于对下转移支付资金 equals the total (district convention) or
+    --    财政专项资金 (city convention); the expected side is whichever convention the form follows.
+    select
+        {{ reconciliation_row(
+            check_id='level_split',
+            observed_label="'本级使用资金+拟用于对下转移支付资金'",
+            observed='own_level_funds + transfer_funds',
+            expected_label="case when own_level_funds + transfer_funds = special_funds
+                and special_funds <> form_total then '财政专项资金' else '财政拨款+其他资金' end",
+            expected='case when own_level_funds + transfer_funds = special_funds
+                then special_funds else form_total end',
+            applicable='n_own_level_lines > 0 and transfer_funds is not null',
+            detail="case when n_own_level_lines = 0 then '本级使用资金 not printed' end",
+        ) }}
+    from forms
+
+    union all by name
+
+    -- 3. Key-task funds against 项目支出 + 财政专项资金 + 其他事业发展性支出, or against 本级使用资金
+    --    (Guangzhou's tasks spend the city's own-level funds); the gap to the first is reported.
+    select
+        {{ reconciliation_row(
+            check_id='key_task_funds',
+            observed_label="'年度重点工作任务资金合计'",
+            observed='task_funds.task_funds',
+            expected_label="case when task_funds.task_funds = forms.own_level_funds
+                then '本级使用资金' else '项目支出+财政专项资金+其他事业发展性支出' end",
+            expected='case when task_funds.task_funds = forms.own_level_funds then forms.own_level_funds
+                else coalesce(forms.project_expenditure, 0) + coalesce(forms.special_funds, 0)
+                    + coalesce(forms.other_development, 0) end',
+            applicable='coalesce(task_funds.n_funded_tasks, 0) > 0',
+            detail="case when coalesce(task_funds.n_funded_tasks, 0) = 0
+                then 'no key task states its funds' end",
+        ) }}
+    from forms
+    left join task_funds
+        on forms.document_sha256 = task_funds.document_sha256
+
+    union all by name
+
+    -- 6c. Each annual target's comparator agrees with its implementation-period target's.
+    select
+        {{ reconciliation_row(
+            check_id='comparators_agree',
+            observed_label="'annual targets whose comparator differs from the 实施周期 target'",
+            observed='n_disagreeing',
+            expected_label="'none'",
+            expected=0,
+            applicable='n_disagreeing is not null',
+            detail="coalesce(disagreeing, case when n_disagreeing is null
+                then 'no indicator states both targets' end)",
+        ) }}
+    from forms
+    left join comparators
+        on forms.document_sha256 = comparators.document_sha256
+
+)
+
+select * from final

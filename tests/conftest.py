@@ -217,19 +217,19 @@ def landing(tmp_path: Path) -> Path:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Work units for `pytest -n 2 --dist loadgroup` (make test): a module stays on one worker (its
-    module fixtures are made once), the e2e story's nights and the Celery path are one unit each, so
-    the two long runs of nights go side by side on the two cores. The nights come last: the quick
-    modules share both workers first."""
+    """Work units for `pytest -n 2 --dist loadgroup` (make test). The nights (the e2e story, then the
+    Celery path) are one unit, first: one worker runs them one after the other (run side by side
+    they fight for the two cores and both take longer) while the other worker takes every other
+    module, each module on one worker so its fixtures are made once."""
     for item in items:
         if item.get_closest_marker("night"):
-            group = "celery_path" if "/deploy/" in item.nodeid.replace("::", "/") else "story"
-            # The first test of each runs all its nights in its fixture's setup.
+            group = "nights"
+            # The first test of each story runs all its nights in its fixture's setup.
             item.add_marker(pytest.mark.timeout(NIGHTS_TIMEOUT_SECONDS))
         else:
             group = item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("night") is not None)
+    items.sort(key=lambda item: item.get_closest_marker("night") is None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

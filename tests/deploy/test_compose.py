@@ -78,6 +78,8 @@ def test_airflow_services_run_the_project_image_with_its_dags_and_settings(compo
         assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/jixiao/dags", name
         assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://"), name
         assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:6379"), name
+        # The same Celery configuration as the production-path test: importable from the image.
+        assert env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == "jixiao.celery_config.CELERY_CONFIG", name
         for setting in ("JIXIAO_LANDING_DIR", "JIXIAO_WAREHOUSE", "JIXIAO_STATE_DIR", "JIXIAO_EXPORT_DIR"):
             assert env[setting].startswith("/opt/jixiao/"), (name, setting)
     assert "jixiao_warehouse 1" in " ".join(compose["services"]["airflow-init"]["command"])

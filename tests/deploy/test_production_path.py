@@ -88,6 +88,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
         "AIRFLOW__CELERY__BROKER_URL": "redis://127.0.0.1:6379/7",
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://postgres@127.0.0.1:5432/{database}",
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
+        "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "jixiao.celery_config.CELERY_CONFIG",
         # A queue of this test run's own: another stack on the same Redis never takes its tasks.
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": database,
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),

@@ -14,12 +14,8 @@ pytestmark = pytest.mark.night
 
 
 def test_every_refresh_publishes_its_own_version(story: Story) -> None:
-    # first, concurrent_a, concurrent_b, recovered, and rejected (it publishes all but the rejected form)
-    assert len({snap["run_id"] for snap in story.published}) == 5
-    # The nights add documents: the first publication's totals differ from the later ones'.
-    assert {k: v for k, v in story.published[0].items() if k != "run_id"} != {
-        k: v for k, v in story.published[1].items() if k != "run_id"
-    }
+    # concurrent_a, concurrent_b, recovered, and rejected (it publishes all but the rejected form)
+    assert len({snap["run_id"] for snap in story.published}) == 4
 
 
 def test_readers_never_fail(story: Story) -> None:

@@ -1,5 +1,5 @@
-"""Two `jixiao run` started together on one state folder (the story's `concurrent_a` and
-`concurrent_b`): the second waits for the first, neither fails on DuckDB's lock, and the warehouse
+"""Two `jixiao run` started together on one state folder (the story's first nights, `concurrent_a`
+and `concurrent_b`): the second waits for the first, neither fails on DuckDB's lock, and the warehouse
 is right afterwards.
 
 `airflow dags test` ignores max_active_runs and pools, so this is `jixiao run`'s own lock at work.
@@ -14,18 +14,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests.e2e.conftest import Night, Story, mart_rows
+from tests.e2e.conftest import WAITING, Story, in_order, mart_rows
 from tests.e2e.test_nightly_run import mart_amount
 
 pytestmark = pytest.mark.night
-
-WAITING = re.compile(r"jixiao: waiting for the refresh already running \(pid (\d+)\) to finish")
-
-
-def in_order(story: Story) -> tuple[Night, Night]:
-    """(the run that went first, the run that waited for it)."""
-    a, b = story.nights["concurrent_a"], story.nights["concurrent_b"]
-    return (b, a) if WAITING.search(a.output) else (a, b)
 
 
 def test_both_runs_succeed_one_after_the_other(story: Story) -> None:
@@ -35,18 +27,21 @@ def test_both_runs_succeed_one_after_the_other(story: Story) -> None:
     assert len([found for found in waits if found]) == 1, waits  # exactly one found the other running
     first, second = in_order(story)
     assert WAITING.findall(second.output) == [str(first.pid)]  # and named the run it waited for
-    # The first landed the two new samples; the second ran after it had finished, so found them known.
-    assert "2 new, 2 unchanged, 0 superseded, 0 quarantined" in first.output
-    assert "0 new, 4 unchanged, 0 superseded, 0 quarantined" in second.output
+    # The first landed the samples; the second ran after it had finished, so found them known (and
+    # tried the broken download again).
+    assert "4 new, 0 unchanged, 0 superseded, 1 quarantined" in first.output
+    assert "0 new, 4 unchanged, 0 superseded, 1 quarantined" in second.output
 
 
 def test_status_line_shows_documents_parsed(story: Story) -> None:
     first, second = in_order(story)
-    assert "step 1/2: jixiao_landing, parsed 2/2 documents" in first.output
-    assert "step 1/2: jixiao_landing, no new documents to parse" in second.output
+    assert "step 1/2: jixiao_landing, parsed 5/5 documents" in first.output  # the broken one counts
+    assert "step 1/2: jixiao_landing, parsed 1/1 documents" in second.output
     assert "step 2/2: jixiao_transform" in first.output
-    counts = [int(n) for n in re.findall(r"parsed (\d)/2 documents", first.output)]
+    counts = [int(n) for n in re.findall(r"parsed (\d)/5 documents", first.output)]
     assert counts == sorted(counts)  # the count only goes up
+    nothing = story.nights["recovered"].output
+    assert "step 1/2: jixiao_landing, no new documents to parse" in nothing
 
 
 def test_warehouse_is_right_afterwards(story: Story) -> None:

@@ -215,21 +215,11 @@ def landing(tmp_path: Path) -> Path:
     return copy_samples(tmp_path / "landing")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Work units for `pytest -n 2 --dist loadgroup` (make test). The nights (the e2e story, then the
-    Celery path) are one unit, first: one worker runs them one after the other (run side by side
-    they fight for the two cores and both take longer) while the other worker takes every other
-    module, each module on one worker so its fixtures are made once."""
+    """A test of the nights may run a whole story of nights in its fixture's setup: it gets longer."""
     for item in items:
         if item.get_closest_marker("night"):
-            group = "nights"
-            # The first test of each story runs all its nights in its fixture's setup.
             item.add_marker(pytest.mark.timeout(NIGHTS_TIMEOUT_SECONDS))
-        else:
-            group = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("night") is None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

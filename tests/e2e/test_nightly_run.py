@@ -101,7 +101,9 @@ def test_each_night_records_its_reconciliation_results(story: Story) -> None:
         ).fetchall()
     # concurrent_a, concurrent_b, recovered and rejected (the killed nights never got there).
     assert len(runs) == 4
-    assert [(failed, warned) for _, failed, warned in runs[:3]] == [(0, 1)] * 3
+    # 黄埔's key-task gap warns once per landed version of its form: every version is checked, and
+    # by `recovered` the re-published version has landed beside the sample's.
+    assert [(failed, warned) for _, failed, warned in runs[:3]] == [(0, 1), (0, 1), (0, 2)]
     assert runs[3][1] == 1
 
 

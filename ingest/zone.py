@@ -12,6 +12,7 @@ worker leaves nothing half-written.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -93,6 +94,7 @@ def _column(name: str, annotation: Any) -> FieldColumn | None:
     raise TypeError(f"no raw column type for field {name}: {annotation}")
 
 
+@functools.cache  # read once per record type, not for every document a worker writes
 def record_columns(record_type: type) -> tuple[FieldColumn, ...]:
     hints = typing.get_type_hints(record_type)
     columns = (_column(field.name, hints[field.name]) for field in dataclasses.fields(record_type))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ingest import forms, projects, self_eval
 from ingest.departments import DepartmentDirectory
-from ingest.identify import detect_doc_type, printed_year, resolve_year
-from ingest.pdf.reader import open_pdf, read_pdf
+from ingest.identify import identify, resolve_year
+from ingest.pdf.reader import first_page_text, open_pdf, read_pdf
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
@@ -48,12 +48,14 @@ def _parse(
     path: Path, *, year: int | None, source_path: str | None, departments: DepartmentDirectory | None
 ) -> ParsedDocument:
     with open_pdf(path) as pdf:
-        content = read_pdf(pdf)
-    first_page = content.first_page(path)
-    doc_type = detect_doc_type(first_page, path)
+        # What the document is comes from page 1 alone: anything else is refused unread.
+        first_page = first_page_text(pdf, path)
+        title = identify(first_page, path)
+        content = read_pdf(pdf, first_page=first_page)
+    doc_type = title.doc_type
 
     def header(department: str) -> DocumentHeader:
-        fiscal_year, year_source = resolve_year(path, printed_year(first_page, doc_type), year)
+        fiscal_year, year_source = resolve_year(path, title.year, year)
         return DocumentHeader(
             sha256=sha256_of(path),
             source_path=source_path or str(path),
@@ -85,7 +87,7 @@ def _parse(
         return ParsedDocument(header(department), sections, budget_lines=unit_total, projects=project_rows)
     pages = [content.texts[number] for number in sorted(content.texts)]
     return ParsedDocument(
-        header(self_eval.department_name(first_page, path)),
+        header(self_eval.department_name(title, path)),
         sections,
         scores=self_eval.scores(content.rows, path),
         facts=self_eval.facts(pages),

@@ -1,44 +1,80 @@
-"""Which form a document is, and which year it reports on."""
+"""Which document a PDF is, read from the title on page 1 alone, and which year it reports on.
+
+Bureaus print the same three documents under many titles: 部门整体预算绩效目标申报表,
+2024年市级部门整体预算绩效目标表, 部门整体支出绩效目标申报表; 项目支出绩效目标表（含转移支付项目）;
+<部门>2022年度部门整体支出绩效自评报告 or 2021年<部门>整体支出绩效自评报告. Each family is one
+pattern over the title with its whitespace removed. Anything else (决算, 部门预算, 项目支出绩效自评报告 …)
+is refused before the rest of the document is read.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.errors import UnknownDocumentType, UnknownYear
 from ingest.pdf.text import squash
 from ingest.records import DocType, YearSource
 
-# Checked in order on page 1 with whitespace removed: the self-evaluation's body may quote the
-# other titles, the titles of forms never mention 自评.
-_TITLES: tuple[tuple[str, DocType], ...] = (
-    ("绩效自评报告", DocType.SELF_EVALUATION),
-    ("部门整体预算绩效目标申报表", DocType.DEPT_TARGET_FORM),
-    ("项目支出绩效目标表", DocType.PROJECT_TARGET_TABLE),
+_FAMILIES: tuple[tuple[re.Pattern[str], DocType], ...] = (
+    (re.compile(r"(?:部门)?整体支出绩效自评(?:情况)?报告"), DocType.SELF_EVALUATION),
+    (re.compile(r"部门整体(?:支出)?(?:预算)?绩效目标(?:申报)?表"), DocType.DEPT_TARGET_FORM),
+    (re.compile(r"项目支出绩效目标(?:申报)?表"), DocType.PROJECT_TARGET_TABLE),
 )
-_YEAR_IN_TITLE = re.compile(r"(20\d{2})年度?")
+# The title is set on the first lines of page 1, under an attachment mark (附件2, 附表1) at most; it
+# may wrap over three lines. A family's name printed after another document's title (a 决算's
+# table of contents listing its annexes) is not this document's title.
+_TITLE_LINES = 4
+_ATTACHMENT_MARK = re.compile(r"^(?:附件|附表|表)\s*[\d一二三四五六七八九十]*\s*[:：]?$")
+_OTHER_TITLE = re.compile(r"决算|目录|报告|通知|公告|说明")
+_YEAR = re.compile(r"(20\d{2})年度?")
+_YEAR_AFTER = re.compile(r"[（(](20\d{2})年度?[）)]")
 _YEAR_FOLDER = re.compile(r"^(19|20)\d{2}$")
 
 
-def detect_doc_type(first_page_text: str, path: Path) -> DocType:
-    head = squash(first_page_text[:600])
-    for marker, doc_type in _TITLES:
-        if marker in head:
-            return doc_type
-    raise UnknownDocumentType(
-        path, "page 1 names none of 部门整体预算绩效目标申报表, 项目支出绩效目标表, 绩效自评报告"
+@dataclass(frozen=True)
+class Title:
+    """The title as printed (whitespace removed), what it names, and the parts around the name."""
+
+    text: str
+    doc_type: DocType
+    before: str  # what precedes the family's name: a year, 市级, a department
+    year: int | None  # printed in the title itself (2022年度…, 2024年市级…)
+
+
+def title_region(first_page_text: str) -> str:
+    lines = [line.strip() for line in first_page_text.splitlines() if line.strip()]
+    while lines and _ATTACHMENT_MARK.match(squash(lines[0])):
+        lines.pop(0)
+    return squash("".join(lines[:_TITLE_LINES]))
+
+
+def identify(first_page_text: str, path: Path) -> Title:
+    """The document's family from its title; UnknownDocumentType for any other document."""
+    region = title_region(first_page_text)
+    found = [
+        (match, doc_type)
+        for pattern, doc_type in _FAMILIES
+        if (match := pattern.search(region)) and not _OTHER_TITLE.search(region[: match.start()])
+    ]
+    if not found:
+        raise UnknownDocumentType(
+            path,
+            f"the title on page 1 ({region[:40]!r}) names none of 部门整体(支出)(预算)绩效目标(申报)表, "
+            "项目支出绩效目标(申报)表, 整体支出绩效自评报告",
+        )
+    match, doc_type = min(found, key=lambda item: item[0].start())
+    before = region[: match.start()]
+    # The year stands before the name, with the department or alone; a few titles add it after
+    # the name in parentheses: 部门整体支出绩效自评报告（2022年度）.
+    year = _YEAR.search(before) or _YEAR_AFTER.match(region, match.end())
+    return Title(
+        text=region[: match.end()],
+        doc_type=doc_type,
+        before=before,
+        year=int(year.group(1)) if year else None,
     )
-
-
-def printed_year(first_page_text: str, doc_type: DocType) -> int | None:
-    """A year printed in the title itself (2022年度…自评报告), not one quoted further down the page."""
-    marker = next(marker for marker, kind in _TITLES if kind is doc_type)
-    head = squash(first_page_text)
-    end = head.find(marker)
-    if end < 0:
-        return None
-    match = _YEAR_IN_TITLE.search(head[:end])
-    return int(match.group(1)) if match else None
 
 
 def year_from_path(path: Path) -> int | None:

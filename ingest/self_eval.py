@@ -9,29 +9,25 @@ from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
 from ingest.errors import BadAmount, MissingSection
+from ingest.identify import Title
 from ingest.pdf.columns import under_header
 from ingest.pdf.reader import TableRow
 from ingest.prose import extract_facts, join_pages, load_patterns
 from ingest.records import Fact, Score
 
-_TITLE = re.compile(r"^(?P<department>.+?)\s*(?P<year>20\d{2})\s*年度?\s*部门整体支出\s*绩效自评报告")
+# What a title may print around the department: the year, and 关于 (关于2022年度…的报告).
+_TITLE_FILLER = re.compile(r"(?:20\d{2})年度?|^关于|的$")
 SCORE_HEADER = {"一级指标": "level1", "二级指标": "level2", "得分": "score", "合计": "subtotal"}
 TOTAL_LABEL = "总分"
 
 
-def title_of(first_page: str) -> str:
-    """The title may wrap over several lines; it ends with 自评报告."""
-    return join_pages([first_page.split("自评报告", 1)[0] + "自评报告"]).text
-
-
-def department_name(first_page: str, path: Path) -> str:
-    """The department is the title's text before the evaluated year."""
-    title = title_of(first_page)
-    match = _TITLE.search(title)
-    if not match:
-        expected = "<部门>20xx年度部门整体支出绩效自评报告"
-        raise MissingSection(path, f"title does not read {expected!r}: {title[:60]!r}")
-    return match.group("department")
+def department_name(title: Title, path: Path) -> str:
+    """The title's words before the family name, the year taken out: the year is printed before
+    the department (2021年茂名市发展和改革局整体支出…) or after it (…科学技术局2022年度部门整体支出…)."""
+    department = _TITLE_FILLER.sub("", title.before)
+    if not department:
+        raise MissingSection(path, f"the title names no department: {title.text!r}")
+    return department
 
 
 def _number(text: str, row: TableRow, label: str, path: Path) -> Decimal | None:

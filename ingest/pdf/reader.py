@@ -14,6 +14,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
 from ingest.pdf.merges import BBox, restore_split_labels
+from ingest.pdf.normalise import normalise_text
 from ingest.pdf.text import unwrap
 
 
@@ -75,12 +76,6 @@ class PdfContent:
     texts: dict[int, str]  # page number → text (lines as printed, spaces kept)
     rows: list[TableRow]
 
-    def first_page(self, path: Path) -> str:
-        text = self.texts.get(1, "")
-        if not text.strip():
-            raise NoTextLayer(path, "page 1 has no text layer (a scan?); OCR it before landing")
-        return text
-
 
 def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
     row_number = 0
@@ -88,10 +83,13 @@ def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
     for table in page.find_tables():
         # extract() walks table.rows in order, one text per cell slot: the two line up.
         # keep_blank_chars: a space printed at the end of a wrapped line is part of the text.
-        texts = [list(row) for row in table.extract(keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)]
+        texts = [
+            [None if text is None else normalise_text(text) for text in row]
+            for row in table.extract(keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)
+        ]
         cells = [list(row.cells) for row in table.rows]
         if words is None:
-            words = page.extract_words()
+            words = [{**word, "text": normalise_text(word["text"])} for word in page.extract_words()]
         restore_split_labels(cells, texts, words)
         for boxes, raw in zip(cells, texts, strict=True):
             row_number += 1
@@ -100,16 +98,31 @@ def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
                 yield TableRow(page=page.page_number, row=row_number, cells=row_cells, boxes=tuple(boxes))
 
 
-def read_pdf(pdf: PDF) -> PdfContent:
+def page_text(page: pdfplumber.page.Page) -> str:
+    """The page's text, lines as printed, spaces kept, one spelling per character."""
+    return normalise_text(page.extract_text(keep_blank_chars=True, x_tolerance_ratio=WORD_GAP) or "")
+
+
+def first_page_text(pdf: PDF, path: Path) -> str:
+    """Page 1 alone: enough to tell what a document is before reading the rest of it."""
+    text = page_text(pdf.pages[0])
+    if not text.strip():
+        raise NoTextLayer(path, "page 1 has no text layer (a scan?); OCR it before landing")
+    return text
+
+
+def read_pdf(pdf: PDF, *, first_page: str | None = None) -> PdfContent:
     """One pass, page by page: the text of every page, the tables of pages that have rulings.
 
     Pages are closed after use, so memory stays flat on long documents. Prose pages of a report have
-    no ruling lines and skip table finding, which is most of pdfplumber's time.
+    no ruling lines and skip table finding, which is most of pdfplumber's time. `first_page` is
+    page 1's text when the caller has read it already.
     """
     texts: dict[int, str] = {}
     rows: list[TableRow] = []
     for page in pdf.pages:
-        texts[page.page_number] = page.extract_text(keep_blank_chars=True, x_tolerance_ratio=WORD_GAP) or ""
+        known = first_page if page.page_number == 1 else None
+        texts[page.page_number] = known if known is not None else page_text(page)
         if page.edges:
             rows.extend(_page_rows(page))
         page.close()

@@ -9,13 +9,24 @@ import re
 # keep_blank_chars), so nothing is guessed here, not even between two Latin letters: LibreOffice
 # breaks a long Latin run mid-word when it must.
 _LINE_BREAK = re.compile(r"\r?\n")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A label cell set in distributed alignment (分散对齐) spreads its characters over the cell's width:
+# pdfplumber reads the gaps as spaces (基 本 支 出). A line made only of single Chinese characters
+# (and the full-width brackets of a label), each set apart, is such a line: the gaps are layout.
+_DISTRIBUTED = re.compile(f"^[{_CJK}（）]( +[{_CJK}（）])+$")
+
+
+def collapse_distributed(line: str) -> str:
+    """'基 本 支 出' → '基本支出'; a line with any word of two or more characters stays as printed."""
+    stripped = line.strip()
+    return stripped.replace(" ", "") if _DISTRIBUTED.match(stripped) else line
 
 
 def unwrap(text: str | None) -> str:
     """'预算整体情\\n况' → '预算整体情况'; spaces printed in the text are kept."""
     if not text:
         return ""
-    return _LINE_BREAK.sub("", text).strip()
+    return "".join(collapse_distributed(line) for line in _LINE_BREAK.split(text)).strip()
 
 
 def squash(text: str) -> str:

@@ -7,16 +7,18 @@ print the label again or leave the cell blank, both continue the block.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
-from ingest.amounts import is_amount, parse_amount
+from ingest.amounts import is_amount, parse_amount, parse_optional_amount
 from ingest.errors import BadAmount, MissingSection
 from ingest.measures import base_of
 from ingest.pdf.columns import header_columns, under_header
+from ingest.pdf.merges import BBox
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
 from ingest.records import BudgetLine, Fact, Indicator, KeyTask
@@ -28,17 +30,56 @@ OVERALL_GOAL = "总体绩效目标"
 KEY_TASKS = "年度重点工作任务"
 OTHER_TASKS = "其他需完成的任务"
 INDICATORS = "绩效指标"
-# Column-A labels, matched on their start: forms add suffixes such as （可选填）.
-SECTION_LABELS = (DEPARTMENT, BASIC_INFO, BUDGET, OVERALL_GOAL, KEY_TASKS, OTHER_TASKS, INDICATORS)
+# Column-A labels as templates print them, matched on the cell's start (forms add suffixes such as
+# （万元） or （可选填）): block → its spellings, with whitespace removed.
+SECTION_LABELS: dict[str, re.Pattern[str]] = {
+    DEPARTMENT: re.compile(r"^(?:部门|单位)(?:（单位）)?名称"),
+    BASIC_INFO: re.compile(r"^(?:部门|单位)?基本(?:信息|情况)"),
+    BUDGET: re.compile(r"^(?:部门|年度)?预算(?:整体|总体)?情况"),
+    OVERALL_GOAL: re.compile(r"^(?:部门|年度)?(?:总体|整体)(?:绩效)?目标"),
+    KEY_TASKS: re.compile(r"^(?:年度)?(?:重点工作任务|主要任务|重点任务)"),
+    OTHER_TASKS: re.compile(r"^其他需?完成的?任务"),
+    INDICATORS: re.compile(r"^(?:年度|部门整体)?绩效指标"),
+}
 
-TASK_HEADER = {"名称": "name", "主要实施内容": "content", "拟投入的资金": "funds", "期望达到的目标": "goal"}
+# Header labels by meaning: several spellings name one field, and the longest label a cell starts
+# with wins (指标值说明 is a note, not 指标值). Columns some templates add (指标方向, 计量单位, 备注,
+# 评（扣）分标准 …) are read as their own fields so that their text never reaches a target.
+TASK_HEADER = {
+    "名称": "name",
+    "任务名称": "name",
+    "主要实施内容": "content",
+    "实施内容": "content",
+    "主要内容": "content",
+    "拟投入的资金": "funds",
+    "拟投入资金": "funds",
+    "投入资金": "funds",
+    "预算金额": "funds",
+    "期望达到的目标": "goal",
+    "预期达到的目标": "goal",
+    "预期目标": "goal",
+}
 INDICATOR_HEADER = {
     "一级指标": "level1",
     "二级指标": "level2",
     "三级指标": "name",
     "实施周期指标值": "period_target",
     "年度指标值": "annual_target",
+    # A template with one target column: the year's target.
+    "指标值": "annual_target",
+    "指标方向": "direction",
+    "计量单位": "unit",
+    "度量单位": "unit",
+    "指标值说明": "note",
+    "指标说明": "note",
+    "备注": "note",
+    "评分标准": "scoring",
+    "评（扣）分标准": "scoring",
+    "扣分标准": "scoring",
 }
+INDICATOR_OPTIONAL = ("period_target", "direction", "unit", "note", "scoring")
+# Header cells of an amount column in 预算整体情况: 预算金额（万元）, 金额, 预算数.
+_AMOUNT_HEADER = re.compile(r"金额|万元|预算数")
 
 
 @dataclass
@@ -55,7 +96,7 @@ class FormContent:
 def section_of(row: TableRow) -> str | None:
     """The block label printed in the row's first cell, if any."""
     first = squash(row.cells[0]) if row.cells else ""
-    return next((label for label in SECTION_LABELS if first.startswith(label)), None)
+    return next((block for block, label in SECTION_LABELS.items() if label.match(first)), None)
 
 
 def by_section(rows: Iterable[TableRow]) -> dict[str, list[TableRow]]:
@@ -80,36 +121,63 @@ def _text(rows: Sequence[TableRow]) -> str | None:
     return text or None
 
 
-def _label_value_pairs(rows: Iterable[TableRow]) -> Iterator[tuple[TableRow, str, str]]:
-    """(row, label, amount) for each label cell followed by an amount cell; header pairs drop out."""
+def _printed_cells(row: TableRow) -> list[tuple[str, BBox]]:
+    """The row's cells left to right, empty ones included, without covered slots and block label."""
+    cells = [(text, box) for text, box in zip(row.cells, row.boxes, strict=False) if box is not None]
+    return cells[1:] if section_of(row) and cells else cells
+
+
+def _amount_columns(rows: Sequence[TableRow]) -> list[tuple[float, float]]:
+    """Where a block prints amounts: cells holding one, and header cells such as 预算金额（万元）."""
+    return [
+        (box[0], box[2])
+        for row in rows
+        for text, box in _printed_cells(row)
+        if is_amount(text) or _AMOUNT_HEADER.search(squash(text))
+    ]
+
+
+def _label_value_pairs(rows: Sequence[TableRow]) -> Iterator[tuple[TableRow, str, str]]:
+    """(row, label, amount as printed) for each label cell followed by an amount cell.
+
+    An empty cell after a label is a blank amount ('') when it sits in a column that holds amounts
+    elsewhere in the block: the form left it empty. Header pairs (收入来源 | 预算金额（万元）) drop out.
+    """
+    columns = _amount_columns(rows)
     for row in rows:
-        for label, value in pairwise(body(row)):
-            if not is_amount(label) and is_amount(value):
+        for (label, _), (value, box) in pairwise(_printed_cells(row)):
+            if not label or is_amount(label) or _AMOUNT_HEADER.search(squash(label)):
+                continue
+            middle = (box[0] + box[2]) / 2
+            if is_amount(value) or (not value and any(x0 <= middle <= x1 for x0, x1 in columns)):
                 yield row, label, value
 
 
 def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
-    """Every label/amount pair of 预算整体情况: left pair before right pair, row after row."""
+    """Every label/amount pair of 预算整体情况: left pair before right pair, row after row; a blank
+    amount is a line with no amount (None), never 0."""
     lines = [
         BudgetLine(
             section=BUDGET,
             label=label,
-            amount_wan_yuan=parse_amount(value),
+            amount_wan_yuan=parse_optional_amount(value),
             amount_text=value,
             page=row.page,
             row=row.row,
         )
         for row, label, value in _label_value_pairs(rows)
     ]
-    if not lines:
+    if not any(line.amount_wan_yuan is not None for line in lines):
         raise MissingSection(path, f"no amounts found in the {BUDGET} block")
     return lines
 
 
 def basic_info(rows: Sequence[TableRow]) -> list[Fact]:
-    """基本信息 figures such as 下属二级单位数; the label stands as the fact's text."""
+    """基本信息 figures such as 财政供养人员数, 下属二级单位数; the label stands as the fact's text."""
     facts = []
     for row, label, value in _label_value_pairs(rows):
+        if not value:
+            continue  # no figure printed: nothing stated
         figure = parse_amount(value)
         base_value, base_unit = base_of(figure, None)
         facts.append(
@@ -128,9 +196,12 @@ def basic_info(rows: Sequence[TableRow]) -> list[Fact]:
     return facts
 
 
-def _require_header(rows: Sequence[TableRow], header: dict[str, str], block: str, path: Path) -> None:
-    if rows and not any(header_columns(row, header) for row in rows):
-        raise MissingSection(path, f"the {block} block has no header row ({' | '.join(header)})")
+def _require_header(
+    rows: Sequence[TableRow], header: dict[str, str], block: str, path: Path, optional: Sequence[str] = ()
+) -> None:
+    if rows and not any(header_columns(row, header, optional=optional) for row in rows):
+        fields = dict.fromkeys(label for label, field in header.items() if field not in optional)
+        raise MissingSection(path, f"the {block} block has no header row ({' | '.join(fields)})")
 
 
 def key_tasks(rows: Sequence[TableRow], path: Path) -> list[KeyTask]:
@@ -173,11 +244,11 @@ def _funds(text: str, row: TableRow, path: Path) -> Decimal | None:
 
 def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
     """绩效指标 rows that name a 三级指标, with 一级/二级 carried down through merged cells."""
-    _require_header(rows, INDICATOR_HEADER, INDICATORS, path)
+    _require_header(rows, INDICATOR_HEADER, INDICATORS, path, INDICATOR_OPTIONAL)
     level1: str | None = None
     level2: str | None = None
     found: list[Indicator] = []
-    for row, values in under_header(rows, INDICATOR_HEADER):
+    for row, values in under_header(rows, INDICATOR_HEADER, optional=INDICATOR_OPTIONAL):
         if values["level1"]:
             level1, level2 = values["level1"], None
         if values["level2"]:
@@ -189,7 +260,8 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
                 level1=level1,
                 level2=level2,
                 name=values["name"],
-                period_target=values["period_target"],
+                # One 指标值 column states the year's target only: no implementation-period target.
+                period_target=values.get("period_target"),
                 annual_target=values["annual_target"],
                 page=row.page,
                 row=row.row,

@@ -32,8 +32,8 @@ class BudgetLine:
 
     section: str
     label: str
-    amount_wan_yuan: Decimal
-    amount_text: str
+    amount_wan_yuan: Decimal | None  # None: the form left the cell blank (never read as 0)
+    amount_text: str  # as printed; '' for a blank cell
     page: int
     row: int
 
@@ -57,7 +57,7 @@ class Indicator:
     level1: str | None
     level2: str | None
     name: str
-    period_target: str
+    period_target: str | None  # None: the form prints one 指标值 column, the year's target
     annual_target: str
     page: int
     row: int

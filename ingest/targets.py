@@ -49,6 +49,8 @@ def targets_of(document: ParsedDocument) -> list[TargetRecord]:
     found: list[TargetRecord] = []
     for line, indicator in enumerate(document.indicators, start=1):
         for period, raw in (("implementation", indicator.period_target), ("annual", indicator.annual_target)):
+            if raw is None:
+                continue  # a form with one 指标值 column states no implementation-period target
             found.extend(
                 _record(
                     part,

@@ -7,7 +7,7 @@ The x-extent of each header cell is: a data cell belongs to the header column it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ingest.pdf.reader import TableRow
@@ -23,7 +23,8 @@ class Columns:
     spans: Mapping[str, tuple[float, float]]
 
     def split(self, row: TableRow) -> dict[str, str]:
-        """The row's text per field ('' where nothing was printed); covered slots are skipped.
+        """The row's text per field found in the header ('' where nothing was printed); covered
+        slots are skipped.
 
         A cell goes to the header column it overlaps most (the leftmost on a tie), so a cell
         spanning two columns, such as 总分's score across 得分 and 合计, lands in the first.
@@ -42,25 +43,30 @@ class Columns:
         return values
 
 
-def header_columns(row: TableRow, labels: Mapping[str, str]) -> Columns | None:
+def header_columns(
+    row: TableRow, labels: Mapping[str, str], *, optional: Collection[str] = ()
+) -> Columns | None:
     """Read a header row: `labels` maps a printed label's start (e.g. '拟投入的资金') to a field.
 
-    Returns None unless every label is found, so a data row is never mistaken for a header.
+    Several spellings may name one field (指标值 and 年度指标值 both name the annual target); a cell
+    takes the longest label it starts with, so 指标值说明 is never read as 指标值. Returns None unless
+    every field but the `optional` ones is found, so a data row is never mistaken for a header.
     """
+    by_length = sorted(labels, key=len, reverse=True)
     spans: dict[str, tuple[float, float]] = {}
     for text, box in zip(row.cells, row.boxes, strict=False):
         if box is None or not text:
             continue
         printed = squash(text)
-        for label, field in labels.items():
-            if field not in spans and printed.startswith(label):
-                spans[field] = (box[0], box[2])
-                break
-    return Columns(spans) if len(spans) == len(labels) else None
+        label = next((label for label in by_length if printed.startswith(label)), None)
+        if label is not None and labels[label] not in spans:
+            spans[labels[label]] = (box[0], box[2])
+    required = set(labels.values()) - set(optional)
+    return Columns(spans) if required <= spans.keys() else None
 
 
 def under_header(
-    rows: Iterable[TableRow], labels: Mapping[str, str]
+    rows: Iterable[TableRow], labels: Mapping[str, str], *, optional: Collection[str] = ()
 ) -> Iterator[tuple[TableRow, dict[str, str]]]:
     """The data rows below a header row, each split into its fields.
 
@@ -70,7 +76,7 @@ def under_header(
     """
     columns: Columns | None = None
     for row in rows:
-        header = header_columns(row, labels)
+        header = header_columns(row, labels, optional=optional)
         if header is not None:
             columns = header
         elif columns is not None:

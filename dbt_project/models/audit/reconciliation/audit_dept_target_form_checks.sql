@@ -67,9 +67,10 @@ final as (
                 + coalesce(special_funds, 0) + coalesce(other_development, 0)',
             expected_label="'财政拨款+其他资金'",
             expected='form_total',
-            applicable='fiscal_appropriation is not null
+            applicable='blank_lines is null and fiscal_appropriation is not null
                 and (basic_expenditure is not null or project_expenditure is not null)',
-            detail="case when fiscal_appropriation is null then '财政拨款 not printed' end",
+            detail="case when blank_lines is not null then 'blank amounts: ' || blank_lines
+                when fiscal_appropriation is null then '财政拨款 not printed' end",
         ) }}
     from forms
 
@@ -86,8 +87,9 @@ final as (
                 and special_funds <> form_total then '财政专项资金' else '财政拨款+其他资金' end",
             expected='case when own_level_funds + transfer_funds = special_funds
                 then special_funds else form_total end',
-            applicable='n_own_level_lines > 0 and transfer_funds is not null',
-            detail="case when n_own_level_lines = 0 then '本级使用资金 not printed' end",
+            applicable='blank_lines is null and n_own_level_lines > 0 and transfer_funds is not null',
+            detail="case when blank_lines is not null then 'blank amounts: ' || blank_lines
+                when n_own_level_lines = 0 then '本级使用资金 not printed' end",
         ) }}
     from forms
 
@@ -105,9 +107,9 @@ final as (
             expected='case when task_funds.task_funds = forms.own_level_funds then forms.own_level_funds
                 else coalesce(forms.project_expenditure, 0) + coalesce(forms.special_funds, 0)
                     + coalesce(forms.other_development, 0) end',
-            applicable='coalesce(task_funds.n_funded_tasks, 0) > 0',
-            detail="case when coalesce(task_funds.n_funded_tasks, 0) = 0
-                then 'no key task states its funds' end",
+            applicable='forms.blank_lines is null and coalesce(task_funds.n_funded_tasks, 0) > 0',
+            detail="case when forms.blank_lines is not null then 'blank amounts: ' || forms.blank_lines
+                when coalesce(task_funds.n_funded_tasks, 0) = 0 then 'no key task states its funds' end",
         ) }}
     from forms
     left join task_funds

@@ -1,5 +1,6 @@
 -- One row per document with the budget lines the reconciliation checks add up, by label
--- (whitespace ignored). A label the document does not print is null, not zero.
+-- (whitespace ignored). A label the document does not print is null, not zero; a line printed
+-- with a blank amount is listed in blank_lines, and the checks that would add it are not applicable.
 
 with
 
@@ -28,7 +29,8 @@ final as (
         sum(amount_wan_yuan) filter (where line_label like '%本级使用资金') as own_level_funds,
         sum(amount_wan_yuan) filter (where line_label = '拟用于对下转移支付资金') as transfer_funds,
         sum(amount_wan_yuan) filter (where line_label = '总计' and budget_section = '单位合计') as unit_total,
-        count(*) filter (where line_label like '%本级使用资金') as n_own_level_lines
+        count(*) filter (where line_label like '%本级使用资金') as n_own_level_lines,
+        string_agg(line_label, '、' order by line_label) filter (where amount_wan_yuan is null) as blank_lines
 
     from budget_lines
     group by document_sha256

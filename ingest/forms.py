@@ -249,6 +249,9 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
     level2: str | None = None
     found: list[Indicator] = []
     for row, values in under_header(rows, INDICATOR_HEADER, optional=INDICATOR_OPTIONAL):
+        if row.continued and found and not values["name"]:
+            found[-1] = _continue_indicator(found[-1], values)
+            continue
         if values["level1"]:
             level1, level2 = values["level1"], None
         if values["level2"]:
@@ -268,6 +271,17 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
             )
         )
     return found
+
+
+def _continue_indicator(indicator: Indicator, values: dict[str, str]) -> Indicator:
+    """The rest of an indicator whose row a page break cut (a browser prints tall rows over two
+    pages): the continuation has no 三级指标 of its own, its targets go on."""
+    period = values.get("period_target", "")
+    return replace(
+        indicator,
+        period_target=None if indicator.period_target is None else indicator.period_target + period,
+        annual_target=indicator.annual_target + values["annual_target"],
+    )
 
 
 def department_name(rows: Sequence[TableRow], path: Path) -> str:

@@ -35,8 +35,8 @@ class Columns:
                 continue
             overlaps = {field: min(box[2], x1) - max(box[0], x0) for field, (x0, x1) in self.spans.items()}
             best = max(overlaps.values())
-            if best <= 0:
-                continue
+            if best <= _JITTER:
+                continue  # a neighbour's cell touching the column's ruling, not under it
             # Rulings are drawn with a little jitter: overlaps within a couple of points are equal.
             field = next(name for name, overlap in overlaps.items() if overlap >= best - _JITTER)
             values[field] = f"{values[field]}{text}"

@@ -31,6 +31,9 @@ class TableRow:
     row: int  # 1-based row number within that page's tables
     cells: tuple[str, ...]
     boxes: tuple[BBox | None, ...] = ()
+    # The first row under a page top the table crosses without a rule (a browser's printing): it
+    # may go on from the last row of the previous page, if its first cells are empty.
+    continued: bool = False
 
     def filled(self) -> list[str]:
         return [cell for cell in self.cells if cell]
@@ -77,10 +80,39 @@ class PdfContent:
     rows: list[TableRow]
 
 
+# A horizontal rule is at least this long (points): shorter ones are the ends of thin rectangles.
+_RULE_LENGTH = 20.0
+# Vertical rulings running this far past the outermost horizontal rule leave a row open.
+_OPEN_ROW = 3.0
+
+
+def _open_row_edges(page: pdfplumber.page.Page) -> tuple[float | None, float | None]:
+    """Where a table runs over the page's edge without a closing rule, as a browser prints it.
+
+    The vertical rulings go on past the last horizontal one (or start before the first): the row
+    there is open, and pdfplumber finds no cells in it. The rulings' ends (top, bottom) close it;
+    None where the table is closed.
+    """
+    verticals = [edge for edge in page.edges if edge["orientation"] == "v"]
+    rules = [
+        edge["top"] for edge in page.edges if edge["orientation"] == "h" and edge["width"] >= _RULE_LENGTH
+    ]
+    if not verticals or not rules:
+        return None, None
+    top = min(edge["top"] for edge in verticals)
+    bottom = max(edge["bottom"] for edge in verticals)
+    return (
+        top if min(rules) - top > _OPEN_ROW else None,
+        bottom if bottom - max(rules) > _OPEN_ROW else None,
+    )
+
+
 def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
     row_number = 0
     words: list[dict[str, object]] | None = None
-    for table in page.find_tables():
+    open_top, open_bottom = _open_row_edges(page)
+    closing = [edge for edge in (open_top, open_bottom) if edge is not None]
+    for table in page.find_tables(table_settings={"explicit_horizontal_lines": closing}):
         # extract() walks table.rows in order, one text per cell slot: the two line up.
         # keep_blank_chars: a space printed at the end of a wrapped line is part of the text.
         texts = [
@@ -91,11 +123,18 @@ def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
         if words is None:
             words = [{**word, "text": normalise_text(word["text"])} for word in page.extract_words()]
         restore_split_labels(cells, texts, words)
-        for boxes, raw in zip(cells, texts, strict=True):
+        for boxes, raw, table_row in zip(cells, texts, table.rows, strict=True):
             row_number += 1
             row_cells = tuple(unwrap(text) for text in raw)
+            continued = open_top is not None and abs(table_row.bbox[1] - open_top) <= _OPEN_ROW
             if any(row_cells):
-                yield TableRow(page=page.page_number, row=row_number, cells=row_cells, boxes=tuple(boxes))
+                yield TableRow(
+                    page=page.page_number,
+                    row=row_number,
+                    cells=row_cells,
+                    boxes=tuple(boxes),
+                    continued=continued,
+                )
 
 
 def page_text(page: pdfplumber.page.Page) -> str:

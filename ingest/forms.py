@@ -99,12 +99,25 @@ def section_of(row: TableRow) -> str | None:
     return next((block for block, label in SECTION_LABELS.items() if label.match(first)), None)
 
 
+def _block_of_header(row: TableRow) -> str | None:
+    """The block whose header row this is: a page break may leave the column-A label elsewhere."""
+    if header_columns(row, INDICATOR_HEADER, optional=INDICATOR_OPTIONAL):
+        return INDICATORS
+    if header_columns(row, TASK_HEADER):
+        return KEY_TASKS
+    return None
+
+
 def by_section(rows: Iterable[TableRow]) -> dict[str, list[TableRow]]:
-    """Rows grouped by the block they belong to, in reading order; rows before any label are dropped."""
+    """Rows grouped by the block they belong to, in reading order; rows before any label are dropped.
+
+    A block starts at the row printing its column-A label, or at its header row (一级指标 | 二级指标 …)
+    when the label of a merged column-A cell was printed on another page.
+    """
     blocks: dict[str, list[TableRow]] = {}
     current: str | None = None
     for row in rows:
-        current = section_of(row) or current
+        current = section_of(row) or _block_of_header(row) or current
         if current is not None:
             blocks.setdefault(current, []).append(row)
     return blocks

@@ -13,7 +13,7 @@ from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.22"
+PARSER_VERSION = "2026.11.23"
 
 # The record lists each parser reads today; `jixiao parse --json` prints exactly these.
 SECTIONS: dict[DocType, tuple[str, ...]] = {
@@ -86,9 +86,10 @@ def _parse(
         unit_total, project_rows = projects.parse_rows(content.rows, department, path)
         return ParsedDocument(header(department), sections, budget_lines=unit_total, projects=project_rows)
     pages = [content.texts[number] for number in sorted(content.texts)]
+    scores = self_eval.scores(content.rows, path)
     return ParsedDocument(
         header(self_eval.department_name(title, path)),
         sections,
-        scores=self_eval.scores(content.rows, path),
-        facts=self_eval.facts(pages),
+        scores=scores,
+        facts=self_eval.facts(pages, scores),
     )

@@ -12,7 +12,7 @@ from ingest.errors import BadAmount, MissingSection
 from ingest.identify import Title
 from ingest.pdf.columns import under_header
 from ingest.pdf.reader import TableRow
-from ingest.prose import extract_facts, join_pages, load_patterns
+from ingest.prose import extract_facts, join_pages
 from ingest.records import Fact, Score
 
 # What a title may print around the department: the year, and 关于 (关于2022年度…的报告).
@@ -60,5 +60,7 @@ def scores(rows: Sequence[TableRow], path: Path) -> list[Score]:
     return found
 
 
-def facts(pages: Sequence[str]) -> list[Fact]:
-    return extract_facts(join_pages(pages), load_patterns())
+def facts(pages: Sequence[str], scores: Sequence[Score] = ()) -> list[Fact]:
+    """Figures stated in prose; the score table's 一级指标 name the dimensions the prose scores."""
+    dimensions = [score.level1 for score in scores if score.level1 != TOTAL_LABEL]
+    return extract_facts(join_pages(pages), dimensions=dimensions)

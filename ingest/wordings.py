@@ -35,7 +35,7 @@ UNIT_KINDS = {
         ("家", "个", "项", "场", "件", "次", "所", "座", "台", "套", "篇", "部", "户", "批", "支"), "count"
     ),
 }
-# A subject that counts what was added in the year is not the stock a wording without these names.
+# A subject that counts what was added in the year maps only to a wording naming the same addition.
 _INCREMENT = ("新增", "净增")
 # A wording must be this much inside a subject (share of its character pairs) to name it.
 MATCH_THRESHOLD = 0.75
@@ -100,13 +100,13 @@ class Wordings:
         kind = UNIT_KINDS.get(unit or "")
         excluded = set(exclude)
         present = set(pairs(text))
-        increment = any(word in text for word in _INCREMENT)
+        increments = {word for word in _INCREMENT if word in text}
         found: list[Match] = []
         for wording, indicator in self.wordings:
             if indicator.unit_kind != kind or indicator.code in excluded:
                 continue
-            if increment and not any(word in wording for word in _INCREMENT):
-                continue
+            if increments and not any(word in wording for word in increments):
+                continue  # 新增高企 is not the stock of 高企, nor its net increase (净增)
             wanted = pairs(wording)
             score = sum(pair in present for pair in wanted) / len(wanted)
             if score >= MATCH_THRESHOLD:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+import pypdf
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
@@ -132,3 +133,26 @@ def to_pdf(workbooks: list[Path], out_dir: Path) -> list[Path]:
         timeout=300,
     )
     return [out_dir / f"{workbook.stem}.pdf" for workbook in workbooks]
+
+
+def unrelated_pdf(folder: Path, pages: int) -> Path:
+    """A document outside the family (a 部门决算) of `pages` pages: one page printed, then repeated."""
+    source = folder / "final_accounts.txt"
+    source.write_text(
+        "2022年度广州市科学技术局部门决算\n\n第一部分 部门概况\n一、部门职责\n" + "决算说明。" * 200,
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [str(soffice()), "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    reader = pypdf.PdfReader(folder / "final_accounts.pdf")
+    writer = pypdf.PdfWriter()
+    for _ in range(pages):
+        writer.add_page(reader.pages[0])
+    path = folder / f"final_accounts_{pages}_pages.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path

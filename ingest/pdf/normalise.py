@@ -38,6 +38,10 @@ _BLOCKS_KEPT = (
     (0xFE10, 0xFE6F),  # vertical and small forms
 )
 _COMPARATORS = {"≧": "≥", "≦": "≤", "⩾": "≥", "⩽": "≤"}
+# Our documents are Simplified Chinese: a Kangxi radical whose unified equivalent is the traditional
+# character stands for the simplified one a Simplified Chinese font draws with the same glyph
+# (Chromium maps 户 in Noto Sans CJK SC to ⼾, which Unicode equates with 戶).
+_SIMPLIFIED = {"⼾": "户"}
 _UCD_LINE = re.compile(r"^([0-9A-F]{4,6})(?:\.\.([0-9A-F]{4,6}))?\s*;\s*([0-9A-F]{4,6})")
 
 
@@ -72,6 +76,7 @@ def _table() -> dict[int, str]:
             table[code] = normal
     table.update(_equivalent_ideographs())
     table.update({ord(symbol): replacement for symbol, replacement in _COMPARATORS.items()})
+    table.update({ord(radical): ideograph for radical, ideograph in _SIMPLIFIED.items()})
     return table
 
 

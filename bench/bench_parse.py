@@ -2,18 +2,22 @@
 
     .venv/bin/python bench/bench_parse.py [--repeat 5]
 
-Prints one row per document; the README quotes the figures of a run on the reference machine.
+Prints one row per document, and one for a 300-page document outside the family (a 部门决算, made
+with LibreOffice when it is installed), which must be refused after page 1 in under 2 seconds; the
+README quotes the figures of a run on the reference machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 from ingest.document import parse_document
+from ingest.errors import UnknownDocumentType
 from jixiao.cli.tables import print_table
 from jixiao.settings import Settings
 
@@ -47,6 +51,29 @@ def main() -> None:
         ["document", "pages", "seconds", "pages/s", "peak MiB (traced)"],
         rows,
     )
+    refused = refusal_seconds(args.repeat)
+    if refused is not None:
+        print(f"300-page 部门决算 refused (UnknownDocumentType) in {refused:.2f} s, median of {args.repeat}")
+
+
+def refusal_seconds(repeat: int) -> float | None:
+    """Seconds to refuse a 300-page document of another kind; None without LibreOffice."""
+    from tests.relayout import soffice, unrelated_pdf  # the test helper that prints the document
+
+    if soffice() is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = unrelated_pdf(Path(folder), pages=300)
+        timings = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            try:
+                parse_document(path)
+            except UnknownDocumentType:
+                timings.append(time.perf_counter() - start)
+            else:
+                raise SystemExit(f"{path} was not refused")
+        return statistics.median(timings)
 
 
 if __name__ == "__main__":

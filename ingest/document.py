@@ -69,7 +69,7 @@ def _parse(
 
     sections = SECTIONS[doc_type]
     if doc_type is DocType.DEPT_TARGET_FORM:
-        form = forms.parse_form(content.rows, path)
+        form = forms.parse_form(content.rows, first_page, path)
         return ParsedDocument(
             header(form.department),
             # 基本信息 (下属二级单位数 …) is printed by some forms only.

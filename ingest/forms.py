@@ -297,17 +297,24 @@ def _continue_indicator(indicator: Indicator, values: dict[str, str]) -> Indicat
     )
 
 
-def department_name(rows: Sequence[TableRow], path: Path) -> str:
+# Some templates print the department above the table: 部门名称：韶关市科学技术局.
+_DEPARTMENT_LINE = re.compile(r"(?:部门|单位)(?:（单位）)?名称\s*[:：]\s*(\S+)")
+
+
+def department_name(rows: Sequence[TableRow], first_page: str, path: Path) -> str:
+    """The 部门名称 row of the table, else a 部门名称： line above it."""
     name = _text(rows)
+    if not name and (line := _DEPARTMENT_LINE.search(first_page)):
+        name = line.group(1)
     if not name:
         raise MissingSection(path, f"no {DEPARTMENT} row in the form")
     return name
 
 
-def parse_form(rows: Sequence[TableRow], path: Path) -> FormContent:
+def parse_form(rows: Sequence[TableRow], first_page: str, path: Path) -> FormContent:
     blocks = by_section(rows)
     return FormContent(
-        department=department_name(blocks.get(DEPARTMENT, []), path),
+        department=department_name(blocks.get(DEPARTMENT, []), first_page, path),
         budget_lines=budget_lines(blocks.get(BUDGET, []), path),
         basic_info=basic_info(blocks.get(BASIC_INFO, [])),
         overall_goal=_text(blocks.get(OVERALL_GOAL, [])),

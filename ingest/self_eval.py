@@ -17,7 +17,16 @@ from ingest.records import Fact, Score
 
 # What a title may print around the department: the year, and 关于 (关于2022年度…的报告).
 _TITLE_FILLER = re.compile(r"(?:20\d{2})年度?|^关于|的$")
-SCORE_HEADER = {"一级指标": "level1", "二级指标": "level2", "得分": "score", "合计": "subtotal"}
+SCORE_HEADER = {
+    "一级指标": "level1",
+    "二级指标": "level2",
+    "得分": "score",
+    "自评得分": "score",
+    "合计": "subtotal",
+    "小计": "subtotal",
+}
+# A score table without a 合计 column gives no subtotals.
+SCORE_OPTIONAL = ("subtotal",)
 TOTAL_LABEL = "总分"
 
 
@@ -46,14 +55,14 @@ def scores(rows: Sequence[TableRow], path: Path) -> list[Score]:
     found: list[Score] = []
     level1: str | None = None
     subtotal: Decimal | None = None
-    for row, values in under_header(rows, SCORE_HEADER):
+    for row, values in under_header(rows, SCORE_HEADER, optional=SCORE_OPTIONAL):
         score = _number(values["score"], row, "得分", path)
         if values["level1"] == TOTAL_LABEL:
             found.append(Score(TOTAL_LABEL, None, score, None, row.page, row.row))
             break  # the table ends with its total
         if values["level1"]:
             level1 = values["level1"]
-            subtotal = _number(values["subtotal"], row, "合计", path)
+            subtotal = _number(values.get("subtotal", ""), row, "合计", path)
         if level1 is None or not values["level2"]:
             continue
         found.append(Score(level1, values["level2"], score, subtotal, row.page, row.row))

@@ -61,7 +61,7 @@ _VERBS = (
 )  # fmt: skip
 _SCOPE = re.compile(
     r"^(?:全区|我区|全市|我市|本区|本市|区内|市内|辖区内|我局|本局|我部门|本部门)?"
-    r"(?:已|共|现)?(?:拥有|聚集|汇集|集聚|建有|共有|现有|已有)?"
+    r"(?:已|共|现)?(?:拥有|聚集|汇集|集聚|建有|共有|现有|已有|有)?"
 )
 # The verb after a counted noun: 5 家企业|入选…榜单, 10 家孵化器|获…优秀.
 _PREDICATE = re.compile(
@@ -75,6 +75,9 @@ _NEXT_HEADING = re.compile(r"（[一二三四五六七八九十]）")
 _GRADE = re.compile(
     r"(?:自评|评价|综合)?(?:等级|等次|评级)\s*(?:为|是|：|:|评定为|评为|达到)?\s*[“\"]?"
     r"(?P<value>优秀|优|良好|良|中等|中|不合格|合格|及格|差)"
+)
+_MARKED_SCORE = re.compile(
+    rf"满分\s*(?:{NUMBER})\s*分\s*[，,、]?\s*(?:自评)?得分\s*(?:为)?\s*(?:{NUMBER})\s*分"
 )
 # Dimensions of the department-wide framework, for a report whose score table was not read.
 DIMENSIONS = ("履职效能", "管理效率", "产出", "效益", "社会效应", "可持续性", "投入", "过程")
@@ -240,6 +243,8 @@ def _skip_opening(text: str, start: int, end: int) -> int:
 
 def _figures(prose: ProseText, wordings: Wordings) -> Iterator[_Found]:
     text = prose.text
+    # 满分 4 分，自评得分 4 分: an item's score against its full marks, the score table's to state.
+    marked = [match.span() for match in _MARKED_SCORE.finditer(text)]
     previous_clause: tuple[int, int] | None = None
     sentence_codes: set[str] = set()
     for clause_start, clause_end in _clauses(text):
@@ -248,6 +253,9 @@ def _figures(prose: ProseText, wordings: Wordings) -> Iterator[_Found]:
         figures = list(FIGURE.finditer(text, clause_start, clause_end))
         subject_start = clause_start
         for index, figure in enumerate(figures):
+            if any(low <= figure.start() < high for low, high in marked):
+                subject_start = figure.end()
+                continue
             following = figures[index + 1].start() if index + 1 < len(figures) else clause_end
             item = _read_figure(
                 prose, wordings, figure, subject_start, following, previous_clause, sentence_codes

@@ -93,10 +93,9 @@ def _open_row_edges(page: pdfplumber.page.Page) -> tuple[float | None, float | N
     there is open, and pdfplumber finds no cells in it. The rulings' ends (top, bottom) close it;
     None where the table is closed.
     """
-    verticals = [edge for edge in page.edges if edge["orientation"] == "v"]
-    rules = [
-        edge["top"] for edge in page.edges if edge["orientation"] == "h" and edge["width"] >= _RULE_LENGTH
-    ]
+    edges = page.edges
+    verticals = [edge for edge in edges if edge["orientation"] == "v"]
+    rules = [edge["top"] for edge in edges if edge["orientation"] == "h" and edge["width"] >= _RULE_LENGTH]
     if not verticals or not rules:
         return None, None
     top = min(edge["top"] for edge in verticals)

@@ -308,7 +308,10 @@ def _read_figure(
         label = changed.indicator.name + re.sub(r"\s+", "", before)  # 研发投入强度较上年提高
     if not label:
         return None
-    value = parse_amount(figure.group("value"))
+    try:
+        value = parse_amount(figure.group("value"))
+    except ValueError:
+        return None  # more decimals than the raw tables keep (3.14159%): not a reported figure
     base_value, base_unit = base_of(value, unit)
     qualifier = _QUALIFIER.search(before)
     fact = Fact(

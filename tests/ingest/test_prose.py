@@ -76,6 +76,7 @@ def test_a_new_count_is_not_the_stock() -> None:
 
 def test_years_ordinals_and_names_are_not_figures() -> None:
     assert facts_of("2023年，第8.6代显示面板项目T9项目落地，连续三年位居全省第一。") == []
+    assert facts_of("圆周率约为3.14159%。") == []  # more decimals than an amount keeps: no fact, no failure
 
 
 def test_the_department_overview_states_no_results() -> None:

@@ -71,7 +71,8 @@ class Match:
 @dataclass(frozen=True)
 class Wordings:
     indicators: dict[str, Indicator]  # by code
-    wordings: tuple[tuple[str, Indicator], ...]  # (expanded wording, indicator), catalog names included
+    # (expanded wording, its character pairs, indicator), catalog names included
+    wordings: tuple[tuple[str, tuple[str, ...], Indicator], ...]
 
     @classmethod
     def from_seeds(cls, seeds: Path = SEEDS) -> Wordings:
@@ -92,7 +93,7 @@ class Wordings:
         found: dict[str, Indicator] = {}
         for wording, indicator in [*named, *rows]:
             found.setdefault(expand(wording), indicator)
-        return cls(indicators, tuple(found.items()))
+        return cls(indicators, tuple((text, tuple(pairs(text)), found[text]) for text in found))
 
     def candidates(self, subject: str, unit: str | None, exclude: Iterable[str] = ()) -> list[Match]:
         """Every indicator of the figure's unit kind whose wording the subject holds enough of."""
@@ -102,12 +103,11 @@ class Wordings:
         present = set(pairs(text))
         increments = {word for word in _INCREMENT if word in text}
         found: list[Match] = []
-        for wording, indicator in self.wordings:
+        for wording, wanted, indicator in self.wordings:
             if indicator.unit_kind != kind or indicator.code in excluded:
                 continue
             if increments and not any(word in wording for word in increments):
                 continue  # 新增高企 is not the stock of 高企, nor its net increase (净增)
-            wanted = pairs(wording)
             score = sum(pair in present for pair in wanted) / len(wanted)
             if score >= MATCH_THRESHOLD:
                 found.append(Match(indicator, wording, score))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -112,26 +113,27 @@ def build_xlsx(source: str, edits: list[Edit], target: Path) -> Path:
 
 
 def to_pdf(workbooks: list[Path], out_dir: Path) -> list[Path]:
-    """Convert in one LibreOffice start (it is the slow part), with a throwaway profile."""
+    """Convert in one LibreOffice start (it is the slow part), with a throwaway profile; any file
+    LibreOffice opens will do (.xlsx, .docx, .txt)."""
     binary = soffice()
     assert binary, "LibreOffice (soffice) is not installed: .ci/run installs libreoffice-calc"
     out_dir.mkdir(parents=True, exist_ok=True)
-    profile = out_dir / ".lo-profile"
-    subprocess.run(
-        [
-            binary,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out_dir),
-            *map(str, workbooks),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [
+                binary,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(out_dir),
+                *map(str, workbooks),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return [out_dir / f"{workbook.stem}.pdf" for workbook in workbooks]
 
 
@@ -142,13 +144,8 @@ def unrelated_pdf(folder: Path, pages: int) -> Path:
         "2022年度广州市科学技术局部门决算\n\n第一部分 部门概况\n一、部门职责\n" + "决算说明。" * 200,
         encoding="utf-8",
     )
-    subprocess.run(
-        [str(soffice()), "--headless", "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    reader = pypdf.PdfReader(folder / "final_accounts.pdf")
+    (printed,) = to_pdf([source], folder)
+    reader = pypdf.PdfReader(printed)
     writer = pypdf.PdfWriter()
     for _ in range(pages):
         writer.add_page(reader.pages[0])

@@ -78,8 +78,8 @@ INDICATOR_HEADER = {
     "扣分标准": "scoring",
 }
 INDICATOR_OPTIONAL = ("period_target", "direction", "unit", "note", "scoring")
-# Header cells of an amount column in 预算整体情况: 预算金额（万元）, 金额, 预算数.
-_AMOUNT_HEADER = re.compile(r"金额|万元|预算数")
+# Header cells of an amount column in 预算整体情况: 预算金额（万元）, 金额.
+_AMOUNT_HEADER = re.compile(r"金额|万元")
 
 
 @dataclass
@@ -159,7 +159,7 @@ def _label_value_pairs(rows: Sequence[TableRow]) -> Iterator[tuple[TableRow, str
     columns = _amount_columns(rows)
     for row in rows:
         for (label, _), (value, box) in pairwise(_printed_cells(row)):
-            if not label or is_amount(label) or _AMOUNT_HEADER.search(squash(label)):
+            if not label or is_amount(label):
                 continue
             middle = (box[0] + box[2]) / 2
             if is_amount(value) or (not value and any(x0 <= middle <= x1 for x0, x1 in columns)):

@@ -370,7 +370,7 @@ def _printed_subject(before: str, after: str) -> str:
             return phrase[verb.start() :] + phrase[: verb.start()]
         return phrase.rsplit("的", 1)[-1]
     subject = re.sub(r"\s+", "", before)
-    subject = subject[_SCOPE.match(subject).end() :]  # type: ignore[union-attr]
+    subject = _SCOPE.sub("", subject, count=1)
     trimmed = True
     while trimmed:
         trimmed = False

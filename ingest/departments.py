@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.pdf.text import strip_suffixes
+
 # Suffixes that qualify the unit rather than name it.
 _SUFFIXES = ("（部门）", "（本级）", "（单位）", "本级")
 _PARENTHESISED = re.compile(r"（([^（）]+)）")
@@ -21,13 +23,7 @@ _PARENTHESISED = re.compile(r"（([^（）]+)）")
 
 def normalise(name: str) -> str:
     text = re.sub(r"\s+", "", name).replace("(", "（").replace(")", "）")
-    changed = True
-    while changed:
-        changed = False
-        for suffix in _SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix):
-                text, changed = text[: -len(suffix)], True
-    return text
+    return strip_suffixes(text, _SUFFIXES)
 
 
 def readings(name: str) -> set[str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from ingest.amounts import parse_amount
 from ingest.measures import base_of
+from ingest.pdf.text import strip_suffixes
 from ingest.records import Fact
 from ingest.wordings import UNIT_KINDS, Match, Wordings, default_wordings, pairs
 
@@ -370,13 +371,7 @@ def _printed_subject(before: str, after: str) -> str:
             return phrase[verb.start() :] + phrase[: verb.start()]
         return phrase.rsplit("的", 1)[-1]
     subject = re.sub(r"\s+", "", before)
-    subject = _SCOPE.sub("", subject, count=1)
-    trimmed = True
-    while trimmed:
-        trimmed = False
-        for word in _VERBS:
-            if subject.endswith(word) and len(subject) > len(word):
-                subject, trimmed = subject[: -len(word)], True
+    subject = strip_suffixes(_SCOPE.sub("", subject, count=1), _VERBS)
     return subject if len(subject) >= 2 else ""
 
 

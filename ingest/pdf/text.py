@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 # A line break inside a cell is only wrapping: lines join with nothing in between. A space printed at
 # the end or start of a line is a real character of the text (pdfplumber keeps it with
@@ -32,3 +33,16 @@ def unwrap(text: str | None) -> str:
 def squash(text: str) -> str:
     """Drop all whitespace: for matching labels that a form may print with stray spaces."""
     return re.sub(r"\s+", "", text)
+
+
+def strip_suffixes(text: str, suffixes: Iterable[str]) -> str:
+    """Drop any of `suffixes` from the end, again and again, never down to nothing:
+    '科学技术局（部门）（本级）' → '科学技术局'."""
+    endings = tuple(suffixes)
+    changed = True
+    while changed:
+        changed = False
+        for suffix in endings:
+            if text.endswith(suffix) and len(text) > len(suffix):
+                text, changed = text[: -len(suffix)], True
+    return text

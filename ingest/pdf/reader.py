@@ -1,4 +1,5 @@
-"""Opening PDFs and reading their tables and plain text, both with pdfplumber."""
+"""Opening PDFs and reading their tables and plain text: PDFium reads each page's characters and
+rulings once (`ingest/pdf/pdfium.py`), pdfplumber's algorithms make lines, words and tables of them."""
 
 from __future__ import annotations
 
@@ -6,15 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pdfplumber
-import pdfplumber.page
-from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfplumber.pdf import PDF
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
+from pdfplumber.table import TableFinder
+from pdfplumber.utils.text import extract_text, extract_words
 
 from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
 from ingest.pdf.merges import BBox, restore_split_labels
 from ingest.pdf.normalise import normalise_text
+from ingest.pdf.pdfium import PageObjects, PdfReadError, open_document, page_objects, repaired
 from ingest.pdf.text import unwrap
 
 
@@ -48,21 +48,60 @@ def check_pdf_header(path: Path) -> None:
         raise NotAPdf(path, "not a PDF (no %PDF- header in the first 1 KiB)")
 
 
-def open_pdf(path: Path) -> PDF:
+# A PDF ends with %%EOF; a download cut short does not, and its last pages may be gone.
+_TAIL_BYTES = 2048
+
+
+def _ends_complete(path: Path) -> bool:
+    with path.open("rb") as handle:
+        handle.seek(max(0, path.stat().st_size - _TAIL_BYTES))
+        return b"%%EOF" in handle.read()
+
+
+class Pdf:
+    """An open PDF whose pages are read one at a time; page 1 is kept once read, since a document is
+    identified from it before the rest is read."""
+
+    def __init__(self, path: Path, document: pdfium.PdfDocument) -> None:
+        self.path = path
+        self.document = document
+        self.page_count = len(document)
+        self._first: PageObjects | None = None
+
+    def page(self, number: int) -> PageObjects:
+        if number == 1:
+            if self._first is None:
+                self._first = page_objects(self.document, 0)
+            return self._first
+        return page_objects(self.document, number - 1)
+
+    def close(self) -> None:
+        self.document.close()
+
+    def __enter__(self) -> Pdf:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def open_pdf(path: Path) -> Pdf:
     check_pdf_header(path)
     try:
-        pdf = pdfplumber.open(path)
-        _ = pdf.pages  # forces the page tree: broken files fail here, not later mid-parse
-    except PdfminerException as exc:
-        cause = exc.args[0] if exc.args else exc
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise EncryptedPdf(path, "the PDF is encrypted and needs a password") from exc
-        detail = str(cause).strip() or type(cause).__name__
-        raise NotAPdf(path, f"the PDF structure is broken ({detail})") from exc
-    if not pdf.pages:
-        pdf.close()
+        document = open_document(path)
+    except PdfReadError as error:
+        if error.password:
+            raise EncryptedPdf(path, "the PDF is encrypted and needs a password") from error
+        raise NotAPdf(path, f"the PDF structure is broken ({error})") from error
+    # PDFium rebuilds a damaged cross-reference table and reads on; a file that also lacks its end
+    # was cut short, and what it still shows is not the whole document.
+    if repaired(document) and not _ends_complete(path):
+        document.close()
+        raise NotAPdf(path, "the PDF structure is broken (the file is cut short: no %%EOF at its end)")
+    if len(document) == 0:
+        document.close()
         raise NotAPdf(path, "the PDF has no pages")
-    return pdf
+    return Pdf(path, document)
 
 
 # Spaces come from the space glyphs the producer printed (keep_blank_chars), not from gaps: Word and
@@ -86,7 +125,7 @@ _RULE_LENGTH = 20.0
 _OPEN_ROW = 3.0
 
 
-def _open_row_edges(page: pdfplumber.page.Page) -> tuple[float | None, float | None]:
+def _open_row_edges(page: PageObjects) -> tuple[float | None, float | None]:
     """Where a table runs over the page's edge without a closing rule, as a browser prints it.
 
     The vertical rulings go on past the last horizontal one (or start before the first): the row
@@ -106,12 +145,14 @@ def _open_row_edges(page: pdfplumber.page.Page) -> tuple[float | None, float | N
     )
 
 
-def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
+def _page_rows(page: PageObjects) -> Iterator[TableRow]:
     row_number = 0
     words: list[dict[str, object]] | None = None
     open_top, open_bottom = _open_row_edges(page)
     closing = [edge for edge in (open_top, open_bottom) if edge is not None]
-    for table in page.find_tables(table_settings={"explicit_horizontal_lines": closing}):
+    # TableFinder takes any object with pdfplumber's `chars`, `edges` and `bbox`.
+    finder = TableFinder(page, {"explicit_horizontal_lines": closing})  # type: ignore[arg-type]
+    for table in finder.tables:
         # extract() walks table.rows in order, one text per cell slot: the two line up.
         # keep_blank_chars: a space printed at the end of a wrapped line is part of the text.
         texts = [
@@ -120,7 +161,7 @@ def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
         ]
         cells = [list(row.cells) for row in table.rows]
         if words is None:
-            words = [{**word, "text": normalise_text(word["text"])} for word in page.extract_words()]
+            words = [{**word, "text": normalise_text(word["text"])} for word in extract_words(page.chars)]
         restore_split_labels(cells, texts, words)
         for boxes, raw, table_row in zip(cells, texts, table.rows, strict=True):
             row_number += 1
@@ -136,32 +177,32 @@ def _page_rows(page: pdfplumber.page.Page) -> Iterator[TableRow]:
                 )
 
 
-def page_text(page: pdfplumber.page.Page) -> str:
+def page_text(page: PageObjects) -> str:
     """The page's text, lines as printed, spaces kept, one spelling per character."""
-    return normalise_text(page.extract_text(keep_blank_chars=True, x_tolerance_ratio=WORD_GAP) or "")
+    return normalise_text(extract_text(page.chars, keep_blank_chars=True, x_tolerance_ratio=WORD_GAP) or "")
 
 
-def first_page_text(pdf: PDF, path: Path) -> str:
+def first_page_text(pdf: Pdf, path: Path) -> str:
     """Page 1 alone: enough to tell what a document is before reading the rest of it."""
-    text = page_text(pdf.pages[0])
+    text = page_text(pdf.page(1))
     if not text.strip():
         raise NoTextLayer(path, "page 1 has no text layer (a scan?); OCR it before landing")
     return text
 
 
-def read_pdf(pdf: PDF, *, first_page: str | None = None) -> PdfContent:
+def read_pdf(pdf: Pdf, *, first_page: str | None = None) -> PdfContent:
     """One pass, page by page: the text of every page, the tables of pages that have rulings.
 
-    Pages are closed after use, so memory stays flat on long documents. Prose pages of a report have
-    no ruling lines and skip table finding, which is most of pdfplumber's time. `first_page` is
-    page 1's text when the caller has read it already.
+    Each page's objects are read once and dropped after use, so memory stays flat on long
+    documents. Prose pages of a report have no ruling lines and skip table finding. `first_page`
+    is page 1's text when the caller has read it already.
     """
     texts: dict[int, str] = {}
     rows: list[TableRow] = []
-    for page in pdf.pages:
-        known = first_page if page.page_number == 1 else None
-        texts[page.page_number] = known if known is not None else page_text(page)
+    for number in range(1, pdf.page_count + 1):
+        page = pdf.page(number)
+        known = first_page if number == 1 else None
+        texts[number] = known if known is not None else page_text(page)
         if page.edges:
             rows.extend(_page_rows(page))
-        page.close()
-    return PdfContent(page_count=len(pdf.pages), texts=texts, rows=rows)
+    return PdfContent(page_count=pdf.page_count, texts=texts, rows=rows)

@@ -1,54 +1,190 @@
-"""Wall time and peak memory of the nightly chain (`jixiao run`: landing, transform, publish).
+"""Three nights of `jixiao run` over any folder of PDFs, one table: wall time, peak memory per kind
+of process, parse speed, dbt and gate time.
 
-    .venv/bin/python bench/bench_nightly.py
+    .venv/bin/python bench/bench_nightly.py DIR            # e.g. a corpus from ../shared/corpus-tools
+    .venv/bin/python bench/bench_nightly.py                # the bundled samples
 
-Three nights in a fresh Airflow home and state: the full run of the samples, a no-op night
-(nothing changed), and a night with one new document (a re-publication of one form).
+DIR is copied to a temporary landing folder (`<year>/<file>.pdf` as the landing expects), with a fresh
+Airflow home (migrated before the first night, not counted) and state folder. The nights:
+
+1. full: every document new;
+2. nothing new: the same folder again;
+3. one new document: one form re-published (same pages, new bytes) among the rest.
+
+Peak RSS is each process's high-water mark (VmHWM), read every 0.1 s from /proc for the whole
+process tree, and reported per kind: the `jixiao run` parent, the night process (Airflow, dbt,
+Great Expectations, the report), parse workers. Parse, dbt and gate seconds come from the task
+instances Airflow recorded for the night: the span of the `parse` tasks, the summed durations of
+the dbt tasks, of the two reconciliation tasks.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pypdf
+import pypdfium2 as pdfium
 
+from jixiao.cli.run import airflow_environment, ensure_airflow_db
 from jixiao.cli.tables import print_table
 from jixiao.settings import Settings
 
-# Each night runs under its own small Python parent, so that the children's peak memory it reports
-# belongs to that night alone.
-_MEASURE = """
-import resource, subprocess, sys
-subprocess.run(sys.argv[1:], check=True, capture_output=True)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
+POLL_SECONDS = 0.1
+KINDS = ("jixiao run", "night (Airflow, dbt, GE)", "parse worker", "other")
 
 
-def night(env: dict[str, str]) -> tuple[float, float]:
-    """(seconds, peak resident MiB of the largest process the run started)."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(Path(sys.executable).with_name("jixiao")), "run", "--quiet"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+def _status_kib(pid: int, field_name: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@dataclass
+class MemoryWatch:
+    """Peak RSS per kind of process in the tree under `root`, sampled until stopped."""
+
+    root: int
+    peaks: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def _kind(self, pid: int, parent: int | None, parent_line: str) -> str:
+        line = _cmdline(pid)
+        if pid == self.root:
+            return KINDS[0]
+        if "jixiao.nightly" in line:
+            # Parse workers are forked from the night process: the same command line, its children.
+            return KINDS[2] if "jixiao.nightly" in parent_line and parent != self.root else KINDS[1]
+        return KINDS[3]
+
+    def _sample(self) -> None:
+        stack: list[tuple[int, int | None, str]] = [(self.root, None, "")]
+        while stack:
+            pid, parent, parent_line = stack.pop()
+            kind = self._kind(pid, parent, parent_line)
+            self.peaks[kind] = max(self.peaks[kind], _status_kib(pid, "VmHWM"))
+            line = _cmdline(pid)
+            stack.extend((child, pid, line) for child in _children(pid))
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            time.sleep(POLL_SECONDS)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+@dataclass
+class Night:
+    name: str
+    seconds: float
+    peaks_mib: dict[str, float]
+    pages: int
+    parse_seconds: float
+    dbt_seconds: float
+    gate_seconds: float
+
+
+def _task_times(airflow_db: Path, since: datetime) -> list[tuple[str, str, float, float]]:
+    """(dag_id, task_id, start, end) of the task instances that ran since `since` (epoch seconds)."""
+    with sqlite3.connect(airflow_db) as connection:
+        rows = connection.execute(
+            "select dag_id, task_id, start_date, end_date from task_instance"
+            " where start_date >= ? and end_date is not null",
+            [since.strftime("%Y-%m-%d %H:%M:%S")],
+        ).fetchall()
+
+    def epoch(value: str) -> float:
+        return datetime.fromisoformat(value).timestamp()
+
+    return [(dag_id, task_id, epoch(start), epoch(end)) for dag_id, task_id, start, end in rows]
+
+
+def run_night(name: str, env: dict[str, str], settings: Settings, new_pdfs: list[Path]) -> Night:
+    since = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    pages = sum(len(pdfium.PdfDocument(path)) for path in new_pdfs)
+    jixiao = str(Path(sys.executable).with_name("jixiao"))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [jixiao, "run", "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    seconds = time.perf_counter() - start
-    return seconds, int(result.stdout.strip().splitlines()[-1]) / 1024
+    watch = MemoryWatch(process.pid)
+    thread = threading.Thread(target=watch.run, daemon=True)
+    thread.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    watch.stop()
+    thread.join()
+    if process.returncode != 0:
+        sys.stdout.write(output.decode(errors="replace")[-4000:])
+        raise SystemExit(f"night {name!r}: jixiao run exited {process.returncode}")
+    tasks = _task_times(settings.airflow_home / "airflow.db", since)
+    parse = [(start, end) for _, task_id, start, end in tasks if task_id == "parse"]
+    dbt = sum(
+        end - start for _, task_id, start, end in tasks if task_id.startswith(("dbt_staging.", "dbt_marts."))
+    )
+    gate = sum(end - start for _, task_id, start, end in tasks if task_id.startswith("reconcile_"))
+    parse_seconds = max(end for _, end in parse) - min(start for start, _ in parse) if parse else 0.0
+    return Night(
+        name,
+        seconds,
+        {kind: kib / 1024 for kind, kib in watch.peaks.items()},
+        pages,
+        parse_seconds,
+        dbt,
+        gate,
+    )
+
+
+def republish(pdf: Path) -> None:
+    """The same pages under new bytes: a corrected re-publication superseding the document."""
+    writer = pypdf.PdfWriter(clone_from=pdf)
+    writer.add_metadata({"/Subject": f"re-published {time.time()}"})
+    writer.write(pdf)
 
 
 def main() -> None:
-    samples = Settings.from_env().project_root / "data" / "samples"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "corpus", nargs="?", type=Path, help="folder of PDFs (<year>/<file>.pdf); default: samples"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
+    args = parser.parse_args()
+    corpus = args.corpus or Settings.from_env().project_root / "data" / "samples"
     root = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
     landing = root / "landing"
-    shutil.copytree(samples, landing)
+    shutil.copytree(corpus, landing, ignore=shutil.ignore_patterns("*.json", "*.csv", "*.xlsx", "*.docx"))
     env = {
         **os.environ,
         "AIRFLOW_HOME": str(root / "airflow"),
@@ -57,21 +193,33 @@ def main() -> None:
         "JIXIAO_STATE_DIR": str(root / "state"),
         "JIXIAO_EXPORT_DIR": str(root / "exports"),
     }
-    rows = []
-    night(env)  # the first run also migrates the Airflow DB: not a nightly cost
-    shutil.rmtree(root / "state")
-    (root / "warehouse.duckdb").unlink()
-    rows.append(("full run of the samples (4 documents, 29 pages)", *night(env)))
-    rows.append(("no-op night (nothing changed)", *night(env)))
-    form = landing / "2023" / "huangpu_2023_dept_target_form.pdf"
-    pypdf.PdfWriter(clone_from=form).write(form)  # new bytes: a corrected re-publication
-    rows.append(("one new document (a re-publication)", *night(env)))
+    settings = Settings.from_env(env)
+    ensure_airflow_db(settings, airflow_environment(settings))  # once per Airflow home: not a nightly cost
+    pdfs = sorted(landing.rglob("*.pdf"))
+    nights = [run_night(f"full ({len(pdfs)} documents new)", env, settings, pdfs)]
+    nights.append(run_night("nothing new", env, settings, []))
+    form = next((pdf for pdf in pdfs if "dept_target_form" in pdf.name), pdfs[0])
+    republish(form)
+    nights.append(run_night(f"one new document among {len(pdfs)}", env, settings, [form]))
     print_table(
-        "jixiao run (airflow dags test: landing, transform, publish)",
-        ["night", "wall s", "peak RSS MiB (largest process)"],
-        [(name, f"{seconds:.1f}", f"{mib:.0f}") for name, seconds, mib in rows],
+        f"jixiao run over {corpus} ({len(pdfs)} documents), {os.cpu_count()} cores",
+        ["night", "wall s", *(f"peak MiB: {kind}" for kind in KINDS[:3]), "parse pages/s", "dbt s", "gate s"],
+        [
+            (
+                night.name,
+                f"{night.seconds:.1f}",
+                *(f"{night.peaks_mib[kind]:.0f}" for kind in KINDS[:3]),
+                f"{night.pages / night.parse_seconds:.1f}" if night.parse_seconds else "-",
+                f"{night.dbt_seconds:.1f}",
+                f"{night.gate_seconds:.1f}",
+            )
+            for night in nights
+        ],
     )
-    shutil.rmtree(root, ignore_errors=True)
+    if args.keep:
+        print(f"kept: {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

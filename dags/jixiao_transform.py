@@ -3,7 +3,9 @@
 
 Claims the build the landing prepared and completes it with dbt through Cosmos (one Airflow task
 per model with its tests), with reconciliation (Great Expectations, suites in `expectations/`)
-around the marts:
+around the marts. When the landing made no build (its inputs were those of the served
+publication), `anything_new` skips everything but the verdict, which the served publication's
+stands for:
 
 1. `dbt_staging`: seeds, staging and the per-document reconciliation rows;
 2. `reconcile_documents`: documents failing an error-level check of their own are rejected and
@@ -14,7 +16,7 @@ around the marts:
    and its marts are exported to Parquet;
 6. `report`: the static HTML report (`report.html` beside the warehouse);
 7. `reconciliation_verdict`: fails the run, after publishing, when a current document was rejected
-   (it reads `reconcile_documents`' result).
+   (it reads `reconcile_documents`' result, or on a night with nothing new the served publication's).
 
 A failed model, test or warehouse check leaves the warehouse published before in place.
 """
@@ -43,9 +45,15 @@ from jixiao.tasks import BEFORE_DOCUMENT_CHECKS, DBT_GROUP_CONFIG, RAW_ASSET, WA
 )
 def jixiao_transform() -> None:
     @task(pool=WAREHOUSE_POOL)
-    def claim() -> str:
+    def claim() -> str | None:
         """Take the landing's latest build: a landing that finishes meanwhile prepares the next one."""
         return tasks.claim_build()
+
+    # Skips only the tasks right after it; the rest follow by their trigger rules, so the verdict
+    # (none_failed) still runs.
+    @task.short_circuit(ignore_downstream_trigger_rules=False)
+    def anything_new(claimed: str | None) -> bool:
+        return tasks.anything_new(claimed)
 
     @task(pool=WAREHOUSE_POOL)
     def reconcile_documents(run_id: str | None = None) -> dict[str, Any]:
@@ -56,16 +64,16 @@ def jixiao_transform() -> None:
         return tasks.reconcile("warehouse", str(run_id))
 
     @task(pool=WAREHOUSE_POOL)
-    def publish(run_id: str | None = None) -> dict[str, Any]:
-        return tasks.publish_build(str(run_id))
+    def publish(documents_stage: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
+        return tasks.publish_build(str(run_id), documents_stage)
 
     @task
     def report(run_id: str | None = None) -> str:
         """The static HTML report of the published warehouse (read-only, replaced by a rename)."""
         return tasks.write_html_report(str(run_id))
 
-    @task
-    def reconciliation_verdict(documents_stage: dict[str, Any]) -> None:
+    @task(trigger_rule="none_failed")
+    def reconciliation_verdict(documents_stage: dict[str, Any] | None) -> None:
         tasks.reconciliation_verdict(documents_stage)
 
     dbt_staging = DbtTaskGroup(
@@ -74,9 +82,11 @@ def jixiao_transform() -> None:
     dbt_marts = DbtTaskGroup(
         group_id="dbt_marts", render_config=dbt_render(exclude=BEFORE_DOCUMENT_CHECKS), **DBT_GROUP_CONFIG
     )
+    tasks.producer_first(dbt_staging)
+    tasks.producer_first(dbt_marts)
     documents_stage = reconcile_documents()
-    published = publish()
-    claim() >> dbt_staging >> documents_stage >> dbt_marts >> reconcile_warehouse() >> published
+    published = publish(documents_stage)
+    anything_new(claim()) >> dbt_staging >> documents_stage >> dbt_marts >> reconcile_warehouse() >> published
     published >> report() >> reconciliation_verdict(documents_stage)
 
 

@@ -42,6 +42,10 @@ create table raw.quarantine (
     error_type varchar not null,
     message varchar not null
 );
+create schema if not exists meta;
+create table meta.build_inputs (
+    inputs varchar not null
+);
 """
 _HEADER_FIELDS = tuple(name for name in HEADER_COLUMNS if name not in ("sha256", "source_path"))
 
@@ -59,10 +63,13 @@ def _document_row(header: dict[str, object], entry: LedgerEntry) -> list[object]
     ]
 
 
-def build_raw(warehouse: Path, zone: Path, ledger: Ledger, results_dir: Path) -> dict[str, int]:
+def build_raw(
+    warehouse: Path, zone: Path, ledger: Ledger, results_dir: Path, *, inputs: str = ""
+) -> dict[str, int]:
     """A fresh warehouse file whose raw schema holds the records of every landed version of every
     document (current and superseded: reconciliation may fall back on an earlier accepted version),
-    their ledger status, and the quarantine. Returns row counts."""
+    their ledger status, and the quarantine; `meta.build_inputs` holds the fingerprint of those
+    inputs (`jixiao.inputs`), which the publication records. Returns row counts."""
     # Built under a temporary name and renamed into place: a transform claiming the previous build
     # never sees this one half-made.
     final, warehouse = warehouse, warehouse.with_name(warehouse.name + ".building")
@@ -98,6 +105,7 @@ def build_raw(warehouse: Path, zone: Path, ledger: Ledger, results_dir: Path) ->
         quarantined = [list(row) for row in ledger.quarantined()]
         if quarantined:
             connection.executemany("insert into raw.quarantine values (?, ?, ?, ?)", quarantined)
+        connection.execute("insert into meta.build_inputs values (?)", [inputs])
         connection.execute("checkpoint")
     os.replace(warehouse, final)
     counts["documents"] = len(landed)

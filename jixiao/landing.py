@@ -5,7 +5,9 @@ discover()     hash every file under the landing folder and sort it against the 
 parse_batch()  parse a batch in a process pool with a timeout per document; each worker writes
                Parquet to the raw zone, never the warehouse.
 load()         the single writer: record outcomes in the ledger (supersession included) and build
-               the raw schema of a fresh warehouse file from the zone.
+               the raw schema of a fresh warehouse file from the zone, unless the build's inputs
+               (`jixiao.inputs`) equal those of the served publication: then there is nothing to
+               rebuild, and the transform that follows checks and publishes nothing.
 
 Progress: discover() starts the state folder's progress file with the number of documents to parse;
 as each document ends (parsed, quarantined or timed out) its batch's task appends one line to it, on
@@ -33,6 +35,7 @@ from ingest.document import PARSER_VERSION, parse_document, sha256_of
 from ingest.errors import DocumentError, ParserFailure
 from ingest.zone import write_zone
 from jixiao.build import build_raw
+from jixiao.inputs import fingerprint, unchanged_since_publication
 from jixiao.ledger import Ledger
 from jixiao.settings import Settings
 
@@ -133,6 +136,9 @@ class LandingSummary:
     quarantined: dict[str, str] = field(default_factory=dict)
     unknown_departments: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    inputs: str = ""  # the fingerprint of what the raw schema is made of (`jixiao.inputs`)
+    # False when the inputs equal those of the served publication: no build was made.
+    rebuilt: bool = True
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -285,7 +291,16 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
                 parser_version=PARSER_VERSION,
             )
             summary.quarantined[outcome.source_path] = outcome.message or ""
-    summary.rows = build_raw(settings.build_warehouse, settings.raw_zone, ledger, settings.reconciliation_dir)
+    summary.inputs = fingerprint(settings, ledger)
+    if unchanged_since_publication(settings, summary.inputs):
+        # A build left from a landing no transform claimed is older than this night: drop it, so
+        # that the transform sees there is nothing new.
+        settings.build_warehouse.unlink(missing_ok=True)
+        summary.rebuilt = False
+        log.info("nothing changed since the served publication: no new build")
+        return summary
+    zone, results = settings.raw_zone, settings.reconciliation_dir
+    summary.rows = build_raw(settings.build_warehouse, zone, ledger, results, inputs=summary.inputs)
     return summary
 
 

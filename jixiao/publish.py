@@ -13,15 +13,21 @@ from datetime import UTC, datetime
 import duckdb
 
 from jixiao.export import export_marts, make_current
+from jixiao.inputs import published, record_publication
 from jixiao.settings import Settings
 from jixiao.state import write_state
 
 
-def claim_build(settings: Settings) -> str:
+def claim_build(settings: Settings) -> str | None:
     """Take the landing's latest build for this transform run (an atomic rename), so that a landing
-    finishing meanwhile prepares the next build instead of changing this one under dbt."""
+    finishing meanwhile prepares the next build instead of changing this one under dbt.
+
+    None when the landing made no build because its inputs were those of the served publication.
+    """
     raw, claimed = settings.build_warehouse, settings.transform_warehouse
     if not raw.exists():
+        if published(settings) is not None:
+            return None
         raise FileNotFoundError(f"no new warehouse build at {raw}: run jixiao_landing first")
     claimed.parent.mkdir(parents=True, exist_ok=True)
     os.replace(raw, claimed)
@@ -37,8 +43,15 @@ create or replace table meta.publication (
 """
 
 
-def publish(settings: Settings, run_id: str) -> dict[str, object]:
-    """Stamp the build with its run, export its marts to Parquet, then rename it over the served file."""
+def publish(
+    settings: Settings, run_id: str, rejected: list[dict[str, object]] | None = None
+) -> dict[str, object]:
+    """Stamp the build with its run, export its marts to Parquet, then rename it over the served file.
+
+    The publication's record keeps the build's inputs and the documents reconciliation rejected
+    (`rejected`, from the documents stage): a later night with the same inputs serves this
+    publication again and gives the same verdict.
+    """
     build, served = settings.transform_warehouse, settings.warehouse
     if not build.exists():
         raise FileNotFoundError(f"no checked warehouse build at {build}: the transform did not claim one")
@@ -51,6 +64,7 @@ def publish(settings: Settings, run_id: str) -> dict[str, object]:
             "insert into meta.publication values (?, ?)", [run_id, published_at.replace(tzinfo=None)]
         )
         exported = export_marts(connection, settings.export_dir, version)
+        (inputs,) = connection.execute("select max(inputs) from meta.build_inputs").fetchone() or ("",)
         connection.execute("checkpoint")
     served.parent.mkdir(parents=True, exist_ok=True)
     os.replace(build, served)  # atomic on one filesystem: build and served share data/
@@ -62,4 +76,5 @@ def publish(settings: Settings, run_id: str) -> dict[str, object]:
         "exports": str(settings.export_dir / "current"),
     }
     write_state(settings, "last_publish.json", record)
+    record_publication(settings, {**record, "inputs": inputs or "", "rejected": rejected or []})
     return record

@@ -9,6 +9,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_POOL = "jixiao_warehouse"  # Airflow pool of one slot: DuckDB has one writer at a time
+DAG_IDS = ("jixiao_landing", "jixiao_transform")  # a night: the Asset chain, one after the other
 
 
 def _resolve(value: str, root: Path) -> Path:

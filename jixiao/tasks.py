@@ -7,9 +7,8 @@ Values cross task boundaries as plain JSON (XCom), never as Python objects.
 from __future__ import annotations
 
 import dataclasses
-import sys
+import logging
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset
@@ -17,9 +16,11 @@ from airflow.sdk.exceptions import AirflowFailException
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
+from jixiao.dbt_manifest import dbt_manifest
 from jixiao.settings import WAREHOUSE_POOL, Settings
 
 RAW_ASSET = Asset("jixiao_raw", uri="file:///jixiao/raw")
+log = logging.getLogger(__name__)
 
 
 def default_args() -> dict[str, Any]:
@@ -69,10 +70,26 @@ def load_raw(unchanged: list[str], renamed: list[str], parsed: list[list[dict[st
 # --- transform -------------------------------------------------------------------------------------
 
 
-def claim_build() -> str:
+def claim_build() -> str | None:
+    """The build this run completes; None when the landing made none (nothing changed)."""
     from jixiao.publish import claim_build as claim
 
     return claim(Settings.from_env())
+
+
+def anything_new(claimed: str | None) -> bool:
+    """Whether there is a build to complete; when not, say so: the served publication stands."""
+    if claimed is not None:
+        return True
+    from jixiao.inputs import published
+
+    record = published(Settings.from_env()) or {}
+    log.info(
+        "nothing changed since the publication of %s (documents, parser, dbt project and suites): "
+        "not rebuilt, not re-checked, not re-published",
+        record.get("published_at", "?"),
+    )
+    return False
 
 
 def reconcile(stage: str, run_id: str) -> dict[str, Any]:
@@ -89,10 +106,10 @@ def reconcile(stage: str, run_id: str) -> dict[str, Any]:
     return dataclasses.asdict(result)
 
 
-def publish_build(run_id: str) -> dict[str, Any]:
+def publish_build(run_id: str, documents_stage: dict[str, Any]) -> dict[str, Any]:
     from jixiao.publish import publish
 
-    return publish(Settings.from_env(), run_id)
+    return publish(Settings.from_env(), run_id, rejected=list(documents_stage.get("rejected") or []))
 
 
 def write_html_report(run_id: str) -> str:
@@ -102,10 +119,18 @@ def write_html_report(run_id: str) -> str:
     return str(write_report(settings.warehouse, settings.report_path, run_id))
 
 
-def reconciliation_verdict(documents_stage: dict[str, Any]) -> None:
-    """After publishing: fail the run (so the nightly alert fires) if a current document was rejected."""
+def reconciliation_verdict(documents_stage: dict[str, Any] | None) -> None:
+    """After publishing: fail the run (so the nightly alert fires) if a current document was rejected.
+
+    On a night with nothing new (no documents stage ran) the served publication's verdict stands:
+    a document rejected then is still rejected, and still fails the run.
+    """
+    from jixiao.inputs import published
     from jixiao.reconciliation import verdict
 
+    if documents_stage is None:
+        record = published(Settings.from_env()) or {}
+        documents_stage = {"stage": "documents", "rejected": record.get("rejected") or []}
     failures = verdict(documents_stage)
     if failures:
         raise AirflowFailException(
@@ -121,6 +146,9 @@ _SETTINGS = Settings.from_env()
 
 DBT_PROJECT = ProjectConfig(
     dbt_project_path=_SETTINGS.dbt_project_dir,
+    # The task groups are rendered from dbt's manifest, parsed again only when a project file
+    # changed (`jixiao.dbt_manifest`), whatever Airflow home or process renders them.
+    manifest_path=dbt_manifest(_SETTINGS.dbt_project_dir),
     # dbt builds the new warehouse, never the served one.
     env_vars={"JIXIAO_DBT_WAREHOUSE": str(_SETTINGS.transform_warehouse)},
     install_dbt_deps=False,
@@ -130,13 +158,19 @@ DBT_PROFILE = ProfileConfig(
     target_name="warehouse",
     profiles_yml_filepath=_SETTINGS.dbt_project_dir / "profiles.yml",
 )
-# Measured (docs/performance.md): LOCAL with the in-process dbt runner; WATCHER never finished under
-# `airflow dags test` and cannot run tests as part of each model's build.
-DBT_EXECUTION = ExecutionConfig(execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER)
+# One `dbt build` per task group (Cosmos' watcher producer, dbt in this process), and a task per
+# model and seed reporting its result; see `producer_first` and docs/performance.md.
+DBT_EXECUTION = ExecutionConfig(
+    execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
+)
 DBT_OPERATOR_ARGS = {
     # Every dbt task writes the build file: they queue on the warehouse pool's one slot.
     "pool": WAREHOUSE_POOL,
-    # Not `--no-write-json` (0.3 s less per task): Cosmos reads the manifest.json each run writes.
+    # The model tasks only read the producer's results: they give their worker slot back between
+    # looks (under a scheduler), and need no triggerer.
+    "deferrable": False,
+    "mode": "reschedule",
+    "poke_interval": 5,
     # No Airflow Asset per model: nothing is scheduled on them, and each one is an event the
     # scheduler records every night.
     "emit_datasets": False,
@@ -156,16 +190,30 @@ BEFORE_DOCUMENT_CHECKS = ["path:models/staging", "resource_type:seed", "+audit_d
 
 
 def dbt_render(*, select: list[str] | None = None, exclude: list[str] | None = None) -> RenderConfig:
-    """Which models a task group holds, one task per model with its tests."""
+    """Which models a task group holds: one task per model and seed, and one for the group's tests
+    (`dbt test` on the group once its models are built: a failing test stops the run before the
+    next stage, and a relationships test always finds both its models)."""
     return RenderConfig(
-        # `dbt ls` (cached by Cosmos until the project's files change) through the dbt of this
-        # interpreter's environment, so parsing works whatever PATH the scheduler was given.
-        load_method=LoadMode.DBT_LS,
+        load_method=LoadMode.DBT_MANIFEST,
         select=select or [],
         exclude=exclude or [],
-        invocation_mode=InvocationMode.SUBPROCESS,
-        dbt_executable_path=Path(sys.executable).with_name("dbt"),
-        test_behavior=TestBehavior.BUILD,
-        # A relationships test needs both models built: run it after both, not inside either.
-        should_detach_multiple_parents_tests=True,
+        test_behavior=TestBehavior.AFTER_ALL,
     )
+
+
+def producer_first(group: Any) -> None:
+    """In a watcher task group, make the one `dbt build` (the producer) run before the model tasks
+    that report on it.
+
+    Cosmos leaves the producer unconnected in a task group so that, under a scheduler, its sensors
+    watch the build as it goes. `dag.test()` runs one task at a time: a sensor started before the
+    producer would wait for ever. With the producer first, each sensor finds its model's result at
+    its first look; under a scheduler the same order costs nothing, the sensors only report.
+    """
+    tasks = {task.task_id: task for task in group.children.values() if hasattr(task, "task_id")}
+    producer = next(task for task_id, task in tasks.items() if task_id.endswith(".dbt_producer_watcher"))
+    for task_id, task in tasks.items():
+        if task is producer or task_id.endswith(".dbt_producer_watcher_done"):
+            continue
+        if not task.upstream_task_ids.intersection(tasks):
+            producer >> task

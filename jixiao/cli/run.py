@@ -1,8 +1,10 @@
-"""`jixiao run`: the whole nightly DAG once through `airflow dags test`, then a look at the mart.
+"""`jixiao run`: one night (both DAGs through `dag.test()`, in one child process), then a look at
+the mart.
 
-`airflow dags test` runs a DAG in this process's children and ignores max_active_runs and pools, so
-two `jixiao run` on one state folder would build the same DuckDB files at once: an exclusive lock
-on the state folder makes the second wait for the first instead.
+The night runs in a child (`jixiao.nightly`), so this process never imports Airflow and its status
+line stays live. `dag.test()` ignores max_active_runs and pools, so two `jixiao run` on one state
+folder would build the same DuckDB files at once: an exclusive lock on the state folder makes the
+second wait for the first instead.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from rich.console import Console
 
 from jixiao.cli.tables import make_console, print_table
+from jixiao.inputs import published as served_publication
 from jixiao.landing import clear_progress, read_progress
-from jixiao.settings import WAREHOUSE_POOL, Settings
+from jixiao.nightly import NIGHT_FILE
+from jixiao.settings import DAG_IDS, WAREHOUSE_POOL, Settings
 from jixiao.state import read_state
 
-DAG_IDS = ("jixiao_landing", "jixiao_transform")  # the Asset chain, run one after the other
 # Budget lines worth a glance, in the order a reader of the form meets them.
 SUMMARY_LABELS = ("基本支出", "项目支出", "财政拨款", "财政专项资金", "总计")
 LOCK_FILE = "jixiao-run.lock"  # in the state folder; holds the pid of the run that has it
@@ -94,8 +98,14 @@ def exclusive_run(settings: Settings, console: Console) -> Iterator[None]:
             handle.truncate(0)
 
 
-def step_status(settings: Settings, step: int, dag_id: str, log_path: Path) -> str:
+def _dags_done(settings: Settings) -> list[dict[str, object]]:
+    return list((read_state(settings, NIGHT_FILE) or {}).get("dags") or [])
+
+
+def step_status(settings: Settings, log_path: Path) -> str:
     """The status line of a quiet run: the step, and during the landing the documents parsed so far."""
+    step = min(len(_dags_done(settings)) + 1, len(DAG_IDS))
+    dag_id = DAG_IDS[step - 1]
     text = f"step {step}/{len(DAG_IDS)}: {dag_id}"
     progress = read_progress(settings) if dag_id == "jixiao_landing" else None
     if progress is not None:
@@ -105,34 +115,33 @@ def step_status(settings: Settings, step: int, dag_id: str, log_path: Path) -> s
 
 
 def run_dags(settings: Settings, *, quiet: bool) -> tuple[str, int]:
-    """Run the DAGs in-process, in order, stopping at the first that fails; with `quiet`, Airflow's
-    output goes to run_log() instead of the terminal. Returns the last DAG run and its exit code."""
+    """Run the night's DAGs in one child process, in order, stopping at the first that fails; with
+    `quiet`, Airflow's output goes to run_log() instead of the terminal. Returns the last DAG run
+    and the child's exit code."""
     env = airflow_environment(settings)
     ensure_airflow_db(settings, env)
     log_path = run_log(settings)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    returncode = 0
+    (settings.state_dir / NIGHT_FILE).unlink(missing_ok=True)
+    clear_progress(settings)  # no count from the last night until discover() starts this one
+    command = [sys.executable, "-m", "jixiao.nightly"]
     with log_path.open("w") as log:
-        for step, dag_id in enumerate(DAG_IDS, start=1):
-            command = [_bin("airflow"), "dags", "test", dag_id]
-            if dag_id == "jixiao_landing":
-                clear_progress(settings)  # no count from the last night until discover() starts this one
-            if not quiet:
-                returncode = subprocess.run(command, env=env, check=False).returncode
-            else:
-                with (
-                    make_console().status(step_status(settings, step, dag_id, log_path)) as status,
-                    subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT) as process,
-                ):
-                    while process.poll() is None:
-                        try:
-                            process.wait(timeout=POLL_SECONDS)
-                        except subprocess.TimeoutExpired:
-                            status.update(step_status(settings, step, dag_id, log_path))
-                    returncode = process.returncode
-            if returncode != 0:
-                return dag_id, returncode
-    return DAG_IDS[-1], returncode
+        if not quiet:
+            returncode = subprocess.run(command, env=env, check=False).returncode
+        else:
+            with (
+                make_console().status(step_status(settings, log_path)) as status,
+                subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT) as process,
+            ):
+                while process.poll() is None:
+                    try:
+                        process.wait(timeout=POLL_SECONDS)
+                    except subprocess.TimeoutExpired:
+                        status.update(step_status(settings, log_path))
+                returncode = process.returncode
+    done = _dags_done(settings)
+    last = str(done[-1]["dag_id"]) if done else DAG_IDS[0]
+    return last, returncode
 
 
 def budget_summary(warehouse: Path) -> list[tuple[object, ...]]:
@@ -158,11 +167,23 @@ def quarantined(warehouse: Path) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
+def unchanged_night(settings: Settings) -> dict[str, Any] | None:
+    """The served publication, when this night's landing found nothing changed since it."""
+    landing = read_state(settings, "last_landing.json") or {}
+    return served_publication(settings) if landing.get("rebuilt") is False else None
+
+
 def print_run_summary(settings: Settings, console: Console) -> None:
     landing = read_state(settings, "last_landing.json") or {}
     published = read_state(settings, "last_publish.json") or {}
     counts = {key: len(landing.get(key) or []) for key in ("new", "unchanged", "superseded", "quarantined")}
     outcome = f"published {published['published_at']}" if published else "not published"
+    served = unchanged_night(settings)
+    if served is not None:
+        outcome = (
+            f"nothing changed since the publication of {served.get('published_at')}: "
+            "not rebuilt, re-checked or re-published"
+        )
     console.print(
         "documents: {new} new, {unchanged} unchanged, {superseded} superseded, {quarantined} quarantined; "
         "{outcome}".format(**counts, outcome=outcome)
@@ -187,7 +208,7 @@ def _run_locked(settings: Settings, console: Console, *, quiet: bool) -> int:
     for stale in ("last_landing.json", "last_checks.json", "last_publish.json"):
         (settings.state_dir / stale).unlink(missing_ok=True)
     dag_id, returncode = run_dags(settings, quiet=quiet)
-    published = read_state(settings, "last_publish.json")
+    published = read_state(settings, "last_publish.json") or unchanged_night(settings)
     failures = reconciliation_failures(settings)
     if returncode != 0 and quiet and not failures:  # a failure reconciliation did not explain: show the log
         sys.stderr.write(run_log(settings).read_text(errors="replace")[-8000:])
@@ -205,14 +226,18 @@ def _run_locked(settings: Settings, console: Console, *, quiet: bool) -> int:
             print_table("quarantined documents", ["file", "error", "message"], refused, console)
     for failure in failures:
         console.print(f"[red]reconciliation error: {failure}[/red]", soft_wrap=True)
-    if returncode != 0:  # `airflow dags test` exits non-zero when the run fails
+    if returncode != 0:  # the night's process exits non-zero when a DAG run fails
         outcome = "the rest was published" if published else "nothing was published"
         console.print(f"[red]jixiao: DAG {dag_id} failed (exit code {returncode}); {outcome}[/red]")
     return returncode
 
 
 def reconciliation_failures(settings: Settings) -> list[str]:
-    """This run's error-level reconciliation failures: rejected current documents, blocking checks."""
+    """This run's error-level reconciliation failures: rejected current documents, blocking checks.
+    On a night with nothing new, the served publication's rejected documents."""
+    served = unchanged_night(settings)
+    if served is not None:
+        return [item["message"] for item in served.get("rejected") or [] if item["current"]]
     state = read_state(settings, "last_checks.json") or {}
     stages = state.get("stages") or {}
     rejected = [
@@ -226,7 +251,7 @@ def checks_summary(settings: Settings) -> str:
     state = read_state(settings, "last_checks.json") or {}
     verdicts = [v for stage in (state.get("stages") or {}).values() for v in stage["checks"].values()]
     if not verdicts:
-        return "checks: not run"
+        return "checks: not run" + (" (nothing changed)" if unchanged_night(settings) else "")
     counts = {name: verdicts.count(name) for name in ("passed", "warned", "failed", "not_applicable")}
     return (
         "checks: {passed} passed, {warned} warned, {failed} failed, {not_applicable} not applicable"

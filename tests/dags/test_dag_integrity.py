@@ -58,19 +58,41 @@ def test_transform_runs_on_the_raw_asset(dagbag) -> None:
 
 def test_warehouse_writers_share_the_one_slot_pool(dagbag) -> None:
     landing, transform = dagbag.dags["jixiao_landing"], dagbag.dags["jixiao_transform"]
+    readers = {"anything_new", "report", "reconciliation_verdict"}  # nothing written to a build
     writers = [
         landing.get_task("load"),
-        *(task for task in transform.tasks if task.task_id not in ("report", "reconciliation_verdict")),
+        *(
+            task
+            for task in transform.tasks
+            if task.task_id not in readers and not task.task_id.endswith(".dbt_producer_watcher_done")
+        ),
     ]
     assert {task.pool for task in writers} == {"jixiao_warehouse"}
+
+
+def test_each_group_builds_once_and_every_model_reports_after_it(dagbag) -> None:
+    """One `dbt build` per group (Cosmos' watcher producer); a task per model and seed that reports
+    its result after the build, so a run one task at a time (`dag.test()`) never waits on a sensor."""
+    transform = dagbag.dags["jixiao_transform"]
+    for group in ("dbt_staging", "dbt_marts"):
+        producer = f"{group}.dbt_producer_watcher"
+        assert type(transform.get_task(producer)).__name__ == "DbtProducerWatcherOperator"
+        models = [
+            task
+            for task in transform.tasks
+            if task.task_id.startswith(group + ".") and task.task_id.endswith(("_run", "_seed"))
+        ]
+        assert len(models) > 10
+        for task in models:
+            assert producer in {relative.task_id for relative in task.get_flat_relatives(upstream=True)}
 
 
 def test_publish_waits_for_every_dbt_model(dagbag) -> None:
     transform = dagbag.dags["jixiao_transform"]
     publish = transform.get_task("publish")
     upstream = {task.task_id for task in publish.get_flat_relatives(upstream=True)}
-    assert "dbt_marts.mart_budget_overview_model_build" in upstream
-    assert "dbt_marts.mart_indicator_trend_model_build" in upstream
+    assert "dbt_marts.mart_budget_overview_run" in upstream
+    assert "dbt_marts.mart_indicator_trend_run" in upstream
     assert {"claim", "reconcile_documents", "reconcile_warehouse"} <= upstream
 
 
@@ -82,13 +104,16 @@ def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
     def upstream_of(task_id: str) -> set[str]:
         return {task.task_id for task in transform.get_task(task_id).get_flat_relatives(upstream=True)}
 
-    assert "dbt_staging.audit_document_checks_model_build" in upstream_of("reconcile_documents")
+    assert "dbt_staging.audit_document_checks_run" in upstream_of("reconcile_documents")
     assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_documents"))
-    assert "reconcile_documents" in upstream_of("dbt_marts.int_documents_with_department_model_build")
-    assert "dbt_marts.audit_cross_document_checks_model_build" in upstream_of("reconcile_warehouse")
+    assert "reconcile_documents" in upstream_of("dbt_marts.int_documents_with_department_run")
+    assert "dbt_marts.audit_cross_document_checks_run" in upstream_of("reconcile_warehouse")
     assert "reconcile_warehouse" in upstream_of("publish")
     assert "publish" in upstream_of("report")
     assert "report" in upstream_of("reconciliation_verdict")
+    # Each group's tests pass before what comes after it.
+    assert "dbt_staging.dbt_project_test" in upstream_of("reconcile_documents")
+    assert "dbt_marts.dbt_project_test" in upstream_of("reconcile_warehouse")
 
 
 def test_data_moves_between_tasks_as_xcom_edges(dagbag) -> None:

@@ -1,0 +1,86 @@
+"""dbt's manifest of the project, parsed once per version of the project's files.
+
+Cosmos renders the transform's task groups from it (`LoadMode.DBT_MANIFEST`). `dbt ls`, the other
+way, caches its output in Airflow Variables: every new Airflow home (a fresh install, a test) paid
+two `dbt ls` of ~14 s each. The manifest is kept under the project's `target/` folder (or the
+temporary folder where that is read-only), named by a hash of the project's files, so any process
+and any Airflow home reuses it, and a changed model, seed or test is parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+# dbt's own output and caches inside the project folder: not part of the project.
+DBT_OUTPUT = frozenset({"target", "logs", "dbt_packages", ".user.yml"})
+
+
+def project_files(project_dir: Path) -> list[Path]:
+    """Every file of the dbt project (models, seeds, macros, tests, configuration), sorted."""
+    return sorted(
+        path
+        for path in project_dir.rglob("*")
+        if path.is_file() and not DBT_OUTPUT.intersection(path.relative_to(project_dir).parts)
+    )
+
+
+def project_hash(project_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in project_files(project_dir):
+        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _cache_dir(project_dir: Path) -> Path:
+    folder = project_dir / "target"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    fallback = Path(tempfile.gettempdir()) / "jixiao-dbt"
+    fallback.mkdir(parents=True, exist_ok=True)
+    return fallback
+
+
+def dbt_manifest(project_dir: Path) -> Path:
+    """The path of an up-to-date `manifest.json` for the project, running `dbt parse` if needed."""
+    manifest = _cache_dir(project_dir) / f"jixiao-manifest-{project_hash(project_dir)[:16]}.json"
+    if manifest.exists():
+        return manifest
+    with tempfile.TemporaryDirectory(prefix="jixiao-dbt-parse-") as target:
+        env = {
+            **os.environ,
+            # Parsing needs a profile, not a warehouse.
+            "JIXIAO_DBT_WAREHOUSE": ":memory:",
+            "DO_NOT_TRACK": "1",
+        }
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")),
+                "parse",
+                "--project-dir",
+                str(project_dir),
+                "--profiles-dir",
+                str(project_dir),
+                "--target-path",
+                target,
+                "--no-partial-parse",
+                "--quiet",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        # Written whole then renamed: a process rendering at the same time sees no half file.
+        temporary = manifest.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes((Path(target) / "manifest.json").read_bytes())
+        os.replace(temporary, manifest)
+    return manifest

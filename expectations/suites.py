@@ -1,7 +1,9 @@
 """The two expectation suites, built from `checks.CHECKS`.
 
 Each check is one expectation over the rows of that check that are applicable: the tolerance is
-at least the absolute difference. Values arrive as `Decimal`, so GE's comparison is exact. Two
+at least the absolute difference. Both arrive as exact integers, in ten-thousandths of the unit
+(`jixiao.reconciliation.results.UNIT_COLUMNS`: every amount is DECIMAL(38, 4)), so GE's comparison
+is exact and its results hold no Decimal (GE inspects the call stack for each one it stores). Two
 more expectations keep dbt and this file in step: every row is of a known check, and row ids are
 unique (reconciliation maps failures back to rows by id).
 """
@@ -20,8 +22,8 @@ SEVERITY = {"error": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNIN
 
 def check_expectation(check: Check) -> gxe.Expectation:
     return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A="tolerance",
-        column_B="abs_difference",
+        column_A="tolerance_units",
+        column_B="abs_difference_units",
         or_equal=True,
         row_condition=(Column("check_id") == check.check_id) & (Column("applicable") == True),  # noqa: E712
         severity=SEVERITY[check.severity],
@@ -43,7 +45,7 @@ def build_suite(stage: Stage) -> gx.ExpectationSuite:
     suite.add_expectation(gxe.ExpectColumnValuesToBeUnique(column=ROW_ID))
     suite.add_expectation(
         gxe.ExpectColumnValuesToNotBeNull(
-            column="abs_difference",
+            column="abs_difference_units",
             row_condition=Column("applicable") == True,  # noqa: E712
             description="an applicable check has both sides",
         )

@@ -29,6 +29,11 @@ CHECK_MODELS: dict[Stage, str] = {
     "warehouse": "audit.audit_cross_document_checks",
 }
 DECIMAL_COLUMNS = ("observed", "expected", "difference", "tolerance", "abs_difference")
+# What Great Expectations compares: the tolerance and the absolute difference in ten-thousandths
+# (every amount is DECIMAL(38, 4)), as exact integers. GE stores each failing value it reports in
+# its results and, for a Decimal, walks the call stack to warn about floats: ~20 ms a value.
+SCALE = 10_000
+UNIT_COLUMNS = {"tolerance_units": "tolerance", "abs_difference_units": "abs_difference"}
 
 RECONCILIATION_DDL = """
 create schema if not exists reconciliation;
@@ -99,7 +104,10 @@ def _results_file(settings: Settings, run_id: str, stage: Stage) -> Path:
 
 
 def read_check_rows(connection: duckdb.DuckDBPyConnection, stage: Stage) -> pd.DataFrame:
-    """The reconciliation rows of a stage, amounts as exact `Decimal` (DuckDB would give floats)."""
+    """The reconciliation rows of a stage, amounts as exact `Decimal` (DuckDB would give floats), and
+    the two that GE compares also as exact integers (`UNIT_COLUMNS`)."""
+    import pandas as pd
+
     frame = connection.execute(
         f"""
         select
@@ -115,7 +123,18 @@ def read_check_rows(connection: duckdb.DuckDBPyConnection, stage: Stage) -> pd.D
     ).df()
     for column in DECIMAL_COLUMNS:
         frame[column] = frame[column].map(lambda text: None if text is None else Decimal(text))
+    for units, column in UNIT_COLUMNS.items():
+        # A missing value reaches here as None or NaN: only a finite Decimal is a value.
+        values = [_units(v) if isinstance(v, Decimal) and v.is_finite() else None for v in frame[column]]
+        frame[units] = pd.array(values, dtype="Int64")
     return frame
+
+
+def _units(value: Decimal) -> int:
+    scaled = value * SCALE
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{value} has more than 4 decimals: not an amount of the reconciliation rows")
+    return int(scaled)
 
 
 def _decimal_text(value: object) -> str | None:

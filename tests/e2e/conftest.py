@@ -281,6 +281,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
 
         (story.landing / HUANGPU_FORM).write_bytes(_reprint_huangpu_with_basic_expenditure_raised(root))
         teller.night("rejected")
+        teller.night("rejected_again")  # nothing changed: the rejection still fails the night
     finally:
         stop.touch()
         for reader in readers:

@@ -52,3 +52,12 @@ def test_the_rejected_version_stays_out_and_the_accepted_one_serves(story: Story
     assert [(check, str(observed), str(expected)) for check, observed, expected in failed] == [
         ("budget_identity", "364707.2000", "364607.2000")
     ]
+
+
+def test_a_night_with_nothing_new_rebuilds_nothing_and_still_fails_for_the_rejection(story: Story) -> None:
+    night = story.nights["rejected_again"]
+    assert night.returncode != 0
+    assert "nothing changed since the publication of" in night.output
+    assert "checks: not run (nothing changed)" in night.output
+    assert any("budget_identity" in line and HUANGPU_FORM in line for line in night.output.splitlines())
+    assert story.digests["rejected_again"] == story.digests["rejected"]  # the served file untouched

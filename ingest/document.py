@@ -51,7 +51,8 @@ def _parse(
         # What the document is comes from page 1 alone: anything else is refused unread.
         first_page = first_page_text(pdf, path)
         title = identify(first_page, path)
-        content = read_pdf(pdf, first_page=first_page)
+        # Forms and project tables are read from their tables: only a report's prose needs its text.
+        content = read_pdf(pdf, first_page=first_page, texts=title.doc_type is DocType.SELF_EVALUATION)
     doc_type = title.doc_type
 
     def header(department: str) -> DocumentHeader:

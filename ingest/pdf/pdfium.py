@@ -120,46 +120,47 @@ def _chars(
     count = pdfium_c.FPDFText_CountChars(textpage)
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
-    advances: dict[tuple[int | None, int], float] = {}  # (font, code) → advance at size 1
-    width = ctypes.c_float()
     matrix = pdfium_c.FS_MATRIX()
+    width = ctypes.c_float()
+    # Per text object: its place in the content and its font; per (font, code): the advance at size 1.
+    objects: dict[int | None, tuple[int, object]] = {}
+    advances: dict[tuple[int | None, int], float] = {}
     for index in range(count):
         code = pdfium_c.FPDFText_GetUnicode(textpage, index)
         # Generated characters are PDFium's guesses (a space for a gap, a line break), not print.
         if code in _NOT_PRINTED or pdfium_c.FPDFText_IsGenerated(textpage, index):
             continue
         text_object = pdfium_c.FPDFText_GetTextObject(textpage, index)
-        place = order.get(_address(text_object), len(order))
+        address = _address(text_object)
+        known = objects.get(address)
+        if known is None:
+            font = pdfium_c.FPDFTextObj_GetFont(text_object) if text_object else None
+            known = objects[address] = (order.get(address, len(order)), font)
+        place, font = known
         pdfium_c.FPDFText_GetCharOrigin(textpage, index, origin_x, origin_y)
-        pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box)
         # The size as printed: the font's size scaled by the text's matrix (a browser sets 16 px
-        # type at 0.75 pt per px).
+        # type at 0.75 pt per px). A matrix that turns the text makes it not upright.
         size = pdfium_c.FPDFText_GetFontSize(textpage, index)
+        upright = True
         if pdfium_c.FPDFText_GetMatrix(textpage, index, matrix):
             size *= (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5
-        if abs(pdfium_c.FPDFText_GetCharAngle(textpage, index)) >= 1e-3:
-            # Turned text: the loose box is the best extent PDFium gives.
-            yield (
-                place,
-                _char(
-                    chr(code), box.left - left, box.right - left, top - box.top, top - box.bottom, size, False
-                ),
-            )
-            continue
+            upright = abs(matrix.b) < 1e-3 and abs(matrix.c) < 1e-3 and matrix.a > 0
         # The advance, as pdfminer measures a character, where the font tells it: PDFium's loose
         # box is the glyph's outline, wider or narrower than the advance.
-        font = pdfium_c.FPDFTextObj_GetFont(text_object) if text_object else None
         key = (_address(font), code)
         advance = advances.get(key)
         if advance is None:
-            advance = (
-                width.value if font and pdfium_c.FPDFFont_GetGlyphWidth(font, code, 1.0, width) else -1.0
-            )
-            advances[key] = advance
-        x0 = origin_x.value - left
-        x1 = x0 + advance * size if advance > 0 else box.right - left
-        baseline = top - origin_y.value
-        yield place, _char(chr(code), x0, x1, baseline - size, baseline, size, True)
+            found = font is not None and pdfium_c.FPDFFont_GetGlyphWidth(font, code, 1.0, width)
+            advance = advances[key] = width.value if found else -1.0
+        if upright and advance > 0:
+            x0 = origin_x.value - left
+            baseline = top - origin_y.value
+            yield place, _char(chr(code), x0, x0 + advance * size, baseline - size, baseline, size, True)
+            continue
+        # Turned text, or a font without widths: the loose box is the best extent PDFium gives.
+        pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box)
+        x0, x1 = box.left - left, box.right - left
+        yield place, _char(chr(code), x0, x1, top - box.top, top - box.bottom, size, upright)
 
 
 # A blank's advance, as a share of the font size: a space is a quarter to a third of an em.

@@ -3,18 +3,19 @@ rulings once (`ingest/pdf/pdfium.py`), pdfplumber's algorithms make lines, words
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdfium2 as pdfium
-from pdfplumber.table import TableFinder
+from pdfplumber.table import CellGroup, TableFinder
 from pdfplumber.utils.text import extract_text, extract_words
 
 from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
 from ingest.pdf.merges import BBox, restore_split_labels
 from ingest.pdf.normalise import normalise_text
-from ingest.pdf.pdfium import PageObjects, PdfReadError, open_document, page_objects, repaired
+from ingest.pdf.pdfium import Obj, PageObjects, PdfReadError, open_document, page_objects, repaired
 from ingest.pdf.text import unwrap
 
 
@@ -115,7 +116,7 @@ class PdfContent:
     """What one pass over a PDF read: the text of the pages asked for, and every table row."""
 
     page_count: int
-    texts: dict[int, str]  # page number → text (lines as printed, spaces kept)
+    texts: dict[int, str]  # page number → text (lines as printed, spaces kept), of the pages read
     rows: list[TableRow]
 
 
@@ -145,6 +146,42 @@ def _open_row_edges(page: PageObjects) -> tuple[float | None, float | None]:
     )
 
 
+def _cell_texts(rows: list[CellGroup], chars: list[Obj]) -> list[list[str | None]]:
+    """Each cell's text, row by row: what pdfplumber's `Table.extract` gives (a character belongs to
+    the cell holding its middle; None for a slot a merged cell covers), but each row looks only at
+    the characters at its height instead of every character of the page.
+    """
+    # (middle height, middle across, place in the content, character), by height.
+    placed = sorted(
+        ((char["top"] + char["bottom"]) / 2, (char["x0"] + char["x1"]) / 2, place, char)
+        for place, char in enumerate(chars)
+    )
+    heights = [height for height, *_ in placed]
+    table: list[list[str | None]] = []
+    for row in rows:
+        left, top, right, bottom = row.bbox
+        at_height = placed[bisect_left(heights, top) : bisect_left(heights, bottom)]
+        in_row = [item for item in at_height if left <= item[1] < right]
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            x0, cell_top, x1, cell_bottom = cell
+            # In content order, as pdfplumber hands them to its text extraction.
+            inside = sorted(
+                (place, char) for height, across, place, char in in_row
+                if x0 <= across < x1 and cell_top <= height < cell_bottom
+            )  # fmt: skip
+            texts.append(
+                extract_text([char for _, char in inside], keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)
+                if inside
+                else ""
+            )
+        table.append(texts)
+    return table
+
+
 def _page_rows(page: PageObjects) -> Iterator[TableRow]:
     row_number = 0
     words: list[dict[str, object]] | None = None
@@ -157,7 +194,7 @@ def _page_rows(page: PageObjects) -> Iterator[TableRow]:
         # keep_blank_chars: a space printed at the end of a wrapped line is part of the text.
         texts = [
             [None if text is None else normalise_text(text) for text in row]
-            for row in table.extract(keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)
+            for row in _cell_texts(table.rows, page.chars)
         ]
         cells = [list(row.cells) for row in table.rows]
         if words is None:
@@ -190,19 +227,23 @@ def first_page_text(pdf: Pdf, path: Path) -> str:
     return text
 
 
-def read_pdf(pdf: Pdf, *, first_page: str | None = None) -> PdfContent:
-    """One pass, page by page: the text of every page, the tables of pages that have rulings.
+def read_pdf(pdf: Pdf, *, first_page: str | None = None, texts: bool = True) -> PdfContent:
+    """One pass, page by page: the text of every page (unless `texts` is False: a form is read from
+    its tables), the tables of pages that have rulings.
 
     Each page's objects are read once and dropped after use, so memory stays flat on long
     documents. Prose pages of a report have no ruling lines and skip table finding. `first_page`
     is page 1's text when the caller has read it already.
     """
-    texts: dict[int, str] = {}
+    page_texts: dict[int, str] = {}
     rows: list[TableRow] = []
     for number in range(1, pdf.page_count + 1):
         page = pdf.page(number)
         known = first_page if number == 1 else None
-        texts[number] = known if known is not None else page_text(page)
+        if known is not None:
+            page_texts[number] = known
+        elif texts:
+            page_texts[number] = page_text(page)
         if page.edges:
             rows.extend(_page_rows(page))
-    return PdfContent(page_count=pdf.page_count, texts=texts, rows=rows)
+    return PdfContent(page_count=pdf.page_count, texts=page_texts, rows=rows)

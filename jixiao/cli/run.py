@@ -32,6 +32,7 @@ from jixiao.state import read_state
 SUMMARY_LABELS = ("基本支出", "项目支出", "财政拨款", "财政专项资金", "总计")
 LOCK_FILE = "jixiao-run.lock"  # in the state folder; holds the pid of the run that has it
 POLL_SECONDS = 0.5  # how often the status line reads the parse progress
+EMBEDDED_BATCH_SIZE = 200  # documents per parse task in `jixiao run`
 
 
 def _bin(name: str) -> str:
@@ -42,6 +43,9 @@ def _bin(name: str) -> str:
 def airflow_environment(settings: Settings) -> dict[str, str]:
     env = {**os.environ, **settings.airflow_env()}
     env.setdefault("JIXIAO_RETRY_DELAY_SECONDS", "10")
+    # One process runs every parse task here: fewer, bigger batches start fewer process pools and
+    # leave a core idle at fewer batch ends (Celery workers share smaller ones, JIXIAO_BATCH_SIZE).
+    env.setdefault("JIXIAO_BATCH_SIZE", str(EMBEDDED_BATCH_SIZE))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 

@@ -7,7 +7,9 @@ its ledger entry; `raw.quarantine` is the ledger's list of documents that could 
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -48,6 +50,7 @@ create table meta.build_inputs (
 );
 """
 _HEADER_FIELDS = tuple(name for name in HEADER_COLUMNS if name not in ("sha256", "source_path"))
+log = logging.getLogger(__name__)
 
 
 def _document_row(header: dict[str, object], entry: LedgerEntry) -> list[object]:
@@ -64,35 +67,51 @@ def _document_row(header: dict[str, object], entry: LedgerEntry) -> list[object]
 
 
 def build_raw(
-    warehouse: Path, zone: Path, ledger: Ledger, results_dir: Path, *, inputs: str = ""
+    warehouse: Path,
+    zone: Path,
+    ledger: Ledger,
+    results_dir: Path,
+    *,
+    inputs: str = "",
+    previous: Path | None = None,
+    fresh: Collection[str] = (),
 ) -> dict[str, int]:
     """A fresh warehouse file whose raw schema holds the records of every landed version of every
     document (current and superseded: reconciliation may fall back on an earlier accepted version),
     their ledger status, and the quarantine; `meta.build_inputs` holds the fingerprint of those
-    inputs (`jixiao.inputs`), which the publication records. Returns row counts."""
+    inputs (`jixiao.inputs`), which the publication records. Returns row counts.
+
+    A version's records never change once landed (new bytes or a new parser make a new landing),
+    so the versions `previous` (the served warehouse) already holds are copied from it, one read per
+    table, and only the others, and those parsed again this night (`fresh`), are read from the
+    zone's files: a night with one new document among thousands opens a few files, not thousands.
+    """
     # Built under a temporary name and renamed into place: a transform claiming the previous build
     # never sees this one half-made.
     final, warehouse = warehouse, warehouse.with_name(warehouse.name + ".building")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    landed = [
-        entry
+    landed = {
+        entry.document_sha256: entry
         for entry in ledger.entries().values()
         if entry.status in ("current", "superseded") and (zone / entry.document_sha256).is_dir()
-    ]
-    versions = sorted(entry.document_sha256 for entry in landed)
+    }
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(DOCUMENTS_DDL)
         for table in RAW_TABLES:
             connection.execute(table.ddl())
-        rows = [_document_row(read_header(zone, entry.document_sha256), entry) for entry in landed]
+        kept = _copy_previous(connection, previous, set(landed) - set(fresh))
+        headers = dict(kept)
+        headers.update({sha: read_header(zone, sha) for sha in sorted(set(landed) - set(kept))})
+        rows = [_document_row(headers[sha], landed[sha]) for sha in sorted(landed)]
         if rows:
             placeholders = ", ".join("?" * len(rows[0]))
             connection.executemany(f"insert into raw.documents values ({placeholders})", rows)
+        from_zone = sorted(set(landed) - set(kept))
         for table in RAW_TABLES:
-            files = [str(zone / sha / f"{table.name}.parquet") for sha in versions]
+            files = [str(zone / sha / f"{table.name}.parquet") for sha in from_zone]
             if files:
                 connection.execute(
                     f"insert into raw.{table.name} by name select * from read_parquet(?)", [files]
@@ -109,4 +128,48 @@ def build_raw(
         connection.execute("checkpoint")
     os.replace(warehouse, final)
     counts["documents"] = len(landed)
+    counts["documents_from_zone"] = len(from_zone)
     return counts
+
+
+def _copy_previous(
+    connection: duckdb.DuckDBPyConnection, previous: Path | None, wanted: set[str]
+) -> dict[str, dict[str, object]]:
+    """Copy the raw records of the `wanted` versions that `previous` holds into this build; return
+    their headers by sha. Nothing is copied (everything comes from the zone) when there is no
+    previous warehouse or its raw tables are not this build's (another layout)."""
+    if previous is None or not previous.exists() or not wanted:
+        return {}
+    # ATTACH takes no parameters: the path as an SQL string literal.
+    literal = "'" + str(previous).replace("'", "''") + "'"
+    connection.execute(f"attach {literal} as previous (read_only)")
+    try:
+        connection.execute("create temporary table kept (document_sha256 varchar primary key)")
+        connection.executemany("insert into kept values (?)", [[sha] for sha in sorted(wanted)])
+        connection.execute(
+            "delete from kept where document_sha256 not in"
+            " (select document_sha256 from previous.raw.documents)"
+        )
+        columns = ", ".join(_HEADER_FIELDS)
+        headers = {
+            sha: dict(zip(_HEADER_FIELDS, values, strict=True))
+            for sha, *values in connection.execute(
+                f"select document_sha256, {columns} from previous.raw.documents"
+                " where document_sha256 in (select document_sha256 from kept)"
+            ).fetchall()
+        }
+        for table in RAW_TABLES:
+            connection.execute(
+                f"insert into raw.{table.name} by name select * from previous.raw.{table.name}"
+                " where document_sha256 in (select document_sha256 from kept)"
+            )
+    except duckdb.Error as error:
+        # Not the raw schema this build has (a column added since): read everything from the zone.
+        log.info("raw records not copied from %s (%s): every version is read from the zone", previous, error)
+        for table in RAW_TABLES:
+            connection.execute(f"delete from raw.{table.name}")
+        headers = {}
+    finally:
+        connection.execute("drop table if exists temp.kept")
+        connection.execute("detach previous")
+    return headers

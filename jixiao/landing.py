@@ -163,21 +163,22 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
     ledger = Ledger(settings.ledger_path)
     known = ledger.entries()
     found = Discovery()
-    for path in landing_files(settings.landing_dir):
-        source_path = path.relative_to(settings.landing_dir).as_posix()
-        if not _in_scope(source_path, year, department):
-            continue
-        sha = sha256_of(path)
-        entry = known.get(sha)
-        # Quarantined bytes are tried again each night: a timeout may have been the machine's fault,
-        # and failing again costs little.
-        if entry is None or entry.parser_version != PARSER_VERSION or entry.status == "quarantined":
-            found.new.append((source_path, sha))
-        elif entry.source_path != source_path:
-            ledger.note_name(sha, source_path)
-            found.renamed.append(source_path)
-        else:
-            found.unchanged.append(source_path)
+    with ledger.transaction():
+        for path in landing_files(settings.landing_dir):
+            source_path = path.relative_to(settings.landing_dir).as_posix()
+            if not _in_scope(source_path, year, department):
+                continue
+            sha = sha256_of(path)
+            entry = known.get(sha)
+            # Quarantined bytes are tried again each night: a timeout may have been the machine's
+            # fault, and failing again costs little.
+            if entry is None or entry.parser_version != PARSER_VERSION or entry.status == "quarantined":
+                found.new.append((source_path, sha))
+            elif entry.source_path != source_path:
+                ledger.note_name(sha, source_path)
+                found.renamed.append(source_path)
+            else:
+                found.unchanged.append(source_path)
     start_progress(settings, len(found.new))
     return found
 
@@ -260,6 +261,31 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
     """Record the outcomes in the ledger and build the raw schema of a fresh warehouse build."""
     ledger = Ledger(settings.ledger_path)
     summary = LandingSummary(unchanged=list(discovery.unchanged + discovery.renamed) if discovery else [])
+    with ledger.transaction():
+        _record_outcomes(settings, ledger, outcomes, summary)
+    summary.inputs = fingerprint(settings, ledger)
+    if unchanged_since_publication(settings, summary.inputs):
+        # A build left from a landing no transform claimed is older than this night: drop it, so
+        # that the transform sees there is nothing new.
+        settings.build_warehouse.unlink(missing_ok=True)
+        summary.rebuilt = False
+        log.info("nothing changed since the served publication: no new build")
+        return summary
+    summary.rows = build_raw(
+        settings.build_warehouse,
+        settings.raw_zone,
+        ledger,
+        settings.reconciliation_dir,
+        inputs=summary.inputs,
+        previous=settings.warehouse,
+        fresh={outcome.sha256 for outcome in outcomes if outcome.status == "parsed"},
+    )
+    return summary
+
+
+def _record_outcomes(
+    settings: Settings, ledger: Ledger, outcomes: list[Outcome], summary: LandingSummary
+) -> None:
     for outcome in outcomes:
         if outcome.status == "parsed":
             assert outcome.doc_type and outcome.department_key and outcome.fiscal_year
@@ -291,17 +317,6 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
                 parser_version=PARSER_VERSION,
             )
             summary.quarantined[outcome.source_path] = outcome.message or ""
-    summary.inputs = fingerprint(settings, ledger)
-    if unchanged_since_publication(settings, summary.inputs):
-        # A build left from a landing no transform claimed is older than this night: drop it, so
-        # that the transform sees there is nothing new.
-        settings.build_warehouse.unlink(missing_ok=True)
-        summary.rebuilt = False
-        log.info("nothing changed since the served publication: no new build")
-        return summary
-    zone, results = settings.raw_zone, settings.reconciliation_dir
-    summary.rows = build_raw(settings.build_warehouse, zone, ledger, results, inputs=summary.inputs)
-    return summary
 
 
 def land_all(settings: Settings, *, year: int | None = None, department: str | None = None) -> LandingSummary:

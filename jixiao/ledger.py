@@ -64,9 +64,24 @@ def _now() -> str:
 class Ledger:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._shared: sqlite3.Connection | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every record made inside the block in one transaction: one commit (one fsync) for a whole
+        landing instead of one per document, and all of them or none if the process dies."""
+        with self._connect() as connection:
+            self._shared = connection
+            try:
+                yield
+            finally:
+                self._shared = None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        if self._shared is not None:
+            yield self._shared
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=60)
         try:

@@ -133,3 +133,29 @@ def test_batches_parse_inside_a_daemonic_worker(settings: Settings) -> None:
     worker.start()
     worker.join(timeout=120)
     assert results.get(timeout=5) == "parsed"
+
+
+def test_a_build_copies_the_served_versions_and_reads_only_new_ones_from_the_zone(settings: Settings) -> None:
+    """The versions the served warehouse holds are copied from it; the raw schema is the same as one
+    read wholly from the zone's files."""
+    land_all(settings)
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(settings.build_warehouse, settings.warehouse)  # as if published
+    from_scratch = snapshot(settings.build_warehouse)
+    form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
+    pypdf.PdfWriter(clone_from=form).write(form)  # a re-publication: one new version
+
+    summary = land_all(settings)
+
+    assert summary.rows["documents"] == 5 and summary.rows["documents_from_zone"] == 1
+    incremental = snapshot(settings.build_warehouse)
+    settings.warehouse.unlink()  # nothing served: every version from the zone
+    ledger = Ledger(settings.ledger_path)
+    from jixiao.build import build_raw
+
+    counts = build_raw(settings.build_warehouse, settings.raw_zone, ledger, settings.reconciliation_dir)
+    assert counts["documents_from_zone"] == 5
+    assert snapshot(settings.build_warehouse) == incremental
+    # The four samples' records are the ones landed the first time; the new version added its own.
+    assert incremental["projects"] == from_scratch["projects"]
+    assert len(incremental["budget_lines"]) == len(from_scratch["budget_lines"]) + 8

@@ -96,7 +96,7 @@ def page_objects(document: pdfium.PdfDocument, index: int) -> PageObjects:
         # Content order, as pdfminer gives it: a blank goes between the characters around it.
         printed.extend(blanks)
         printed.sort(key=lambda placed: placed[0])
-        objects.chars = [char for _, char in printed]
+        objects.chars = _spaces_filled([char for _, char in printed])
     finally:
         page.close()
     return objects
@@ -155,7 +155,8 @@ def _chars(
         if upright and advance > 0:
             x0 = origin_x.value - left
             baseline = top - origin_y.value
-            yield place, _char(chr(code), x0, x0 + advance * size, baseline - size, baseline, size, True)
+            char = _char(chr(code), x0, x0 + advance * size, baseline - size, baseline, size, True)
+            yield place, ({**char, _BLANK: advance * size} if code == 0x20 else char)
             continue
         # Turned text, or a font without widths: the loose box is the best extent PDFium gives.
         pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box)
@@ -163,8 +164,41 @@ def _chars(
         yield place, _char(chr(code), x0, x1, top - box.top, top - box.bottom, size, upright)
 
 
-# A blank's advance, as a share of the font size: a space is a quarter to a third of an em.
+# A blank's advance, as a share of the font size, where its font does not tell: a space is a
+# quarter to a third of an em.
 _BLANK_ADVANCE = 0.25
+_BLANK = "_blank_advance"  # key of a synthesised blank: the advance of one space of its font
+
+
+# A run of spaces fills the room to the next character on its line with whole spaces; room that is
+# not close to a whole number of spaces (or more than a few) is layout, not print.
+_MOST_SPACES = 8
+_WHOLE = 0.2
+
+
+def _spaces_filled(chars: list[Obj]) -> list[Obj]:
+    """Each run of printed spaces with as many spaces as it printed.
+
+    PDFium keeps one space of a run (and none of a run printed as its own text object, see
+    `_blank`); pdfminer, and so our parsers, read `中共中央办公厅  国务院` with its two. The run's
+    length is the room up to the next character on its line, in spaces of its font.
+    """
+    filled: list[Obj] = []
+    for index, char in enumerate(chars):
+        advance = char.pop(_BLANK, None)
+        filled.append(char)
+        if not advance or advance <= 0:
+            continue
+        following = next((c for c in chars[index + 1 :] if c["text"] != " "), None)
+        if following is None or abs(following["bottom"] - char["bottom"]) >= 1:
+            continue
+        room = (following["x0"] - char["x0"]) / advance
+        count = round(room)
+        if 1 < count <= _MOST_SPACES and abs(room - count) < _WHOLE:
+            for n in range(1, count):
+                x0 = char["x0"] + n * advance
+                filled.append({**char, "x0": x0, "x1": x0 + advance, "width": advance})
+    return filled
 
 
 def _blank(text_object: object, matrix: Matrix, left: float, top: float) -> Obj | None:
@@ -184,8 +218,15 @@ def _blank(text_object: object, matrix: Matrix, left: float, top: float) -> Obj 
     size = font_size.value * (a * a + b * b) ** 0.5
     if size <= 0 or abs(b) > 1e-3:
         return None
+    width = ctypes.c_float()
+    font = pdfium_c.FPDFTextObj_GetFont(text_object)
+    share = width.value if font and pdfium_c.FPDFFont_GetGlyphWidth(font, 0x20, 1.0, width) else 0.0
+    advance = (share if share > 0 else _BLANK_ADVANCE) * size
     baseline = top - f
-    return _char(" ", e - left, e - left + _BLANK_ADVANCE * size, baseline - size, baseline, size, True)
+    return {
+        **_char(" ", e - left, e - left + advance, baseline - size, baseline, size, True),
+        _BLANK: advance,
+    }
 
 
 Matrix = tuple[float, float, float, float, float, float]

@@ -17,6 +17,7 @@ import duckdb
 from ingest.zone import HEADER_COLUMNS, RAW_TABLES, read_header
 from jixiao.ledger import Ledger, LedgerEntry
 from jixiao.reconciliation.results import create_reconciliation_tables
+from jixiao.settings import WRITER_DUCKDB_CONFIG
 
 # The header's fields under their record names (ingest/records.py), then the ledger's.
 DOCUMENTS_DDL = """
@@ -98,7 +99,7 @@ def build_raw(
         if entry.status in ("current", "superseded") and (zone / entry.document_sha256).is_dir()
     }
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse)) as connection:
+    with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
         connection.execute(DOCUMENTS_DDL)
         for table in RAW_TABLES:
             connection.execute(table.ddl())

@@ -14,7 +14,7 @@ import duckdb
 
 from jixiao.export import export_marts, make_current
 from jixiao.inputs import published, record_publication
-from jixiao.settings import Settings
+from jixiao.settings import WRITER_DUCKDB_CONFIG, Settings
 from jixiao.state import write_state
 
 
@@ -57,7 +57,7 @@ def publish(
         raise FileNotFoundError(f"no checked warehouse build at {build}: the transform did not claim one")
     published_at = datetime.now(UTC).replace(microsecond=0)
     version = published_at.strftime("%Y%m%dT%H%M%SZ")
-    with duckdb.connect(str(build)) as connection:
+    with duckdb.connect(str(build), config=WRITER_DUCKDB_CONFIG) as connection:
         # One row saying which run this file is: readers can tell publications apart.
         connection.execute(PUBLICATION_DDL)
         connection.execute(

@@ -10,6 +10,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 WAREHOUSE_POOL = "jixiao_warehouse"  # Airflow pool of one slot: DuckDB has one writer at a time
 DAG_IDS = ("jixiao_landing", "jixiao_transform")  # a night: the Asset chain, one after the other
+# DuckDB takes 80 % of the machine's memory by default and keeps what it took; the night's writers
+# run inside the night process beside Airflow, dbt and GE, so each connection gets a bound (and
+# spills to disk beyond it). The same bound as dbt's, in dbt_project/profiles.yml.
+WRITER_DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB"}
 
 
 def _resolve(value: str, root: Path) -> Path:

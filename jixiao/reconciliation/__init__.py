@@ -30,7 +30,7 @@ from jixiao.reconciliation.results import (
     summarise,
     write_results,
 )
-from jixiao.settings import Settings
+from jixiao.settings import WRITER_DUCKDB_CONFIG, Settings
 from jixiao.state import read_state, write_state
 
 STATE_FILE = "last_checks.json"
@@ -43,7 +43,7 @@ class ReconciliationError(RuntimeError):
 def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
     """Validate one stage on the build, record the results in it, and return the verdict."""
     warehouse = warehouse or settings.transform_warehouse
-    with duckdb.connect(str(warehouse)) as connection:
+    with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
         frame = read_check_rows(connection, stage)
         if frame.empty:
             results: list[dict[str, Any]] = []

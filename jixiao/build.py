@@ -103,14 +103,13 @@ def build_raw(
         connection.execute(DOCUMENTS_DDL)
         for table in RAW_TABLES:
             connection.execute(table.ddl())
-        kept = _copy_previous(connection, previous, set(landed) - set(fresh))
-        headers = dict(kept)
-        headers.update({sha: read_header(zone, sha) for sha in sorted(set(landed) - set(kept))})
+        headers = _copy_previous(connection, previous, set(landed) - set(fresh))
+        from_zone = sorted(set(landed) - set(headers))
+        headers.update({sha: read_header(zone, sha) for sha in from_zone})
         rows = [_document_row(headers[sha], landed[sha]) for sha in sorted(landed)]
         if rows:
             placeholders = ", ".join("?" * len(rows[0]))
             connection.executemany(f"insert into raw.documents values ({placeholders})", rows)
-        from_zone = sorted(set(landed) - set(kept))
         for table in RAW_TABLES:
             files = [str(zone / sha / f"{table.name}.parquet") for sha in from_zone]
             if files:

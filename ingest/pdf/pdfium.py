@@ -121,9 +121,9 @@ def _chars(
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
     box = pdfium_c.FS_RECTF()
     matrix = pdfium_c.FS_MATRIX()
-    width = ctypes.c_float()
-    # Per text object: its place in the content and its font; per (font, code): the advance at size 1.
-    objects: dict[int | None, tuple[int, object]] = {}
+    # Per text object: its place in the content, its font and the font's address; per (font, code):
+    # the advance at size 1.
+    objects: dict[int | None, tuple[int, object, int | None]] = {}
     advances: dict[tuple[int | None, int], float] = {}
     for index in range(count):
         code = pdfium_c.FPDFText_GetUnicode(textpage, index)
@@ -135,8 +135,8 @@ def _chars(
         known = objects.get(address)
         if known is None:
             font = pdfium_c.FPDFTextObj_GetFont(text_object) if text_object else None
-            known = objects[address] = (order.get(address, len(order)), font)
-        place, font = known
+            known = objects[address] = (order.get(address, len(order)), font, _address(font))
+        place, font, font_address = known
         pdfium_c.FPDFText_GetCharOrigin(textpage, index, origin_x, origin_y)
         # The size as printed: the font's size scaled by the text's matrix (a browser sets 16 px
         # type at 0.75 pt per px). A matrix that turns the text makes it not upright.
@@ -147,11 +147,10 @@ def _chars(
             upright = abs(matrix.b) < 1e-3 and abs(matrix.c) < 1e-3 and matrix.a > 0
         # The advance, as pdfminer measures a character, where the font tells it: PDFium's loose
         # box is the glyph's outline, wider or narrower than the advance.
-        key = (_address(font), code)
+        key = (font_address, code)
         advance = advances.get(key)
         if advance is None:
-            found = font is not None and pdfium_c.FPDFFont_GetGlyphWidth(font, code, 1.0, width)
-            advance = advances[key] = width.value if found else -1.0
+            advance = advances[key] = _font_advance(font, code)
         if upright and advance > 0:
             x0 = origin_x.value - left
             baseline = top - origin_y.value
@@ -164,10 +163,19 @@ def _chars(
         yield place, _char(chr(code), x0, x1, top - box.top, top - box.bottom, size, upright)
 
 
+def _font_advance(font: object, code: int) -> float:
+    """The advance of character `code` in `font` at size 1 (its width in the font), 0 when the font
+    does not tell."""
+    width = ctypes.c_float()
+    if font and pdfium_c.FPDFFont_GetGlyphWidth(font, code, 1.0, width):
+        return float(width.value)
+    return 0.0
+
+
 # A blank's advance, as a share of the font size, where its font does not tell: a space is a
 # quarter to a third of an em.
 _BLANK_ADVANCE = 0.25
-_BLANK = "_blank_advance"  # key of a synthesised blank: the advance of one space of its font
+_BLANK = "_blank_advance"  # key of a printed or synthesised space: one space's advance in its font
 
 
 # A run of spaces fills the room to the next character on its line with whole spaces; room that is
@@ -183,13 +191,20 @@ def _spaces_filled(chars: list[Obj]) -> list[Obj]:
     `_blank`); pdfminer, and so our parsers, read `中共中央办公厅  国务院` with its two. The run's
     length is the room up to the next character on its line, in spaces of its font.
     """
+    # For each character, the first one after it that is not a space (one pass, from the end).
+    following_printed: list[Obj | None] = [None] * len(chars)
+    following: Obj | None = None
+    for index in range(len(chars) - 1, -1, -1):
+        following_printed[index] = following
+        if chars[index]["text"] != " ":
+            following = chars[index]
     filled: list[Obj] = []
     for index, char in enumerate(chars):
         advance = char.pop(_BLANK, None)
         filled.append(char)
         if not advance or advance <= 0:
             continue
-        following = next((c for c in chars[index + 1 :] if c["text"] != " "), None)
+        following = following_printed[index]
         if following is None or abs(following["bottom"] - char["bottom"]) >= 1:
             continue
         room = (following["x0"] - char["x0"]) / advance
@@ -218,9 +233,7 @@ def _blank(text_object: object, matrix: Matrix, left: float, top: float) -> Obj 
     size = font_size.value * (a * a + b * b) ** 0.5
     if size <= 0 or abs(b) > 1e-3:
         return None
-    width = ctypes.c_float()
-    font = pdfium_c.FPDFTextObj_GetFont(text_object)
-    share = width.value if font and pdfium_c.FPDFFont_GetGlyphWidth(font, 0x20, 1.0, width) else 0.0
+    share = _font_advance(pdfium_c.FPDFTextObj_GetFont(text_object), 0x20)
     advance = (share if share > 0 else _BLANK_ADVANCE) * size
     baseline = top - f
     return {

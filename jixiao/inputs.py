@@ -48,6 +48,13 @@ def record_publication(settings: Settings, record: dict[str, object]) -> None:
     write_state(settings, PUBLISHED_FILE, record)
 
 
+def served_documents_stage(settings: Settings) -> dict[str, object]:
+    """The documents stage's verdict as the served publication recorded it (its rejected documents),
+    in the shape `jixiao.reconciliation.verdict` reads."""
+    record = published(settings) or {}
+    return {"stage": "documents", "rejected": record.get("rejected") or []}
+
+
 def unchanged_since_publication(settings: Settings, inputs: str) -> dict[str, object] | None:
     """The served publication's record when it was built from exactly `inputs`, else None."""
     record = published(settings)

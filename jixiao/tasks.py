@@ -125,12 +125,11 @@ def reconciliation_verdict(documents_stage: dict[str, Any] | None) -> None:
     On a night with nothing new (no documents stage ran) the served publication's verdict stands:
     a document rejected then is still rejected, and still fails the run.
     """
-    from jixiao.inputs import published
+    from jixiao.inputs import served_documents_stage
     from jixiao.reconciliation import verdict
 
     if documents_stage is None:
-        record = published(Settings.from_env()) or {}
-        documents_stage = {"stage": "documents", "rejected": record.get("rejected") or []}
+        documents_stage = served_documents_stage(Settings.from_env())
     failures = verdict(documents_stage)
     if failures:
         raise AirflowFailException(

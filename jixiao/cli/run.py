@@ -23,8 +23,10 @@ from rich.console import Console
 
 from jixiao.cli.tables import make_console, print_table
 from jixiao.inputs import published as served_publication
+from jixiao.inputs import served_documents_stage
 from jixiao.landing import clear_progress, read_progress
 from jixiao.nightly import NIGHT_FILE
+from jixiao.reconciliation import verdict
 from jixiao.settings import DAG_IDS, WAREHOUSE_POOL, Settings
 from jixiao.state import read_state
 
@@ -239,14 +241,12 @@ def _run_locked(settings: Settings, console: Console, *, quiet: bool) -> int:
 def reconciliation_failures(settings: Settings) -> list[str]:
     """This run's error-level reconciliation failures: rejected current documents, blocking checks.
     On a night with nothing new, the served publication's rejected documents."""
-    served = unchanged_night(settings)
-    if served is not None:
-        return [item["message"] for item in served.get("rejected") or [] if item["current"]]
+    if unchanged_night(settings) is not None:
+        return verdict(served_documents_stage(settings))
     state = read_state(settings, "last_checks.json") or {}
     stages = state.get("stages") or {}
-    rejected = [
-        item["message"] for item in stages.get("documents", {}).get("rejected", []) if item["current"]
-    ]
+    documents = stages.get("documents")
+    rejected = verdict(documents) if documents else []
     return rejected + list(stages.get("warehouse", {}).get("failures", []))
 
 

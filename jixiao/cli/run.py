@@ -13,7 +13,7 @@ import fcntl
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,16 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-def airflow_environment(settings: Settings) -> dict[str, str]:
-    env = {**os.environ, **settings.airflow_env()}
-    env.setdefault("JIXIAO_RETRY_DELAY_SECONDS", "10")
+EMBEDDED_RETRY_DELAY_SECONDS = 10  # a person is waiting: retry soon (a scheduler waits 300 s)
+
+
+def airflow_environment(settings: Settings, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    environ = os.environ if environ is None else environ
+    env = {**environ, **settings.airflow_env()}
+    # settings.airflow_env() always carries a delay (the scheduler's 300 s default when none is
+    # set), so the embedded default applies to what the caller's environment left unset.
+    if "JIXIAO_RETRY_DELAY_SECONDS" not in environ:
+        env["JIXIAO_RETRY_DELAY_SECONDS"] = str(EMBEDDED_RETRY_DELAY_SECONDS)
     # One process runs every parse task here: fewer, bigger batches start fewer process pools and
     # leave a core idle at fewer batch ends (Celery workers share smaller ones, JIXIAO_BATCH_SIZE).
     env.setdefault("JIXIAO_BATCH_SIZE", str(EMBEDDED_BATCH_SIZE))

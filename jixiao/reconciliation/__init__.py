@@ -8,7 +8,8 @@ Two checkpoints per transform run, both on the build being made (never the serve
 - `warehouse`, after the marts: checks across the serving documents of a bureau and year. An error
   here blocks publication altogether.
 
-Amounts cross to GE as `Decimal`, so its comparisons are exact. Modules: `checkpoint` (GE),
+The gate fails closed: an expectation that raises, or fails without naming a row, fails every
+applicable row of its check at error level, the exception in the row's detail. Modules: `checkpoint` (GE),
 `results` (the tables and messages); this one runs a stage and gives the verdict.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 import duckdb
 
 from expectations.checks import SUITE_NAMES, Stage
-from jixiao.reconciliation.checkpoint import failing_rows, validate
+from jixiao.reconciliation.checkpoint import findings, validate
 from jixiao.reconciliation.results import (
     StageResult,
     describe_failure,
@@ -37,7 +38,8 @@ STATE_FILE = "last_checks.json"
 
 
 class ReconciliationError(RuntimeError):
-    """The suite itself failed (rows of an unknown check, duplicate ids): nothing can be trusted."""
+    """The suite itself failed (rows of an unknown check, duplicate ids, a check that gave no
+    verdict and has no row to fail): nothing can be trusted, nothing is published."""
 
 
 def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
@@ -48,12 +50,16 @@ def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | N
         if frame.empty:
             results: list[dict[str, Any]] = []
         else:
-            failed_ids, broken = failing_rows(validate(settings, stage, frame))
-            if broken:
-                raise ReconciliationError(
-                    f"suite {SUITE_NAMES[stage]} does not match its rows: " + "; ".join(broken)
-                )
-            results = judge(frame, failed_ids)
+            found = findings(validate(settings, stage, frame))
+            unattached = [
+                f"{check_id}: {why}"
+                for check_id, why in found.errored.items()
+                if not frame[(frame["check_id"] == check_id) & frame["applicable"].astype(bool)].shape[0]
+            ]
+            if found.broken or unattached:
+                problems = "; ".join(found.broken + unattached)
+                raise ReconciliationError(f"suite {SUITE_NAMES[stage]} does not match its rows: {problems}")
+            results = judge(frame, found.failed_ids, found.errored)
         if results:
             write_results(connection, settings, stage, run_id, results)
         summary = summarise(stage, run_id, results)

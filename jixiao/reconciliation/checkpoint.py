@@ -1,11 +1,13 @@
 """The Great Expectations side of reconciliation: a file-backed context under the state folder, one
 checkpoint per stage over the stage's rows (a pandas DataFrame: GE's SQL path to DuckDB is broken
-upstream), and the row ids each expectation found failing. Data Docs are rebuilt by each run.
+upstream), and what each expectation found: failing row ids, or no verdict at all. Data Docs are
+rebuilt by each run.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from expectations.checks import ROW_ID, SUITE_NAMES, Stage
@@ -53,18 +55,45 @@ def validate(settings: Settings, stage: Stage, frame: pd.DataFrame) -> Any:
     return checkpoint.run(batch_parameters={"dataframe": frame})
 
 
-def failing_rows(checkpoint_result: Any) -> tuple[dict[str, set[str]], list[str]]:
-    """Row ids each check's expectation found unexpected, and the suite-level failures."""
-    per_check: dict[str, set[str]] = {}
-    broken: list[str] = []
+@dataclass
+class CheckpointFindings:
+    """What one checkpoint run says, expectation by expectation."""
+
+    failed_ids: dict[str, set[str]] = field(default_factory=dict)  # check_id -> row ids found unexpected
+    # check_id -> why its expectation gave no verdict (it raised, or failed without naming a row):
+    # such a check fails closed, every applicable row of it failed.
+    errored: dict[str, str] = field(default_factory=dict)
+    broken: list[str] = field(default_factory=list)  # the suite's own expectations that failed
+
+
+def _exception_message(result: Any) -> str | None:
+    # GE gives either one {"raised_exception": ...} record or one per metric it computed.
+    info = result.exception_info or {}
+    records = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    for record in records:
+        if record.get("raised_exception"):
+            message = str(record.get("exception_message") or "").strip()
+            return message.splitlines()[0] if message else "an exception without a message"
+    return None
+
+
+def findings(checkpoint_result: Any) -> CheckpointFindings:
+    """Row ids each check's expectation found unexpected, the checks that gave no verdict, and the
+    suite-level failures."""
+    found = CheckpointFindings()
     for validation in checkpoint_result.run_results.values():
         for result in validation.results:
             config = result.expectation_config
             check_id = (config.meta or {}).get("check_id")
-            unexpected = result.result.get("unexpected_index_list") or []
+            unexpected = (result.result or {}).get("unexpected_index_list") or []
+            raised = _exception_message(result)
             if check_id:
-                per_check[check_id] = {row[ROW_ID] for row in unexpected}
-            elif not result.success:
-                sample = result.result.get("partial_unexpected_list") or unexpected[:5]
-                broken.append(f"{config.type} {config.kwargs.get('column', '')}: {sample}")
-    return per_check, broken
+                found.failed_ids[check_id] = {row[ROW_ID] for row in unexpected}
+                if raised is not None:
+                    found.errored[check_id] = f"the expectation raised: {raised}"
+                elif not result.success and not unexpected:
+                    found.errored[check_id] = "the expectation failed without naming a failing row"
+            elif raised is not None or not result.success:
+                sample = (result.result or {}).get("partial_unexpected_list") or unexpected[:5]
+                found.broken.append(f"{config.type} {config.kwargs.get('column', '')}: {raised or sample}")
+    return found

@@ -154,21 +154,37 @@ def _amount(value: object) -> str:
 def describe_failure(row: dict[str, Any]) -> str:
     check = BY_ID[row["check_id"]]
     subject = f" [{row['subject']}]" if row.get("subject") else ""
+    if row.get("no_verdict"):
+        return (
+            f"{row['source_paths']}: check {check.number} {check.check_id} (error){subject}: "
+            f"no verdict, failed closed: {row['detail']}"
+        )
+    severity = row.get("severity", check.severity)
     return (
-        f"{row['source_paths']}: check {check.number} {check.check_id} ({check.severity}){subject}: "
+        f"{row['source_paths']}: check {check.number} {check.check_id} ({severity}){subject}: "
         f"{row['observed_label']} = {_amount(row['observed'])} but "
         f"{row['expected_label']} = {_amount(row['expected'])} "
         f"(difference {_amount(row['difference'])}, tolerance {_amount(row['tolerance'])})"
     )
 
 
-def judge(frame: pd.DataFrame, failed_ids: dict[str, set[str]]) -> list[dict[str, Any]]:
-    """One result per row: passed, failed (error) or warned (warning), or not_applicable."""
+def judge(
+    frame: pd.DataFrame, failed_ids: dict[str, set[str]], errored: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One result per row: passed, failed (error) or warned (warning), or not_applicable.
+
+    A row of a check in `errored` (its expectation gave no verdict) is failed at error level,
+    whatever the check's own severity: nothing is known to hold, so nothing passes.
+    """
+    errored = errored or {}
     results = []
     for row in frame.to_dict("records"):
         check = BY_ID[row["check_id"]]
+        severity, detail = check.severity, row["detail"]
         if not row["applicable"]:
             outcome, passed = "not_applicable", None
+        elif check.check_id in errored:
+            outcome, passed, severity, detail = "failed", False, "error", errored[check.check_id]
         elif row[ROW_ID] in failed_ids.get(check.check_id, set()):
             outcome, passed = ("failed" if check.severity == "error" else "warned"), False
         else:
@@ -178,7 +194,9 @@ def judge(frame: pd.DataFrame, failed_ids: dict[str, set[str]]) -> list[dict[str
                 **{str(k): v for k, v in row.items()},
                 "outcome": outcome,
                 "passed": passed,
-                "severity": check.severity,
+                "severity": severity,
+                "detail": detail,
+                "no_verdict": check.check_id in errored and bool(row["applicable"]),
             }
         )
     return results

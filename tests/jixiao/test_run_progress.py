@@ -121,3 +121,23 @@ def test_a_second_run_waits_for_the_first(settings: Settings, capsys: pytest.Cap
     with exclusive_run(settings, make_console()):  # free again: no wait, no line
         pass
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, 10), ("30", 30)])
+def test_jixiao_run_retries_after_the_documented_delay(given: str | None, expected: int) -> None:
+    """Without the test session's own setting: the caller's environment as a user's shell has it."""
+    from datetime import timedelta
+
+    from jixiao.cli.run import airflow_environment
+    from jixiao.tasks import default_args
+
+    environ = {key: value for key, value in os.environ.items() if key != "JIXIAO_RETRY_DELAY_SECONDS"}
+    if given is not None:
+        environ["JIXIAO_RETRY_DELAY_SECONDS"] = given
+    night_env = airflow_environment(Settings.from_env(environ), environ)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "environ", night_env)
+        assert default_args()["retry_delay"] == timedelta(seconds=expected)
+    # A scheduler's tasks, which `jixiao run` does not start, keep the production default.
+    assert Settings.from_env(environ).retry_delay_seconds == (300 if given is None else expected)

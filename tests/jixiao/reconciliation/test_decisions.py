@@ -5,6 +5,7 @@ raw records of a real landed build; dbt, GE and the marts are the real ones."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import duckdb
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
+from expectations.checks import Check
 from jixiao.reconciliation import verdict
 from jixiao.settings import Settings
 from jixiao.tasks import reconcile
@@ -124,3 +126,46 @@ def test_a_cross_document_error_blocks_publication(
     monkeypatch.setenv("JIXIAO_WAREHOUSE", str(settings.warehouse))
     with pytest.raises(AirflowFailException, match="blocked publication"):
         reconcile("warehouse", "test_run")
+
+
+def test_a_check_whose_expectation_raises_fails_closed(
+    sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault injected into the suite: check 1's expectation compares a column the rows lack, so GE
+    raises inside it and names no failing row. The gate must not read that as a pass."""
+    import great_expectations.expectations as gxe
+
+    import expectations.suites as suites
+    from jixiao.reconciliation import run_stage
+
+    def broken_budget_identity(check: Check) -> gxe.Expectation:
+        expectation = original(check)
+        if check.check_id == "budget_identity":
+            expectation = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="no_such_column",
+                column_B="abs_difference_units",
+                row_condition=expectation.row_condition,
+                meta=expectation.meta,
+            )
+        return expectation
+
+    original = suites.check_expectation
+    monkeypatch.setattr(suites, "check_expectation", broken_budget_identity)
+    build = tmp_path / sample_warehouse.path.name
+    shutil.copy2(sample_warehouse.path, build)
+    settings = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state")
+
+    documents = run_stage(settings, "documents", "injected_fault", warehouse=build)
+
+    assert documents.checks["budget_identity"] == "failed"
+    assert sorted(item["source_path"] for item in documents.rejected) == [GUANGZHOU_FORM, HUANGPU_FORM]
+    assert all("no verdict, failed closed" in item["message"] for item in documents.rejected)
+    assert len(verdict(dataclasses.asdict(documents))) == 2
+    with duckdb.connect(str(build), read_only=True) as connection:
+        recorded = connection.execute(
+            "select distinct outcome, severity, detail from reconciliation.results"
+            " where run_id = 'injected_fault' and check_id = 'budget_identity'"
+        ).fetchall()
+    assert len(recorded) == 1
+    outcome, severity, detail = recorded[0]
+    assert (outcome, severity) == ("failed", "error") and "no_such_column" in detail

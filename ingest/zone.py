@@ -186,6 +186,11 @@ def document_header(document: ParsedDocument) -> dict[str, Any]:
     return {**header, "overall_goal": document.overall_goal, "other_tasks": document.other_tasks}
 
 
+class ZoneWriteError(OSError):
+    """A document's records could not be written to the raw zone: the machine's fault, not the
+    document's, so the landing fails rather than quarantining the document or losing it."""
+
+
 def _current(folder: Path) -> bool:
     try:
         return bool(json.loads((folder / HEADER_FILE).read_text(encoding="utf-8"))["layout"] == ZONE_LAYOUT)
@@ -193,28 +198,37 @@ def _current(folder: Path) -> bool:
         return False
 
 
+def is_complete(zone: Path, sha256: str) -> bool:
+    """The document's folder holds this layout's header and every raw table's file."""
+    folder = zone / sha256
+    return _current(folder) and all((folder / f"{table.name}.parquet").is_file() for table in RAW_TABLES)
+
+
 def write_zone(zone: Path, document: ParsedDocument) -> Path:
     """Write one document's records as Parquet (one file per raw table, even when empty) plus its
     header, into `<zone>/<sha256>/`; the folder appears complete or not at all."""
     sha256 = document.header.sha256
     target = zone / sha256
-    if _current(target):
+    if is_complete(zone, sha256):
         return target  # same bytes, same parser: already there
     staging = zone / f".tmp-{sha256}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for table in RAW_TABLES:
-        pq.write_table(table.arrow(document), staging / f"{table.name}.parquet")
-    (staging / HEADER_FILE).write_text(
-        json.dumps({**document_header(document), "layout": ZONE_LAYOUT}, ensure_ascii=False),
-        encoding="utf-8",
-    )
-    if target.exists() and not _current(target):  # an older layout: this one replaces it
-        shutil.rmtree(target, ignore_errors=True)
     try:
-        staging.rename(target)
-    except OSError:  # another worker renamed the same document first
         shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for table in RAW_TABLES:
+            pq.write_table(table.arrow(document), staging / f"{table.name}.parquet")
+        (staging / HEADER_FILE).write_text(
+            json.dumps({**document_header(document), "layout": ZONE_LAYOUT}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        if target.exists():  # an older layout, or a folder left incomplete: this one replaces it
+            shutil.rmtree(target)
+        staging.rename(target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        if is_complete(zone, sha256):  # another worker renamed the same document first
+            return target
+        raise ZoneWriteError(f"{target}: the raw zone could not be written: {error}") from error
     return target
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.zone import HEADER_COLUMNS, RAW_TABLES, read_header
+from ingest.departments import DepartmentDirectory
+from ingest.zone import HEADER_COLUMNS, RAW_TABLES, is_complete, read_header
 from jixiao.ledger import Ledger, LedgerEntry
 from jixiao.reconciliation.results import create_reconciliation_tables
 from jixiao.settings import WRITER_DUCKDB_CONFIG
@@ -54,6 +55,11 @@ _HEADER_FIELDS = tuple(name for name in HEADER_COLUMNS if name not in ("sha256",
 log = logging.getLogger(__name__)
 
 
+class ZoneIncomplete(RuntimeError):
+    """The ledger says a version landed, but the raw zone lacks its records: building without them
+    would drop a document silently."""
+
+
 def _document_row(header: dict[str, object], entry: LedgerEntry) -> list[object]:
     return [
         entry.document_sha256,
@@ -76,6 +82,7 @@ def build_raw(
     inputs: str = "",
     previous: Path | None = None,
     fresh: Collection[str] = (),
+    departments: DepartmentDirectory | None = None,
 ) -> dict[str, int]:
     """A fresh warehouse file whose raw schema holds the records of every landed version of every
     document (current and superseded: reconciliation may fall back on an earlier accepted version),
@@ -86,6 +93,9 @@ def build_raw(
     so the versions `previous` (the served warehouse) already holds are copied from it, one read per
     table, and only the others, and those parsed again this night (`fresh`), are read from the
     zone's files: a night with one new document among thousands opens a few files, not thousands.
+
+    Each version's `department_code` is matched again against `departments` (the seed as it is
+    now), so a row or alias added to the seed takes effect on the documents already landed.
     """
     # Built under a temporary name and renamed into place: a transform claiming the previous build
     # never sees this one half-made.
@@ -96,7 +106,7 @@ def build_raw(
     landed = {
         entry.document_sha256: entry
         for entry in ledger.entries().values()
-        if entry.status in ("current", "superseded") and (zone / entry.document_sha256).is_dir()
+        if entry.status in ("current", "superseded")
     }
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
@@ -105,7 +115,16 @@ def build_raw(
             connection.execute(table.ddl())
         headers = _copy_previous(connection, previous, set(landed) - set(fresh))
         from_zone = sorted(set(landed) - set(headers))
+        lost = [landed[sha].source_path for sha in from_zone if not is_complete(zone, sha)]
+        if lost:
+            raise ZoneIncomplete(
+                f"{len(lost)} landed documents have no complete folder in the raw zone {zone}"
+                f" (first: {', '.join(lost[:3])}): restore it, or drop the files in again"
+            )
         headers.update({sha: read_header(zone, sha) for sha in from_zone})
+        if departments is not None:
+            for header in headers.values():
+                header["department_code"] = departments.match(str(header["department"]))
         rows = [_document_row(headers[sha], landed[sha]) for sha in sorted(landed)]
         if rows:
             placeholders = ", ".join("?" * len(rows[0]))

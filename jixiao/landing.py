@@ -33,7 +33,7 @@ from pebble import ProcessPool
 from ingest.departments import DepartmentDirectory
 from ingest.document import PARSER_VERSION, parse_document, sha256_of
 from ingest.errors import DocumentError, ParserFailure
-from ingest.zone import write_zone
+from ingest.zone import ZoneWriteError, is_complete, write_zone
 from jixiao.build import build_raw
 from jixiao.inputs import fingerprint, unchanged_since_publication
 from jixiao.ledger import Ledger
@@ -174,6 +174,11 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
             # fault, and failing again costs little.
             if entry is None or entry.parser_version != PARSER_VERSION or entry.status == "quarantined":
                 found.new.append((source_path, sha))
+            elif entry.status == "current" and not is_complete(settings.raw_zone, sha):
+                # Landed once, but its records are gone from the zone (a restored backup, a
+                # deleted folder): parse it again rather than build without it.
+                log.warning("%s: its raw zone folder is missing or incomplete; parsed again", path)
+                found.new.append((source_path, sha))
             elif entry.source_path != source_path:
                 ledger.note_name(sha, source_path)
                 found.renamed.append(source_path)
@@ -238,6 +243,8 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
         for source_path, sha, future in futures:
             try:
                 outcomes.append(future.result())
+            except ZoneWriteError:
+                raise  # the machine's fault, not the document's: the task fails and retries
             except FutureTimeout:
                 seconds = settings.parse_timeout_seconds
                 message = f"{settings.landing_dir / source_path}: parsing took longer than {seconds} s"
@@ -279,6 +286,7 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
         inputs=summary.inputs,
         previous=settings.warehouse,
         fresh={outcome.sha256 for outcome in outcomes if outcome.status == "parsed"},
+        departments=DepartmentDirectory.from_seed(settings.departments_seed),
     )
     return summary
 

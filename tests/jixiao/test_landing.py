@@ -10,7 +10,9 @@ from pathlib import Path
 
 import duckdb
 import pypdf
+import pytest
 
+from ingest.zone import ZoneWriteError, is_complete
 from jixiao.landing import land_all, parse_batch
 from jixiao.ledger import Ledger
 from jixiao.settings import Settings
@@ -159,3 +161,66 @@ def test_a_build_copies_the_served_versions_and_reads_only_new_ones_from_the_zon
     # The four samples' records are the ones landed the first time; the new version added its own.
     assert incremental["projects"] == from_scratch["projects"]
     assert len(incremental["budget_lines"]) == len(from_scratch["budget_lines"]) + 8
+
+
+def _current_in_ledger(settings: Settings) -> set[str]:
+    return {
+        entry.source_path
+        for entry in Ledger(settings.ledger_path).entries().values()
+        if entry.status == "current"
+    }
+
+
+@pytest.mark.parametrize("failing_step", ["parquet", "header", "rename"])
+def test_a_failed_zone_write_fails_the_landing_and_loses_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, failing_step: str
+) -> None:
+    """Each write of a document into the raw zone fails in turn (injected before the parse pool
+    forks, so its workers inherit it): the landing raises, the ledger records nothing as current,
+    no half-written folder is left, and the next night lands everything."""
+    import pyarrow.parquet as pq
+
+    real = {"parquet": pq.write_table, "header": Path.write_text, "rename": Path.rename}[failing_step]
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        written = str(args[1] if failing_step == "parquet" else args[0])
+        if f"{settings.raw_zone}/" in written:  # the zone's writes only, not the progress file's
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    owner = pq if failing_step == "parquet" else Path
+    monkeypatch.setattr(
+        owner, {"parquet": "write_table", "header": "write_text", "rename": "rename"}[failing_step], refuse
+    )
+    with pytest.raises(ZoneWriteError, match="No space left on device"):
+        land_all(settings)
+    monkeypatch.undo()
+
+    assert _current_in_ledger(settings) == set()
+    assert not [
+        folder for folder in settings.raw_zone.glob("*") if not is_complete(settings.raw_zone, folder.name)
+    ]
+    summary = land_all(settings)
+    assert len(summary.new) == 4 and summary.rows["documents"] == 4
+
+
+def test_a_document_whose_zone_folder_is_lost_is_parsed_again(settings: Settings) -> None:
+    first = land_all(settings)
+    entry = next(e for e in Ledger(settings.ledger_path).entries().values() if e.source_path == first.new[0])
+    (settings.raw_zone / entry.document_sha256 / "budget_lines.parquet").unlink()
+
+    again = land_all(settings)
+
+    assert again.new == [first.new[0]] and again.rows["documents"] == 4
+    assert is_complete(settings.raw_zone, entry.document_sha256)
+
+
+def test_a_build_refuses_a_landed_version_missing_from_the_zone(settings: Settings) -> None:
+    from jixiao.build import ZoneIncomplete, build_raw
+
+    land_all(settings)
+    ledger = Ledger(settings.ledger_path)
+    lost = next(iter(ledger.entries().values()))
+    shutil.rmtree(settings.raw_zone / lost.document_sha256)
+    with pytest.raises(ZoneIncomplete, match=lost.source_path):
+        build_raw(settings.build_warehouse, settings.raw_zone, ledger, settings.reconciliation_dir)

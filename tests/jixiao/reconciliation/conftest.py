@@ -13,20 +13,13 @@ import pytest
 from jixiao.settings import Settings
 
 Edit = Callable[[duckdb.DuckDBPyConnection], None]
+Builder = Callable[[Edit | None], tuple[Settings, Path]]
 
 
-@pytest.fixture
-def build_with(
-    landed_samples: tuple[Settings, Path], tmp_path: Path
-) -> Callable[[Edit | None], tuple[Settings, Path]]:
-    """A copy of the landed build, edited in its raw records, ready for reconciliation and dbt.
-
-    The state directory is the test's own, so reconciliation history does not leak between tests.
-    """
-
+def _builder(landed_samples: tuple[Settings, Path], make_dir: Callable[[], Path]) -> Builder:
     def make(edit: Edit | None = None) -> tuple[Settings, Path]:
         settings, pristine = landed_samples
-        settings = dataclasses.replace(settings, state_dir=tmp_path / "state")
+        settings = dataclasses.replace(settings, state_dir=make_dir() / "state")
         build = settings.transform_warehouse  # where the transform DAG completes a build
         build.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(pristine, build)
@@ -36,3 +29,20 @@ def build_with(
         return settings, build
 
     return make
+
+
+@pytest.fixture
+def build_with(landed_samples: tuple[Settings, Path], tmp_path: Path) -> Builder:
+    """A copy of the landed build, edited in its raw records, ready for reconciliation and dbt.
+
+    The state directory is the test's own, so reconciliation history does not leak between tests.
+    """
+    return _builder(landed_samples, lambda: tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_build_with(
+    landed_samples: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Builder:
+    """The same for a module's shared builds: each call gets a state directory of its own."""
+    return _builder(landed_samples, lambda: tmp_path_factory.mktemp("build"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -16,14 +15,12 @@ from airflow.sdk.exceptions import AirflowFailException
 
 from expectations.checks import Check
 from jixiao.reconciliation import verdict
-from jixiao.settings import Settings
 from jixiao.tasks import reconcile
 from tests.conftest import SampleWarehouse, transform
-from tests.jixiao.reconciliation.conftest import Edit
+from tests.jixiao.reconciliation.conftest import Builder
 
 HUANGPU_FORM = "2023/huangpu_2023_dept_target_form.pdf"
 GUANGZHOU_FORM = "2023/guangzhou_2023_dept_target_form.pdf"
-Builder = Callable[[Edit | None], tuple[Settings, Path]]
 
 
 def sha_of(connection: duckdb.DuckDBPyConnection, source_path: str) -> str:

@@ -28,6 +28,12 @@ comparators as (
 
 ),
 
+departments as (
+
+    select * from {{ ref('departments') }}
+
+),
+
 forms as (
 
     select
@@ -35,11 +41,15 @@ forms as (
         budget.* exclude (budget.document_sha256),
         documents.document_sha256 as document_sha256s,
         documents.source_path as source_paths,
+        -- city / district, from the seed; null for a department the seed does not know
+        departments.level as department_level,
         coalesce(budget.fiscal_appropriation, 0) + coalesce(budget.other_funds, 0) as form_total
 
     from documents
     left join budget
         on documents.document_sha256 = budget.document_sha256
+    left join departments
+        on documents.department_code = departments.department_code
     where documents.doc_type = 'dept_target_form'
 
 ),
@@ -76,40 +86,59 @@ final as (
 
     union all by name
 
-    -- 2. 本级使用资金 + 拟用于对下转移支付资金 equals the total (district convention) or
-    --    财政专项资金 (city convention); the expected side is whichever convention the form follows.
+    -- 2. 本级使用资金 + 拟用于对下转移支付资金 equals 财政专项资金 for the city bureau (it splits its
+    --    special funds) and the total for a district bureau (it splits its whole budget): the
+    --    expected side is set by the department's level in the seed, never by which side happens
+    --    to match. A department the seed does not know may follow either convention.
     select
         {{ reconciliation_row(
             check_id='level_split',
             observed_label="'本级使用资金+拟用于对下转移支付资金'",
             observed='own_level_funds + transfer_funds',
-            expected_label="case when own_level_funds + transfer_funds = special_funds
-                and special_funds <> form_total then '财政专项资金' else '财政拨款+其他资金' end",
-            expected='case when own_level_funds + transfer_funds = special_funds
-                then special_funds else form_total end',
+            expected_label="case
+                when department_level = 'city' then '财政专项资金'
+                when department_level = 'district' then '财政拨款+其他资金'
+                when own_level_funds + transfer_funds = special_funds and special_funds <> form_total
+                    then '财政专项资金'
+                else '财政拨款+其他资金' end",
+            expected="case
+                when department_level = 'city' then special_funds
+                when department_level = 'district' then form_total
+                when own_level_funds + transfer_funds = special_funds then special_funds
+                else form_total end",
             applicable='blank_lines is null and n_own_level_lines > 0 and transfer_funds is not null',
             detail="case when blank_lines is not null then 'blank amounts: ' || blank_lines
-                when n_own_level_lines = 0 then '本级使用资金 not printed' end",
+                when n_own_level_lines = 0 then '本级使用资金 not printed'
+                when department_level is null then 'department level unknown: either convention accepted' end",
         ) }}
     from forms
 
     union all by name
 
-    -- 3. Key-task funds against 项目支出 + 财政专项资金 + 其他事业发展性支出, or against 本级使用资金
-    --    (Guangzhou's tasks spend the city's own-level funds); the gap to the first is reported.
+    -- 3. Key-task funds against 本级使用资金 for the city bureau (its tasks spend its own-level
+    --    funds) and against 项目支出 + 财政专项资金 + 其他事业发展性支出 for a district bureau; by the
+    --    level in the seed, either for a department the seed does not know. The gap is reported.
     select
         {{ reconciliation_row(
             check_id='key_task_funds',
             observed_label="'年度重点工作任务资金合计'",
             observed='task_funds.task_funds',
-            expected_label="case when task_funds.task_funds = forms.own_level_funds
+            expected_label="case when forms.department_level = 'city'
+                or (forms.department_level is null and task_funds.task_funds = forms.own_level_funds)
                 then '本级使用资金' else '项目支出+财政专项资金+其他事业发展性支出' end",
-            expected='case when task_funds.task_funds = forms.own_level_funds then forms.own_level_funds
+            expected="case when forms.department_level = 'city'
+                or (forms.department_level is null and task_funds.task_funds = forms.own_level_funds)
+                then forms.own_level_funds
                 else coalesce(forms.project_expenditure, 0) + coalesce(forms.special_funds, 0)
-                    + coalesce(forms.other_development, 0) end',
-            applicable='forms.blank_lines is null and coalesce(task_funds.n_funded_tasks, 0) > 0',
+                    + coalesce(forms.other_development, 0) end",
+            applicable="forms.blank_lines is null and coalesce(task_funds.n_funded_tasks, 0) > 0
+                and (forms.department_level is distinct from 'city' or forms.n_own_level_lines > 0)",
             detail="case when forms.blank_lines is not null then 'blank amounts: ' || forms.blank_lines
-                when coalesce(task_funds.n_funded_tasks, 0) = 0 then 'no key task states its funds' end",
+                when coalesce(task_funds.n_funded_tasks, 0) = 0 then 'no key task states its funds'
+                when forms.department_level = 'city' and forms.n_own_level_lines = 0
+                    then '本级使用资金 not printed'
+                when forms.department_level is null
+                    then 'department level unknown: either convention accepted' end",
         ) }}
     from forms
     left join task_funds

@@ -153,7 +153,7 @@ def _amount(value: object) -> str:
 
 def describe_failure(row: dict[str, Any]) -> str:
     check = BY_ID[row["check_id"]]
-    subject = f" [{row['subject']}]" if row.get("subject") else ""
+    subject = f" [{_text(row.get('subject'))}]" if _text(row.get("subject")) else ""
     if row.get("no_verdict"):
         return (
             f"{row['source_paths']}: check {check.number} {check.check_id} (error){subject}: "

@@ -14,7 +14,8 @@ import pytest
 
 from jixiao.landing import land_all
 from jixiao.settings import Settings
-from tests.conftest import build_selected
+from jixiao.reconciliation import StageResult
+from tests.conftest import transform
 
 FAMILY = Path(__file__).resolve().parents[2] / "fixtures" / "family"
 DOCUMENTS = {
@@ -25,8 +26,9 @@ DOCUMENTS = {
 
 
 @pytest.fixture(scope="module")
-def family_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The family documents landed, and the whole dbt project built on them (models and tests)."""
+def family_night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, StageResult]:
+    """The family documents landed, and the transform's order on them: the whole dbt project
+    (models and tests) and both checkpoints."""
     root = tmp_path_factory.mktemp("family")
     for name, source in DOCUMENTS.items():
         (root / "landing" / name).parent.mkdir(parents=True, exist_ok=True)
@@ -39,8 +41,41 @@ def family_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     summary = land_all(settings)
     assert sorted(summary.new) == sorted(DOCUMENTS) and not summary.quarantined, summary
-    build_selected(settings.build_warehouse, root / "dbt")
-    return settings.build_warehouse
+    build = settings.transform_warehouse
+    build.parent.mkdir(parents=True)
+    shutil.copy2(settings.build_warehouse, build)
+    documents, _ = transform(settings, build, root / "dbt")
+    return build, documents
+
+
+@pytest.fixture(scope="module")
+def family_warehouse(family_night: tuple[Path, StageResult]) -> Path:
+    return family_night[0]
+
+
+def test_a_department_the_seed_does_not_know_lands_under_its_printed_name(
+    family_night: tuple[Path, StageResult],
+) -> None:
+    """Shaoguan and Zhaoqing are in no row of the seed: warned (6d), listed in the audit, never
+    rejected; their budget reaches the marts under the printed name."""
+    warehouse, documents = family_night
+    assert documents.rejected == []
+    warned = query(
+        warehouse,
+        "select source_paths from audit.audit_document_checks"
+        " where check_id = 'department_known' and observed = 1 order by 1",
+    )
+    assert warned == [("2023/zhaoqing.pdf",), ("2024/shaoguan.pdf",)]
+    assert documents.checks["department_known"] == "warned"
+    assert query(warehouse, "select department_name from audit.audit_unmatched_departments order by 1") == [
+        ("肇庆市科学技术局",),
+        ("韶关市工业和信息化局",),
+    ]
+    served = query(
+        warehouse,
+        "select distinct department_name_printed, department_code from marts.mart_budget_overview order by 1",
+    )
+    assert ("肇庆市科学技术局", None) in served and ("韶关市工业和信息化局", None) in served
 
 
 def query(warehouse: Path, sql: str) -> list[tuple[object, ...]]:

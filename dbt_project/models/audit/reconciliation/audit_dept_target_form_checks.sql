@@ -43,7 +43,12 @@ forms as (
         documents.source_path as source_paths,
         -- city / district, from the seed; null for a department the seed does not know
         departments.level as department_level,
-        coalesce(budget.fiscal_appropriation, 0) + coalesce(budget.other_funds, 0) as form_total
+        coalesce(budget.fiscal_appropriation, 0) + coalesce(budget.other_funds, 0) as form_total,
+        -- Some templates (肇庆) print 财政专项资金 and 其他事业发展性支出 as the parts of 项目支出
+        -- rather than beside it: then both identities hold, the total and the parts.
+        coalesce(budget.special_funds, 0) + coalesce(budget.other_development, 0) > 0
+        and coalesce(budget.special_funds, 0) + coalesce(budget.other_development, 0)
+        = budget.project_expenditure as project_parts_printed
 
     from documents
     left join budget
@@ -68,13 +73,18 @@ task_funds as (
 
 final as (
 
-    -- 1. 基本支出 + 项目支出 + 财政专项资金 + 其他事业发展性支出 = 财政拨款 + 其他资金
+    -- 1. 基本支出 + 项目支出 + 财政专项资金 + 其他事业发展性支出 = 财政拨款 + 其他资金, or, where the
+    --    form prints 财政专项资金 and 其他事业发展性支出 as the parts of 项目支出 (and they add up to
+    --    it), 基本支出 + 项目支出 = 财政拨款 + 其他资金.
     select
         {{ reconciliation_row(
             check_id='budget_identity',
-            observed_label="'基本支出+项目支出+财政专项资金+其他事业发展性支出'",
+            observed_label="case when project_parts_printed
+                then '基本支出+项目支出 (项目支出 = 财政专项资金+其他事业发展性支出)'
+                else '基本支出+项目支出+财政专项资金+其他事业发展性支出' end",
             observed='coalesce(basic_expenditure, 0) + coalesce(project_expenditure, 0)
-                + coalesce(special_funds, 0) + coalesce(other_development, 0)',
+                + case when project_parts_printed then 0
+                    else coalesce(special_funds, 0) + coalesce(other_development, 0) end',
             expected_label="'财政拨款+其他资金'",
             expected='form_total',
             applicable='blank_lines is null and fiscal_appropriation is not null

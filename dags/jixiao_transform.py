@@ -10,15 +10,19 @@ stands for:
 1. `dbt_staging`: seeds, staging and the per-document reconciliation rows;
 2. `reconcile_documents`: documents failing an error-level check of their own are rejected and
    kept out of the marts (an earlier accepted version serves instead);
-3. `dbt_marts`: everything else, on the accepted documents;
-4. `reconcile_warehouse`: checks across documents; an error here stops the run before publishing;
-5. `publish`: the checked build atomically replaces the served warehouse (`JIXIAO_WAREHOUSE`)
+3. `dbt_checks_across`: the serving documents and the reconciliation rows across documents;
+4. `reconcile_warehouse`: checks across documents; the documents of a bureau and year that
+   disagree are held back like rejected ones; what holding back cannot resolve stops the run;
+5. `dbt_marts`: everything else, on the accepted documents, with the findings mart;
+6. `publish`: the checked build atomically replaces the served warehouse (`JIXIAO_WAREHOUSE`)
    and its marts are exported to Parquet;
-6. `report`: the static HTML report (`report.html` beside the warehouse);
-7. `reconciliation_verdict`: fails the run, after publishing, when a current document was rejected
-   (it reads `reconcile_documents`' result, or on a night with nothing new the served publication's).
+7. `report`: the static HTML report (`report.html` beside the warehouse);
+8. `reconciliation_verdict`: fails the run, after publishing, when a current document was rejected
+   or held back (it reads both checkpoints' results, or on a night with nothing new the served
+   publication's).
 
-A failed model, test or warehouse check leaves the warehouse published before in place.
+A failed model or test, or an unresolved check across documents, leaves the warehouse published
+before in place.
 """
 
 from __future__ import annotations
@@ -30,7 +34,14 @@ from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup
 
 from jixiao import tasks
-from jixiao.tasks import BEFORE_DOCUMENT_CHECKS, DBT_GROUP_CONFIG, RAW_ASSET, WAREHOUSE_POOL, dbt_render
+from jixiao.tasks import (
+    BEFORE_DOCUMENT_CHECKS,
+    BEFORE_WAREHOUSE_CHECKS,
+    DBT_GROUP_CONFIG,
+    RAW_ASSET,
+    WAREHOUSE_POOL,
+    dbt_render,
+)
 
 
 @dag(
@@ -64,8 +75,10 @@ def jixiao_transform() -> None:
         return tasks.reconcile("warehouse", str(run_id))
 
     @task(pool=WAREHOUSE_POOL)
-    def publish(documents_stage: dict[str, Any], run_id: str | None = None) -> dict[str, Any]:
-        return tasks.publish_build(str(run_id), documents_stage)
+    def publish(
+        documents_stage: dict[str, Any], warehouse_stage: dict[str, Any], run_id: str | None = None
+    ) -> dict[str, Any]:
+        return tasks.publish_build(str(run_id), documents_stage, warehouse_stage)
 
     @task
     def report(run_id: str | None = None) -> str:
@@ -73,21 +86,32 @@ def jixiao_transform() -> None:
         return tasks.write_html_report(str(run_id))
 
     @task(trigger_rule="none_failed")
-    def reconciliation_verdict(documents_stage: dict[str, Any] | None) -> None:
-        tasks.reconciliation_verdict(documents_stage)
+    def reconciliation_verdict(
+        documents_stage: dict[str, Any] | None, warehouse_stage: dict[str, Any] | None
+    ) -> None:
+        tasks.reconciliation_verdict(documents_stage, warehouse_stage)
 
     dbt_staging = DbtTaskGroup(
         group_id="dbt_staging", render_config=dbt_render(select=BEFORE_DOCUMENT_CHECKS), **DBT_GROUP_CONFIG
     )
-    dbt_marts = DbtTaskGroup(
-        group_id="dbt_marts", render_config=dbt_render(exclude=BEFORE_DOCUMENT_CHECKS), **DBT_GROUP_CONFIG
+    dbt_checks_across = DbtTaskGroup(
+        group_id="dbt_checks_across",
+        render_config=dbt_render(select=BEFORE_WAREHOUSE_CHECKS, exclude=BEFORE_DOCUMENT_CHECKS),
+        **DBT_GROUP_CONFIG,
     )
-    tasks.producer_first(dbt_staging)
-    tasks.producer_first(dbt_marts)
+    dbt_marts = DbtTaskGroup(
+        group_id="dbt_marts",
+        render_config=dbt_render(exclude=BEFORE_DOCUMENT_CHECKS + BEFORE_WAREHOUSE_CHECKS),
+        **DBT_GROUP_CONFIG,
+    )
+    for group in (dbt_staging, dbt_checks_across, dbt_marts):
+        tasks.producer_first(group)
     documents_stage = reconcile_documents()
-    published = publish(documents_stage)
-    anything_new(claim()) >> dbt_staging >> documents_stage >> dbt_marts >> reconcile_warehouse() >> published
-    published >> report() >> reconciliation_verdict(documents_stage)
+    warehouse_stage = reconcile_warehouse()
+    published = publish(documents_stage, warehouse_stage)
+    anything_new(claim()) >> dbt_staging >> documents_stage >> dbt_checks_across >> warehouse_stage
+    warehouse_stage >> dbt_marts >> published
+    published >> report() >> reconciliation_verdict(documents_stage, warehouse_stage)
 
 
 jixiao_transform()

@@ -55,6 +55,14 @@ def served_documents_stage(settings: Settings) -> dict[str, object]:
     return {"stage": "documents", "rejected": record.get("rejected") or []}
 
 
+def served_documents(settings: Settings) -> set[str]:
+    """The documents (sha256) whose records the served publication's marts hold; empty when
+    nothing is served."""
+    record = published(settings) or {}
+    serving = record.get("serving")
+    return {str(sha) for sha in serving} if isinstance(serving, list) else set()
+
+
 def unchanged_since_publication(settings: Settings, inputs: str) -> dict[str, object] | None:
     """The served publication's record when it was built from exactly `inputs`, else None."""
     record = published(settings)

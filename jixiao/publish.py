@@ -48,9 +48,10 @@ def publish(
 ) -> dict[str, object]:
     """Stamp the build with its run, export its marts to Parquet, then rename it over the served file.
 
-    The publication's record keeps the build's inputs and the documents reconciliation rejected
-    (`rejected`, from the documents stage): a later night with the same inputs serves this
-    publication again and gives the same verdict.
+    The publication's record keeps the build's inputs, the documents reconciliation rejected or held
+    back (`rejected`, from both stages: a later night with the same inputs serves this publication
+    again and gives the same verdict) and the documents its marts serve (what a check across
+    documents holds back a newcomer against).
     """
     build, served = settings.transform_warehouse, settings.warehouse
     if not build.exists():
@@ -65,6 +66,12 @@ def publish(
         )
         exported = export_marts(connection, settings.export_dir, version)
         (inputs,) = connection.execute("select max(inputs) from meta.build_inputs").fetchone() or ("",)
+        serving = [
+            sha
+            for (sha,) in connection.execute(
+                "select document_sha256 from intermediate.int_documents_with_department order by 1"
+            ).fetchall()
+        ]
         connection.execute("checkpoint")
     served.parent.mkdir(parents=True, exist_ok=True)
     os.replace(build, served)  # atomic on one filesystem: build and served share data/
@@ -76,5 +83,7 @@ def publish(
         "exports": str(settings.export_dir / "current"),
     }
     write_state(settings, "last_publish.json", record)
-    record_publication(settings, {**record, "inputs": inputs or "", "rejected": rejected or []})
+    record_publication(
+        settings, {**record, "inputs": inputs or "", "rejected": rejected or [], "serving": serving}
+    )
     return record

@@ -93,8 +93,9 @@ def anything_new(claimed: str | None) -> bool:
 
 
 def reconcile(stage: str, run_id: str) -> dict[str, Any]:
-    """A reconciliation checkpoint on the claimed build. Errors in checks across documents stop the
-    run before publishing; rejected documents are only reported here (see `reconciliation_verdict`)."""
+    """A reconciliation checkpoint on the claimed build. Rejected and held-back documents are only
+    reported here (see `reconciliation_verdict`); a failure across documents that holding back could
+    not resolve stops the run before publishing."""
     from jixiao.reconciliation import run_stage
 
     result = run_stage(Settings.from_env(), stage, run_id)  # type: ignore[arg-type]
@@ -106,10 +107,13 @@ def reconcile(stage: str, run_id: str) -> dict[str, Any]:
     return dataclasses.asdict(result)
 
 
-def publish_build(run_id: str, documents_stage: dict[str, Any]) -> dict[str, Any]:
+def publish_build(
+    run_id: str, documents_stage: dict[str, Any], warehouse_stage: dict[str, Any]
+) -> dict[str, Any]:
     from jixiao.publish import publish
 
-    return publish(Settings.from_env(), run_id, rejected=list(documents_stage.get("rejected") or []))
+    rejected = [*(documents_stage.get("rejected") or []), *(warehouse_stage.get("rejected") or [])]
+    return publish(Settings.from_env(), run_id, rejected=rejected)
 
 
 def write_html_report(run_id: str) -> str:
@@ -119,18 +123,22 @@ def write_html_report(run_id: str) -> str:
     return str(write_report(settings.warehouse, settings.report_path, run_id))
 
 
-def reconciliation_verdict(documents_stage: dict[str, Any] | None) -> None:
-    """After publishing: fail the run (so the nightly alert fires) if a current document was rejected.
+def reconciliation_verdict(
+    documents_stage: dict[str, Any] | None, warehouse_stage: dict[str, Any] | None
+) -> None:
+    """After publishing: fail the run (so the nightly alert fires) if a current document was rejected
+    or held back.
 
-    On a night with nothing new (no documents stage ran) the served publication's verdict stands:
-    a document rejected then is still rejected, and still fails the run.
+    On a night with nothing new (no stage ran) the served publication's verdict stands: a document
+    rejected then is still rejected, and still fails the run.
     """
     from jixiao.inputs import served_documents_stage
     from jixiao.reconciliation import verdict
 
     if documents_stage is None:
-        documents_stage = served_documents_stage(Settings.from_env())
-    failures = verdict(documents_stage)
+        failures = verdict(served_documents_stage(Settings.from_env()))
+    else:
+        failures = verdict(documents_stage, *([warehouse_stage] if warehouse_stage else []))
     if failures:
         raise AirflowFailException(
             f"{len(failures)} reconciliation error(s): these documents were kept out of the marts "
@@ -183,9 +191,12 @@ DBT_GROUP_CONFIG: dict[str, Any] = {
 }
 
 # What the document checks need, built before them: every staging model and seed (so each test
-# finds all its parents in the same group), and audit_document_checks with its ancestors. The
-# marts, built after the checks, leave rejected documents out.
+# finds all its parents in the same group), and audit_document_checks with its ancestors.
 BEFORE_DOCUMENT_CHECKS = ["path:models/staging", "resource_type:seed", "+audit_document_checks"]
+# What the checks across documents need, built after the document checks (they compare the
+# documents that serve) and before the marts, which leave rejected and held-back documents out.
+# All views: they see each document held back at once.
+BEFORE_WAREHOUSE_CHECKS = ["+audit_cross_document_checks"]
 
 
 def dbt_render(*, select: list[str] | None = None, exclude: list[str] | None = None) -> RenderConfig:

@@ -111,18 +111,23 @@ def transform(
     run_id: str = "test_run",
     dbt_nodes: dict[str, str] | None = None,
 ) -> tuple[StageResult, StageResult]:
-    """The transform DAG's order on `build`, in-process: staging, document checks, marts, warehouse
-    checks (the DAG runs the same dbt selections through Cosmos, one task per model). The status of
-    every dbt node goes into `dbt_nodes` when given."""
+    """The transform DAG's order on `build`, in-process: staging, document checks, the models the
+    checks across documents read, those checks, the marts (the DAG runs the same dbt selections
+    through Cosmos, one task per model). The status of every dbt node goes into `dbt_nodes` when
+    given."""
     from jixiao.reconciliation import run_stage
-    from jixiao.tasks import BEFORE_DOCUMENT_CHECKS
+    from jixiao.tasks import BEFORE_DOCUMENT_CHECKS, BEFORE_WAREHOUSE_CHECKS
 
     nodes = build_selected(build, work, "--select", *BEFORE_DOCUMENT_CHECKS)
     documents = run_stage(settings, "documents", run_id, warehouse=build)
-    nodes |= build_selected(build, work, "--exclude", *BEFORE_DOCUMENT_CHECKS)
+    nodes |= build_selected(
+        build, work, "--select", *BEFORE_WAREHOUSE_CHECKS, "--exclude", *BEFORE_DOCUMENT_CHECKS
+    )
+    warehouse = run_stage(settings, "warehouse", run_id, warehouse=build)
+    nodes |= build_selected(build, work, "--exclude", *BEFORE_DOCUMENT_CHECKS, *BEFORE_WAREHOUSE_CHECKS)
     if dbt_nodes is not None:
         dbt_nodes.update(nodes)
-    return documents, run_stage(settings, "warehouse", run_id, warehouse=build)
+    return documents, warehouse
 
 
 @pytest.fixture(scope="session")

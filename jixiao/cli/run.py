@@ -252,9 +252,9 @@ def reconciliation_failures(settings: Settings) -> list[str]:
         return verdict(served_documents_stage(settings))
     state = read_state(settings, "last_checks.json") or {}
     stages = state.get("stages") or {}
-    documents = stages.get("documents")
-    rejected = verdict(documents) if documents else []
-    return rejected + list(stages.get("warehouse", {}).get("failures", []))
+    documents, warehouse = stages.get("documents"), stages.get("warehouse")
+    rejected = verdict(documents, *([warehouse] if warehouse else [])) if documents else []
+    return rejected + list((warehouse or {}).get("failures", []))
 
 
 def checks_summary(settings: Settings) -> str:

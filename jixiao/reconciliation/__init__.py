@@ -5,23 +5,27 @@ Two checkpoints per transform run, both on the build being made (never the serve
 - `documents`, after the staging models: checks within one document. A document failing an
   error-level check is rejected: written to `reconciliation.document_rejections`, so the marts
   fall back on its earlier accepted version (if any) while everything else is published.
-- `warehouse`, after the marts: checks across the serving documents of a bureau and year. An error
-  here blocks publication altogether.
+- `warehouse`, before the marts: checks across the serving documents of a bureau and year. The
+  documents of a bureau and year that disagree are held back the same way (its earlier accepted
+  versions serve); everything else is published. Only what holding back cannot resolve, and a
+  suite that does not match its rows, block publication.
 
 The gate fails closed: an expectation that raises, or fails without naming a row, fails every
-applicable row of its check at error level, the exception in the row's detail. Modules: `checkpoint` (GE),
-`results` (the tables and messages); this one runs a stage and gives the verdict.
+applicable row of its check at error level, the exception in the row's detail. Modules:
+`checkpoint` (GE), `results` (the tables and messages); this one runs a stage and gives the verdict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from expectations.checks import SUITE_NAMES, Stage
+from expectations.checks import ROW_ID, SUITE_NAMES, Stage, checks_of
+from jixiao.inputs import served_documents
 from jixiao.reconciliation.checkpoint import findings, validate
 from jixiao.reconciliation.results import (
     StageResult,
@@ -35,6 +39,7 @@ from jixiao.settings import WRITER_DUCKDB_CONFIG, Settings
 from jixiao.state import read_state, write_state
 
 STATE_FILE = "last_checks.json"
+DOCUMENT_CHECK_IDS = tuple(check.check_id for check in checks_of("documents"))
 
 
 class ReconciliationError(RuntimeError):
@@ -42,41 +47,101 @@ class ReconciliationError(RuntimeError):
     verdict and has no row to fail): nothing can be trusted, nothing is published."""
 
 
+def _judge(settings: Settings, connection: duckdb.DuckDBPyConnection, stage: Stage) -> list[dict[str, Any]]:
+    """One checkpoint over the stage's rows as they are now: one result per row."""
+    frame = read_check_rows(connection, stage)
+    if frame.empty:
+        return []
+    found = findings(validate(settings, stage, frame))
+    unattached = [
+        f"{check_id}: {why}"
+        for check_id, why in found.errored.items()
+        if not frame[(frame["check_id"] == check_id) & frame["applicable"].astype(bool)].shape[0]
+    ]
+    if found.broken or unattached:
+        problems = "; ".join(found.broken + unattached)
+        raise ReconciliationError(f"suite {SUITE_NAMES[stage]} does not match its rows: {problems}")
+    return judge(frame, found.failed_ids, found.errored)
+
+
 def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
     """Validate one stage on the build, record the results in it, and return the verdict."""
     warehouse = warehouse or settings.transform_warehouse
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
-        frame = read_check_rows(connection, stage)
-        if frame.empty:
-            results: list[dict[str, Any]] = []
+        if stage == "documents":
+            results = _judge(settings, connection, stage)
+            rejected = _reject(connection, _failed(results), replace=DOCUMENT_CHECK_IDS)
+            unresolved: list[str] = []
         else:
-            found = findings(validate(settings, stage, frame))
-            unattached = [
-                f"{check_id}: {why}"
-                for check_id, why in found.errored.items()
-                if not frame[(frame["check_id"] == check_id) & frame["applicable"].astype(bool)].shape[0]
-            ]
-            if found.broken or unattached:
-                problems = "; ".join(found.broken + unattached)
-                raise ReconciliationError(f"suite {SUITE_NAMES[stage]} does not match its rows: {problems}")
-            results = judge(frame, found.failed_ids, found.errored)
+            results, rejected, unresolved = _hold_back(settings, connection)
         if results:
             write_results(connection, settings, stage, run_id, results)
         summary = summarise(stage, run_id, results)
-        if stage == "documents":
-            summary.rejected = _reject(connection, results)
+        summary.rejected = rejected
+        if stage == "warehouse":
+            summary.failures = unresolved
     _record(settings, summary)
     return summary
 
 
-def _reject(connection: duckdb.DuckDBPyConnection, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Write this run's rejected documents; say which of them are current (not superseded)."""
+def _failed(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [row for row in results if row["outcome"] == "failed"]
+
+
+def _hold_back(
+    settings: Settings, connection: duckdb.DuckDBPyConnection
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """The checks across documents, holding back the documents of each bureau and year that fails one.
+
+    The documents a failing row involves that the served publication did not serve are held back
+    (all of them when it served every one): written to the rejections like a document's own
+    failure, so the earlier accepted versions serve the marts instead. The checks then run again
+    on what serves now (the intermediate models are views), until nothing fails or nothing more
+    can be held back. Returns every row's result (a row's last outcome; rows of held-back
+    documents keep their failure), the held-back documents, and the failures left unresolved.
+    """
+    served_before = served_documents(settings)
+    connection.execute(
+        "delete from reconciliation.document_rejections where check_id not in (select unnest(?))",
+        [list(DOCUMENT_CHECK_IDS)],
+    )
+    results: dict[str, dict[str, Any]] = {}
+    held: list[dict[str, Any]] = []
+    held_shas: set[str] = set()
+    while True:
+        current = _judge(settings, connection, "warehouse")
+        results.update({row[ROW_ID]: row for row in current})
+        failing = _failed(current)
+        to_hold: list[dict[str, Any]] = []
+        for row in failing:
+            involved = [sha for sha in str(row["document_sha256s"]).split(",") if sha]
+            new = [sha for sha in involved if sha not in served_before]
+            for sha in new or involved:
+                if sha not in held_shas:
+                    held_shas.add(sha)
+                    to_hold.append({**row, "document_sha256s": sha})
+        if not failing or not to_hold:
+            unresolved = [describe_failure(row) for row in failing]
+            return list(results.values()), held, unresolved
+        held += _reject(connection, to_hold, replace=())
+
+
+def _reject(
+    connection: duckdb.DuckDBPyConnection, failed: list[dict[str, Any]], *, replace: Collection[str]
+) -> list[dict[str, Any]]:
+    """Add the documents of `failed` rows to the build's rejections (first removing the rejections
+    of the checks in `replace`: a retried stage replaces its own); say which are current."""
+    if replace:
+        connection.execute(
+            "delete from reconciliation.document_rejections where check_id in (select unnest(?))",
+            [list(replace)],
+        )
+    names = dict(connection.execute("select document_sha256, source_path from raw.documents").fetchall())
     rows = [
-        (row["document_sha256s"], row["source_paths"], row["check_id"], describe_failure(row))
-        for row in results
-        if row["outcome"] == "failed"
-    ]
-    connection.execute("delete from reconciliation.document_rejections")
+        (row["document_sha256s"], names.get(row["document_sha256s"], row["source_paths"]), row["check_id"],
+         describe_failure(row))
+        for row in failed
+    ]  # fmt: skip
     if rows:
         connection.executemany("insert into reconciliation.document_rejections values (?, ?, ?, ?)", rows)
     statuses = dict(connection.execute("select document_sha256, status from raw.documents").fetchall())
@@ -102,9 +167,11 @@ def _record(settings: Settings, summary: StageResult) -> None:
     write_state(settings, STATE_FILE, state)
 
 
-def verdict(documents_stage: dict[str, Any]) -> list[str]:
-    """After publishing: the error-level failures of current documents, from the documents stage's
-    result (its task's return value); empty when every current document was accepted."""
-    if documents_stage.get("stage") != "documents":
-        raise ReconciliationError(f"verdict needs the documents stage's result, got {documents_stage!r:.200}")
-    return [item["message"] for item in documents_stage.get("rejected", []) if item["current"]]
+def verdict(*stages: dict[str, Any]) -> list[str]:
+    """After publishing: the error-level failures of current documents, from the stages' results
+    (their tasks' return values): a document's own failures, and the documents held back for a
+    check across documents; empty when every current document was accepted. Each message once."""
+    if not stages or stages[0].get("stage") != "documents":
+        raise ReconciliationError(f"verdict needs the documents stage's result, got {stages!r:.200}")
+    messages = [item["message"] for stage in stages for item in stage.get("rejected", []) if item["current"]]
+    return list(dict.fromkeys(messages))

@@ -74,7 +74,7 @@ def test_each_group_builds_once_and_every_model_reports_after_it(dagbag) -> None
     """One `dbt build` per group (Cosmos' watcher producer); a task per model and seed that reports
     its result after the build, so a run one task at a time (`dag.test()`) never waits on a sensor."""
     transform = dagbag.dags["jixiao_transform"]
-    for group in ("dbt_staging", "dbt_marts"):
+    for group, at_least in (("dbt_staging", 10), ("dbt_checks_across", 3), ("dbt_marts", 10)):
         producer = f"{group}.dbt_producer_watcher"
         assert type(transform.get_task(producer)).__name__ == "DbtProducerWatcherOperator"
         models = [
@@ -82,7 +82,7 @@ def test_each_group_builds_once_and_every_model_reports_after_it(dagbag) -> None
             for task in transform.tasks
             if task.task_id.startswith(group + ".") and task.task_id.endswith(("_run", "_seed"))
         ]
-        assert len(models) > 10
+        assert len(models) >= at_least
         for task in models:
             assert producer in {relative.task_id for relative in task.get_flat_relatives(upstream=True)}
 
@@ -97,8 +97,9 @@ def test_publish_waits_for_every_dbt_model(dagbag) -> None:
 
 
 def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
-    """Document checks after staging and before the marts; warehouse checks before publishing; the
-    verdict (failing the run for rejected documents) after publishing."""
+    """Document checks after staging; the checks across documents after the models they read and
+    before the marts (which leave held-back documents out); the verdict (failing the run for
+    rejected and held-back documents) after publishing."""
     transform = dagbag.dags["jixiao_transform"]
 
     def upstream_of(task_id: str) -> set[str]:
@@ -106,14 +107,18 @@ def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
 
     assert "dbt_staging.audit_document_checks_run" in upstream_of("reconcile_documents")
     assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_documents"))
-    assert "reconcile_documents" in upstream_of("dbt_marts.int_documents_with_department_run")
-    assert "dbt_marts.audit_cross_document_checks_run" in upstream_of("reconcile_warehouse")
+    assert "reconcile_documents" in upstream_of("dbt_checks_across.int_documents_with_department_run")
+    assert "dbt_checks_across.audit_cross_document_checks_run" in upstream_of("reconcile_warehouse")
+    assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_warehouse"))
+    assert "reconcile_warehouse" in upstream_of("dbt_marts.fct_budget_line_run")
+    assert "reconcile_warehouse" in upstream_of("dbt_marts.mart_reconciliation_findings_run")
     assert "reconcile_warehouse" in upstream_of("publish")
     assert "publish" in upstream_of("report")
     assert "report" in upstream_of("reconciliation_verdict")
     # Each group's tests pass before what comes after it.
     assert "dbt_staging.dbt_project_test" in upstream_of("reconcile_documents")
-    assert "dbt_marts.dbt_project_test" in upstream_of("reconcile_warehouse")
+    assert "dbt_checks_across.dbt_project_test" in upstream_of("reconcile_warehouse")
+    assert "dbt_marts.dbt_project_test" in upstream_of("publish")
 
 
 def test_data_moves_between_tasks_as_xcom_edges(dagbag) -> None:
@@ -121,7 +126,7 @@ def test_data_moves_between_tasks_as_xcom_edges(dagbag) -> None:
     document stage's result, the loader what discover and parse returned; no pass-through task."""
     landing, transform = dagbag.dags["jixiao_landing"], dagbag.dags["jixiao_transform"]
     verdict = transform.get_task("reconciliation_verdict")
-    assert verdict.op_args[0].operator.task_id == "reconcile_documents"
+    assert [arg.operator.task_id for arg in verdict.op_args] == ["reconcile_documents", "reconcile_warehouse"]
     assert transform.get_task("reconcile_documents") in verdict.upstream_list
     discover = landing.get_task("discover")
     assert discover.multiple_outputs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,9 +36,10 @@ def _builder(landed_samples: tuple[Settings, Path], make_dir: Callable[[], Path]
 def build_with(landed_samples: tuple[Settings, Path], tmp_path: Path) -> Builder:
     """A copy of the landed build, edited in its raw records, ready for reconciliation and dbt.
 
-    The state directory is the test's own, so reconciliation history does not leak between tests.
+    Each build has a state directory of its own, so reconciliation history does not leak between
+    tests, nor between two builds of one test.
     """
-    return _builder(landed_samples, lambda: tmp_path)
+    return _builder(landed_samples, lambda: Path(tempfile.mkdtemp(dir=tmp_path)))
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,14 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from airflow.sdk.exceptions import AirflowFailException
 
 from expectations.checks import Check
+from ingest.zone import RAW_TABLES
 from jixiao.reconciliation import verdict
 from jixiao.tasks import reconcile
 from tests.conftest import SampleWarehouse, transform
@@ -21,6 +22,7 @@ from tests.jixiao.reconciliation.conftest import Builder
 
 HUANGPU_FORM = "2023/huangpu_2023_dept_target_form.pdf"
 GUANGZHOU_FORM = "2023/guangzhou_2023_dept_target_form.pdf"
+GUANGZHOU_PROJECTS = "2023/guangzhou_2023_project_target_table.pdf"
 
 
 def sha_of(connection: duckdb.DuckDBPyConnection, source_path: str) -> str:
@@ -35,6 +37,21 @@ def raise_basic_expenditure(connection: duckdb.DuckDBPyConnection, sha: str) -> 
         " where document_sha256 = ? and label = '基本支出'",
         [sha],
     )
+
+
+def all_marts(build: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every table of the marts schema, row by row, but the findings (which name the rejection)."""
+    with duckdb.connect(str(build), read_only=True) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+                " and table_name <> 'mart_reconciliation_findings' order by 1"
+            ).fetchall()
+        ]
+        return {
+            name: connection.execute(f"select * from marts.{name} order by all").fetchall() for name in tables
+        }
 
 
 def mart_rows(build: Path) -> list[tuple[object, ...]]:
@@ -64,6 +81,16 @@ def test_a_document_failing_its_own_check_is_kept_out_and_named(build_with: Buil
         ).fetchall()
     assert {row[0] for row in served} == {GUANGZHOU_FORM, "2023/guangzhou_2023_project_target_table.pdf"}
     assert recorded == [("failed", "error")]
+
+    # Nothing of it reaches any mart or dimension: the marts equal those of a build without it.
+    def remove(connection: duckdb.DuckDBPyConnection) -> None:
+        sha = sha_of(connection, HUANGPU_FORM)
+        for table in (*(table.name for table in RAW_TABLES), "documents"):
+            connection.execute(f"delete from raw.{table} where document_sha256 = ?", [sha])
+
+    without_settings, without = build_with(remove)
+    transform(without_settings, without, tmp_path / "without")
+    assert all_marts(build) == all_marts(without)
 
 
 def test_the_earlier_accepted_version_keeps_serving(
@@ -99,9 +126,13 @@ def test_the_earlier_accepted_version_keeps_serving(
     assert mart_rows(build) == before
 
 
-def test_a_cross_document_error_blocks_publication(
-    build_with: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_cross_document_error_holds_back_that_bureau_year_and_publishes_the_rest(
+    build_with: Builder, sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """广州 2023's form and project table disagree on one task (check 7): both are held back (nothing
+    served them before), 黄埔's documents still serve, the verdict names both files and both sides,
+    and the findings mart shows it."""
+
     def edit(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(
             "update raw.key_tasks set funds_wan_yuan = funds_wan_yuan + 1"
@@ -114,15 +145,48 @@ def test_a_cross_document_error_blocks_publication(
 
     assert documents.rejected == []  # within the form, only the task-fund warning changes
     assert documents.checks["key_task_funds"] == "warned"
-    assert len(warehouse.failures) == 1
-    assert "key_task_matches_project" in warehouse.failures[0]
-    assert "115,234.66" in warehouse.failures[0] and "115,233.66" in warehouse.failures[0]
+    assert warehouse.failures == []  # resolved by holding back: nothing blocks publication
+    assert warehouse.checks["key_task_matches_project"] == "failed"
+    held = sorted(item["source_path"] for item in warehouse.rejected)
+    assert held == sorted([GUANGZHOU_FORM, GUANGZHOU_PROJECTS])
+    messages = verdict(dataclasses.asdict(documents), dataclasses.asdict(warehouse))
+    assert len(messages) == 1  # one disagreement, naming both documents and both sides
+    assert GUANGZHOU_FORM in messages[0] and GUANGZHOU_PROJECTS in messages[0]
+    assert "115,234.66" in messages[0] and "115,233.66" in messages[0]
 
-    # The DAG task around the same checkpoint fails for good (no retries), before `publish`.
+    with duckdb.connect(str(build), read_only=True) as connection:
+        served = connection.execute("select distinct source_path from marts.fct_budget_line").fetchall()
+        findings = connection.execute(
+            "select check_id, severity, source_paths, subject, difference, is_held_back, held_back_documents"
+            " from marts.mart_reconciliation_findings where outcome = 'failed'"
+        ).fetchall()
+    assert served == [(HUANGPU_FORM,)]  # 广州's earlier versions: none, so nothing of 广州 2023 serves
+    assert findings == [
+        (
+            "key_task_matches_project",
+            "error",
+            f"{GUANGZHOU_FORM}; {GUANGZHOU_PROJECTS}",
+            "001 基础研究计划",
+            Decimal("1.0000"),
+            True,
+            f"{GUANGZHOU_FORM}; {GUANGZHOU_PROJECTS}",
+        )
+    ]
+    # The marts are those of the samples without 广州 2023's two documents.
+    with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
+        huangpu_only = connection.execute(
+            "select * from marts.fct_budget_line where source_path not in (?, ?) order by all",
+            [GUANGZHOU_FORM, GUANGZHOU_PROJECTS],
+        ).fetchall()
+    with duckdb.connect(str(build), read_only=True) as connection:
+        assert (
+            connection.execute("select * from marts.fct_budget_line order by all").fetchall() == huangpu_only
+        )
+
+    # The DAG task around the same checkpoint succeeds (publication goes on) and reports them.
     monkeypatch.setenv("JIXIAO_STATE_DIR", str(settings.state_dir))
     monkeypatch.setenv("JIXIAO_WAREHOUSE", str(settings.warehouse))
-    with pytest.raises(AirflowFailException, match="blocked publication"):
-        reconcile("warehouse", "test_run")
+    assert len(reconcile("warehouse", "test_run")["rejected"]) == 2
 
 
 def test_a_check_whose_expectation_raises_fails_closed(

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from jixiao.landing import land_all
-from jixiao.settings import Settings
 from jixiao.reconciliation import StageResult
+from jixiao.settings import Settings
 from tests.conftest import transform
 
 FAMILY = Path(__file__).resolve().parents[2] / "fixtures" / "family"

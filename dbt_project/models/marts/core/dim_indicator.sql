@@ -1,5 +1,6 @@
--- Canonical indicators from the catalog seed, plus one row per unmapped wording so that every
--- target and actual has an indicator to group by (is_mapped = false: see the audit model).
+-- Canonical indicators from the catalog seed, plus one row per unmapped wording a serving document
+-- uses, so that every target and actual has an indicator to group by (is_mapped = false: see the
+-- audit model). A rejected or held-back document's wordings stay out, as its records do.
 
 with
 
@@ -12,6 +13,38 @@ catalog as (
 wordings as (
 
     select * from {{ ref('int_indicator_wordings') }}
+
+),
+
+serving as (
+
+    select * from {{ ref('int_documents_with_department') }}
+
+),
+
+targets as (
+
+    select * from {{ ref('stg_raw__target_parts') }}
+
+),
+
+facts as (
+
+    select * from {{ ref('stg_raw__facts') }}
+
+),
+
+served_wordings as (
+
+    select targets.indicator_wording as wording
+    from targets
+    inner join serving
+        on targets.document_sha256 = serving.document_sha256
+    union
+    select facts.fact_label as wording
+    from facts
+    inner join serving
+        on facts.document_sha256 = serving.document_sha256
 
 ),
 
@@ -44,7 +77,9 @@ unmapped as (
         false as is_mapped
 
     from wordings
-    where indicator_code is null
+    where
+        indicator_code is null
+        and wording in (select served_wordings.wording from served_wordings)
 
 ),
 

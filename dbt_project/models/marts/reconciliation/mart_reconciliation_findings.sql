@@ -16,12 +16,20 @@ rejections as (
 
 ),
 
+latest_run as (
+
+    select max_by(run_id, checked_at) as run_id
+    from results
+
+),
+
 this_run as (
 
-    select *
+    select results.*
     from results
-    where run_id = (select max_by(run_id, checked_at) from results)
-        and outcome in ('failed', 'warned')
+    inner join latest_run
+        on results.run_id = latest_run.run_id
+    where results.outcome in ('failed', 'warned')
 
 ),
 

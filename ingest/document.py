@@ -56,7 +56,7 @@ def _parse(
     doc_type = title.doc_type
 
     def header(department: str) -> DocumentHeader:
-        fiscal_year, year_source = resolve_year(path, title.year, year)
+        fiscal_year, year_source = resolve_year(path, title.year, year, source_path)
         return DocumentHeader(
             sha256=sha256_of(path),
             source_path=source_path or str(path),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ingest.errors import UnknownDocumentType, UnknownYear
 from ingest.pdf.text import squash
@@ -77,20 +77,28 @@ def identify(first_page_text: str, path: Path) -> Title:
     )
 
 
-def year_from_path(path: Path) -> int | None:
-    """The nearest enclosing folder named like a year: <landing>/<year>/.../file.pdf."""
-    for parent in path.resolve().parents:
-        if _YEAR_FOLDER.match(parent.name):
-            return int(parent.name)
+def year_from_path(path: Path, source_path: str | None = None) -> int | None:
+    """The nearest enclosing folder named like a year, below the landing folder only.
+
+    `source_path` is the file's path relative to the landing folder (<year>/.../file.pdf): its
+    folders are the ones that count, so a landing folder under /srv/2024/ dates nothing. Without
+    one (a file parsed on its own), only the folder holding the file counts.
+    """
+    folders = list(PurePosixPath(source_path).parts[:-1]) if source_path else [path.parent.name]
+    for name in reversed(folders):
+        if _YEAR_FOLDER.match(name):
+            return int(name)
     return None
 
 
-def resolve_year(path: Path, printed: int | None, override: int | None) -> tuple[int, YearSource]:
+def resolve_year(
+    path: Path, printed: int | None, override: int | None, source_path: str | None = None
+) -> tuple[int, YearSource]:
     if override is not None:
         return override, YearSource.OVERRIDE
     if printed is not None:
         return printed, YearSource.DOCUMENT
-    from_path = year_from_path(path)
+    from_path = year_from_path(path, source_path)
     if from_path is not None:
         return from_path, YearSource.LANDING_PATH
     raise UnknownYear(

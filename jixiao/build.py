@@ -19,6 +19,7 @@ from ingest.zone import HEADER_COLUMNS, RAW_TABLES, is_complete, read_header
 from jixiao.ledger import Ledger, LedgerEntry
 from jixiao.reconciliation.results import create_reconciliation_tables
 from jixiao.settings import WRITER_DUCKDB_CONFIG
+from jixiao.sql_text import string_literal
 
 # The header's fields under their record names (ingest/records.py), then the ledger's.
 DOCUMENTS_DDL = """
@@ -160,8 +161,7 @@ def _copy_previous(
     if previous is None or not previous.exists() or not wanted:
         return {}
     # ATTACH takes no parameters: the path as an SQL string literal.
-    literal = "'" + str(previous).replace("'", "''") + "'"
-    connection.execute(f"attach {literal} as previous (read_only)")
+    connection.execute(f"attach {string_literal(previous)} as previous (read_only)")
     try:
         connection.execute("create temporary table kept (document_sha256 varchar primary key)")
         connection.executemany("insert into kept values (?)", [[sha] for sha in sorted(wanted)])

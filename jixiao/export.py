@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from jixiao.sql_text import identifier, string_literal
+
 KEEP = 3
 CURRENT = "current"
 
@@ -29,7 +31,7 @@ def export_marts(connection: duckdb.DuckDBPyConnection, export_dir: Path, versio
     ).fetchall()
     for (table,) in tables:
         path = building / f"{table}.parquet"
-        connection.execute(f"copy marts.\"{table}\" to '{path}' (format parquet)")
+        connection.execute(f"copy marts.{identifier(table)} to {string_literal(path)} (format parquet)")
     shutil.rmtree(target, ignore_errors=True)
     building.rename(target)
     return target

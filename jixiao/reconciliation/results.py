@@ -20,6 +20,7 @@ import duckdb
 
 from expectations.checks import BY_ID, ROW_ID, Stage, checks_of
 from jixiao.settings import Settings
+from jixiao.sql_text import string_literal
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -270,7 +271,7 @@ def write_results(
                     cast(passed as boolean) as passed
                 )
                 from stage_results
-            ) to '{temporary}' (format parquet)
+            ) to {string_literal(temporary)} (format parquet)
             """
         )
     finally:

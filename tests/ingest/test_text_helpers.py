@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,16 @@ def test_prose_join_drops_page_footers_and_tracks_pages() -> None:
     prose = join_pages(["第一页的文字\n— 1 —", "第二页"])
     assert prose.text == "第一页的文字第二页"
     assert prose.page_at(prose.text.index("第二页")) == 2
+
+
+def test_the_year_comes_from_folders_below_the_landing_folder_only() -> None:
+    from ingest.identify import year_from_path
+
+    landing = Path("/srv/2024/landing")  # an ancestor named like a year dates nothing
+    assert year_from_path(landing / "2023" / "form.pdf", "2023/form.pdf") == 2023
+    assert year_from_path(landing / "2023" / "gz" / "form.pdf", "2023/gz/form.pdf") == 2023
+    assert year_from_path(landing / "form.pdf", "form.pdf") is None
+    assert year_from_path(landing / "gz" / "form.pdf", "gz/form.pdf") is None
+    # A file parsed on its own: only the folder holding it.
+    assert year_from_path(Path("/srv/2024/inbox/form.pdf")) is None
+    assert year_from_path(Path("/data/2022/form.pdf")) == 2022

@@ -107,7 +107,8 @@ def build_raw(
     landed = {
         entry.document_sha256: entry
         for entry in ledger.entries().values()
-        if entry.status in ("current", "superseded")
+        # A withdrawn file that was only ever quarantined has no records: nothing to keep.
+        if entry.status in ("current", "superseded") or (entry.status == "withdrawn" and entry.doc_type)
     }
     counts: dict[str, int] = {}
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:

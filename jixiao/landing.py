@@ -105,6 +105,7 @@ class Discovery:
     new: list[tuple[str, str]] = field(default_factory=list)  # (source_path, sha256) to parse
     unchanged: list[str] = field(default_factory=list)
     renamed: list[str] = field(default_factory=list)  # known bytes under a new name
+    withdrawn: list[str] = field(default_factory=list)  # landed or quarantined, now gone from the folder
 
     def batches(self, size: int) -> list[list[tuple[str, str]]]:
         return in_batches(self.new, size)
@@ -163,6 +164,8 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
     ledger = Ledger(settings.ledger_path)
     known = ledger.entries()
     found = Discovery()
+    present: set[str] = set()  # the bytes in the folder, and their names
+    present_paths: set[str] = set()
     with ledger.transaction():
         for path in landing_files(settings.landing_dir):
             source_path = path.relative_to(settings.landing_dir).as_posix()
@@ -172,7 +175,11 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
             entry = known.get(sha)
             # Quarantined bytes are tried again each night: a timeout may have been the machine's
             # fault, and failing again costs little.
-            if entry is None or entry.parser_version != PARSER_VERSION or entry.status == "quarantined":
+            present.add(sha)
+            present_paths.add(source_path)
+            # Quarantined and withdrawn bytes present again are tried again.
+            retried = entry is not None and entry.status in ("quarantined", "withdrawn")
+            if entry is None or entry.parser_version != PARSER_VERSION or retried:
                 found.new.append((source_path, sha))
             elif entry.status == "current" and not is_complete(settings.raw_zone, sha):
                 # Landed once, but its records are gone from the zone (a restored backup, a
@@ -184,6 +191,22 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
                 found.renamed.append(source_path)
             else:
                 found.unchanged.append(source_path)
+        if year is None and department is None:
+            # Files gone from the landing folder (neither their bytes under any name nor another
+            # file under their name: that one supersedes them, or, unreadable, leaves them serving):
+            # withdrawn from the marts, kept in the ledger and the raw schema as history. A scoped
+            # run sees only part of the folder.
+            gone = [
+                entry
+                for sha, entry in known.items()
+                if entry.status in ("current", "quarantined")
+                and sha not in present
+                and entry.source_path not in present_paths
+            ]
+            if gone:
+                ledger.withdraw([entry.document_sha256 for entry in gone])
+                found.withdrawn = sorted(entry.source_path for entry in gone)
+                log.warning("withdrawn (no longer in the landing folder): %s", ", ".join(found.withdrawn))
     start_progress(settings, len(found.new))
     return found
 

@@ -2,7 +2,8 @@
 by which parser version, and which one is current for its department, year and type.
 
 A small SQLite file next to the raw zone: the landing DAG's loader is its only writer, anyone may
-read it. Nothing here is ever deleted: a superseded document stays, marked, as history.
+read it. Nothing here is ever deleted: a superseded document stays, marked, as history, and so does
+a withdrawn one (its file removed from the landing folder).
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ create table if not exists documents (
     error_message text,
     first_seen_at text not null,
     parsed_at text not null
+);
+-- A document whose file left the landing folder: withdrawn from the marts, kept as history. Its
+-- own table, so a ledger made before it needs no migration; dropped in again, it lands again.
+create table if not exists withdrawals (
+    document_sha256 text primary key,
+    withdrawn_at text not null
 );
 create table if not exists names (
     source_path text not null,
@@ -94,10 +101,19 @@ class Ledger:
     def entries(self) -> dict[str, LedgerEntry]:
         with self._connect() as connection:
             rows = connection.execute(
-                "select document_sha256, source_path, status, doc_type, department_key, fiscal_year,"
-                " parser_version, superseded_by, first_seen_at, parsed_at from documents"
+                "select documents.document_sha256, source_path,"
+                " case when withdrawals.document_sha256 is null then status else 'withdrawn' end,"
+                " doc_type, department_key, fiscal_year, parser_version, superseded_by, first_seen_at,"
+                " parsed_at from documents left join withdrawals using (document_sha256)"
             ).fetchall()
         return {row[0]: LedgerEntry(*row) for row in rows}
+
+    def withdraw(self, sha256s: list[str]) -> None:
+        """These documents' files are gone from the landing folder: out of the marts, kept here."""
+        with self._connect() as connection:
+            connection.executemany(
+                "insert or ignore into withdrawals values (?, ?)", [(sha, _now()) for sha in sha256s]
+            )
 
     def note_name(self, sha256: str, source_path: str) -> None:
         """The same bytes seen under a (possibly new) name: recorded, never parsed again."""
@@ -142,6 +158,7 @@ class Ledger:
                 [sha256, source_path, doc_type, department_key, fiscal_year, parser_version, now, now],
             )
             connection.execute("insert or ignore into names values (?, ?, ?)", [source_path, sha256, now])
+            connection.execute("delete from withdrawals where document_sha256 = ?", [sha256])
         return older
 
     def record_quarantined(
@@ -160,11 +177,13 @@ class Ledger:
                 [sha256, source_path, parser_version, error_type, message, now, now],
             )
             connection.execute("insert or ignore into names values (?, ?, ?)", [source_path, sha256, now])
+            connection.execute("delete from withdrawals where document_sha256 = ?", [sha256])
 
     def quarantined(self) -> list[tuple[str, str, str, str]]:
         """(source_path, sha256, error_type, message) of every quarantined document."""
         with self._connect() as connection:
             return connection.execute(
                 "select source_path, document_sha256, error_type, error_message from documents"
-                " where status = 'quarantined' order by source_path"
+                " where status = 'quarantined' and document_sha256 not in"
+                " (select document_sha256 from withdrawals) order by source_path"
             ).fetchall()

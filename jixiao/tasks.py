@@ -39,7 +39,12 @@ def discover_documents(params: dict[str, Any]) -> dict[str, Any]:
     found = discover(
         Settings.from_env(), year=int(year) if year else None, department=params.get("department") or None
     )
-    return {"new": [list(item) for item in found.new], "unchanged": found.unchanged, "renamed": found.renamed}
+    return {
+        "new": [list(item) for item in found.new],
+        "unchanged": found.unchanged,
+        "renamed": found.renamed,
+        "withdrawn": found.withdrawn,
+    }
 
 
 def batches_of(new: list[list[str]]) -> list[list[list[str]]]:

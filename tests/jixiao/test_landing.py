@@ -224,3 +224,47 @@ def test_a_build_refuses_a_landed_version_missing_from_the_zone(settings: Settin
     shutil.rmtree(settings.raw_zone / lost.document_sha256)
     with pytest.raises(ZoneIncomplete, match=lost.source_path):
         build_raw(settings.build_warehouse, settings.raw_zone, ledger, settings.reconciliation_dir)
+
+
+def test_a_file_removed_from_the_landing_folder_is_withdrawn_and_kept_as_history(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Withdrawn from the marts (no version of it serves), kept in the ledger and in raw.documents;
+    dropped in again, it serves again. A removed quarantined file leaves the quarantine."""
+    from jixiao.tasks import BEFORE_DOCUMENT_CHECKS
+    from tests.conftest import build_selected
+
+    bad = settings.landing_dir / "2023" / "not_a_pdf.pdf"
+    bad.write_bytes(b"<html>404</html>")
+    land_all(settings)
+    form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
+    kept = tmp_path / "kept.pdf"
+    shutil.move(form, kept)
+    bad.unlink()
+
+    summary = land_all(settings)
+
+    statuses = {e.source_path: e.status for e in Ledger(settings.ledger_path).entries().values()}
+    assert statuses["2023/huangpu_2023_dept_target_form.pdf"] == "withdrawn"
+    assert statuses["2023/not_a_pdf.pdf"] == "withdrawn" and summary.quarantined == {}
+    assert Ledger(settings.ledger_path).quarantined() == []
+    selection = [*BEFORE_DOCUMENT_CHECKS, "+int_documents_with_department"]
+    build_selected(settings.build_warehouse, tmp_path / "dbt", "--select", *selection)
+    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+        history = connection.execute(
+            "select status from raw.documents where source_path = '2023/huangpu_2023_dept_target_form.pdf'"
+        ).fetchall()
+        serving = connection.execute(
+            "select source_path from intermediate.int_documents_with_department"
+        ).fetchall()
+        quarantine = connection.execute("select count(*) from raw.quarantine").fetchone()
+    assert history == [("withdrawn",)] and quarantine == (0,)
+    assert "2023/huangpu_2023_dept_target_form.pdf" not in {path for (path,) in serving} and len(serving) == 3
+
+    shutil.move(kept, form)
+    again = land_all(settings)
+    assert again.new == ["2023/huangpu_2023_dept_target_form.pdf"] and again.rows["documents"] == 4
+    current = {
+        e.source_path for e in Ledger(settings.ledger_path).entries().values() if e.status == "current"
+    }
+    assert "2023/huangpu_2023_dept_target_form.pdf" in current

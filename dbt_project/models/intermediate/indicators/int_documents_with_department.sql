@@ -1,6 +1,7 @@
 -- The version of each document that serves the marts, with its bureau (null department_code:
 -- unknown, see audit). That is the newest version reconciliation did not reject: a
--- corrected re-publication replaces its predecessor only once its own numbers add up.
+-- corrected re-publication replaces its predecessor only once its own numbers add up. A withdrawn
+-- document serves no version.
 
 with
 
@@ -31,15 +32,28 @@ accepted as (
 
 ),
 
-serving as (
+-- A withdrawn document (its file removed from the landing folder) is the newest of its versions:
+-- it wins its version key and is then left out, so nothing of that document serves.
+newest as (
 
     select *
     from accepted
     qualify
         row_number() over (
             partition by version_key
-            order by document_status = 'current' desc, first_seen_at desc, document_sha256 asc
+            order by
+                document_status in ('current', 'withdrawn') desc,
+                first_seen_at desc,
+                document_sha256 asc
         ) = 1
+
+),
+
+serving as (
+
+    select *
+    from newest
+    where document_status <> 'withdrawn'
 
 ),
 

@@ -30,3 +30,5 @@ RUN uv sync --frozen --no-dev \
     && chown -R airflow /opt/airflow /opt/jixiao/data
 
 USER airflow
+# Every service refuses to start with a placeholder or default secret, then runs its command.
+ENTRYPOINT ["python", "-m", "jixiao.secrets_guard", "--"]

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
+from secrets import token_urlsafe
 from typing import Any
 
 import pytest
@@ -16,6 +20,7 @@ import yaml
 from compose_spec import PyCompose
 from dockerfile_parse import DockerfileParser
 
+from jixiao.secrets_guard import SECRETS
 from tests.conftest import PROJECT_ROOT
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
@@ -77,7 +82,7 @@ def test_airflow_services_run_the_project_image_with_its_dags_and_settings(compo
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/jixiao/dags", name
         assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://"), name
-        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:6379"), name
+        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://:change-me@redis:6379"), name
         # The same Celery configuration as the production-path test: importable from the image.
         assert env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == "jixiao.celery_config.CELERY_CONFIG", name
         for setting in ("JIXIAO_LANDING_DIR", "JIXIAO_WAREHOUSE", "JIXIAO_STATE_DIR", "JIXIAO_EXPORT_DIR"):
@@ -122,8 +127,51 @@ def test_a_package_missing_from_the_image_is_found() -> None:
 
 def test_no_secret_is_committed() -> None:
     text = COMPOSE.read_text()
-    for secret in ("POSTGRES_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_FERNET_KEY", "AIRFLOW_API_SECRET_KEY"):
-        assert f"${{{secret}" in text  # always interpolated from .env
-    assert set(env_file(ENV_EXAMPLE).values()) <= {"change-me", "admin:admin", "./data/samples"}
+    for secret in (*SECRETS, "AIRFLOW_FERNET_KEY", "AIRFLOW_ADMIN_USER"):
+        assert f"${{{secret}:?" in text  # always interpolated from .env, never defaulted
     ignored = (PROJECT_ROOT / ".gitignore").read_text().splitlines()
     assert ".env" in ignored
+
+
+def test_redis_requires_the_password_the_workers_use(compose: dict[str, Any]) -> None:
+    redis = compose["services"]["redis"]
+    assert redis["command"] == ["redis-server", "--requirepass", "change-me"]
+    assert "change-me" in redis["healthcheck"]["test"]
+
+
+def _entrypoint(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The image's ENTRYPOINT, as the Dockerfile gives it, starting `true` as a service would."""
+    parser = DockerfileParser(fileobj=io.BytesIO((PROJECT_ROOT / "Dockerfile").read_bytes()))
+    entrypoint = json.loads(next(s["value"] for s in parser.structure if s["instruction"] == "ENTRYPOINT"))
+    assert entrypoint[:3] == ["python", "-m", "jixiao.secrets_guard"]
+    command = [sys.executable, *entrypoint[1:], "true"]
+    return subprocess.run(command, env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True)
+
+
+def test_the_stack_refuses_to_start_with_the_example_secrets() -> None:
+    refused = _entrypoint(env_file(ENV_EXAMPLE))
+    assert refused.returncode == 78
+    for name in (*SECRETS, "AIRFLOW_FERNET_KEY", "AIRFLOW_ADMIN_USER"):
+        assert f"jixiao: refusing to start: {name}" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("POSTGRES_PASSWORD", "airflow"), ("REDIS_PASSWORD", "short"), ("AIRFLOW_ADMIN_USER", "admin:admin")],
+)
+def test_the_stack_refuses_a_default_or_weak_secret(name: str, value: str) -> None:
+    refused = _entrypoint({**_filled_in(), name: value})
+    assert refused.returncode == 78 and f"refusing to start: {name}" in refused.stderr
+
+
+def test_the_stack_starts_with_secrets_of_its_own() -> None:
+    started = _entrypoint(_filled_in())
+    assert started.returncode == 0, started.stderr
+
+
+def _filled_in() -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    secrets = {name: token_urlsafe(32) for name in SECRETS}
+    return {**env_file(ENV_EXAMPLE), **secrets, "AIRFLOW_FERNET_KEY": Fernet.generate_key().decode(),
+            "AIRFLOW_ADMIN_USER": "budget_ops:admin"}  # fmt: skip

@@ -1,6 +1,6 @@
 """The production path for real: Airflow's metadata DB on PostgreSQL, CeleryExecutor with Redis.
 
-Starts the api-server, scheduler, dag-processor and a Celery worker as processes, triggers two runs
+Starts the api-server, scheduler, dag-processor and two Celery workers as processes, triggers two runs
 of the nightly landing at once, waits for both and for the Asset-scheduled transform runs they cause
 to publish, checks that everything queued (one landing, one transform, one warehouse writer at a
 time) and nothing failed, checks the marts, and stops everything it started. Skipped, with the
@@ -87,7 +87,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database}",
         "AIRFLOW__CELERY__BROKER_URL": "redis://127.0.0.1:6379/7",
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://postgres@127.0.0.1:5432/{database}",
-        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
         "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "jixiao.celery_config.CELERY_CONFIG",
         # A queue of this test run's own: another stack on the same Redis never takes its tasks.
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": database,
@@ -109,15 +109,27 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
     logs = root / "process-logs"
     logs.mkdir()
     processes = []
-    for name, command in (
-        ("api-server", [airflow, "api-server", "--port", str(api_port)]),
-        ("scheduler", [airflow, "scheduler"]),
-        ("dag-processor", [airflow, "dag-processor"]),
-        ("worker", [airflow, "celery", "worker", "--concurrency", "4"]),
+    # Two Celery workers, as the compose stack runs (replicas: 2), sharing the landing folder, the
+    # ledger and the raw zone: here one filesystem; across hosts, one shared mount (README).
+    workers = [
+        (
+            f"worker-{n}",
+            [airflow, "celery", "worker", "--concurrency", "2", "--celery-hostname", f"w{n}-{database}@%h"],
+            {"AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port())},
+        )
+        for n in (1, 2)
+    ]
+    for name, command, own_env in (
+        ("api-server", [airflow, "api-server", "--port", str(api_port)], {}),
+        ("scheduler", [airflow, "scheduler"], {}),
+        ("dag-processor", [airflow, "dag-processor"], {}),
+        *workers,
     ):
         log = (logs / f"{name}.log").open("w")
         processes.append(
-            subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            subprocess.Popen(
+                command, env={**env, **own_env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         )
     try:
         yield {"env": env, "root": root, "logs": logs, "airflow": airflow, "database": database}
@@ -227,7 +239,8 @@ def refreshes(stack: dict[str, object]) -> dict[str, list[dict[str, object]]]:
 def test_nightly_chain_runs_on_postgres_and_celery(
     stack: dict[str, object], refreshes: dict[str, list[dict[str, object]]]
 ) -> None:
-    assert {run["state"] for run in refreshes["landing"]} == {"success"}, log_tail(stack, "worker")
+    workers = log_tail(stack, "worker-1") + log_tail(stack, "worker-2")
+    assert {run["state"] for run in refreshes["landing"]} == {"success"}, workers
     # The transform DAG is scheduled on the Asset the landing's `load` task updated.
     transforms = refreshes["transform"]
     assert transforms and {run["state"] for run in transforms} == {"success"}, log_tail(stack, "scheduler")

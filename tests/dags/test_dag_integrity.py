@@ -133,3 +133,15 @@ def test_data_moves_between_tasks_as_xcom_edges(dagbag) -> None:
     load = landing.get_task("load")
     assert {task.task_id for task in load.upstream_list} == {"discover", "parse"}
     assert {task.task_id for task in landing.tasks} == {"discover", "batch", "parse", "load"}
+
+
+def test_no_model_is_rendered_in_two_groups(dagbag) -> None:
+    """A model in two groups has a task in the one whose `dbt build` does not select it: that task
+    waits for a result that never comes."""
+    transform = dagbag.dags["jixiao_transform"]
+    groups: dict[str, list[str]] = {}
+    for task in transform.tasks:
+        group, _, name = task.task_id.partition(".")
+        if name.endswith(("_run", "_seed")):
+            groups.setdefault(name, []).append(group)
+    assert {name: where for name, where in groups.items() if len(where) > 1} == {}

@@ -118,23 +118,31 @@ def to_pdf(workbooks: list[Path], out_dir: Path) -> list[Path]:
     binary = soffice()
     assert binary, "LibreOffice (soffice) is not installed: .ci/run installs libreoffice-calc"
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
-            [
-                binary,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(out_dir),
-                *map(str, workbooks),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return [out_dir / f"{workbook.stem}.pdf" for workbook in workbooks]
+    printed = [out_dir / f"{workbook.stem}.pdf" for workbook in workbooks]
+    # Under load LibreOffice sometimes exits 0 having written nothing: the missing ones once more.
+    for _attempt in range(2):
+        missing = [workbook for workbook, pdf in zip(workbooks, printed, strict=True) if not pdf.exists()]
+        if not missing:
+            break
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run(
+                [
+                    binary,
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(out_dir),
+                    *map(str, missing),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+    absent = [pdf.name for pdf in printed if not pdf.exists()]
+    assert not absent, f"LibreOffice printed nothing for {absent}"
+    return printed
 
 
 def unrelated_pdf(folder: Path, pages: int) -> Path:

@@ -119,6 +119,8 @@ def to_pdf(workbooks: list[Path], out_dir: Path) -> list[Path]:
     assert binary, "LibreOffice (soffice) is not installed: .ci/run installs libreoffice-calc"
     out_dir.mkdir(parents=True, exist_ok=True)
     printed = [out_dir / f"{workbook.stem}.pdf" for workbook in workbooks]
+    for pdf in printed:  # an earlier printing must not pass for this one
+        pdf.unlink(missing_ok=True)
     # Under load LibreOffice sometimes exits 0 having written nothing: the missing ones once more.
     for _attempt in range(2):
         missing = [workbook for workbook, pdf in zip(workbooks, printed, strict=True) if not pdf.exists()]

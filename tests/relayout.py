@@ -148,12 +148,17 @@ def to_pdf(workbooks: list[Path], out_dir: Path) -> list[Path]:
 
 
 def unrelated_pdf(folder: Path, pages: int) -> Path:
-    """A document outside the family (a 部门决算) of `pages` pages: one page printed, then repeated."""
-    source = folder / "final_accounts.txt"
-    source.write_text(
-        "2022年度广州市科学技术局部门决算\n\n第一部分 部门概况\n一、部门职责\n" + "决算说明。" * 200,
-        encoding="utf-8",
-    )
+    """A document outside the family (a 部门决算) of `pages` pages: one page printed, then repeated.
+
+    A workbook, so LibreOffice's Calc prints it (the one LibreOffice component .ci/run installs)."""
+    source = folder / "final_accounts.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    lines = ["2022年度广州市科学技术局部门决算", "第一部分 部门概况", "一、部门职责", *["决算说明。" * 8] * 30]
+    for row, text in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=text)
+    workbook.save(source)
     (printed,) = to_pdf([source], folder)
     reader = pypdf.PdfReader(printed)
     writer = pypdf.PdfWriter()

@@ -155,7 +155,8 @@ def unrelated_pdf(folder: Path, pages: int) -> Path:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
-    lines = ["2022年度广州市科学技术局部门决算", "第一部分 部门概况", "一、部门职责", *["决算说明。" * 8] * 30]
+    lines = ["2022年度广州市科学技术局部门决算", "第一部分 部门概况", "一、部门职责"]
+    lines += ["决算说明。" * 8] * 30
     for row, text in enumerate(lines, start=1):
         sheet.cell(row=row, column=1, value=text)
     workbook.save(source)

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from jixiao.ledger import Ledger
 from tests.conftest import bin_path
 from tests.e2e.conftest import Story, in_order
 
@@ -46,7 +47,7 @@ def test_each_night_succeeds_and_prints_the_mart(story: Story) -> None:
     # Once the broken file is gone, a night finds nothing to parse at all.
     assert "0 new, 4 unchanged, 0 superseded, 0 quarantined" in story.nights["recovered"].output
     for night in (first, story.nights["recovered"]):  # checks 1-9: only 黄埔's task-fund gap warns
-        assert "checks: 13 passed, 1 warned, 0 failed, 1 not applicable" in night.output
+        assert "checks: 14 passed, 1 warned, 0 failed, 1 not applicable" in night.output
     # The second found what the first published (the same documents, the same broken file):
     # nothing to rebuild, check or publish.
     assert "nothing changed since the publication of" in second.output
@@ -60,10 +61,17 @@ def test_mart_holds_exact_amounts(story: Story) -> None:
 
 
 def test_broken_document_is_quarantined_and_reported(story: Story) -> None:
+    assert all("broken.pdf" in night.output for night in in_order(story))
+    assert "1 quarantined" in in_order(story)[0].output
+    # Removed from the landing folder, it leaves the quarantine; the ledger keeps it, withdrawn.
     with duckdb.connect(str(story.warehouse), read_only=True) as connection:
         quarantined = connection.execute("select source_path, error_type from raw.quarantine").fetchall()
-    assert quarantined == [("2023/broken.pdf", "NotAPdf")]  # the ledger remembers it after it is gone
-    assert all("broken.pdf" in night.output for night in in_order(story))
+    assert quarantined == []
+    statuses = {
+        entry.source_path: entry.status
+        for entry in Ledger(story.root / "state" / "ledger.sqlite").entries().values()
+    }
+    assert statuses["2023/broken.pdf"] == "withdrawn"
 
 
 def test_a_night_with_nothing_new_changes_nothing(story: Story) -> None:

@@ -40,6 +40,7 @@ from jixiao.state import read_state, write_state
 
 STATE_FILE = "last_checks.json"
 DOCUMENT_CHECK_IDS = tuple(check.check_id for check in checks_of("documents"))
+WAREHOUSE_CHECK_IDS = tuple(check.check_id for check in checks_of("warehouse"))
 
 
 class ReconciliationError(RuntimeError):
@@ -70,7 +71,8 @@ def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | N
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
         if stage == "documents":
             results = _judge(settings, connection, stage)
-            rejected = _reject(connection, _failed(results), replace=DOCUMENT_CHECK_IDS)
+            _forget_rejections(connection, DOCUMENT_CHECK_IDS)  # a retried stage replaces its own
+            rejected = _reject(connection, _failed(results))
             unresolved: list[str] = []
         else:
             results, rejected, unresolved = _hold_back(settings, connection)
@@ -101,10 +103,7 @@ def _hold_back(
     documents keep their failure), the held-back documents, and the failures left unresolved.
     """
     served_before = served_documents(settings)
-    connection.execute(
-        "delete from reconciliation.document_rejections where check_id not in (select unnest(?))",
-        [list(DOCUMENT_CHECK_IDS)],
-    )
+    _forget_rejections(connection, WAREHOUSE_CHECK_IDS)
     results: dict[str, dict[str, Any]] = {}
     held: list[dict[str, Any]] = []
     held_shas: set[str] = set()
@@ -123,28 +122,32 @@ def _hold_back(
         if not failing or not to_hold:
             unresolved = [describe_failure(row) for row in failing]
             return list(results.values()), held, unresolved
-        held += _reject(connection, to_hold, replace=())
+        held += _reject(connection, to_hold)
 
 
-def _reject(
-    connection: duckdb.DuckDBPyConnection, failed: list[dict[str, Any]], *, replace: Collection[str]
-) -> list[dict[str, Any]]:
-    """Add the documents of `failed` rows to the build's rejections (first removing the rejections
-    of the checks in `replace`: a retried stage replaces its own); say which are current."""
-    if replace:
-        connection.execute(
-            "delete from reconciliation.document_rejections where check_id in (select unnest(?))",
-            [list(replace)],
-        )
-    names = dict(connection.execute("select document_sha256, source_path from raw.documents").fetchall())
+def _forget_rejections(connection: duckdb.DuckDBPyConnection, check_ids: Collection[str]) -> None:
+    connection.execute(
+        "delete from reconciliation.document_rejections where check_id in (select unnest(?))",
+        [list(check_ids)],
+    )
+
+
+def _reject(connection: duckdb.DuckDBPyConnection, failed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the documents of `failed` rows to the build's rejections; say which are current."""
+    documents = {
+        sha: (path, status)
+        for sha, path, status in connection.execute(
+            "select document_sha256, source_path, status from raw.documents"
+        ).fetchall()
+    }
     rows = [
-        (row["document_sha256s"], names.get(row["document_sha256s"], row["source_paths"]), row["check_id"],
-         describe_failure(row))
+        (row["document_sha256s"], documents.get(row["document_sha256s"], (row["source_paths"], None))[0],
+         row["check_id"], describe_failure(row))
         for row in failed
     ]  # fmt: skip
     if rows:
         connection.executemany("insert into reconciliation.document_rejections values (?, ?, ?, ?)", rows)
-    statuses = dict(connection.execute("select document_sha256, status from raw.documents").fetchall())
+    statuses = {sha: status for sha, (_path, status) in documents.items()}
     return [
         {
             "document_sha256": sha,

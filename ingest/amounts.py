@@ -7,6 +7,7 @@ from decimal import Decimal
 
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 MAX_SCALE = 4  # the raw tables store DECIMAL(20, 4); more digits would be rounded on load
+MAX_INTEGER_DIGITS = 16  # and 16 before the point: a longer amount would not load
 
 
 def is_amount(text: str | None) -> bool:
@@ -22,6 +23,8 @@ def parse_amount(text: str) -> Decimal:
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > MAX_SCALE:
         raise ValueError(f"amount {text!r} has more than {MAX_SCALE} decimals")
+    if value.adjusted() >= MAX_INTEGER_DIGITS:
+        raise ValueError(f"amount {text!r} has more than {MAX_INTEGER_DIGITS} digits before the point")
     return value
 
 

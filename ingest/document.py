@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from ingest import forms, projects, self_eval
 from ingest.departments import DepartmentDirectory
+from ingest.errors import MultipleDocuments
 from ingest.identify import identify, resolve_year
-from ingest.pdf.reader import first_page_text, open_pdf, read_pdf
+from ingest.pdf.columns import header_columns
+from ingest.pdf.reader import TableRow, first_page_text, open_pdf, read_pdf
+from ingest.pdf.text import squash
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.23.1"
+PARSER_VERSION = "2026.11.23.2"
 
 # The record lists each parser reads today; `jixiao parse --json` prints exactly these.
 SECTIONS: dict[DocType, tuple[str, ...]] = {
@@ -21,6 +25,30 @@ SECTIONS: dict[DocType, tuple[str, ...]] = {
     DocType.PROJECT_TARGET_TABLE: ("budget_lines", "projects"),
     DocType.SELF_EVALUATION: ("scores", "facts"),
 }
+
+
+def _one_document(doc_type: DocType, rows: Sequence[TableRow], path: Path) -> None:
+    """MultipleDocuments when the rows show a second document after the first: a project table's
+    header row in a form; a form's block labels (部门名称, 预算整体情况) in a project table; a
+    部门名称 naming another department in a form. (A second 预算整体情况 label tells nothing: a page
+    break inside the block prints its merged label again.)"""
+    if doc_type is DocType.SELF_EVALUATION:
+        return
+    labelled: dict[str, list[TableRow]] = {}
+    for row in rows:
+        if (block := forms.section_of(row)) in (forms.DEPARTMENT, forms.BUDGET):
+            labelled.setdefault(block, []).append(row)
+        if doc_type is DocType.DEPT_TARGET_FORM and header_columns(row, projects.HEADER):
+            raise MultipleDocuments(path, f"page {row.page}: a 项目支出绩效目标表 follows the form")
+    if doc_type is DocType.PROJECT_TARGET_TABLE and labelled:
+        (first, *_) = next(iter(labelled.values()))
+        raise MultipleDocuments(
+            path, f"page {first.page}: a form's {forms.section_of(first)} follows the table"
+        )
+    named = labelled.get(forms.DEPARTMENT, [])
+    for row in named[1:]:
+        if squash("".join(forms.body(row))) != squash("".join(forms.body(named[0]))):
+            raise MultipleDocuments(path, f"page {row.page}: a second form begins, of another department")
 
 
 def sha256_of(path: Path) -> str:
@@ -69,6 +97,7 @@ def _parse(
         )
 
     sections = SECTIONS[doc_type]
+    _one_document(doc_type, content.rows, path)
     if doc_type is DocType.DEPT_TARGET_FORM:
         form = forms.parse_form(content.rows, first_page, path)
         return ParsedDocument(

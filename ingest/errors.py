@@ -17,6 +17,14 @@ class DocumentError(Exception):
     def kind(self) -> str:
         return type(self).__name__
 
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[Path, str]]:
+        # Raised in a parse process and re-raised in its parent: pickled with both arguments.
+        return type(self), (self.path, self.detail)
+
+
+class UnreadableFile(DocumentError):
+    """The path is no file to read: missing, a directory, a broken or looping symlink, no permission."""
+
 
 class NotAPdf(DocumentError):
     """The bytes are not a PDF (wrong extension, truncated download, HTML error page …)."""
@@ -42,8 +50,25 @@ class BadAmount(DocumentError):
     """A cell where an amount belongs holds something that is not an amount."""
 
 
+class IncompleteDocument(DocumentError):
+    """The document shows that part of it is missing: a row without the cell that names it."""
+
+
+class MultipleDocuments(DocumentError):
+    """One file holds two documents (two forms, a form and a project table …): read as one, they
+    would merge."""
+
+
 class UnknownYear(DocumentError):
     """The document does not print its year and its landing path has no <year>/ folder."""
+
+
+class ParseTimeout(DocumentError):
+    """Parsing ran past the time one document may take (JIXIAO_PARSE_TIMEOUT_SECONDS)."""
+
+
+class TooLarge(DocumentError):
+    """Parsing needed more memory than one document may take (JIXIAO_PARSE_MEMORY_MB)."""
 
 
 class ParserFailure(DocumentError):

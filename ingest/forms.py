@@ -15,7 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from ingest.amounts import is_amount, parse_amount, parse_optional_amount
-from ingest.errors import BadAmount, MissingSection
+from ingest.errors import BadAmount, IncompleteDocument, MissingSection, MultipleDocuments
 from ingest.measures import base_of
 from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.merges import BBox
@@ -153,17 +153,27 @@ def _amount_columns(rows: Sequence[TableRow]) -> list[tuple[float, float]]:
 def _label_value_pairs(rows: Sequence[TableRow]) -> Iterator[tuple[TableRow, str, str]]:
     """(row, label, amount as printed) for each label cell followed by an amount cell.
 
-    An empty cell after a label is a blank amount ('') when it sits in a column that holds amounts
-    elsewhere in the block: the form left it empty. Header pairs (收入来源 | 预算金额（万元）) drop out.
+    A cell after a label that sits in a column holding amounts elsewhere in the block is that
+    label's amount, whatever it holds: empty, the form left it blank; words (壹佰万, --), an amount
+    misprinted, for the caller to refuse rather than to lose the line. Header pairs (收入来源 |
+    预算金额（万元）) drop out.
     """
     columns = _amount_columns(rows)
     for row in rows:
         for (label, _), (value, box) in pairwise(_printed_cells(row)):
-            if not label or is_amount(label):
+            if not label or is_amount(label) or _AMOUNT_HEADER.search(squash(value)):
                 continue
             middle = (box[0] + box[2]) / 2
-            if is_amount(value) or (not value and any(x0 <= middle <= x1 for x0, x1 in columns)):
+            if is_amount(value) or any(x0 <= middle <= x1 for x0, x1 in columns):
                 yield row, label, value
+
+
+def _printed_amount(label: str, value: str, row: TableRow, block: str, path: Path) -> Decimal | None:
+    """The amount a label's cell prints; None for a blank cell; BadAmount for anything else."""
+    try:
+        return parse_optional_amount(value)
+    except ValueError as exc:
+        raise BadAmount(path, f"page {row.page} row {row.row}: {block} {label}: {exc}") from exc
 
 
 def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
@@ -173,7 +183,7 @@ def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
         BudgetLine(
             section=BUDGET,
             label=label,
-            amount_wan_yuan=parse_optional_amount(value),
+            amount_wan_yuan=_printed_amount(label, value, row, BUDGET, path),
             amount_text=value,
             page=row.page,
             row=row.row,
@@ -182,16 +192,21 @@ def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
     ]
     if not any(line.amount_wan_yuan is not None for line in lines):
         raise MissingSection(path, f"no amounts found in the {BUDGET} block")
+    seen: set[str] = set()
+    for line in lines:
+        if line.label in seen:  # each line is printed once per form: this is a second form
+            raise MultipleDocuments(path, f"page {line.page}: {BUDGET} prints {line.label} a second time")
+        seen.add(line.label)
     return lines
 
 
-def basic_info(rows: Sequence[TableRow]) -> list[Fact]:
+def basic_info(rows: Sequence[TableRow], path: Path) -> list[Fact]:
     """基本信息 figures such as 财政供养人员数, 下属二级单位数; the label stands as the fact's text."""
     facts = []
     for row, label, value in _label_value_pairs(rows):
-        if not value:
+        figure = _printed_amount(label, value, row, BASIC_INFO, path)
+        if figure is None:
             continue  # no figure printed: nothing stated
-        figure = parse_amount(value)
         base_value, base_unit = base_of(figure, None)
         facts.append(
             Fact(
@@ -236,6 +251,11 @@ def key_tasks(rows: Sequence[TableRow], path: Path) -> list[KeyTask]:
             )
         elif tasks and any(values.values()):
             last = tasks[-1]
+            if funds is not None and last.funds_wan_yuan is not None:
+                # A row split by a page break prints its funds once: this is a task of its own.
+                raise IncompleteDocument(
+                    path, f"page {row.page} row {row.row}: a {KEY_TASKS} row with funds ({funds}) but no 名称"
+                )
             tasks[-1] = replace(
                 last,
                 content=last.content + values["content"],
@@ -316,7 +336,7 @@ def parse_form(rows: Sequence[TableRow], first_page: str, path: Path) -> FormCon
     return FormContent(
         department=department_name(blocks.get(DEPARTMENT, []), first_page, path),
         budget_lines=budget_lines(blocks.get(BUDGET, []), path),
-        basic_info=basic_info(blocks.get(BASIC_INFO, [])),
+        basic_info=basic_info(blocks.get(BASIC_INFO, []), path),
         overall_goal=_text(blocks.get(OVERALL_GOAL, [])),
         key_tasks=key_tasks(blocks.get(KEY_TASKS, []), path),
         other_tasks=_text(blocks.get(OTHER_TASKS, [])),

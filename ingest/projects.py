@@ -22,7 +22,8 @@ from ingest.pdf.text import squash
 from ingest.records import BudgetLine, Project, ProjectIndicator
 
 UNIT_TOTAL_SECTION = "单位合计"
-_DEPARTMENT = re.compile(r"部门名称[:：]\s*(\S+)")
+# The name on the label's own line: a blank one must not take the line below (单位：万元).
+_DEPARTMENT = re.compile(r"部门名称[ \t\u3000]*[:：][ \t\u3000]*(\S*)")
 
 # Printed header label (its start, whitespace removed) → field.
 HEADER = {
@@ -55,6 +56,8 @@ def department_name(first_page_text: str, path: Path) -> str:
     match = _DEPARTMENT.search(first_page_text)
     if not match:
         raise MissingSection(path, "no 部门名称： line above the table")
+    if not match.group(1):
+        raise MissingSection(path, "the 部门名称： line above the table names no department")
     return match.group(1)
 
 
@@ -66,6 +69,8 @@ def fund_user(name: str) -> str | None:
 def split_indicators(cell: str) -> tuple[ProjectIndicator, ...]:
     """'1、产出指标：A，年度指标值：≥ 150 。2、效益指标：B，年度指标值：进一步提高。' → two items."""
     starts = [match for match in _ITEM.finditer(cell) if match.start() == 0 or _follows_item_end(cell, match)]
+    if not starts:
+        return ()  # a blank cell, or one that points elsewhere (见附件): no indicator printed here
     items = []
     for match, following in zip(starts, [*starts[1:], None], strict=True):
         body = cell[match.end() : following.start() if following else len(cell)].strip()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
-from ingest.errors import BadAmount, MissingSection
+from ingest.errors import BadAmount, IncompleteDocument, MissingSection
 from ingest.identify import Title
 from ingest.pdf.columns import under_header
 from ingest.pdf.reader import TableRow
@@ -66,6 +66,12 @@ def scores(rows: Sequence[TableRow], path: Path) -> list[Score]:
         if level1 is None or not values["level2"]:
             continue
         found.append(Score(level1, values["level2"], score, subtotal, row.page, row.row))
+    if found and found[-1].level1 != TOTAL_LABEL:
+        # The total closes the table: without it a page (or the table's end) is missing.
+        last = found[-1]
+        raise IncompleteDocument(
+            path, f"the score table stops at page {last.page} row {last.row}, before its {TOTAL_LABEL} row"
+        )
     return found
 
 

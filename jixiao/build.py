@@ -16,6 +16,7 @@ import duckdb
 
 from ingest.departments import DepartmentDirectory
 from ingest.zone import HEADER_COLUMNS, RAW_TABLES, is_complete, read_header
+from jixiao.failpoints import pause_at
 from jixiao.ledger import Ledger, LedgerEntry
 from jixiao.reconciliation.results import create_reconciliation_tables
 from jixiao.settings import WRITER_DUCKDB_CONFIG
@@ -147,6 +148,7 @@ def build_raw(
             connection.executemany("insert into raw.quarantine values (?, ?, ?, ?)", quarantined)
         connection.execute("insert into meta.build_inputs values (?)", [inputs])
         connection.execute("checkpoint")
+    pause_at("build.before_rename")
     os.replace(warehouse, final)
     counts["documents"] = len(landed)
     counts["documents_from_zone"] = len(from_zone)

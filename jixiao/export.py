@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from jixiao.failpoints import pause_at
 from jixiao.sql_text import identifier, string_literal
 
 KEEP = 3
@@ -32,6 +33,7 @@ def export_marts(connection: duckdb.DuckDBPyConnection, export_dir: Path, versio
     for (table,) in tables:
         path = building / f"{table}.parquet"
         connection.execute(f"copy marts.{identifier(table)} to {string_literal(path)} (format parquet)")
+        pause_at("export.partial")
     shutil.rmtree(target, ignore_errors=True)
     building.rename(target)
     return target
@@ -48,3 +50,6 @@ def make_current(export_dir: Path, version_dir: Path) -> None:
     )
     for old in versions[:-KEEP]:
         shutil.rmtree(old, ignore_errors=True)
+    # Half-written folders of publications killed before their rename: never served, never finished.
+    for leftover in export_dir.glob(".*.building"):
+        shutil.rmtree(leftover, ignore_errors=True)

@@ -34,6 +34,7 @@ from ingest.departments import DepartmentDirectory
 from ingest.document import PARSER_VERSION, parse_document, sha256_of
 from ingest.errors import DocumentError, ParserFailure
 from ingest.zone import ZoneWriteError, is_complete, write_zone
+from jixiao.bounded import died, memory_bound, too_large
 from jixiao.build import build_raw
 from jixiao.inputs import fingerprint, unchanged_since_publication
 from jixiao.ledger import Ledger
@@ -211,18 +212,21 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
     return found
 
 
-def parse_one(landing_dir: str, source_path: str, sha: str, zone: str, seed: str) -> Outcome:
+def parse_one(landing_dir: str, source_path: str, sha: str, zone: str, seed: str, memory_mb: int) -> Outcome:
     """Parse one document and write it to the raw zone (runs in a worker process).
 
     `sha` is the hash discover() took; a parsed document records the one its parser took.
     """
     path = Path(landing_dir) / source_path
+    departments = DepartmentDirectory.from_seed(Path(seed))
     try:
-        document = parse_document(
-            path, source_path=source_path, departments=DepartmentDirectory.from_seed(Path(seed))
-        )
+        with memory_bound(memory_mb):
+            document = parse_document(path, source_path=source_path, departments=departments)
     except DocumentError as error:
         return Outcome(source_path, sha, "quarantined", error_type=error.kind, message=str(error))
+    except MemoryError:  # past JIXIAO_PARSE_MEMORY_MB: the worker's address space is bounded
+        refused = too_large(path, memory_mb)
+        return Outcome(source_path, sha, "quarantined", error_type=refused.kind, message=str(refused))
     except Exception as exc:  # one bad file must not stop the night
         log.exception("parser failure on %s", path)
         failure = ParserFailure(path, f"unexpected {type(exc).__name__}: {exc}".splitlines()[0])
@@ -255,9 +259,14 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
     """Parse a batch in a process pool; a document that runs past the timeout is quarantined."""
     outcomes: list[Outcome] = []
     args = (str(settings.landing_dir), str(settings.raw_zone), str(settings.departments_seed))
-    with _may_have_children(), ProcessPool(max_workers=max(1, settings.parse_workers)) as pool:
+    memory_mb = settings.parse_memory_mb
+    with (
+        _may_have_children(),
+        ProcessPool(max_workers=max(1, settings.parse_workers)) as pool,
+    ):
         futures = [
-            (source_path, sha, pool.schedule(parse_one, args=(args[0], source_path, sha, args[1], args[2]),
+            (source_path, sha, pool.schedule(parse_one, args=(args[0], source_path, sha, args[1], args[2],
+                                                              memory_mb),
                                              timeout=settings.parse_timeout_seconds))
             for source_path, sha in batch
         ]  # fmt: skip
@@ -274,12 +283,10 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
                 outcomes.append(
                     Outcome(source_path, sha, "quarantined", error_type="ParseTimeout", message=message)
                 )
-            except Exception as exc:  # the worker died (out of memory, killed)
-                message = (
-                    f"{settings.landing_dir / source_path}: parse worker died ({type(exc).__name__}: {exc})"
-                )
+            except Exception as exc:  # the worker died (past its memory limit, killed)
+                death = died(settings.landing_dir / source_path, exc, memory_mb)
                 outcomes.append(
-                    Outcome(source_path, sha, "quarantined", error_type="ParserFailure", message=message)
+                    Outcome(source_path, sha, "quarantined", error_type=death.kind, message=str(death))
                 )
     for outcome in outcomes:
         if outcome.status == "quarantined":

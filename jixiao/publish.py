@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from jixiao.export import export_marts, make_current
+from jixiao.failpoints import pause_at
 from jixiao.inputs import published, record_publication
 from jixiao.settings import WRITER_DUCKDB_CONFIG, Settings
 from jixiao.state import write_state
@@ -74,7 +75,9 @@ def publish(
         ]
         connection.execute("checkpoint")
     served.parent.mkdir(parents=True, exist_ok=True)
+    pause_at("publish.before_rename")
     os.replace(build, served)  # atomic on one filesystem: build and served share data/
+    pause_at("publish.after_rename")
     make_current(settings.export_dir, exported)
     record: dict[str, object] = {
         "run_id": run_id,

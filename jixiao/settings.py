@@ -12,8 +12,13 @@ WAREHOUSE_POOL = "jixiao_warehouse"  # Airflow pool of one slot: DuckDB has one 
 DAG_IDS = ("jixiao_landing", "jixiao_transform")  # a night: the Asset chain, one after the other
 # DuckDB takes 80 % of the machine's memory by default and keeps what it took; the night's writers
 # run inside the night process beside Airflow, dbt and GE, so each connection gets a bound (and
-# spills to disk beyond it). The same bound as dbt's, in dbt_project/profiles.yml.
-WRITER_DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {"memory_limit": "256MB"}
+# spills to disk beyond it). Keeping the insertion order makes a big insert hold its rows in memory:
+# the raw build of 1,000 documents ran out of the bound; no table here relies on row order. The
+# same settings as dbt's, in dbt_project/profiles.yml.
+WRITER_DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "memory_limit": "256MB",
+    "preserve_insertion_order": False,
+}
 
 
 def _resolve(value: str, root: Path) -> Path:
@@ -35,6 +40,7 @@ class Settings:
     retry_delay_seconds: int = 300
     parse_workers: int = 2
     parse_timeout_seconds: float = 120
+    parse_memory_mb: int = 1024
     batch_size: int = 25
 
     @property
@@ -106,6 +112,7 @@ class Settings:
             retry_delay_seconds=int(env.get("JIXIAO_RETRY_DELAY_SECONDS", "300")),
             parse_workers=int(env.get("JIXIAO_PARSE_WORKERS", str(min(4, os.cpu_count() or 1)))),
             parse_timeout_seconds=float(env.get("JIXIAO_PARSE_TIMEOUT_SECONDS", "120")),
+            parse_memory_mb=int(env.get("JIXIAO_PARSE_MEMORY_MB", "1024")),
             batch_size=int(env.get("JIXIAO_BATCH_SIZE", "25")),
         )
 

@@ -19,6 +19,7 @@ from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavi
 from jixiao.dbt_manifest import dbt_manifest
 from jixiao.settings import WAREHOUSE_POOL, Settings
 
+REPORT_STATE = "last_report.json"  # which publication the HTML report shows
 RAW_ASSET = Asset("jixiao_raw", uri="file:///jixiao/raw")
 log = logging.getLogger(__name__)
 
@@ -121,11 +122,23 @@ def publish_build(
     return publish(Settings.from_env(), run_id, rejected=rejected)
 
 
-def write_html_report(run_id: str) -> str:
-    from jixiao.report import write_report
+def write_html_report() -> str | None:
+    """The report of the served publication, unless the one on disk already is (a night with nothing
+    new writes it only if the night that published was stopped before its report)."""
+    from jixiao.report import publication_of, write_report
+    from jixiao.state import read_state, write_state
 
     settings = Settings.from_env()
-    return str(write_report(settings.warehouse, settings.report_path, run_id))
+    if not settings.warehouse.is_file():
+        return None
+    publication = publication_of(settings.warehouse)
+    shown = (read_state(settings, REPORT_STATE) or {}).get("publication")
+    if shown == publication and settings.report_path.is_file():
+        log.info("the report already shows the served publication (run %s)", publication)
+    else:
+        write_report(settings.warehouse, settings.report_path, publication)
+        write_state(settings, REPORT_STATE, {"publication": publication})
+    return str(settings.report_path)
 
 
 def reconciliation_verdict(

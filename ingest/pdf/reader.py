@@ -3,6 +3,7 @@ rulings once (`ingest/pdf/pdfium.py`), pdfplumber's algorithms make lines, words
 
 from __future__ import annotations
 
+import stat
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import pypdfium2 as pdfium
 from pdfplumber.table import CellGroup, TableFinder
 from pdfplumber.utils.text import extract_text, extract_words
 
-from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer
+from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer, UnreadableFile
 from ingest.pdf.merges import BBox, restore_split_labels
 from ingest.pdf.normalise import normalise_text
 from ingest.pdf.pdfium import Obj, PageObjects, PdfReadError, open_document, page_objects, repaired
@@ -40,8 +41,24 @@ class TableRow:
         return [cell for cell in self.cells if cell]
 
 
+def check_readable(path: Path) -> int:
+    """The size of the regular file at `path`; UnreadableFile when there is none to read."""
+    try:
+        status = path.stat()  # follows symlinks: a broken or looping one fails here
+        if stat.S_ISREG(status.st_mode):
+            with path.open("rb"):
+                return status.st_size
+    except FileNotFoundError:
+        detail = "a symlink to nothing" if path.is_symlink() else "no such file"
+        raise UnreadableFile(path, detail) from None
+    except OSError as error:
+        raise UnreadableFile(path, f"cannot be read ({error.strerror or error})") from None
+    kind = "a directory" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+    raise UnreadableFile(path, f"{kind}, not a PDF file")
+
+
 def check_pdf_header(path: Path) -> None:
-    if path.stat().st_size == 0:
+    if check_readable(path) == 0:
         raise NotAPdf(path, "the file is empty (0 bytes): an interrupted download?")
     with path.open("rb") as handle:
         head = handle.read(1024)

@@ -3,26 +3,76 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from ingest.errors import DocumentError
 from jixiao.settings import Settings
 
+FIRST_FISCAL_YEAR = 1990  # as reconciliation's check 6a: disclosures began in the 1990s
+log = logging.getLogger("jixiao.cli")
+
+
+def printable(text: str) -> str:
+    """`text` on one line whatever it holds: control characters (a newline, an ANSI escape in a
+    file name) written as Python escapes, so a name can neither split the line nor drive the
+    terminal. Chinese and every other printable character stay as they are."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def refuse(kind: str, path: object, reason: str) -> int:
+    """The one line a refused input gets on stderr, and the exit code that goes with it."""
+    print(f"jixiao: {kind}: {printable(str(path))}: {printable(reason)}", file=sys.stderr)
+    return 2
+
+
+def log_to_file(settings: Settings) -> Path:
+    """Library log records (pdfminer's warnings about fonts …) and unexpected errors' traces go to a
+    file in the state folder, never to stderr, which holds the one line of a refused input."""
+    path = settings.state_dir / "jixiao-cli.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    # With a handler on the root logger, Python's last-resort handler (stderr) is never used.
+    if not any(getattr(handler, "baseFilename", None) == str(path) for handler in root.handlers):
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+    logging.captureWarnings(True)
+    return path
+
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from ingest.contract import to_json
-    from ingest.departments import DepartmentDirectory
-    from ingest.document import parse_document
+    from jixiao.bounded import parse_bounded
     from jixiao.cli.tables import print_document
 
-    departments = DepartmentDirectory.from_seed(Settings.from_env().departments_seed)
+    settings = Settings.from_env()
+    log_path = log_to_file(settings)
+    last_year = date.today().year + 1
+    if args.year is not None and not FIRST_FISCAL_YEAR <= args.year <= last_year:
+        return refuse(
+            "BadArgument",
+            args.file,
+            f"--year {args.year} is no fiscal year ({FIRST_FISCAL_YEAR} … {last_year})",
+        )
     try:
-        document = parse_document(Path(args.file), year=args.year, departments=departments)
+        document = parse_bounded(
+            Path(args.file),
+            year=args.year,
+            departments_seed=settings.departments_seed,
+            timeout_seconds=settings.parse_timeout_seconds,
+            memory_mb=settings.parse_memory_mb,
+        )
     except DocumentError as exc:
-        print(f"jixiao: {exc.kind}: {exc}", file=sys.stderr)
-        return 2
+        return refuse(exc.kind, exc.path, exc.detail)
+    except Exception as exc:  # a bug or a library's surprise: refused like the rest, traced in the log
+        log.exception("parsing %s failed unexpectedly", printable(args.file))
+        return refuse(
+            "ParserFailure", args.file, f"unexpected {type(exc).__name__}: {exc} (trace in {log_path})"
+        )
     if args.json:
         print(to_json(document))
     else:

@@ -51,11 +51,48 @@ def print_document(document: ParsedDocument) -> None:
             ((b.section, b.label, b.amount_wan_yuan, b.page, b.row) for b in document.budget_lines),
             console,
         )
+    if "key_tasks" in document.sections:
+        print_table(
+            "年度重点工作任务 key tasks (万元)",
+            ["name", "funds", "content", "goal", "pages"],
+            ((k.name, k.funds_wan_yuan, k.content, k.goal, _pages(k.pages)) for k in document.key_tasks),
+            console,
+        )
+    if "indicators" in document.sections:
+        print_table(
+            "绩效指标 indicators",
+            ["一级", "二级", "三级 name", "period target", "annual target", "page"],
+            (
+                (i.level1, i.level2, i.name, i.period_target, i.annual_target, i.page)
+                for i in document.indicators
+            ),
+            console,
+        )
     if "projects" in document.sections:
         print_table(
             "projects (万元)",
-            ["name", "total", "fiscal", "special account", "other", "page"],
-            ((p.name, p.total, p.fiscal, p.special_account, p.other, p.pages[0]) for p in document.projects),
+            ["name", "total", "fiscal", "special account", "other", "pages"],
+            (
+                (p.name, p.total, p.fiscal, p.special_account, p.other, _pages(p.pages))
+                for p in document.projects
+            ),
+            console,
+        )
+        print_table(
+            "project indicators",
+            ["project", "#", "一级", "name", "annual target"],
+            (
+                (p.name, i.number, i.level1, i.name, i.annual_target)
+                for p in document.projects
+                for i in p.indicators
+            ),
+            console,
+        )
+    if "scores" in document.sections:
+        print_table(
+            "scores",
+            ["一级", "二级", "score", "合计", "page"],
+            ((s.level1, s.level2, s.score, s.subtotal, s.page) for s in document.scores),
             console,
         )
     if "facts" in document.sections:
@@ -65,3 +102,18 @@ def print_document(document: ParsedDocument) -> None:
             ((f.label, f.value, f.unit, f.qualifier, f.page, f.text) for f in document.facts),
             console,
         )
+    if document.targets:
+        print_table(
+            "targets, as read from the lists above",
+            ["source", "line", "period", "wording", "comparator", "value", "unit", "as printed"],
+            (
+                (t.source, t.source_line, t.period, t.wording, t.comparator, t.value, t.unit, t.part_text)
+                for t in document.targets
+            ),
+            console,
+        )
+
+
+def _pages(pages: tuple[int, ...]) -> str:
+    """A record's pages as printed: `3` or `3–4` (a row broken across a page break)."""
+    return str(pages[0]) if len(set(pages)) == 1 else f"{min(pages)}–{max(pages)}"

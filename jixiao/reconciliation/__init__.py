@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 
 from expectations.checks import ROW_ID, SUITE_NAMES, Stage, checks_of
+from jixiao.failpoints import pause_at
 from jixiao.inputs import served_documents
 from jixiao.reconciliation.checkpoint import findings, validate
 from jixiao.reconciliation.results import (
@@ -78,6 +79,7 @@ def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | N
             results, rejected, unresolved = _hold_back(settings, connection)
         if results:
             write_results(connection, settings, stage, run_id, results)
+        pause_at(f"reconcile.{stage}.recorded")
         summary = summarise(stage, run_id, results)
         summary.rejected = rejected
         if stage == "warehouse":

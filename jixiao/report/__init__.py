@@ -23,6 +23,8 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from jixiao.failpoints import pause_at
+
 Row = dict[str, Any]
 T = TypeVar("T")
 Column = tuple[str, str]  # (column name, header shown)
@@ -98,11 +100,19 @@ def write_report(warehouse: Path, target: Path, run_id: str | None = None) -> Pa
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(page)
         os.chmod(temporary, 0o644)
+        pause_at("report.before_rename")
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def publication_of(warehouse: Path) -> str | None:
+    """The run that published `warehouse` (meta.publication); None for a file never published."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        (run_id,) = connection.execute("select max(run_id) from meta.publication").fetchone() or (None,)
+    return str(run_id) if run_id is not None else None
 
 
 def read_snapshot(warehouse: Path, run_id: str | None = None) -> Snapshot:

@@ -1,20 +1,21 @@
-"""One shared story of nights through `jixiao run` (Airflow's `dags test`), read by every e2e module.
+"""Two stories of nights through `jixiao run` (one child process running both DAGs), read by the e2e
+modules. A night costs most of a minute on two cores, so modules share nights: each night is set up
+so that every module's assertions hold on it, while BI readers query the served warehouse
+throughout. The two stories run on two pytest-xdist workers (`xdist_group`), beside each other.
 
-A night costs minutes on two cores, so the nights that used to belong to one module each are one
-sequence here, each night set up so that every module's assertions hold on it, while BI readers
-query the served warehouse throughout:
+`story` (test_nightly_run, test_concurrent_runs, test_concurrent_readers, test_reconciliation_night):
 
 1. `concurrent_a` / `concurrent_b`: the four samples and a broken download land in a fresh
    Airflow home; two `jixiao run` start together, one waits for the other. The broken file is
    quarantined (and tried again by the second).
-2. `killed_parsing`: the broken file is gone and every document is re-published (new bytes), one
-   parse worker; killed -9 as soon as the first new document reaches the raw zone.
-3. `killed_dbt`: the next night, killed -9 as soon as the transform claims its build.
-4. `recovered`: the night after converges on the same marts; it has nothing to parse at all.
-5. `rejected`: 黄埔's form re-printed with 基本支出 raised by 100.00: reconciliation rejects it, the
+2. `cleaned_up`: the broken file is gone: it leaves the quarantine; nothing to parse at all.
+3. `rejected`: 黄埔's form re-printed with 基本支出 raised by 100.00: reconciliation rejects it, the
    accepted version keeps serving, the run fails naming the document, the check and both sides.
+4. `rejected_again`: nothing changed; the rejection still fails the night.
 
-A module that needs a night of its own says why; none does today.
+`crashes` (test_crash_safety): a `clean` night on the samples; every document re-published (new
+bytes); `killed_parsing` (one parse worker, killed -9 once the first new document reaches the raw
+zone); then one night per point of KILL_CHAIN, each killed -9 there; `recovered` converges.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ import shutil
 import signal
 import subprocess
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -37,6 +40,9 @@ import duckdb
 import pypdf
 import pytest
 
+from ingest.zone import is_complete
+from jixiao.failpoints import PAUSE_MARKER, POINTS
+from jixiao.ledger import Ledger
 from tests.conftest import SAMPLE_FILES, bin_path, jixiao_env
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
@@ -68,6 +74,10 @@ class Story:
     published: list[dict[str, str]] = field(default_factory=list)
     reads: list[dict[str, object]] = field(default_factory=list)
     leftovers: dict[str, list[str]] = field(default_factory=dict)  # raw-zone temp folders after a kill
+    # After each night: every mart as row hashes (`mart_hashes`), and what is wrong with the ledger.
+    hashes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    ledger_problems: dict[str, list[str]] = field(default_factory=dict)
+    env_for: dict[str, dict[str, str]] = field(default_factory=dict)  # a night's own variables
 
     @property
     def warehouse(self) -> Path:
@@ -82,6 +92,18 @@ def in_order(story: Story) -> tuple[Night, Night]:
     """The two concurrent nights: (the run that went first, the run that waited for it)."""
     a, b = story.nights["concurrent_a"], story.nights["concurrent_b"]
     return (b, a) if WAITING.search(a.output) else (a, b)
+
+
+def read_problems(story: Story) -> tuple[list[str], list[dict[str, str]]]:
+    """The readers' failed reads, and the reads that were not exactly one publication's."""
+    errors = [str(read["error"]) for read in story.reads if "error" in read]
+    published = {snap["run_id"]: snap for snap in story.published}
+    mixed = [
+        read["ok"]
+        for read in story.reads
+        if "ok" in read and read["ok"] != published.get(read["ok"]["run_id"])  # type: ignore[index]
+    ]
+    return errors, mixed  # type: ignore[return-value]
 
 
 def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -99,7 +121,7 @@ def snapshot(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def read_loop(warehouse: str, out: str, stop: str) -> None:
-    """A BI dashboard: a short read-only connection every 0.1 s, each failure recorded."""
+    """A BI dashboard: a short read-only connection every READ_EVERY_SECONDS, each failure recorded."""
     with open(out, "w", encoding="utf-8") as log:
         while not os.path.exists(stop):
             if not os.path.exists(warehouse):
@@ -122,6 +144,46 @@ def mart_rows(warehouse: Path) -> Rows:
         cursor = connection.execute("select * from marts.mart_budget_overview order by all")
         names = [column[0] for column in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# What differs between two correct publications of the same figures: which bytes (and the row ids
+# made from them), which run, when, how many runs found a finding.
+VOLATILE_COLUMN = re.compile(r"sha256|_id$|_at$|^n_runs")
+# Marts of the checks' history, one row per finding per landed version: a re-published document
+# repeats its version's findings. Compared as sets of distinct rows.
+HISTORY_MARTS = {"mart_reconciliation_findings"}
+
+
+def mart_hashes(warehouse: Path) -> dict[str, list[str]]:
+    """Every mart of the served file as the sorted hashes of its rows, volatile columns left out."""
+    hashes = {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name, list(column_name order by column_index) from duckdb_columns()"
+            " where schema_name = 'marts' group by table_name"
+        ).fetchall()
+        for table, columns in tables:
+            kept = ", ".join(f'"{name}"' for name in columns if not VOLATILE_COLUMN.search(name))
+            rows = connection.execute(f'select {kept} from marts."{table}"').fetchall()
+            found = [hashlib.sha256(repr(row).encode()).hexdigest() for row in rows]
+            hashes[table] = sorted(set(found) if table in HISTORY_MARTS else found)
+    return hashes
+
+
+def ledger_problems(state: Path) -> list[str]:
+    """What makes the ledger disagree with the raw zone: a landed version without its complete
+    folder, or a document with two current versions."""
+    entries = Ledger(state / "ledger.sqlite").entries().values()
+    problems = [
+        f"{entry.source_path}: {entry.status} without a complete raw-zone folder"
+        for entry in entries
+        if entry.doc_type
+        and entry.status in ("current", "superseded")
+        and not is_complete(state / "raw", entry.document_sha256)
+    ]
+    current = Counter(entry.version_key for entry in entries if entry.status == "current")
+    problems += [f"{key}: {count} current versions" for key, count in current.items() if count > 1]
+    return problems
 
 
 def without(rows: Rows, *columns: str) -> Rows:
@@ -181,6 +243,8 @@ class Teller:
         if story.warehouse.exists():
             story.marts[night.name] = mart_rows(story.warehouse)
             story.digests[night.name] = digest(story.warehouse)
+            story.hashes[night.name] = mart_hashes(story.warehouse)
+        story.ledger_problems[night.name] = ledger_problems(story.root / "state")
         self._note_publication()
 
     def night(self, name: str) -> Night:
@@ -204,9 +268,23 @@ class Teller:
             self._ended(night)
         return nights
 
+    def paused_at(self, name: str, point: str) -> Callable[[], bool]:
+        """Whether the night stopped at the failpoint (it writes the marker there)."""
+        marker = self.story.root / f"{name}.paused"
+        self.story.env_for[name] = {PAUSE_MARKER: str(marker)}
+        return marker.exists
+
+    def logged(self, pattern: str) -> Callable[[], bool]:
+        """Whether the night's log has a line matching `pattern` (the log is new each night)."""
+        log = Path(self.story.env["AIRFLOW_HOME"]) / "logs" / "jixiao-run.log"
+        log.unlink(missing_ok=True)
+        found = re.compile(pattern)
+        return lambda: log.exists() and found.search(log.read_text(errors="replace")) is not None
+
     def killed(self, name: str, ready: Callable[[], bool], **env: str) -> None:
         """Start a night and kill -9 its whole process group as soon as `ready()` holds."""
         output = self.story.root / f"{name}.out"
+        env = {**self.story.env_for.get(name, {}), **env}
         process = start({**self.story.env, **env}, output, start_new_session=True)
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and process.poll() is None and not ready():
@@ -225,6 +303,27 @@ class Teller:
             name, -signal.SIGKILL, output.read_text(errors="replace"), process.pid
         )
         self.story.digests[name] = digest(self.story.warehouse)
+        self.story.marts[name] = mart_rows(self.story.warehouse)
+        self.story.hashes[name] = mart_hashes(self.story.warehouse)
+        self.story.ledger_problems[name] = ledger_problems(self.story.root / "state")
+        self._note_publication()
+
+
+# The kill points after parsing, in the order a night reaches them: a failpoint (jixiao.failpoints)
+# where the night stops by itself, or a line of the night's log (dbt reporting a model of the group
+# built, the group's build still running).
+KILL_CHAIN = (
+    ("killed_load", "build.before_rename"),
+    ("killed_dbt_staging", r"OK created sql view model staging\."),
+    ("killed_documents_checkpoint", "reconcile.documents.recorded"),
+    ("killed_dbt_checks_across", r"OK created sql view model intermediate\.int_documents_with_department"),
+    ("killed_warehouse_checkpoint", "reconcile.warehouse.recorded"),
+    ("killed_dbt_marts", r"OK created sql table model marts\."),
+    ("killed_export", "export.partial"),
+    ("killed_before_rename", "publish.before_rename"),
+    ("killed_after_rename", "publish.after_rename"),
+    ("killed_report", "report.before_rename"),
+)
 
 
 def _republish(pdf: Path) -> None:
@@ -241,54 +340,81 @@ def _reprint_huangpu_with_basic_expenditure_raised(root: Path) -> bytes:
     return altered.read_bytes()
 
 
-@pytest.fixture(scope="session")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
-    if soffice() is None:
-        pytest.skip("LibreOffice is needed to re-print a form for the story's last night")
-    root = tmp_path_factory.mktemp("story")
+@contextmanager
+def readers(story: Story) -> Iterator[None]:
+    """BI dashboards (`read_loop`) reading the story's served warehouse for the whole block; their
+    reads end up in `story.reads`."""
+    stop = story.root / "stop-readers"
+    logs = [story.root / f"reader{i}.jsonl" for i in range(READERS)]
+    spawn = multiprocessing.get_context("spawn")
+    processes = [
+        spawn.Process(target=read_loop, args=(str(story.warehouse), str(log), str(stop))) for log in logs
+    ]
+    for process in processes:
+        process.start()
+    try:
+        yield
+    finally:
+        stop.touch()
+        for process in processes:
+            process.join(timeout=60)
+    story.reads = [json.loads(line) for log in logs for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def new_story(tmp_path_factory: pytest.TempPathFactory, name: str) -> Story:
     # TTY_COMPATIBLE: rich draws the status line (with the parse progress) into the output; COLUMNS:
     # on one line. The Airflow home is not migrated yet: the first night (and only one) does it.
-    story = Story(root, jixiao_env(root, TTY_COMPATIBLE="1", COLUMNS="400"))
+    root = tmp_path_factory.mktemp(name)
+    return Story(root, jixiao_env(root, TTY_COMPATIBLE="1", COLUMNS="400"))
+
+
+@pytest.fixture(scope="session")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    """The nights of the story (see the module's docstring), BI readers throughout."""
+    if soffice() is None:
+        pytest.skip("LibreOffice is needed to re-print a form for the story's last night")
+    story = new_story(tmp_path_factory, "story")
     teller = Teller(story)
-    stop = root / "stop-readers"
-    spawn = multiprocessing.get_context("spawn")
-    readers = [
-        spawn.Process(
-            target=read_loop, args=(str(story.warehouse), str(root / f"reader{i}.jsonl"), str(stop))
-        )
-        for i in range(READERS)
-    ]
-    for reader in readers:
-        reader.start()
-    try:
+    with readers(story):
         add_samples(story.landing, *SAMPLE_FILES)
         (story.landing / "2023" / "broken.pdf").write_text("<html>502 Bad Gateway</html>", encoding="utf-8")
         teller.together("concurrent_a", "concurrent_b")
 
         (story.landing / "2023" / "broken.pdf").unlink()
+        teller.night("cleaned_up")
+
+        (story.landing / HUANGPU_FORM).write_bytes(_reprint_huangpu_with_basic_expenditure_raised(story.root))
+        teller.night("rejected")
+        teller.night("rejected_again")  # nothing changed: the rejection still fails the night
+    yield story
+
+
+@pytest.fixture(scope="session")
+def crashes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    """A clean night on the samples; then every document re-published (new bytes) and the nights
+    that land them killed -9 one step further each (`killed_parsing`, then KILL_CHAIN); then
+    `recovered`, which must converge on the clean night's marts. BI readers throughout."""
+    story = new_story(tmp_path_factory, "crashes")
+    teller = Teller(story)
+    with readers(story):
+        add_samples(story.landing, *SAMPLE_FILES)
+        teller.night("clean")
+
         for pdf in sorted(story.landing.rglob("*.pdf")):
             _republish(pdf)
-        zone = root / "state" / "raw"
+        zone = story.root / "state" / "raw"
         known = {path.name for path in zone.iterdir()}
         teller.killed(
             "killed_parsing",
             lambda: any(not p.name.startswith(".") and p.name not in known for p in zone.iterdir()),
             JIXIAO_PARSE_WORKERS="1",
         )
-        claimed = root / "state" / "build" / "transform" / "warehouse.duckdb"
-        teller.killed("killed_dbt", claimed.exists)
+        # Each night of the chain gets past the point where the one before it was killed (so it
+        # starts from what that kill left), and is killed further on.
+        for name, moment in KILL_CHAIN:
+            if moment in POINTS:
+                teller.killed(name, teller.paused_at(name, moment), JIXIAO_PAUSE_AT=moment)
+            else:
+                teller.killed(name, teller.logged(moment))
         teller.night("recovered")
-
-        (story.landing / HUANGPU_FORM).write_bytes(_reprint_huangpu_with_basic_expenditure_raised(root))
-        teller.night("rejected")
-        teller.night("rejected_again")  # nothing changed: the rejection still fails the night
-    finally:
-        stop.touch()
-        for reader in readers:
-            reader.join(timeout=60)
-    story.reads = [
-        json.loads(line)
-        for i in range(READERS)
-        for line in (root / f"reader{i}.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
     yield story

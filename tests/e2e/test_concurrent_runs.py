@@ -40,7 +40,7 @@ def test_status_line_shows_documents_parsed(story: Story) -> None:
     assert "step 2/2: jixiao_transform" in first.output
     counts = [int(n) for n in re.findall(r"parsed (\d)/5 documents", first.output)]
     assert counts == sorted(counts)  # the count only goes up
-    nothing = story.nights["recovered"].output
+    nothing = story.nights["cleaned_up"].output
     assert "step 1/2: jixiao_landing, no new documents to parse" in nothing
 
 

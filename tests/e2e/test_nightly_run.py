@@ -18,7 +18,7 @@ from tests.e2e.conftest import Story, in_order
 
 pytestmark = pytest.mark.night
 
-SUCCEEDED = ("concurrent_a", "concurrent_b", "recovered")
+SUCCEEDED = ("concurrent_a", "concurrent_b", "cleaned_up")
 
 
 def mart_amount(warehouse: Path, department_like: str, year: int, label: str) -> Decimal:
@@ -45,8 +45,8 @@ def test_each_night_succeeds_and_prints_the_mart(story: Story) -> None:
     assert "4 new, 0 unchanged, 0 superseded, 1 quarantined" in first.output
     assert "0 new, 4 unchanged, 0 superseded, 1 quarantined" in second.output  # the broken file again
     # Once the broken file is gone, a night finds nothing to parse at all.
-    assert "0 new, 4 unchanged, 0 superseded, 0 quarantined" in story.nights["recovered"].output
-    for night in (first, story.nights["recovered"]):  # checks 1-9: only 黄埔's task-fund gap warns
+    assert "0 new, 4 unchanged, 0 superseded, 0 quarantined" in story.nights["cleaned_up"].output
+    for night in (first, story.nights["cleaned_up"]):  # checks 1-9: only 黄埔's task-fund gap warns
         assert "checks: 14 passed, 1 warned, 0 failed, 1 not applicable" in night.output
     # The second found what the first published (the same documents, the same broken file):
     # nothing to rebuild, check or publish.
@@ -112,13 +112,12 @@ def test_each_night_records_its_reconciliation_results(story: Story) -> None:
             from reconciliation.results group by run_id order by min(checked_at)
             """
         ).fetchall()
-    # The first concurrent night, recovered and rejected: the second concurrent night and the
-    # night after `rejected` changed nothing, and the killed nights never got there.
+    # The first concurrent night, cleaned_up and rejected: the second concurrent night and the
+    # night after `rejected` changed nothing.
     assert len(runs) == 3
-    # 黄埔's key-task gap warns once per landed version of its form: every version is checked, and
-    # by `recovered` the re-published version has landed beside the sample's.
-    assert [(failed, warned) for _, failed, warned in runs[:2]] == [(0, 1), (0, 2)]
-    assert runs[2][1] == 1
+    # 黄埔's key-task gap warns once per landed version of its form (every version is checked):
+    # one version until `rejected` lands a second, which fails its budget identity.
+    assert [(failed, warned) for _, failed, warned in runs] == [(0, 1), (0, 1), (1, 2)]
 
 
 def test_each_publication_exports_the_marts_to_parquet(story: Story) -> None:

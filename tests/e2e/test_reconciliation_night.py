@@ -17,7 +17,7 @@ pytestmark = pytest.mark.night
 
 
 def test_the_night_before_passes_every_error_check(story: Story) -> None:
-    night = story.nights["recovered"]
+    night = story.nights["cleaned_up"]
     assert night.returncode == 0, night.output[-3000:]
     assert "0 failed" in night.output
 
@@ -36,7 +36,7 @@ def test_the_run_with_a_sum_that_does_not_add_up_ends_failed_naming_document_che
 
 
 def test_the_rejected_version_stays_out_and_the_accepted_one_serves(story: Story) -> None:
-    assert story.marts["rejected"] == story.marts["recovered"]
+    assert story.marts["rejected"] == story.marts["cleaned_up"]
     with duckdb.connect(str(story.warehouse), read_only=True) as connection:
         versions = connection.execute(
             "select document_status, count(*) from staging.stg_raw__documents"
@@ -46,9 +46,9 @@ def test_the_rejected_version_stays_out_and_the_accepted_one_serves(story: Story
         failed = connection.execute(
             "select check_id, observed, expected from reconciliation.results where outcome = 'failed'"
         ).fetchall()
-    # Every version landed (the samples', the re-published one, the re-printed one); the accepted
-    # newest serves.
-    assert versions == [("current", 1), ("superseded", 2)]
+    # Both versions landed (the sample's, the re-printed one, current but rejected); the sample's,
+    # the newest accepted, serves.
+    assert versions == [("current", 1), ("superseded", 1)]
     assert [(check, str(observed), str(expected)) for check, observed, expected in failed] == [
         ("budget_identity", "364707.2000", "364607.2000")
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from ingest.errors import (
     NoTextLayer,
     UnknownDocumentType,
     UnknownYear,
+    UnreadableFile,
 )
 from jixiao.cli import main
 from tests.conftest import SAMPLE_FILES, bin_path
@@ -102,7 +104,33 @@ def form_without_year_folder(folder: Path) -> Path:
     return path
 
 
+def missing_file(folder: Path) -> Path:
+    return folder / "2023" / "gone.pdf"
+
+
+def directory_named_pdf(folder: Path) -> Path:
+    path = folder / "2023" / "folder.pdf"
+    path.mkdir()
+    return path
+
+
+def dangling_symlink(folder: Path) -> Path:
+    path = folder / "2023" / "link.pdf"
+    path.symlink_to(folder / "2023" / "moved-away.pdf")
+    return path
+
+
+def symlink_loop(folder: Path) -> Path:
+    path = folder / "2023" / "loop.pdf"
+    path.symlink_to(path)
+    return path
+
+
 CASES: list[tuple[Callable[[Path], Path], type[DocumentError], str]] = [
+    (missing_file, UnreadableFile, "no such file"),
+    (directory_named_pdf, UnreadableFile, "a directory"),
+    (dangling_symlink, UnreadableFile, "a symlink to nothing"),
+    (symlink_loop, UnreadableFile, "symbolic links"),
     (html_error_page, NotAPdf, "not a PDF"),
     (empty_file, NotAPdf, "empty"),
     (truncated_download, NotAPdf, "broken"),
@@ -166,3 +194,53 @@ def test_the_installed_command_exits_2_with_the_same_line(folder: Path) -> None:
 def test_year_override_rescues_a_form_without_year_folder(folder: Path) -> None:
     document = parse_document(form_without_year_folder(folder), year=2023)
     assert document.header.year == 2023
+
+
+def test_a_file_name_cannot_split_the_line_or_reach_the_terminal(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = folder / "2023" / "report\n\x1b[31mred.pdf"
+    path.write_text("<html>502</html>", encoding="utf-8")
+    assert main(["parse", str(path)]) == 2
+    _, err = capsys.readouterr()
+    assert err.count("\n") == 1 and "\x1b" not in err
+    assert err.startswith("jixiao: NotAPdf: ") and "report\\n\\x1b[31mred.pdf" in err
+
+
+def test_a_file_name_starting_with_a_dash_is_read_after_the_double_dash(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy2(FORM, folder / "2023" / "-form.pdf")
+    monkeypatch.chdir(folder / "2023")
+    assert main(["parse", "--json", "--year", "2023", "--", "-form.pdf"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["department"] and err == ""
+
+
+@pytest.mark.parametrize("year", ["0", "-5", "1989", "99999"])
+def test_a_year_that_no_document_can_have_is_refused(
+    folder: Path, year: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = form_without_year_folder(folder)
+    assert main(["parse", str(path), "--year", year]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"jixiao: BadArgument: {path}: --year {year} ")
+    assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("sample", "tables"),
+    [
+        (FORM, ["budget lines", "key tasks", "indicators", "targets"]),
+        (TABLE, ["budget lines", "projects", "project indicators", "targets"]),
+        (REPORT, ["scores", "facts"]),
+    ],
+    ids=["form", "project table", "self-evaluation"],
+)
+def test_the_table_view_shows_every_record_list(
+    sample: Path, tables: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["parse", str(sample)]) == 0
+    out, err = capsys.readouterr()
+    shown = {title for title in tables if title in out}
+    assert shown == set(tables) and err == ""

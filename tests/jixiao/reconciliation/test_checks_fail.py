@@ -100,6 +100,30 @@ def test_a_city_form_is_held_to_its_special_funds_by_its_level(
     ]
 
 
+def print_on_the_city_template(connection: duckdb.DuckDBPyConnection) -> None:
+    # 黄埔's form as a district office printing the city's template would: 100,000.00 of 项目支出
+    # shown as 财政专项资金 (the budget identity still holds), split into 区本级 and 对下.
+    set_line(connection, HUANGPU_FORM, "项目支出", "214266.07")
+    set_line(connection, HUANGPU_FORM, "财政专项资金", "100000.00")
+    set_line(connection, HUANGPU_FORM, "区本级使用资金", "50000.00")
+    set_line(connection, HUANGPU_FORM, "拟用于对下转移支付资金", "50000.00")
+
+
+def test_a_district_form_splitting_its_special_funds_passes(
+    module_build_with: Builder, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    settings, build = module_build_with(print_on_the_city_template)
+    transform(settings, build, tmp_path_factory.mktemp("city_template"))
+    with duckdb.connect(str(build), read_only=True) as connection:
+        rows = connection.execute(
+            "select check_id, documents, outcome, observed, expected, expected_label, tolerance"
+            " from reconciliation.results where run_id = 'test_run' and check_id = 'level_split'"
+        ).fetchall()
+    assert outcome(rows, "level_split", HUANGPU_FORM) == [
+        ("passed", Decimal("100000.0000"), Decimal("100000.0000"), "财政专项资金", Decimal("0"))
+    ]
+
+
 def test_every_other_error_level_check_fails_on_its_misread_figure(
     checked: tuple[StageResult, list[Any]],
 ) -> None:

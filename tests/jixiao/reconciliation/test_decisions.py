@@ -54,6 +54,27 @@ def all_marts(build: Path) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
+def land_new_version(connection: duckdb.DuckDBPyConnection, old: str, new: str, *, later: bool) -> None:
+    """A re-publication of the document `old` with the same records, landed as `new` (sha256) and
+    superseding it, as the ledger records one: `later` than it, or in the same second."""
+    for table in ("budget_lines", "key_tasks", "indicators", "target_parts", "facts"):
+        connection.execute(
+            f"insert into raw.{table} select * replace (? as document_sha256)"
+            f" from raw.{table} where document_sha256 = ?",
+            [new, old],
+        )
+    first_seen = "now()" if later else "first_seen_at"
+    connection.execute(
+        f"insert into raw.documents select * replace (? as document_sha256, {first_seen} as first_seen_at)"
+        " from raw.documents where document_sha256 = ?",
+        [new, old],
+    )
+    connection.execute(
+        "update raw.documents set status = 'superseded', superseded_by = ? where document_sha256 = ?",
+        [new, old],
+    )
+
+
 def mart_rows(build: Path) -> list[tuple[object, ...]]:
     with duckdb.connect(str(build), read_only=True) as connection:
         return connection.execute("select * from marts.mart_budget_overview order by all").fetchall()
@@ -100,23 +121,8 @@ def test_the_earlier_accepted_version_keeps_serving(
 
     def republish_with_an_error(connection: duckdb.DuckDBPyConnection) -> None:
         """A corrected re-publication whose 基本支出 no longer adds up: a new current version."""
-        old = sha_of(connection, HUANGPU_FORM)
         new = uuid.uuid4().hex * 2
-        for table in ("budget_lines", "key_tasks", "indicators", "target_parts", "facts"):
-            connection.execute(
-                f"insert into raw.{table} select * replace (? as document_sha256)"
-                f" from raw.{table} where document_sha256 = ?",
-                [new, old],
-            )
-        connection.execute(
-            "insert into raw.documents select * replace (? as document_sha256, now() as first_seen_at)"
-            " from raw.documents where document_sha256 = ?",
-            [new, old],
-        )
-        connection.execute(
-            "update raw.documents set status = 'superseded', superseded_by = ? where document_sha256 = ?",
-            [new, old],
-        )
+        land_new_version(connection, sha_of(connection, HUANGPU_FORM), new, later=True)
         raise_basic_expenditure(connection, new)
 
     settings, build = build_with(republish_with_an_error)
@@ -124,6 +130,34 @@ def test_the_earlier_accepted_version_keeps_serving(
 
     assert [(item["source_path"], item["current"]) for item in documents.rejected] == [(HUANGPU_FORM, True)]
     assert mart_rows(build) == before
+
+
+def test_of_versions_landed_the_same_night_the_newest_accepted_one_serves(
+    build_with: Builder, tmp_path: Path
+) -> None:
+    versions: list[str] = []
+
+    def land_two_more_versions(connection: duckdb.DuckDBPyConnection) -> None:
+        """Two re-publications of 黄埔's form landed in the same second as the sample's: the second
+        accepted, the third (the current one) rejected. Which landed when is only in the ledger's
+        superseded_by links."""
+        versions.append(sha_of(connection, HUANGPU_FORM))
+        for _ in range(2):
+            # Shas that sort after the sample's: an order by sha would pick the sample's version.
+            new = "ffffffff" + (uuid.uuid4().hex * 2)[8:]
+            land_new_version(connection, versions[-1], new, later=False)
+            versions.append(new)
+        raise_basic_expenditure(connection, versions[-1])
+
+    settings, build = build_with(land_two_more_versions)
+    transform(settings, build, tmp_path / "after")
+
+    with duckdb.connect(str(build), read_only=True) as connection:
+        serving = connection.execute(
+            "select document_sha256 from intermediate.int_documents_with_department where source_path = ?",
+            [HUANGPU_FORM],
+        ).fetchall()
+    assert serving == [(versions[1],)]  # not the sample's, landed first in the same second
 
 
 def test_a_cross_document_error_holds_back_that_bureau_year_and_publishes_the_rest(

@@ -48,7 +48,11 @@ forms as (
         -- rather than beside it: then both identities hold, the total and the parts.
         coalesce(budget.special_funds, 0) + coalesce(budget.other_development, 0) > 0
         and coalesce(budget.special_funds, 0) + coalesce(budget.other_development, 0)
-        = budget.project_expenditure as project_parts_printed
+        = budget.project_expenditure as project_parts_printed,
+        -- 本级 + 对下 split a non-zero 财政专项资金 that is not the total (see check 2)
+        coalesce(budget.special_funds, 0) <> 0
+        and budget.special_funds <> coalesce(budget.fiscal_appropriation, 0) + coalesce(budget.other_funds, 0)
+        and budget.own_level_funds + budget.transfer_funds = budget.special_funds as splits_special_funds
 
     from documents
     left join budget
@@ -97,29 +101,28 @@ final as (
     union all by name
 
     -- 2. 本级使用资金 + 拟用于对下转移支付资金 equals 财政专项资金 for the city bureau (it splits its
-    --    special funds) and the total for a district bureau (it splits its whole budget): the
-    --    expected side is set by the department's level in the seed, never by which side happens
-    --    to match. A department the seed does not know may follow either convention.
+    --    special funds) and the total for a district bureau (it splits its whole budget), by the
+    --    department's level in the seed. A district office printing the city's template splits
+    --    its 财政专项资金 instead: accepted only where that split is of a non-zero 财政专项资金
+    --    (both lines misread as 0.00 would "split" a 财政专项资金 of 0.00). A department the seed
+    --    does not know is held to the district rule, with the same allowance.
     select
         {{ reconciliation_row(
             check_id='level_split',
             observed_label="'本级使用资金+拟用于对下转移支付资金'",
             observed='own_level_funds + transfer_funds',
             expected_label="case
-                when department_level = 'city' then '财政专项资金'
-                when department_level = 'district' then '财政拨款+其他资金'
-                when own_level_funds + transfer_funds = special_funds and special_funds <> form_total
-                    then '财政专项资金'
+                when department_level = 'city' or splits_special_funds then '财政专项资金'
                 else '财政拨款+其他资金' end",
             expected="case
-                when department_level = 'city' then special_funds
-                when department_level = 'district' then form_total
-                when own_level_funds + transfer_funds = special_funds then special_funds
+                when department_level = 'city' or splits_special_funds then special_funds
                 else form_total end",
             applicable='blank_lines is null and n_own_level_lines > 0 and transfer_funds is not null',
             detail="case when blank_lines is not null then 'blank amounts: ' || blank_lines
                 when n_own_level_lines = 0 then '本级使用资金 not printed'
-                when department_level is null then 'department level unknown: either convention accepted' end",
+                when department_level is distinct from 'city' and splits_special_funds
+                    then 'a district form splitting its 财政专项资金 (the city template)'
+                when department_level is null then 'department level unknown: held to the district rule' end",
         ) }}
     from forms
 

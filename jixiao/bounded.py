@@ -1,0 +1,98 @@
+"""One document's parse inside bounds: a time limit and a memory limit, the same for `jixiao parse`
+and the nightly parse workers (JIXIAO_PARSE_TIMEOUT_SECONDS, JIXIAO_PARSE_MEMORY_MB).
+
+A hostile PDF can make a parser spin (a page tree that refers to itself) or inflate a small stream
+into gigabytes. The parse runs in a child process: past the time limit the child is killed
+(`ParseTimeout`); its address space may grow by the memory limit past what it started with, and an
+allocation beyond fails inside it (`TooLarge`), so the machine never swaps and the night goes on.
+"""
+
+from __future__ import annotations
+
+import resource
+import signal
+from collections.abc import Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
+from pathlib import Path
+
+from pebble import ProcessExpired, ProcessPool
+
+from ingest.departments import DepartmentDirectory
+from ingest.document import parse_document
+from ingest.errors import ParserFailure, ParseTimeout, TooLarge
+from ingest.records import ParsedDocument
+
+MIB = 1 << 20
+
+
+def _address_space() -> int:
+    """The bytes this process has mapped now (VmSize): a forked child starts with its parent's."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[0])
+    return pages * resource.getpagesize()
+
+
+@contextmanager
+def memory_bound(megabytes: int) -> Iterator[None]:
+    """Within the block, this process may map at most `megabytes` more than it has now; the limit
+    is lifted after. Only around the parse itself: Arrow, which writes the raw zone afterwards,
+    reserves address space in large blocks of its own and would fail under the same limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _address_space() + megabytes * MIB
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def too_large(path: Path, megabytes: int) -> TooLarge:
+    return TooLarge(path, f"parsing needed more than {megabytes} MB (JIXIAO_PARSE_MEMORY_MB)")
+
+
+# How a bounded parse process ends when an allocation fails in native code (PDFium aborts) or the
+# kernel kills it: past its memory limit, as far as anyone can tell from outside.
+OUT_OF_MEMORY_SIGNALS = {-signal.SIGABRT, -signal.SIGKILL}
+
+
+def died(path: Path, exc: BaseException, megabytes: int) -> TooLarge | ParserFailure:
+    """What a parse process that died took its document for."""
+    code = getattr(exc, "exitcode", None)
+    if isinstance(exc, ProcessExpired) and code in OUT_OF_MEMORY_SIGNALS:
+        name = signal.Signals(-code).name
+        return TooLarge(
+            path, f"the parse process was stopped ({name}) past {megabytes} MB (JIXIAO_PARSE_MEMORY_MB)"
+        )
+    return ParserFailure(path, f"the parse process died ({type(exc).__name__}: {exc})")
+
+
+def _parse(path: str, year: int | None, seed: str, megabytes: int) -> ParsedDocument:
+    departments = DepartmentDirectory.from_seed(Path(seed))
+    try:
+        with memory_bound(megabytes):
+            return parse_document(Path(path), year=year, departments=departments)
+    except MemoryError:
+        raise too_large(Path(path), megabytes) from None
+
+
+def parse_bounded(
+    path: Path, *, year: int | None, departments_seed: Path, timeout_seconds: float, memory_mb: int
+) -> ParsedDocument:
+    """parse_document in a child process under both limits; DocumentError subclasses as it raises
+    them, ParseTimeout past the time limit, TooLarge or ParserFailure when the child dies."""
+    with ProcessPool(max_workers=1) as pool:
+        future = pool.schedule(
+            _parse, args=(str(path), year, str(departments_seed), memory_mb), timeout=timeout_seconds
+        )
+        try:
+            result: ParsedDocument = future.result()
+        except FutureTimeout:
+            raise ParseTimeout(path, f"parsing took longer than {timeout_seconds:g} s") from None
+        except MemoryError:
+            raise too_large(path, memory_mb) from None
+        except ProcessExpired as exc:  # the child died: killed, or a native allocation failed
+            raise died(path, exc, memory_mb) from None
+        return result

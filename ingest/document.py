@@ -8,16 +8,17 @@ from pathlib import Path
 
 from ingest import forms, projects, self_eval
 from ingest.departments import DepartmentDirectory
-from ingest.errors import MultipleDocuments
+from ingest.errors import MultipleDocuments, NotAPdf
 from ingest.identify import identify, resolve_year
 from ingest.pdf.columns import header_columns
+from ingest.pdf.integrity import damaged_page
 from ingest.pdf.reader import TableRow, first_page_text, open_pdf, read_pdf
 from ingest.pdf.text import squash
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.23.2"
+PARSER_VERSION = "2026.11.23.3"
 
 # The record lists each parser reads today; `jixiao parse --json` prints exactly these.
 SECTIONS: dict[DocType, tuple[str, ...]] = {
@@ -76,7 +77,10 @@ def _parse(
     path: Path, *, year: int | None, source_path: str | None, departments: DepartmentDirectory | None
 ) -> ParsedDocument:
     with open_pdf(path) as pdf:
-        # What the document is comes from page 1 alone: anything else is refused unread.
+        # A page PDFium draws only up to its damage would read as a blank or a shorter page.
+        if problem := damaged_page(path):
+            raise NotAPdf(path, f"the PDF structure is broken ({problem})")
+        # What the document is comes from its title page alone: anything else is refused unread.
         first_page = first_page_text(pdf, path)
         title = identify(first_page, path)
         # Forms and project tables are read from their tables: only a report's prose needs its text.
@@ -117,9 +121,7 @@ def _parse(
         return ParsedDocument(header(department), sections, budget_lines=unit_total, projects=project_rows)
     pages = [content.texts[number] for number in sorted(content.texts)]
     scores = self_eval.scores(content.rows, path)
-    return ParsedDocument(
-        header(self_eval.department_name(title, path)),
-        sections,
-        scores=scores,
-        facts=self_eval.facts(pages, scores),
-    )
+    facts = self_eval.facts(pages, scores)
+    self_eval.check_scored(scores, facts, path)
+    department = self_eval.department_name(title, path)
+    return ParsedDocument(header(department), sections, scores=scores, facts=facts)

@@ -77,6 +77,8 @@ INDICATOR_HEADER = {
     "评（扣）分标准": "scoring",
     "扣分标准": "scoring",
 }
+# The 一级指标 that closes a 绩效指标 block (see `_check_complete`).
+CLOSING_LEVEL1 = "满意度"
 INDICATOR_OPTIONAL = ("period_target", "direction", "unit", "note", "scoring")
 # Header cells of an amount column in 预算整体情况: 预算金额（万元）, 金额.
 _AMOUNT_HEADER = re.compile(r"金额|万元")
@@ -280,6 +282,7 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
     _require_header(rows, INDICATOR_HEADER, INDICATORS, path, INDICATOR_OPTIONAL)
     level1: str | None = None
     level2: str | None = None
+    levels: list[str] = []
     found: list[Indicator] = []
     for row, values in under_header(rows, INDICATOR_HEADER, optional=INDICATOR_OPTIONAL):
         if row.continued and found and not values["name"]:
@@ -287,6 +290,7 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
             continue
         if values["level1"]:
             level1, level2 = values["level1"], None
+            levels.append(level1)
         if values["level2"]:
             level2 = values["level2"]
         if not values["name"]:
@@ -303,7 +307,23 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
                 row=row.row,
             )
         )
+    _check_complete(levels, found, path)
     return found
+
+
+def _check_complete(levels: Sequence[str], found: Sequence[Indicator], path: Path) -> None:
+    """The block's own evidence that it is cut short. Its 一级指标 run 产出 → 效益 (→ 成本) and close
+    with 满意度指标 in the indicator framework every template follows: a block that names
+    indicators but never reaches 满意度 lost its end (a page)."""
+    if not found:
+        raise MissingSection(path, f"the {INDICATORS} block names no 三级指标")
+    if not any(CLOSING_LEVEL1 in squash(level) for level in levels):
+        last = found[-1]
+        raise IncompleteDocument(
+            path,
+            f"the {INDICATORS} block stops at page {last.page} row {last.row} ({last.level1}), "
+            f"before its {CLOSING_LEVEL1}指标 (a page lost?)",
+        )
 
 
 def _continue_indicator(indicator: Indicator, values: dict[str, str]) -> Indicator:

@@ -1,4 +1,4 @@
-"""Which document a PDF is, read from the title on page 1 alone, and which year it reports on.
+"""Which document a PDF is, read from the title on its first printed page alone, and which year it reports on.
 
 Bureaus print the same three documents under many titles: 部门整体预算绩效目标申报表,
 2024年市级部门整体预算绩效目标表, 部门整体支出绩效目标申报表; 项目支出绩效目标表（含转移支付项目）;
@@ -22,9 +22,9 @@ _FAMILIES: tuple[tuple[re.Pattern[str], DocType], ...] = (
     (re.compile(r"部门整体(?:支出)?(?:预算)?绩效目标(?:申报)?表"), DocType.DEPT_TARGET_FORM),
     (re.compile(r"项目支出绩效目标(?:申报)?表"), DocType.PROJECT_TARGET_TABLE),
 )
-# The title is set on the first lines of page 1, under an attachment mark (附件2, 附表1) at most; it
-# may wrap over three lines. A family's name printed after another document's title (a 决算's
-# table of contents listing its annexes) is not this document's title.
+# The title is set on the first lines of the first printed page, under an attachment mark (附件2,
+# 附表1) at most; it may wrap over three lines. A family's name printed after another document's
+# title (a 决算's table of contents listing its annexes) is not this document's title.
 _TITLE_LINES = 4
 _ATTACHMENT_MARK = re.compile(r"^(?:附件|附表|表)\s*[\d一二三四五六七八九十]*\s*[:：]?$")
 _OTHER_TITLE = re.compile(r"决算|目录|报告|通知|公告|说明")
@@ -61,7 +61,7 @@ def identify(first_page_text: str, path: Path) -> Title:
     if not found:
         raise UnknownDocumentType(
             path,
-            f"the title on page 1 ({region[:40]!r}) names none of 部门整体(支出)(预算)绩效目标(申报)表, "
+            f"the title ({region[:40]!r}) names none of 部门整体(支出)(预算)绩效目标(申报)表, "
             "项目支出绩效目标(申报)表, 整体支出绩效自评报告",
         )
     match, doc_type = min(found, key=lambda item: item[0].start())

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
-from ingest.errors import BadAmount, MissingSection
+from ingest.errors import BadAmount, IncompleteDocument, MissingSection
 from ingest.measures import normalise_target
 from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.reader import TableRow
@@ -109,6 +109,34 @@ def _amounts(values: dict[str, str], row: TableRow, path: Path) -> dict[str, Dec
     return amounts
 
 
+# What rounding can put between rows and their printed total: half of the last printed digit
+# (0.01 万元) for every figure added, the rows and the total.
+ROUNDING_PER_FIGURE = Decimal("0.005")
+
+
+def _check_complete(
+    unit_total: Sequence[BudgetLine], projects: Sequence[Project], department: str, path: Path
+) -> None:
+    """The table's own evidence that rows are missing: no 单位合计 row to add them up to (the row
+    named after the department, its amounts blank), or project rows whose 总计 fall short of it by
+    more than rounding (a page lost, a damaged content stream). Rows adding up to more are left to
+    reconciliation (check 4b): nothing is missing then, something is misprinted."""
+    printed = {line.label: line for line in unit_total}
+    total_line = printed.get(AMOUNT_LABELS["total"])
+    if total_line is None or total_line.amount_wan_yuan is None:
+        raise MissingSection(path, f"the {UNIT_TOTAL_SECTION} row ({department}) prints no 总计")
+    rows = [project.total for project in projects if project.total is not None]
+    added = sum(rows, Decimal(0))
+    tolerance = ROUNDING_PER_FIGURE * (len(rows) + 1)
+    if total_line.amount_wan_yuan - added > tolerance:
+        raise IncompleteDocument(
+            path,
+            f"the {len(projects)} project rows add up to {added} 万元, short of the printed "
+            f"{UNIT_TOTAL_SECTION} 总计 {total_line.amount_wan_yuan} (page {total_line.page}) by "
+            f"{total_line.amount_wan_yuan - added}: project rows are missing (a page lost?)",
+        )
+
+
 def parse_rows(
     rows: Sequence[TableRow], department: str, path: Path
 ) -> tuple[list[BudgetLine], list[Project]]:
@@ -129,6 +157,10 @@ def parse_rows(
                 if row.page not in last.pages:
                     projects[-1] = replace(last, pages=(*last.pages, row.page))
             continue
+        if not values["name"]:
+            raise IncompleteDocument(
+                path, f"page {row.page} row {row.row}: a project row with amounts but no 项目名称"
+            )
         if squash(values["name"]) == squash(department):
             unit_total.extend(
                 BudgetLine(
@@ -157,6 +189,7 @@ def parse_rows(
         texts.append((values["goal"], values["indicators"]))
     if not projects:
         raise MissingSection(path, "the project table has no project rows")
+    _check_complete(unit_total, projects, department, path)
     projects = [
         replace(project, goal=goal, indicators=split_indicators(indicators))
         for project, (goal, indicators) in zip(projects, texts, strict=True)

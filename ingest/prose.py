@@ -392,6 +392,10 @@ def _grades(prose: ProseText, wordings: Wordings) -> Iterator[_Found]:
         yield _Found(match.start(), grade.position, fact)
 
 
+# A dimension's score is labelled 履职效能自评得分（满分50分）.
+DIMENSION_SCORE = "自评得分（满分"
+
+
 def _dimension_scores(prose: ProseText, dimensions: Sequence[str]) -> Iterator[_Found]:
     """履职效能（满分50分，自评得分45.07分）: a dimension's score with its full marks."""
     names = "|".join(re.escape(name) for name in sorted(set(dimensions), key=len, reverse=True))
@@ -403,7 +407,7 @@ def _dimension_scores(prose: ProseText, dimensions: Sequence[str]) -> Iterator[_
         value = parse_amount(match.group("value"))
         base_value, base_unit = base_of(value, "分")
         fact = Fact(
-            label=f"{match.group('dimension')}自评得分（满分{match.group('full')}分）",
+            label=f"{match.group('dimension')}{DIMENSION_SCORE}{match.group('full')}分）",
             value=value,
             unit="分",
             qualifier=None,

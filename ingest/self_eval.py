@@ -12,7 +12,7 @@ from ingest.errors import BadAmount, IncompleteDocument, MissingSection
 from ingest.identify import Title
 from ingest.pdf.columns import under_header
 from ingest.pdf.reader import TableRow
-from ingest.prose import extract_facts, join_pages
+from ingest.prose import DIMENSION_SCORE, extract_facts, join_pages
 from ingest.records import Fact, Score
 
 # What a title may print around the department: the year, and 关于 (关于2022年度…的报告).
@@ -79,3 +79,17 @@ def facts(pages: Sequence[str], scores: Sequence[Score] = ()) -> list[Fact]:
     """Figures stated in prose; the score table's 一级指标 name the dimensions the prose scores."""
     dimensions = [score.level1 for score in scores if score.level1 != TOTAL_LABEL]
     return extract_facts(join_pages(pages), dimensions=dimensions)
+
+
+def check_scored(scores: Sequence[Score], facts: Sequence[Fact], path: Path) -> None:
+    """A report that scores its dimensions in prose (履职效能（满分50分，自评得分45.07分）) prints the
+    score table they come from: without one, its page is missing."""
+    if scores:
+        return
+    stated = next((fact for fact in facts if DIMENSION_SCORE in fact.label), None)
+    if stated is not None:
+        raise IncompleteDocument(
+            path,
+            f"page {stated.page} states {stated.label} {stated.value}, but no score table "
+            "(一级指标 | 二级指标 | 得分) is printed: its page is missing",
+        )

@@ -45,6 +45,7 @@ class PageObjects:
     height: float
     chars: list[Obj] = field(default_factory=list)
     edges: list[Obj] = field(default_factory=list)
+    drawn: int = 0  # the page's objects of any kind (text, paths, images): 0 on a blank sheet
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -78,6 +79,7 @@ def page_objects(document: pdfium.PdfDocument, index: int) -> PageObjects:
     try:
         left, bottom, right, top = page.get_mediabox()
         objects = PageObjects(index + 1, width=right - left, height=top - bottom)
+        objects.drawn = pdfium_c.FPDFPage_CountObjects(page.raw)
         order: dict[int | None, int] = {}  # text object → its place in the content
         blanks: list[tuple[int, Obj]] = []
         for place, (kind, page_object, matrix) in enumerate(_objects(page.raw, _IDENTITY, 0)):

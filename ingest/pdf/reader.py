@@ -77,20 +77,18 @@ def _ends_complete(path: Path) -> bool:
 
 
 class Pdf:
-    """An open PDF whose pages are read one at a time; page 1 is kept once read, since a document is
-    identified from it before the rest is read."""
+    """An open PDF whose pages are read one at a time; the title page is kept once read, since a
+    document is identified from it before the rest is read."""
 
     def __init__(self, path: Path, document: pdfium.PdfDocument) -> None:
         self.path = path
         self.document = document
         self.page_count = len(document)
-        self._first: PageObjects | None = None
+        self.title: PageObjects | None = None
 
     def page(self, number: int) -> PageObjects:
-        if number == 1:
-            if self._first is None:
-                self._first = page_objects(self.document, 0)
-            return self._first
+        if self.title is not None and self.title.page_number == number:
+            return self.title
         return page_objects(self.document, number - 1)
 
     def close(self) -> None:
@@ -237,10 +235,19 @@ def page_text(page: PageObjects) -> str:
 
 
 def first_page_text(pdf: Pdf, path: Path) -> str:
-    """Page 1 alone: enough to tell what a document is before reading the rest of it."""
-    text = page_text(pdf.page(1))
+    """The title page alone, enough to tell what a document is before reading the rest of it: the
+    first page that prints anything (a blank sheet bound in front of a document is no reason to
+    refuse it)."""
+    for number in range(1, pdf.page_count + 1):
+        page = pdf.page(number)
+        if page.drawn:
+            break
+    else:
+        raise NoTextLayer(path, f"none of its {pdf.page_count} pages prints anything")
+    pdf.title = page
+    text = page_text(page)
     if not text.strip():
-        raise NoTextLayer(path, "page 1 has no text layer (a scan?); OCR it before landing")
+        raise NoTextLayer(path, f"page {number} has no text layer (a scan?); OCR it before landing")
     return text
 
 
@@ -250,13 +257,13 @@ def read_pdf(pdf: Pdf, *, first_page: str | None = None, texts: bool = True) -> 
 
     Each page's objects are read once and dropped after use, so memory stays flat on long
     documents. Prose pages of a report have no ruling lines and skip table finding. `first_page`
-    is page 1's text when the caller has read it already.
+    is the title page's text when the caller has read it already (`first_page_text`).
     """
     page_texts: dict[int, str] = {}
     rows: list[TableRow] = []
     for number in range(1, pdf.page_count + 1):
         page = pdf.page(number)
-        known = first_page if number == 1 else None
+        known = first_page if pdf.title is not None and pdf.title.page_number == number else None
         if known is not None:
             page_texts[number] = known
         elif texts:

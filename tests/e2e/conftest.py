@@ -289,7 +289,14 @@ class Teller:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and process.poll() is None and not ready():
             time.sleep(0.05)
-        assert process.poll() is None, f"{name}: the night ended before the moment to kill it"
+        if process.poll() is not None:
+            log = Path(self.story.env["AIRFLOW_HOME"]) / "logs" / "jixiao-run.log"
+            told = ANSI.sub("", output.read_text(errors="replace"))[-3000:]
+            logged = log.read_text(errors="replace")[-6000:] if log.exists() else "(no log)"
+            pytest.fail(
+                f"{name}: the night ended (exit {process.returncode}) before the moment to kill it\n"
+                f"--- what it printed:\n{told}\n--- the end of its log:\n{logged}"
+            )
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         time.sleep(1)  # anything still writing would show in the digest below

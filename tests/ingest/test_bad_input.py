@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from pypdf.generic import ContentStream
 
 from ingest.document import parse_document
 from ingest.errors import (
@@ -81,8 +82,12 @@ def encrypted(folder: Path) -> Path:
 
 
 def scanned(folder: Path) -> Path:
+    """A page that is one picture and no text, as a scanner makes it (a 2×2 grey image here)."""
     writer = pypdf.PdfWriter()
-    writer.add_blank_page(width=842, height=595)
+    page = writer.add_blank_page(width=842, height=595)
+    picture = ContentStream(None, writer)
+    picture.set_data(b"q 842 0 0 595 0 0 cm BI /W 2 /H 2 /CS /G /BPC 8 ID \x80\x90\xa0\xb0 EI Q")
+    page.replace_contents(picture)
     path = folder / "2023" / "scan.pdf"
     writer.write(path)
     return path

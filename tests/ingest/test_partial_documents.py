@@ -1,6 +1,6 @@
-"""A document whose cells say something is wrong is refused, never read into fewer or merged
-records: 黄埔's form and 广州's project table re-printed by LibreOffice with one cell changed each
-(their .xlsx sources), then parsed."""
+"""A document that shows it is wrong or incomplete is refused, never read into fewer or merged
+records: 黄埔's form and 广州's project table re-printed by LibreOffice with cells changed (their
+.xlsx sources), and the samples with pages taken out, then parsed."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from ingest.document import parse_document
 from ingest.errors import BadAmount, DocumentError, IncompleteDocument, MissingSection, MultipleDocuments
 from tests.conftest import SAMPLE_FILES
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
-
-pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice is needed to print the variants")
 
 REPORT = SAMPLE_FILES["huangpu_2022_self_evaluation"]
 FORM = "huangpu_2023_dept_target_form.xlsx"
@@ -32,11 +30,19 @@ VARIANTS = {
     "thirty_digit_amount": (TABLE, {"B6": "123456789012345678901234567890.00"}),
     "indicators_elsewhere": (TABLE, {"G6": "见附件"}),
     "blank_indicators": (TABLE, {"G6": None}),
+    "blank_unit_row": (TABLE, {"B5": None, "C5": None}),
+    "project_without_name": (TABLE, {"A6": None}),
+    # Every 三级指标 cell of the 绩效指标 block (D19 … D47) left blank.
+    "no_third_level_indicators": (FORM, {f"D{row}": None for row in range(19, 48)}),
 }
+# The variants that are whole documents, read into exact records (a blank is a null, not an error).
+WHOLE_VARIANTS = ("blank_amount", "indicators_elsewhere", "blank_indicators")
 
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if soffice() is None:
+        pytest.skip("LibreOffice is needed to print the variants")
     root = tmp_path_factory.mktemp("partial")
     workbooks = [
         build_xlsx(source, [set_cells(cells)], root / "xlsx" / "2023" / f"{name}.xlsx")
@@ -55,6 +61,9 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ("task_without_name", IncompleteDocument, "no 名称"),
         ("blank_department", MissingSection, "names no department"),
         ("thirty_digit_amount", BadAmount, "16 digits"),
+        ("blank_unit_row", MissingSection, "单位合计 row"),
+        ("project_without_name", IncompleteDocument, "no 项目名称"),
+        ("no_third_level_indicators", MissingSection, "names no 三级指标"),
     ],
 )
 def test_a_cell_that_breaks_a_record_refuses_the_document(
@@ -74,7 +83,7 @@ def test_a_blank_amount_is_a_line_without_an_amount(printed: dict[str, Path]) ->
     assert next(line.amount_wan_yuan for line in lines if line.label == "项目支出") == Decimal("314266.07")
 
 
-@pytest.mark.parametrize("variant", ["indicators_elsewhere", "blank_indicators"])
+@pytest.mark.parametrize("variant", WHOLE_VARIANTS[1:])
 def test_a_project_without_indicators_printed_keeps_its_row_and_no_indicator(
     printed: dict[str, Path], variant: str
 ) -> None:
@@ -85,15 +94,47 @@ def test_a_project_without_indicators_printed_keeps_its_row_and_no_indicator(
     assert len(second.indicators) > 0
 
 
-def test_a_self_evaluation_without_the_page_of_its_total_is_refused(tmp_path: Path) -> None:
-    # The sample's score table runs from page 9 onto page 10, where 总分 closes it.
-    writer = pypdf.PdfWriter(clone_from=REPORT)
-    writer.remove_page(9)  # page 10, 0-based
-    path = tmp_path / "2022" / "without_page_10.pdf"
-    path.parent.mkdir()
+def without_pages(source: Path, pages: list[int], folder: Path) -> Path:
+    """`source` with the given pages (1-based) taken out: a download or a scan that lost them."""
+    writer = pypdf.PdfWriter(clone_from=source)
+    for page in sorted(pages, reverse=True):
+        writer.remove_page(page - 1)
+    path = folder / source.parent.name / f"{source.stem}_without_{'_'.join(map(str, pages))}.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
     writer.write(path)
-    with pytest.raises(IncompleteDocument, match="before its 总分 row"):
-        parse_document(path)
+    return path
+
+
+# The sample report's score table runs from page 9 onto page 10, where 总分 closes it; the prose
+# after it restates the dimensions' scores. The 黄埔 form's page 3 holds the rest of its 效益指标 and
+# its 满意度指标; the project table's pages 6-9 its last 11 projects.
+@pytest.mark.parametrize(
+    ("source", "pages", "error", "words"),
+    [
+        (REPORT, [10], IncompleteDocument, "before its 总分 row"),
+        (REPORT, [9, 10], IncompleteDocument, "no score table"),
+        (REPORT, [9], IncompleteDocument, "no score table"),
+        (SAMPLE_FILES["huangpu_2023_dept_target_form"], [3], IncompleteDocument, "before its 满意度指标"),
+        (SAMPLE_FILES["guangzhou_2023_dept_target_form"], [3], IncompleteDocument, "before its 满意度指标"),
+        (SAMPLE_FILES["guangzhou_2023_project_target_table"], [6, 7, 8, 9], IncompleteDocument, "short of"),
+        (SAMPLE_FILES["guangzhou_2023_project_target_table"], [4], IncompleteDocument, "short of"),
+    ],
+    ids=[
+        "report without its total",
+        "report without its score table",
+        "report without the score table's first page",
+        "黄埔 form without page 3",
+        "广州 form without page 3",
+        "project table without its last four pages",
+        "project table without a middle page",
+    ],
+)
+def test_a_document_that_lost_pages_is_refused_naming_what_is_missing(
+    tmp_path: Path, source: Path, pages: list[int], error: type[DocumentError], words: str
+) -> None:
+    with pytest.raises(error, match=words) as raised:
+        parse_document(without_pages(source, pages, tmp_path))
+    assert "\n" not in str(raised.value)
 
 
 @pytest.mark.parametrize(

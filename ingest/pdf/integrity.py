@@ -58,7 +58,7 @@ def _problems(page: PDFPage) -> Iterator[str]:
 
 
 def _filters(stream: PDFStream) -> list[str]:
-    return [name.name if isinstance(name, PSLiteral) else str(name) for name, _ in stream.get_filters()]
+    return [str(name.name) if isinstance(name, PSLiteral) else str(name) for name, _ in stream.get_filters()]
 
 
 def _inflate_error(data: bytes) -> str | None:

@@ -12,6 +12,9 @@ import sys
 import zlib
 from pathlib import Path
 
+import pypdf
+from pypdf.generic import ArrayObject, NameObject, StreamObject
+
 from jixiao.landing import land_all
 from jixiao.ledger import Ledger
 from jixiao.settings import Settings
@@ -73,6 +76,31 @@ def test_a_memory_bomb_is_refused_within_the_memory_limit(tmp_path: Path) -> Non
     assert err.startswith(f"jixiao: TooLarge: {bomb}: ") and len(err.splitlines()) == 1
     # The parse process started with what its parent had mapped, plus the limit; unbounded the
     # same file takes gigabytes.
+    assert peak_mib < 2 * LIMIT_MB + 200, peak_mib
+
+
+def form_with_a_bomb_on_page_1(path: Path, inflated_mib: int = 600) -> Path:
+    """The 黄埔 form whose page 1 also draws a stream that inflates to `inflated_mib` MiB: a real
+    document that reads correctly up to the bomb."""
+    writer = pypdf.PdfWriter(clone_from=SAMPLE_FILES["huangpu_2023_dept_target_form"])
+    compressor = zlib.compressobj(9)
+    operators = b"0 0 m 1 1 l S\n" * (1 << 16)
+    deflated = b"".join([*(compressor.compress(operators) for _ in range(inflated_mib)), compressor.flush()])
+    bomb = StreamObject()
+    bomb.set_data(deflated)  # already deflated: the filter below says so
+    bomb[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page = writer.pages[0]
+    page[NameObject("/Contents")] = ArrayObject([page.raw_get("/Contents"), writer._add_object(bomb)])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer.write(path)
+    return path
+
+
+def test_a_real_form_carrying_a_memory_bomb_is_refused_not_read_in_part(tmp_path: Path) -> None:
+    bombed = form_with_a_bomb_on_page_1(tmp_path / "2023" / "bombed_form.pdf")
+    code, out, err, peak_mib = parse_measured(bombed, tmp_path, JIXIAO_PARSE_MEMORY_MB=str(LIMIT_MB))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"jixiao: TooLarge: {bombed}: ") and len(err.splitlines()) == 1
     assert peak_mib < 2 * LIMIT_MB + 200, peak_mib
 
 

@@ -51,8 +51,14 @@ def interpolate(text: str, env: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def compose() -> dict[str, Any]:
-    resolved = yaml.safe_load(interpolate(COMPOSE.read_text(), env_file(ENV_EXAMPLE)))
+def filled_in() -> dict[str, str]:
+    """A .env as an operator fills it in: the example with secrets of its own."""
+    return _filled_in()
+
+
+@pytest.fixture(scope="module")
+def compose(filled_in: dict[str, str]) -> dict[str, Any]:
+    resolved = yaml.safe_load(interpolate(COMPOSE.read_text(), filled_in))
     PyCompose.from_json(json.dumps(resolved))  # raises on anything the compose spec refuses
     return resolved
 
@@ -74,7 +80,9 @@ def test_the_production_services_are_there(compose: dict[str, Any]) -> None:
     } <= set(compose["services"])
 
 
-def test_airflow_services_run_the_project_image_with_its_dags_and_settings(compose: dict[str, Any]) -> None:
+def test_airflow_services_run_the_project_image_with_its_dags_and_settings(
+    compose: dict[str, Any], filled_in: dict[str, str]
+) -> None:
     airflow = {name: service for name, service in compose["services"].items() if name.startswith("airflow-")}
     for name, service in airflow.items():
         assert service["build"] == ".", name
@@ -82,7 +90,9 @@ def test_airflow_services_run_the_project_image_with_its_dags_and_settings(compo
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
         assert env["AIRFLOW__CORE__DAGS_FOLDER"] == "/opt/jixiao/dags", name
         assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://"), name
-        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://:change-me@redis:6379"), name
+        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith(
+            f"redis://:{filled_in['REDIS_PASSWORD']}@redis:6379"
+        )
         # The same Celery configuration as the production-path test: importable from the image.
         assert env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == "jixiao.celery_config.CELERY_CONFIG", name
         for setting in ("JIXIAO_LANDING_DIR", "JIXIAO_WAREHOUSE", "JIXIAO_STATE_DIR", "JIXIAO_EXPORT_DIR"):
@@ -133,10 +143,41 @@ def test_no_secret_is_committed() -> None:
     assert ".env" in ignored
 
 
-def test_redis_requires_the_password_the_workers_use(compose: dict[str, Any]) -> None:
+def test_redis_requires_the_password_the_workers_use(
+    compose: dict[str, Any], filled_in: dict[str, str]
+) -> None:
     redis = compose["services"]["redis"]
-    assert redis["command"] == ["redis-server", "--requirepass", "change-me"]
-    assert "change-me" in redis["healthcheck"]["test"]
+    assert redis["command"] == ["redis-server", "--requirepass", filled_in["REDIS_PASSWORD"]]
+    assert filled_in["REDIS_PASSWORD"] in redis["healthcheck"]["test"]
+
+
+def _waits_for(services: dict[str, Any], name: str) -> set[str]:
+    """Every service `name` waits for, directly or through the ones it waits for."""
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        for dependency in services[pending.pop()].get("depends_on") or {}:
+            if dependency not in found:
+                found.add(dependency)
+                pending.append(dependency)
+    return found
+
+
+def test_no_service_starts_before_the_secrets_are_checked(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    check = services["secrets-check"]
+    assert check["env_file"] == ".env" and check["image"] == "jixiao:latest" and check["restart"] == "no"
+    for name in ("postgres", "redis"):
+        assert services[name]["depends_on"]["secrets-check"] == {
+            "condition": "service_completed_successfully"
+        }
+    for name, service in services.items():
+        # The Airflow services run the guard themselves (the image's entrypoint); the others wait.
+        assert (
+            name == "secrets-check"
+            or "secrets-check" in _waits_for(services, name)
+            or (service.get("build") == ".")
+        ), name
 
 
 def _entrypoint(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -3,8 +3,9 @@
 Starts the api-server, scheduler, dag-processor and two Celery workers as processes, triggers two runs
 of the nightly landing at once, waits for both and for the Asset-scheduled transform runs they cause
 to publish, checks that everything queued (one landing, one transform, one warehouse writer at a
-time) and nothing failed, checks the marts, and stops everything it started. Skipped, with the
-reason, where PostgreSQL or Redis does not answer.
+time) and nothing failed, checks the marts, and stops everything it started. The broker is a Redis
+server of the test's own that requires a password, as the compose stack's does. Skipped, with the
+reason, where PostgreSQL does not answer or redis-server is not installed.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +34,6 @@ from tests.conftest import PROJECT_ROOT, bin_path, copy_samples
 pytestmark = pytest.mark.night
 
 POSTGRES = ("127.0.0.1", 5432)
-REDIS = ("127.0.0.1", 6379)
 REFRESHES = ("refresh_a", "refresh_b")  # the run ids of the two landing runs triggered together
 
 
@@ -61,11 +64,43 @@ def psql(sql: str, database: str = "postgres") -> list[tuple[object, ...]]:
         connection.close()
 
 
+@contextmanager
+def redis_with_password(password: str) -> Iterator[str]:
+    """A Redis server of the test's own that requires `password`, as the compose stack's does (the
+    machine's Redis has none); its broker URL."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed: the production path needs Redis")
+    port = free_port()
+    process = subprocess.Popen(
+        [server, "--bind", "127.0.0.1", "--port", str(port), "--requirepass", password,
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not answers(("127.0.0.1", port)):
+            assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+        yield f"redis://:{password}@127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
-    for name, address in (("PostgreSQL", POSTGRES), ("Redis", REDIS)):
-        if not answers(address):
-            pytest.skip(f"{name} does not answer on {address[0]}:{address[1]}: the production path needs it")
+def broker() -> Iterator[str]:
+    with redis_with_password(secrets.token_urlsafe(24)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, broker: str) -> Iterator[dict[str, object]]:
+    if not answers(POSTGRES):
+        pytest.skip(
+            f"PostgreSQL does not answer on {POSTGRES[0]}:{POSTGRES[1]}: the production path needs it"
+        )
     root = tmp_path_factory.mktemp("production")
     database = f"jixiao_airflow_{os.getpid()}"
     psql(f"drop database if exists {database}")
@@ -85,7 +120,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"postgresql+psycopg2://postgres@127.0.0.1:5432/{database}",
-        "AIRFLOW__CELERY__BROKER_URL": "redis://127.0.0.1:6379/7",
+        "AIRFLOW__CELERY__BROKER_URL": broker,
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://postgres@127.0.0.1:5432/{database}",
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
         "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "jixiao.celery_config.CELERY_CONFIG",
@@ -256,6 +291,16 @@ def test_nightly_chain_runs_on_postgres_and_celery(
         ).fetchone()
     assert amount == (Decimal("364607.2000"),)
     assert lines == (18,)
+
+
+def test_both_workers_run_tasks(
+    stack: dict[str, object], refreshes: dict[str, list[dict[str, object]]]
+) -> None:
+    # Each worker logs every task it takes from the broker: with two landings, their mapped parse
+    # tasks and two transforms, the work spreads over both.
+    for name in ("worker-1", "worker-2"):
+        taken = (Path(str(stack["logs"])) / f"{name}.log").read_text(errors="replace")
+        assert re.search(r"Task execute_workload\[[0-9a-f-]+\] received", taken), log_tail(stack, name)
 
 
 def one_after_the_other(dag_runs: list[dict[str, object]]) -> list[tuple[datetime, datetime]]:

@@ -264,3 +264,70 @@ def test_a_check_whose_expectation_raises_fails_closed(
     assert len(recorded) == 1
     outcome, severity, detail = recorded[0]
     assert (outcome, severity) == ("failed", "error") and "no_such_column" in detail
+
+
+def test_transfer_payments_that_disagree_hold_back_that_bureau_year(
+    build_with: Builder, tmp_path: Path
+) -> None:
+    """Check 8's failing case: 广州's form moves 1.00 from 市本级使用资金 to 拟用于对下转移支付资金 (its
+    own split still adds up, check 2 passes), so its transfers no longer equal the project rows
+    designated to a district (57,622.00): both documents are held back, the verdict names both
+    sides."""
+
+    def edit(connection: duckdb.DuckDBPyConnection) -> None:
+        sha = sha_of(connection, GUANGZHOU_FORM)
+        for label, change in (("市本级使用资金", "- 1"), ("拟用于对下转移支付资金", "+ 1")):
+            connection.execute(
+                f"update raw.budget_lines set amount_wan_yuan = amount_wan_yuan {change}"
+                " where document_sha256 = ? and label = ?",
+                [sha, label],
+            )
+
+    settings, build = build_with(edit)
+    documents, warehouse = transform(settings, build, tmp_path)
+
+    assert documents.rejected == [] and documents.checks["level_split"] == "passed"
+    assert warehouse.checks["transfer_payments"] == "failed" and warehouse.failures == []
+    assert sorted(item["source_path"] for item in warehouse.rejected) == [GUANGZHOU_FORM, GUANGZHOU_PROJECTS]
+    (message,) = verdict(dataclasses.asdict(documents), dataclasses.asdict(warehouse))
+    assert "check 8 transfer_payments (error)" in message
+    assert "57,623" in message and "57,622" in message
+
+
+def test_a_suite_that_gives_no_verdict_on_a_check_without_rows_blocks_publication(
+    sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error about the reconciliation itself, not about a bureau-year: check 9's expectation
+    raises, and on the samples check 9 has no applicable row to fail in its place. Nothing can be
+    held back for it, so the stage stops with ReconciliationError and the DAG's task fails: the
+    warehouse published before keeps serving."""
+    import great_expectations.expectations as gxe
+
+    import expectations.suites as suites
+    from jixiao.reconciliation import ReconciliationError, run_stage
+
+    def broken_self_evaluation_budget(check: Check) -> gxe.Expectation:
+        expectation = original(check)
+        if check.check_id == "self_evaluation_budget":
+            expectation = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="no_such_column",
+                column_B="abs_difference_units",
+                row_condition=expectation.row_condition,
+                meta=expectation.meta,
+            )
+        return expectation
+
+    original = suites.check_expectation
+    monkeypatch.setattr(suites, "check_expectation", broken_self_evaluation_budget)
+    build = tmp_path / sample_warehouse.path.name
+    shutil.copy2(sample_warehouse.path, build)
+    settings = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state")
+
+    with pytest.raises(ReconciliationError, match="self_evaluation_budget") as raised:
+        run_stage(settings, "warehouse", "injected_fault", warehouse=build)
+    assert "no_such_column" in str(raised.value)
+    with duckdb.connect(str(build), read_only=True) as connection:
+        recorded = connection.execute(
+            "select count(*) from reconciliation.results where run_id = 'injected_fault'"
+        ).fetchone()
+    assert recorded == (0,)  # nothing of the failed stage is recorded as a verdict

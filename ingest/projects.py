@@ -114,6 +114,15 @@ def _amounts(values: dict[str, str], row: TableRow, path: Path) -> dict[str, Dec
 ROUNDING_PER_FIGURE = Decimal("0.005")
 
 
+def _row_amount(total: Decimal | None, sources: Sequence[Decimal | None]) -> Decimal | None:
+    """A row's 总计 as printed; where it is blank, the sum of the sources the row prints (a blank
+    总计 says nothing about the row's money, it is not 0); None when the row prints no amount."""
+    if total is not None:
+        return total
+    printed = [amount for amount in sources if amount is not None]
+    return sum(printed, Decimal(0)) if printed else None
+
+
 def _check_complete(
     unit_total: Sequence[BudgetLine], projects: Sequence[Project], department: str, path: Path
 ) -> None:
@@ -122,18 +131,30 @@ def _check_complete(
     more than rounding (a page lost, a damaged content stream). Rows adding up to more are left to
     reconciliation (check 4b): nothing is missing then, something is misprinted."""
     printed = {line.label: line for line in unit_total}
+    sources = [
+        printed[AMOUNT_LABELS[field]].amount_wan_yuan
+        for field in AMOUNT_FIELDS[1:]
+        if AMOUNT_LABELS[field] in printed
+    ]
     total_line = printed.get(AMOUNT_LABELS["total"])
-    if total_line is None or total_line.amount_wan_yuan is None:
-        raise MissingSection(path, f"the {UNIT_TOTAL_SECTION} row ({department}) prints no 总计")
-    rows = [project.total for project in projects if project.total is not None]
+    expected = _row_amount(total_line.amount_wan_yuan if total_line else None, sources)
+    if expected is None:
+        raise MissingSection(path, f"the {UNIT_TOTAL_SECTION} row ({department}) prints no amount")
+    rows = [
+        amount
+        for project in projects
+        if (amount := _row_amount(project.total, (project.fiscal, project.special_account, project.other)))
+        is not None
+    ]
     added = sum(rows, Decimal(0))
     tolerance = ROUNDING_PER_FIGURE * (len(rows) + 1)
-    if total_line.amount_wan_yuan - added > tolerance:
+    if expected - added > tolerance:
+        page = unit_total[0].page
         raise IncompleteDocument(
             path,
             f"the {len(projects)} project rows add up to {added} 万元, short of the printed "
-            f"{UNIT_TOTAL_SECTION} 总计 {total_line.amount_wan_yuan} (page {total_line.page}) by "
-            f"{total_line.amount_wan_yuan - added}: project rows are missing (a page lost?)",
+            f"{UNIT_TOTAL_SECTION} {expected} (page {page}) by {expected - added}: project rows are "
+            "missing (a page lost?)",
         )
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from ingest.document import parse_document
 from ingest.errors import BadAmount, DocumentError, IncompleteDocument, MissingSection, MultipleDocuments
+from ingest.projects import _check_complete
+from ingest.records import BudgetLine, Project
 from tests.conftest import SAMPLE_FILES
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
@@ -160,3 +162,46 @@ def test_two_documents_in_one_file_are_refused(tmp_path: Path, first: str, secon
     writer.write(path)
     with pytest.raises(MultipleDocuments, match=words):
         parse_document(path)
+
+
+def _amount(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _project(name: str, total: str | None, fiscal: str | None) -> Project:
+    return Project(name, None, _amount(total), _amount(fiscal), None, None, "", (), (1,), 1)
+
+
+def _unit(**printed: str) -> list[BudgetLine]:
+    labels = {"total": "总计", "fiscal": "财政拨款"}
+    return [BudgetLine("单位合计", labels[key], Decimal(text), text, 1, 1) for key, text in printed.items()]
+
+
+@pytest.mark.parametrize(
+    ("unit", "rows", "refused"),
+    [
+        (_unit(total="30.00", fiscal="30.00"), [("A", "10.00", "10.00"), ("B", "20.00", "20.00")], None),
+        # A blank 总计 on a row is not 0: its sources stand for it.
+        (_unit(total="30.00", fiscal="30.00"), [("A", "10.00", "10.00"), ("B", None, "20.00")], None),
+        # Nor on the unit row.
+        (_unit(fiscal="30.00"), [("A", "10.00", "10.00"), ("B", "20.00", "20.00")], None),
+        # Rounding: three figures to the cent may differ by up to 0.015.
+        (_unit(total="30.01"), [("A", "10.00", None), ("B", "20.00", None)], None),
+        (_unit(total="30.02"), [("A", "10.00", None), ("B", "20.00", None)], IncompleteDocument),
+        # More than the total: a misprint for reconciliation (check 4b), nothing missing.
+        (_unit(total="29.00"), [("A", "10.00", None), ("B", "20.00", None)], None),
+        (_unit(), [("A", "10.00", None)], MissingSection),
+    ],
+    ids=["adds up", "blank row total", "blank unit total", "rounding", "short", "more", "no unit amounts"],
+)
+def test_project_rows_must_reach_their_unit_total(
+    unit: list[BudgetLine],
+    rows: list[tuple[str, str | None, str | None]],
+    refused: type[DocumentError] | None,
+) -> None:
+    projects = [_project(*row) for row in rows]
+    if refused is None:
+        _check_complete(unit, projects, "某局", Path("2023/table.pdf"))
+    else:
+        with pytest.raises(refused):
+            _check_complete(unit, projects, "某局", Path("2023/table.pdf"))

@@ -77,8 +77,8 @@ INDICATOR_HEADER = {
     "评（扣）分标准": "scoring",
     "扣分标准": "scoring",
 }
-# The 一级指标 that closes a 绩效指标 block (see `_check_complete`).
-CLOSING_LEVEL1 = "满意度"
+# What closes a 绩效指标 block (see `_check_complete`).
+CLOSING_CATEGORY = "满意度"
 INDICATOR_OPTIONAL = ("period_target", "direction", "unit", "note", "scoring")
 # Header cells of an amount column in 预算整体情况: 预算金额（万元）, 金额.
 _AMOUNT_HEADER = re.compile(r"金额|万元")
@@ -293,6 +293,7 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
             levels.append(level1)
         if values["level2"]:
             level2 = values["level2"]
+            levels.append(level2)
         if not values["name"]:
             continue  # a template row: 成本指标 and the like left blank
         found.append(
@@ -313,16 +314,18 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
 
 def _check_complete(levels: Sequence[str], found: Sequence[Indicator], path: Path) -> None:
     """The block's own evidence that it is cut short. Its 一级指标 run 产出 → 效益 (→ 成本) and close
-    with 满意度指标 in the indicator framework every template follows: a block that names
-    indicators but never reaches 满意度 lost its end (a page)."""
+    with 满意度指标 in the indicator framework the templates follow (older ones print 服务对象满意度
+    as a 二级 or 三级指标 under 效益指标): a block that names indicators but never reaches 满意度, at
+    any level, lost its end (a page)."""
     if not found:
         raise MissingSection(path, f"the {INDICATORS} block names no 三级指标")
-    if not any(CLOSING_LEVEL1 in squash(level) for level in levels):
+    named = [*levels, *(indicator.name for indicator in found)]
+    if not any(CLOSING_CATEGORY in squash(text) for text in named):
         last = found[-1]
         raise IncompleteDocument(
             path,
             f"the {INDICATORS} block stops at page {last.page} row {last.row} ({last.level1}), "
-            f"before its {CLOSING_LEVEL1}指标 (a page lost?)",
+            f"before its {CLOSING_CATEGORY}指标 (a page lost?)",
         )
 
 

@@ -10,10 +10,11 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from ingest import forms
 from ingest.document import parse_document
 from ingest.errors import BadAmount, DocumentError, IncompleteDocument, MissingSection, MultipleDocuments
 from ingest.projects import _check_complete
-from ingest.records import BudgetLine, Project
+from ingest.records import BudgetLine, Indicator, Project
 from tests.conftest import SAMPLE_FILES
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
@@ -205,3 +206,38 @@ def test_project_rows_must_reach_their_unit_total(
     else:
         with pytest.raises(refused):
             _check_complete(unit, projects, "某局", Path("2023/table.pdf"))
+
+
+def _indicator(level1: str, level2: str, name: str) -> Indicator:
+    return Indicator(level1, level2, name, None, "≥90%", 2, 9)
+
+
+@pytest.mark.parametrize(
+    ("levels", "indicators", "refused"),
+    [
+        (
+            ["产出指标", "数量指标", "满意度指标", "服务对象满意度指标"],
+            [("满意度指标", "服务对象满意度指标", "满意度")],
+            None,
+        ),
+        # Older templates: 服务对象满意度 as a 二级 or a 三级指标 under 效益指标.
+        (["效益指标", "服务对象满意度指标"], [("效益指标", "服务对象满意度指标", "企业满意率")], None),
+        (["效益指标", "社会效益指标"], [("效益指标", "社会效益指标", "服务对象满意度（%）")], None),
+        (
+            ["产出指标", "数量指标", "效益指标", "社会效益指标"],
+            [("效益指标", "社会效益指标", "R&D占比")],
+            IncompleteDocument,
+        ),
+        (["产出指标"], [], MissingSection),
+    ],
+    ids=["满意度指标", "as a 二级指标", "as a 三级指标", "cut before it", "no 三级指标"],
+)
+def test_an_indicator_block_must_reach_its_satisfaction_indicators(
+    levels: list[str], indicators: list[tuple[str, str, str]], refused: type[DocumentError] | None
+) -> None:
+    found = [_indicator(*indicator) for indicator in indicators]
+    if refused is None:
+        forms._check_complete(levels, found, Path("2023/form.pdf"))
+    else:
+        with pytest.raises(refused):
+            forms._check_complete(levels, found, Path("2023/form.pdf"))

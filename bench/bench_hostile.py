@@ -1,5 +1,6 @@
 """Every hostile or broken input the tests build, through `jixiao parse --json` one by one: how it
-ends (exit code and kind), in how many seconds, at what peak memory of the whole process tree.
+ends (exit code and kind), in how many seconds, at what peak memory (the largest process of
+its tree).
 
     .venv/bin/python bench/bench_hostile.py [--memory-mb 1024] [--timeout 120]
 
@@ -86,7 +87,7 @@ def catalogue(folder: Path) -> list[tuple[str, str, Path]]:
 
 
 def run(path: Path, env: dict[str, str]) -> tuple[int, str, float, int]:
-    """(exit code, the kind or `records`, seconds, peak RSS MiB of the process tree)."""
+    """(exit code, the kind or `records`, seconds, peak RSS MiB of the largest process of the tree)."""
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", MEASURED, bin_path("jixiao"), "parse", "--json", "--", str(path)],

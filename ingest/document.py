@@ -30,8 +30,8 @@ SECTIONS: dict[DocType, tuple[str, ...]] = {
 
 def _one_document(doc_type: DocType, rows: Sequence[TableRow], path: Path) -> None:
     """MultipleDocuments when the rows show a second document after the first: a project table's
-    header row in a form; a form's block labels (部门名称, 预算整体情况) in a project table; a
-    部门名称 naming another department in a form. (A second 预算整体情况 label tells nothing: a page
+    header row in a form; a form's 预算整体情况 block in a project table; a 部门名称 naming another
+    department in a form. (A second 预算整体情况 label tells nothing: a page
     break inside the block prints its merged label again.)"""
     if doc_type is DocType.SELF_EVALUATION:
         return
@@ -41,11 +41,9 @@ def _one_document(doc_type: DocType, rows: Sequence[TableRow], path: Path) -> No
             labelled.setdefault(block, []).append(row)
         if doc_type is DocType.DEPT_TARGET_FORM and header_columns(row, projects.HEADER):
             raise MultipleDocuments(path, f"page {row.page}: a 项目支出绩效目标表 follows the form")
-    if doc_type is DocType.PROJECT_TARGET_TABLE and labelled:
-        (first, *_) = next(iter(labelled.values()))
-        raise MultipleDocuments(
-            path, f"page {first.page}: a form's {forms.section_of(first)} follows the table"
-        )
+    # A project table may head its first column 单位名称: only a form's budget block tells a form.
+    if doc_type is DocType.PROJECT_TARGET_TABLE and (budget := labelled.get(forms.BUDGET)):
+        raise MultipleDocuments(path, f"page {budget[0].page}: a form's {forms.BUDGET} follows the table")
     named = labelled.get(forms.DEPARTMENT, [])
     for row in named[1:]:
         if squash("".join(forms.body(row))) != squash("".join(forms.body(named[0]))):

@@ -77,9 +77,12 @@ INDICATOR_HEADER = {
     "评（扣）分标准": "scoring",
     "扣分标准": "scoring",
 }
-# What closes a 绩效指标 block (see `_check_complete`).
-CLOSING_CATEGORY = "满意度"
+# What closes a 绩效指标 block of the 产出/效益 framework (see `_check_complete`): 满意度指标,
+# 服务对象满意率, 满意程度 ….
+CLOSING_CATEGORY = "满意"
+OPENING_CATEGORIES = ("产出", "效益")
 INDICATOR_OPTIONAL = ("period_target", "direction", "unit", "note", "scoring")
+_SUBTOTAL = re.compile(r"[合小总]计$")
 # Header cells of an amount column in 预算整体情况: 预算金额（万元）, 金额.
 _AMOUNT_HEADER = re.compile(r"金额|万元")
 
@@ -196,6 +199,8 @@ def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
         raise MissingSection(path, f"no amounts found in the {BUDGET} block")
     seen: set[str] = set()
     for line in lines:
+        if _SUBTOTAL.search(line.label):
+            continue  # 合计 and 小计 may close both the spending and the income side
         if line.label in seen:  # each line is printed once per form: this is a second form
             raise MultipleDocuments(path, f"page {line.page}: {BUDGET} prints {line.label} a second time")
         seen.add(line.label)
@@ -206,6 +211,8 @@ def basic_info(rows: Sequence[TableRow], path: Path) -> list[Fact]:
     """基本信息 figures such as 财政供养人员数, 下属二级单位数; the label stands as the fact's text."""
     facts = []
     for row, label, value in _label_value_pairs(rows):
+        if value and not is_amount(value):
+            continue  # words beside a label (单位性质 | 行政单位): no figure stated
         figure = _printed_amount(label, value, row, BASIC_INFO, path)
         if figure is None:
             continue  # no figure printed: nothing stated
@@ -251,6 +258,9 @@ def key_tasks(rows: Sequence[TableRow], path: Path) -> list[KeyTask]:
                     row=row.row,
                 )
             )
+        elif not tasks and (values["content"] or funds is not None):
+            # Nothing above to continue: the first task lost its 名称.
+            raise IncompleteDocument(path, f"page {row.page} row {row.row}: a {KEY_TASKS} row without 名称")
         elif tasks and any(values.values()):
             last = tasks[-1]
             if funds is not None and last.funds_wan_yuan is not None:
@@ -313,19 +323,21 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
 
 
 def _check_complete(levels: Sequence[str], found: Sequence[Indicator], path: Path) -> None:
-    """The block's own evidence that it is cut short. Its 一级指标 run 产出 → 效益 (→ 成本) and close
-    with 满意度指标 in the indicator framework the templates follow (older ones print 服务对象满意度
-    as a 二级 or 三级指标 under 效益指标): a block that names indicators but never reaches 满意度, at
-    any level, lost its end (a page)."""
+    """The block's own evidence that it is cut short. In the 产出/效益 framework the templates follow,
+    its 一级指标 run 产出 → 效益 (→ 成本) and close with 满意度指标 (older templates print
+    服务对象满意度 as a 二级 or 三级指标 under 效益指标): a block of that framework that never
+    reaches 满意, at any level, lost its end (a page). A block of another framework is not judged."""
     if not found:
-        raise MissingSection(path, f"the {INDICATORS} block names no 三级指标")
+        what = "names no 三级指标" if levels else "is missing, or names no indicator"
+        raise MissingSection(path, f"the {INDICATORS} block {what}")
     named = [*levels, *(indicator.name for indicator in found)]
-    if not any(CLOSING_CATEGORY in squash(text) for text in named):
+    framework = any(category in squash(level) for level in levels for category in OPENING_CATEGORIES)
+    if framework and not any(CLOSING_CATEGORY in squash(text) for text in named):
         last = found[-1]
         raise IncompleteDocument(
             path,
             f"the {INDICATORS} block stops at page {last.page} row {last.row} ({last.level1}), "
-            f"before its {CLOSING_CATEGORY}指标 (a page lost?)",
+            f"before its {CLOSING_CATEGORY}度指标 (a page lost?)",
         )
 
 

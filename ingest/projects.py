@@ -22,6 +22,9 @@ from ingest.pdf.text import squash
 from ingest.records import BudgetLine, Project, ProjectIndicator
 
 UNIT_TOTAL_SECTION = "单位合计"
+# The unit total row is named after the department (广州市科学技术局（本级）) or, in other
+# templates, as a total.
+UNIT_TOTAL_NAMES = ("合计", "总计", "单位合计", "部门合计")
 # The name on the label's own line: a blank one must not take the line below (单位：万元).
 _DEPARTMENT = re.compile(r"部门名称[ \t\u3000]*[:：][ \t\u3000]*(\S*)")
 
@@ -139,7 +142,10 @@ def _check_complete(
     total_line = printed.get(AMOUNT_LABELS["total"])
     expected = _row_amount(total_line.amount_wan_yuan if total_line else None, sources)
     if expected is None:
-        raise MissingSection(path, f"the {UNIT_TOTAL_SECTION} row ({department}) prints no amount")
+        raise MissingSection(
+            path,
+            f"no {UNIT_TOTAL_SECTION} row (named {department} or 合计) with an amount to add up to",
+        )
     rows = [
         amount
         for project in projects
@@ -182,7 +188,7 @@ def parse_rows(
             raise IncompleteDocument(
                 path, f"page {row.page} row {row.row}: a project row with amounts but no 项目名称"
             )
-        if squash(values["name"]) == squash(department):
+        if squash(values["name"]) in (squash(department), *UNIT_TOTAL_NAMES):
             unit_total.extend(
                 BudgetLine(
                     section=UNIT_TOTAL_SECTION,

@@ -12,6 +12,7 @@ from ingest.errors import BadAmount, IncompleteDocument, MissingSection
 from ingest.identify import Title
 from ingest.pdf.columns import under_header
 from ingest.pdf.reader import TableRow
+from ingest.pdf.text import squash
 from ingest.prose import DIMENSION_SCORE, extract_facts, join_pages
 from ingest.records import Fact, Score
 
@@ -28,6 +29,8 @@ SCORE_HEADER = {
 # A score table without a 合计 column gives no subtotals.
 SCORE_OPTIONAL = ("subtotal",)
 TOTAL_LABEL = "总分"
+# Other ways a score table labels its closing total; the record keeps one name for it, 总分.
+TOTAL_LABELS = frozenset({TOTAL_LABEL, "总计", "合计", "总得分", "得分合计", "综合得分", "自评总分"})
 
 
 def department_name(title: Title, path: Path) -> str:
@@ -57,7 +60,7 @@ def scores(rows: Sequence[TableRow], path: Path) -> list[Score]:
     subtotal: Decimal | None = None
     for row, values in under_header(rows, SCORE_HEADER, optional=SCORE_OPTIONAL):
         score = _number(values["score"], row, "得分", path)
-        if values["level1"] == TOTAL_LABEL:
+        if squash(values["level1"]) in TOTAL_LABELS:
             found.append(Score(TOTAL_LABEL, None, score, None, row.page, row.row))
             break  # the table ends with its total
         if values["level1"]:

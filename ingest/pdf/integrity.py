@@ -2,10 +2,11 @@
 page whose /Contents is not a stream at all (an object that refers to itself).
 
 PDFium draws a damaged page up to the damage and stops, so the page keeps its amounts and loses
-the names and texts printed after them: a partial document that looks whole. The check walks each
-page's content streams in pdfminer's object model (pdfplumber's own dependency) and inflates the
-Flate-compressed ones in bounded chunks, discarding the output: it reads the bytes once, keeps
-nothing, and costs a few milliseconds per document.
+the names and texts printed after them: a partial document that looks whole. The check walks the
+page tree in pdfminer's object model (pdfplumber's own dependency), following references itself
+with a bound (pdfminer's own resolver loops for ever on an object that is a reference to itself),
+and inflates each page's Flate-compressed content in bounded chunks, discarding the output: it
+keeps nothing and costs a few milliseconds per document.
 """
 
 from __future__ import annotations
@@ -14,16 +15,25 @@ import logging
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pdfminer.pdfdocument import PDFDocument
-from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import PDFObjRef, PDFStream, resolve1
+from pdfminer.pdftypes import PDFObjRef, PDFStream
 from pdfminer.psparser import PSLiteral
 
 log = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20  # inflate at most this many bytes at a time: a stream bomb never sits in memory
+# Past this much inflated content in one document the check stops looking (what it read was sound):
+# a bomb is for the parse's memory limit to refuse, not for this check to spend the time limit on.
+_MAX_INFLATED = 256 << 20
+_MAX_HOPS = 32  # references followed from one value before it counts as a loop
+_MAX_PAGES = 10_000
+
+
+class _Broken(Exception):
+    """The structure goes round: a reference chain or a page tree that refers to itself."""
 
 
 def damaged_page(path: Path) -> str | None:
@@ -33,43 +43,89 @@ def damaged_page(path: Path) -> str | None:
     try:
         with path.open("rb") as handle:
             document = PDFDocument(PDFParser(handle))
-            for number, page in enumerate(PDFPage.create_pages(document), 1):
-                for problem in _problems(page):
+            budget = [_MAX_INFLATED]
+            for number, page in enumerate(_pages(document), 1):
+                for problem in _problems(page, budget):
                     return f"page {number}: {problem}"
+    except MemoryError:
+        raise
     except Exception as error:
         log.debug("content check skipped for %s: %s", path, error)
     return None
 
 
-def _problems(page: PDFPage) -> Iterator[str]:
-    contents = page.attrs.get("Contents")
-    if contents is None:
+def _resolved(value: Any) -> Any:
+    for _ in range(_MAX_HOPS):
+        if not isinstance(value, PDFObjRef):
+            return value
+        value = value.resolve()
+    raise _Broken
+
+
+def _pages(document: PDFDocument) -> Iterator[dict[str, Any]]:
+    """Each page's dictionary in reading order; a /Kids tree that refers to itself is read once."""
+    seen: set[int] = set()
+    pending: list[Any] = [document.catalog.get("Pages")]
+    count = 0
+    while pending and count < _MAX_PAGES:
+        reference = pending.pop()
+        if isinstance(reference, PDFObjRef):
+            if reference.objid in seen:
+                continue
+            seen.add(reference.objid)
+        node = _resolved(reference)
+        if not isinstance(node, dict):
+            continue
+        kids = _resolved(node.get("Kids"))
+        if isinstance(kids, list):
+            pending.extend(reversed(kids))
+        else:
+            count += 1
+            yield node
+
+
+def _problems(page: dict[str, Any], budget: list[int]) -> Iterator[str]:
+    try:
+        contents = _resolved(page.get("Contents"))
+        entries = [_resolved(entry) for entry in contents] if isinstance(contents, list) else [contents]
+    except _Broken:
+        yield "its /Contents refers to itself"
         return
-    entries = resolve1(contents)
-    for entry in entries if isinstance(entries, list) else [entries]:
-        if isinstance(entry, PDFObjRef):
-            entry = resolve1(entry)
+    for entry in entries:
+        if entry is None:
+            continue
         if not isinstance(entry, PDFStream):
             yield "its /Contents is not a content stream (an object that refers to itself?)"
             return
-        if _filters(entry)[:1] == ["FlateDecode"] and (error := _inflate_error(entry.rawdata or b"")):
+        if _filters(entry)[:1] == ["FlateDecode"] and (error := _inflate_error(_deciphered(entry), budget)):
             yield f"its content stream is damaged ({error})"
             return
+
+
+def _deciphered(stream: PDFStream) -> bytes:
+    """The stream's bytes as written before compression: an encrypted file (an owner password that
+    only restricts printing is common) stores them encrypted."""
+    data = stream.rawdata or b""
+    if stream.decipher and stream.objid is not None and stream.genno is not None:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+    return data
 
 
 def _filters(stream: PDFStream) -> list[str]:
     return [str(name.name) if isinstance(name, PSLiteral) else str(name) for name, _ in stream.get_filters()]
 
 
-def _inflate_error(data: bytes) -> str | None:
+def _inflate_error(data: bytes, budget: list[int]) -> str | None:
     inflater = zlib.decompressobj()
     try:
         pending = data
-        while pending:
-            inflater.decompress(pending, _CHUNK)
+        while pending and budget[0] > 0:
+            budget[0] -= len(inflater.decompress(pending, _CHUNK))
             pending = inflater.unconsumed_tail
     except zlib.error as error:
-        return f"zlib: {error}"
+        # A wrong checksum after a complete stream is a producer's slip every reader forgives (the
+        # content inflated whole); anything else stops the content where it is.
+        return None if "incorrect data check" in str(error) else f"zlib: {error}"
     # A stream that stops before zlib's end marker is left alone: producers write such streams and
     # readers accept them; what it holds inflated without error.
     return None

@@ -14,7 +14,7 @@ from typing import Any
 
 import pypdf
 import pytest
-from pypdf.generic import ArrayObject, ContentStream, NameObject, NumberObject
+from pypdf.generic import ArrayObject, ContentStream, NameObject, NullObject, NumberObject
 
 from ingest.document import parse_document
 from ingest.errors import NotAPdf, NoTextLayer
@@ -59,6 +59,16 @@ def contents_refer_to_themselves(folder: Path) -> Path:
     return _written(writer, folder, "contents_loop.pdf")
 
 
+def contents_are_a_reference_to_themselves(folder: Path) -> Path:
+    """`/Contents 4 0 R` where object 4 is `4 0 R`: a resolver that follows references blindly
+    never returns."""
+    writer = pypdf.PdfWriter(clone_from=FORM)
+    reference = writer._add_object(NullObject())
+    writer._objects[reference.idnum - 1] = reference
+    writer.pages[0][NameObject("/Contents")] = reference
+    return _written(writer, folder, "contents_self_reference.pdf")
+
+
 def a_megabyte_line_of_garbage(folder: Path) -> Path:
     # No line break anywhere: a reader that searches backwards for startxref line by line is
     # quadratic on it.
@@ -78,6 +88,7 @@ def no_page_prints_anything(folder: Path) -> Path:
 BROKEN: list[tuple[Callable[[Path], Path], type[Exception], str]] = [
     (damaged_content_stream, NotAPdf, "page 4: its content stream is damaged"),
     (contents_refer_to_themselves, NotAPdf, "page 1: its /Contents is not a content stream"),
+    (contents_are_a_reference_to_themselves, NotAPdf, "page 1: its /Contents refers to itself"),
     (a_megabyte_line_of_garbage, NotAPdf, "structure is broken"),
     (no_page_prints_anything, NoTextLayer, "none of its 2 pages prints anything"),
 ]
@@ -121,6 +132,31 @@ def overprinted_with_strokes(folder: Path) -> Path:
     return _written(writer, folder, "overprinted.pdf")
 
 
+def only_an_owner_password(folder: Path) -> Path:
+    """Encrypted with an empty user password: anyone opens it, printing or copying is restricted
+    (common on government sites); its streams are stored encrypted."""
+    writer = pypdf.PdfWriter(clone_from=FORM)
+    writer.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    return _written(writer, folder, "owner_password.pdf")
+
+
+def a_wrong_checksum(folder: Path) -> Path:
+    """Page 1's content stream inflates whole, but its zlib checksum is wrong: a producer's slip
+    that readers forgive."""
+    data = bytearray(FORM.read_bytes())
+    contents = pypdf.PdfReader(FORM).pages[0].raw_get("/Contents")
+    start_of_object = re.search(rb"(?<![0-9])%d 0 obj" % contents.idnum, data)
+    assert start_of_object is not None
+    end = data.index(b"endstream", start_of_object.end())
+    while data[end - 1] in b"\r\n":
+        end -= 1
+    data[end - 1] ^= 0xFF  # the last byte of the Adler-32 checksum
+    path = folder / "2023" / "checksum.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(data))
+    return path
+
+
 def blank_sheet_in_front(folder: Path) -> Path:
     writer = pypdf.PdfWriter()
     writer.add_blank_page(width=595, height=842)
@@ -156,6 +192,8 @@ INTACT: list[tuple[Callable[[Path], Path], int]] = [
     (rotated, 0),
     (media_box_refers_to_itself, 0),
     (overprinted_with_strokes, 0),
+    (only_an_owner_password, 0),
+    (a_wrong_checksum, 0),
     (blank_sheet_in_front, 1),
 ]
 

@@ -29,6 +29,7 @@ VARIANTS = {
     "amount_past_four_decimals": (FORM, {"D4": "2341.13456"}),
     "blank_amount": (FORM, {"D4": None}),
     "task_without_name": (FORM, {"B12": None}),
+    "first_task_without_name": (FORM, {"B11": None}),
     "blank_department": (TABLE, {"A2": "部门名称："}),
     "thirty_digit_amount": (TABLE, {"B6": "123456789012345678901234567890.00"}),
     "indicators_elsewhere": (TABLE, {"G6": "见附件"}),
@@ -62,6 +63,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         ("amount_as_dashes", BadAmount, "项目支出"),
         ("amount_past_four_decimals", BadAmount, "more than 4 decimals"),
         ("task_without_name", IncompleteDocument, "no 名称"),
+        ("first_task_without_name", IncompleteDocument, "without 名称"),
         ("blank_department", MissingSection, "names no department"),
         ("thirty_digit_amount", BadAmount, "16 digits"),
         ("blank_unit_row", MissingSection, "单位合计 row"),
@@ -150,7 +152,7 @@ def test_a_document_that_lost_pages_is_refused_naming_what_is_missing(
             "guangzhou_2023_project_target_table",
             "项目支出绩效目标表 follows",
         ),
-        ("guangzhou_2023_project_target_table", "huangpu_2023_dept_target_form", "部门名称 follows"),
+        ("guangzhou_2023_project_target_table", "huangpu_2023_dept_target_form", "预算整体情况 follows"),
     ],
     ids=["two forms", "one form twice", "form then project table", "project table then form"],
 )
@@ -229,8 +231,19 @@ def _indicator(level1: str, level2: str, name: str) -> Indicator:
             IncompleteDocument,
         ),
         (["产出指标"], [], MissingSection),
+        (["效益指标", "社会效益指标"], [("效益指标", "社会效益指标", "服务对象满意率")], None),
+        # Another framework (Guangdong's 履职效能 / 管理效率) is not judged by this one's end.
+        (["履职效能", "管理效率"], [("管理效率", "预算管理", "预算执行率")], None),
     ],
-    ids=["满意度指标", "as a 二级指标", "as a 三级指标", "cut before it", "no 三级指标"],
+    ids=[
+        "满意度指标",
+        "as a 二级指标",
+        "as a 三级指标",
+        "cut before it",
+        "no 三级指标",
+        "满意率",
+        "another framework",
+    ],
 )
 def test_an_indicator_block_must_reach_its_satisfaction_indicators(
     levels: list[str], indicators: list[tuple[str, str, str]], refused: type[DocumentError] | None

@@ -21,7 +21,8 @@ from jixiao.settings import Settings
 from tests.conftest import SAMPLE_FILES, bin_path
 
 LIMIT_MB = 256
-# Runs the command and prints, as its last line, the peak RSS of every process under it (KiB).
+# Runs the command and prints, as its last line, the peak RSS of the largest process
+# under it, the grandchildren it reaped included (KiB).
 MEASURED = (
     "import resource, subprocess, sys; "
     "result = subprocess.run(sys.argv[1:], capture_output=True, text=True); "

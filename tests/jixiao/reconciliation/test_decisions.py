@@ -299,8 +299,8 @@ def test_a_suite_that_gives_no_verdict_on_a_check_without_rows_blocks_publicatio
 ) -> None:
     """An error about the reconciliation itself, not about a bureau-year: check 9's expectation
     raises, and on the samples check 9 has no applicable row to fail in its place. Nothing can be
-    held back for it, so the stage stops with ReconciliationError and the DAG's task fails: the
-    warehouse published before keeps serving."""
+    held back for it, so the stage stops with ReconciliationError (the DAG's task fails before
+    `publish`) and records no verdict."""
     import great_expectations.expectations as gxe
 
     import expectations.suites as suites

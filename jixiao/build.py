@@ -13,6 +13,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from ingest.departments import DepartmentDirectory
 from ingest.zone import HEADER_COLUMNS, RAW_TABLES, is_complete, read_header
@@ -54,6 +55,17 @@ create table meta.build_inputs (
 );
 """
 _HEADER_FIELDS = tuple(name for name in HEADER_COLUMNS if name not in ("sha256", "source_path"))
+# raw.documents' columns in their order, as `_document_row` gives them.
+DOCUMENT_COLUMNS = (
+    "document_sha256",
+    "source_path",
+    *_HEADER_FIELDS,
+    "status",
+    "superseded_by",
+    "version_key",
+    "first_seen_at",
+    "parsed_at",
+)
 log = logging.getLogger(__name__)
 
 
@@ -130,8 +142,13 @@ def build_raw(
                 header["department_code"] = departments.match(str(header["department"]))
         rows = [_document_row(headers[sha], landed[sha]) for sha in sorted(landed)]
         if rows:
-            placeholders = ", ".join("?" * len(rows[0]))
-            connection.executemany(f"insert into raw.documents values ({placeholders})", rows)
+            # One insert from an Arrow table: executemany runs one statement per row (2.5 s for
+            # 1,000 documents, on every night that builds).
+            columns = zip(DOCUMENT_COLUMNS, zip(*rows, strict=True), strict=True)
+            incoming = pa.table({name: list(values) for name, values in columns})
+            connection.register("incoming_documents", incoming)
+            connection.execute("insert into raw.documents select * from incoming_documents")
+            connection.unregister("incoming_documents")
         for table in RAW_TABLES:
             files = [str(zone / sha / f"{table.name}.parquet") for sha in from_zone]
             if files:
@@ -166,8 +183,9 @@ def _copy_previous(
     # ATTACH takes no parameters: the path as an SQL string literal.
     connection.execute(f"attach {string_literal(previous)} as previous (read_only)")
     try:
-        connection.execute("create temporary table kept (document_sha256 varchar primary key)")
-        connection.executemany("insert into kept values (?)", [[sha] for sha in sorted(wanted)])
+        connection.execute(
+            "create temporary table kept as select unnest(?::varchar[]) as document_sha256", [sorted(wanted)]
+        )
         connection.execute(
             "delete from kept where document_sha256 not in"
             " (select document_sha256 from previous.raw.documents)"

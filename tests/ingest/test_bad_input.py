@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -249,3 +251,28 @@ def test_the_table_view_shows_every_record_list(
     out, err = capsys.readouterr()
     shown = {title for title in tables if title in out}
     assert shown == set(tables) and err == ""
+
+
+def test_library_log_records_go_to_the_log_file_never_to_stderr(tmp_path: Path) -> None:
+    # A fresh interpreter, as `jixiao parse` runs: without the CLI's handler, Python's last-resort
+    # handler would print the library's warning on stderr, beside the one line of a refusal.
+    script = (
+        "import logging, warnings\n"
+        "from jixiao.cli import log_to_file\n"
+        "from jixiao.settings import Settings\n"
+        "path = log_to_file(Settings.from_env())\n"
+        "logging.getLogger('pdfminer.pdffont').warning('Could not get FontBBox from font descriptor')\n"
+        "warnings.warn('a library warning')\n"
+        "print(path)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "JIXIAO_STATE_DIR": str(tmp_path / "state")},
+        check=True,
+    )
+    assert result.stderr == ""
+    logged = Path(result.stdout.strip()).read_text(encoding="utf-8")
+    assert "WARNING pdfminer.pdffont: Could not get FontBBox" in logged
+    assert "a library warning" in logged

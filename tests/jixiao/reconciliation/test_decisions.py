@@ -16,6 +16,7 @@ import pytest
 from expectations.checks import Check
 from ingest.zone import RAW_TABLES
 from jixiao.reconciliation import verdict
+from jixiao.settings import Settings
 from jixiao.tasks import reconcile
 from tests.conftest import SampleWarehouse, transform
 from tests.jixiao.reconciliation.conftest import Builder
@@ -223,19 +224,21 @@ def test_a_cross_document_error_holds_back_that_bureau_year_and_publishes_the_re
     assert len(reconcile("warehouse", "test_run")["rejected"]) == 2
 
 
-def test_a_check_whose_expectation_raises_fails_closed(
-    sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A fault injected into the suite: check 1's expectation compares a column the rows lack, so GE
-    raises inside it and names no failing row. The gate must not read that as a pass."""
+def with_a_broken_expectation(
+    check_id: str, sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Settings, Path]:
+    """A fault injected into the real suite: `check_id`'s expectation compares a column the rows
+    lack, so GE raises inside it and names no failing row. Settings and a copy of the sample build
+    to run a stage on."""
     import great_expectations.expectations as gxe
 
     import expectations.suites as suites
-    from jixiao.reconciliation import run_stage
 
-    def broken_budget_identity(check: Check) -> gxe.Expectation:
+    original = suites.check_expectation
+
+    def broken(check: Check) -> gxe.Expectation:
         expectation = original(check)
-        if check.check_id == "budget_identity":
+        if check.check_id == check_id:
             expectation = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
                 column_A="no_such_column",
                 column_B="abs_difference_units",
@@ -244,11 +247,20 @@ def test_a_check_whose_expectation_raises_fails_closed(
             )
         return expectation
 
-    original = suites.check_expectation
-    monkeypatch.setattr(suites, "check_expectation", broken_budget_identity)
+    monkeypatch.setattr(suites, "check_expectation", broken)
     build = tmp_path / sample_warehouse.path.name
     shutil.copy2(sample_warehouse.path, build)
-    settings = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state")
+    return dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state"), build
+
+
+def test_a_check_whose_expectation_raises_fails_closed(
+    sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check 1's expectation raises inside GE and names no failing row. The gate must not read that
+    as a pass."""
+    from jixiao.reconciliation import run_stage
+
+    settings, build = with_a_broken_expectation("budget_identity", sample_warehouse, tmp_path, monkeypatch)
 
     documents = run_stage(settings, "documents", "injected_fault", warehouse=build)
 
@@ -301,27 +313,11 @@ def test_a_suite_that_gives_no_verdict_on_a_check_without_rows_blocks_publicatio
     raises, and on the samples check 9 has no applicable row to fail in its place. Nothing can be
     held back for it, so the stage stops with ReconciliationError (the DAG's task fails before
     `publish`) and records no verdict."""
-    import great_expectations.expectations as gxe
-
-    import expectations.suites as suites
     from jixiao.reconciliation import ReconciliationError, run_stage
 
-    def broken_self_evaluation_budget(check: Check) -> gxe.Expectation:
-        expectation = original(check)
-        if check.check_id == "self_evaluation_budget":
-            expectation = gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A="no_such_column",
-                column_B="abs_difference_units",
-                row_condition=expectation.row_condition,
-                meta=expectation.meta,
-            )
-        return expectation
-
-    original = suites.check_expectation
-    monkeypatch.setattr(suites, "check_expectation", broken_self_evaluation_budget)
-    build = tmp_path / sample_warehouse.path.name
-    shutil.copy2(sample_warehouse.path, build)
-    settings = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state")
+    settings, build = with_a_broken_expectation(
+        "self_evaluation_budget", sample_warehouse, tmp_path, monkeypatch
+    )
 
     with pytest.raises(ReconciliationError, match="self_evaluation_budget") as raised:
         run_stage(settings, "warehouse", "injected_fault", warehouse=build)

@@ -19,8 +19,7 @@ from typing import Any
 
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfparser import PDFParser
-from pdfminer.pdftypes import PDFObjRef, PDFStream
-from pdfminer.psparser import PSLiteral
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFObjRef, PDFStream
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ def _problems(page: dict[str, Any], budget: list[int]) -> Iterator[str]:
         if not isinstance(entry, PDFStream):
             yield "its /Contents is not a content stream (an object that refers to itself?)"
             return
-        if _filters(entry)[:1] == ["FlateDecode"] and (error := _inflate_error(_deciphered(entry), budget)):
+        if _flate_first(entry) and (error := _inflate_error(_deciphered(entry), budget)):
             yield f"its content stream is damaged ({error})"
             return
 
@@ -111,8 +110,10 @@ def _deciphered(stream: PDFStream) -> bytes:
     return data
 
 
-def _filters(stream: PDFStream) -> list[str]:
-    return [str(name.name) if isinstance(name, PSLiteral) else str(name) for name, _ in stream.get_filters()]
+def _flate_first(stream: PDFStream) -> bool:
+    """Whether zlib undoes the stream's first filter (pdfminer's own names for it: /FlateDecode, /Fl)."""
+    filters = stream.get_filters()
+    return bool(filters) and filters[0][0] in LITERALS_FLATE_DECODE
 
 
 def _inflate_error(data: bytes, budget: list[int]) -> str | None:

@@ -69,13 +69,21 @@ def died(path: Path, exc: BaseException, megabytes: int) -> TooLarge | ParserFai
     return ParserFailure(path, f"the parse process died ({type(exc).__name__}: {exc})")
 
 
-def _parse(path: str, year: int | None, seed: str, megabytes: int) -> ParsedDocument:
-    departments = DepartmentDirectory.from_seed(Path(seed))
+def parse_within_memory(
+    path: Path, *, seed: Path, megabytes: int, year: int | None = None, source_path: str | None = None
+) -> ParsedDocument:
+    """parse_document under the memory bound, in this (parse) process: TooLarge past it. The one
+    body of a bounded parse, for `jixiao parse`'s child and the nightly workers alike."""
+    departments = DepartmentDirectory.from_seed(seed)
     try:
         with memory_bound(megabytes):
-            return parse_document(Path(path), year=year, departments=departments)
+            return parse_document(path, year=year, source_path=source_path, departments=departments)
     except MemoryError:
-        raise too_large(Path(path), megabytes) from None
+        raise too_large(path, megabytes) from None
+
+
+def _parse(path: str, year: int | None, seed: str, megabytes: int) -> ParsedDocument:
+    return parse_within_memory(Path(path), seed=Path(seed), megabytes=megabytes, year=year)
 
 
 def parse_bounded(

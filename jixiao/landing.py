@@ -31,10 +31,10 @@ from typing import TypeVar
 from pebble import ProcessPool
 
 from ingest.departments import DepartmentDirectory
-from ingest.document import PARSER_VERSION, parse_document, sha256_of
+from ingest.document import PARSER_VERSION, sha256_of
 from ingest.errors import DocumentError, ParserFailure
 from ingest.zone import ZoneWriteError, is_complete, write_zone
-from jixiao.bounded import died, memory_bound, too_large
+from jixiao.bounded import died, parse_within_memory
 from jixiao.build import build_raw
 from jixiao.inputs import fingerprint, unchanged_since_publication
 from jixiao.ledger import Ledger
@@ -218,15 +218,10 @@ def parse_one(landing_dir: str, source_path: str, sha: str, zone: str, seed: str
     `sha` is the hash discover() took; a parsed document records the one its parser took.
     """
     path = Path(landing_dir) / source_path
-    departments = DepartmentDirectory.from_seed(Path(seed))
     try:
-        with memory_bound(memory_mb):
-            document = parse_document(path, source_path=source_path, departments=departments)
-    except DocumentError as error:
+        document = parse_within_memory(path, seed=Path(seed), megabytes=memory_mb, source_path=source_path)
+    except DocumentError as error:  # TooLarge past JIXIAO_PARSE_MEMORY_MB among them
         return Outcome(source_path, sha, "quarantined", error_type=error.kind, message=str(error))
-    except MemoryError:  # past JIXIAO_PARSE_MEMORY_MB: the worker's address space is bounded
-        refused = too_large(path, memory_mb)
-        return Outcome(source_path, sha, "quarantined", error_type=refused.kind, message=str(refused))
     except Exception as exc:  # one bad file must not stop the night
         log.exception("parser failure on %s", path)
         failure = ParserFailure(path, f"unexpected {type(exc).__name__}: {exc}".splitlines()[0])

@@ -12,8 +12,9 @@ Airflow home (migrated before the first night, not counted) and state folder. Th
 3. one new document: one form re-published (same pages, new bytes) among the rest.
 
 Peak RSS is each process's high-water mark (VmHWM), read every 0.1 s from /proc for the whole
-process tree, and reported per kind: the `jixiao run` parent, the night process (Airflow, dbt,
-Great Expectations, the report), parse workers. Parse, dbt and gate seconds come from the task
+process tree, and reported per kind: the `jixiao run` parent, the night process (Airflow, dbt),
+the workers it places work in (`jixiao.apart`: Great Expectations; the raw build, publication and
+report), parse workers. Parse, dbt and gate seconds come from the task
 instances Airflow recorded for the night: the span of the `parse` tasks, the summed durations of
 the dbt tasks, of the two reconciliation tasks.
 """
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,10 +43,10 @@ from jixiao.cli.tables import print_table
 from jixiao.settings import Settings
 
 POLL_SECONDS = 0.1
-KINDS = ("jixiao run", "night (Airflow, dbt, GE)", "parse worker", "other")
+KINDS = ("jixiao run", "night (Airflow, dbt)", "worker apart (GE, DuckDB writers)", "parse worker", "other")
 
 
-def _status_kib(pid: int, field_name: str) -> int:
+def status_kib(pid: int, field_name: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith(field_name + ":"):
@@ -54,14 +56,14 @@ def _status_kib(pid: int, field_name: str) -> int:
     return 0
 
 
-def _children(pid: int) -> list[int]:
+def children(pid: int) -> list[int]:
     try:
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
 
 
-def _cmdline(pid: int) -> str:
+def cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
@@ -77,22 +79,24 @@ class MemoryWatch:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def _kind(self, pid: int, parent: int | None, parent_line: str) -> str:
-        line = _cmdline(pid)
+        line = cmdline(pid)
         if pid == self.root:
             return KINDS[0]
+        if "multiprocessing.spawn" in line:  # jixiao.apart's workers: the gate, the warehouse
+            return KINDS[2]
         if "jixiao.nightly" in line:
             # Parse workers are forked from the night process: the same command line, its children.
-            return KINDS[2] if "jixiao.nightly" in parent_line and parent != self.root else KINDS[1]
-        return KINDS[3]
+            return KINDS[3] if "jixiao.nightly" in parent_line and parent != self.root else KINDS[1]
+        return KINDS[4]
 
     def _sample(self) -> None:
         stack: list[tuple[int, int | None, str]] = [(self.root, None, "")]
         while stack:
             pid, parent, parent_line = stack.pop()
             kind = self._kind(pid, parent, parent_line)
-            self.peaks[kind] = max(self.peaks[kind], _status_kib(pid, "VmHWM"))
-            line = _cmdline(pid)
-            stack.extend((child, pid, line) for child in _children(pid))
+            self.peaks[kind] = max(self.peaks[kind], status_kib(pid, "VmHWM"))
+            line = cmdline(pid)
+            stack.extend((child, pid, line) for child in children(pid))
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -106,7 +110,7 @@ class MemoryWatch:
 @dataclass
 class Night:
     name: str
-    exit_code: int
+    outcome: str  # `jixiao run`'s exit code; the DAG runs' states through the production path
     seconds: float
     peaks_mib: dict[str, float]
     pages: int
@@ -152,21 +156,51 @@ def run_night(name: str, env: dict[str, str], settings: Settings, new_pdfs: list
         sys.stdout.write(text[-4000:])
         raise SystemExit(f"night {name!r}: jixiao run exited {process.returncode}")
     tasks = _task_times(settings.airflow_home / "airflow.db", since)
-    parse = [(start, end) for _, task_id, start, end in tasks if task_id == "parse"]
-    dbt = sum(
-        end - start for _, task_id, start, end in tasks if task_id.startswith(("dbt_staging.", "dbt_marts."))
-    )
-    gate = sum(end - start for _, task_id, start, end in tasks if task_id.startswith("reconcile_"))
-    parse_seconds = max(end for _, end in parse) - min(start for start, _ in parse) if parse else 0.0
     return Night(
         name,
-        process.returncode,
+        str(process.returncode),
         seconds,
         {kind: kib / 1024 for kind, kib in watch.peaks.items()},
         pages,
-        parse_seconds,
-        dbt,
-        gate,
+        *night_figures([(task_id, start, end) for _, task_id, start, end in tasks]),
+    )
+
+
+def night_figures(spans: list[tuple[str, float, float]]) -> tuple[float, float, float]:
+    """From a night's task instances (task id, start, end in epoch seconds): the span of its `parse`
+    tasks, the summed durations of its dbt tasks and of its two reconciliation tasks."""
+    parse = [(start, end) for task_id, start, end in spans if task_id == "parse"]
+    parse_seconds = max(end for _, end in parse) - min(start for start, _ in parse) if parse else 0.0
+    dbt = sum(end - start for task_id, start, end in spans if task_id.startswith("dbt_"))
+    gate = sum(end - start for task_id, start, end in spans if task_id.startswith("reconcile_"))
+    return parse_seconds, dbt, gate
+
+
+def print_nights(title: str, outcome: str, kinds: Sequence[str], nights: list[Night]) -> None:
+    """The benchmarks' one table: a row per night."""
+    print_table(
+        title,
+        [
+            "night",
+            outcome,
+            "wall s",
+            *(f"peak MiB: {kind}" for kind in kinds),
+            "parse pages/s",
+            "dbt s",
+            "gate s",
+        ],
+        [
+            (
+                night.name,
+                night.outcome,
+                f"{night.seconds:.1f}",
+                *(f"{night.peaks_mib[kind]:.0f}" for kind in kinds),
+                f"{night.pages / night.parse_seconds:.1f}" if night.parse_seconds else "-",
+                f"{night.dbt_seconds:.1f}",
+                f"{night.gate_seconds:.1f}",
+            )
+            for night in nights
+        ],
     )
 
 
@@ -206,29 +240,8 @@ def main() -> None:
     form = next((pdf for pdf in pdfs if "dept_target_form" in pdf.name), pdfs[0])
     republish(form)
     nights.append(run_night(f"one new document among {len(pdfs)}", env, settings, [form]))
-    print_table(
-        f"jixiao run over {corpus} ({len(pdfs)} documents), {os.cpu_count()} cores",
-        [
-            "night",
-            "exit",
-            "wall s",
-            *(f"peak MiB: {kind}" for kind in KINDS[:3]),
-            "parse pages/s",
-            "dbt s",
-            "gate s",
-        ],
-        [
-            (
-                night.name,
-                str(night.exit_code),
-                f"{night.seconds:.1f}",
-                *(f"{night.peaks_mib[kind]:.0f}" for kind in KINDS[:3]),
-                f"{night.pages / night.parse_seconds:.1f}" if night.parse_seconds else "-",
-                f"{night.dbt_seconds:.1f}",
-                f"{night.gate_seconds:.1f}",
-            )
-            for night in nights
-        ],
+    print_nights(
+        f"jixiao run over {corpus} ({len(pdfs)} documents), {os.cpu_count()} cores", "exit", KINDS[:4], nights
     )
     if args.keep:
         print(f"kept: {root}")

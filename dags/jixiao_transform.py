@@ -60,11 +60,11 @@ def jixiao_transform() -> None:
         """Take the landing's latest build: a landing that finishes meanwhile prepares the next one."""
         return tasks.claim_build()
 
-    # Skips only the tasks right after it; the rest follow by their trigger rules, so the verdict
-    # (none_failed) still runs.
-    @task.short_circuit(ignore_downstream_trigger_rules=False)
-    def anything_new(claimed: str | None) -> bool:
-        return tasks.anything_new(claimed)
+    # On a night with nothing new, skips at once every task after it that needs all of its upstream
+    # to succeed; the report and the verdict (none_failed) still run.
+    @task
+    def anything_new(claimed: str | None, task: Any = None) -> None:
+        tasks.skip_unless_anything_new(claimed, task)
 
     @task(pool=WAREHOUSE_POOL)
     def reconcile_documents(run_id: str | None = None) -> dict[str, Any]:

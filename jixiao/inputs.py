@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 
-from ingest.document import PARSER_VERSION
 from jixiao.dbt_manifest import project_hash
 from jixiao.ledger import Ledger
 from jixiao.settings import Settings
@@ -22,6 +21,10 @@ PUBLISHED_FILE = "published.json"  # in the state folder: the served publication
 
 def fingerprint(settings: Settings, ledger: Ledger) -> str:
     """sha256 over the inputs of a build made now from the ledger and the zone."""
+    # Here, not at the top: `jixiao run` reads the served publication's record from this module
+    # without importing the parsers.
+    from ingest.document import PARSER_VERSION
+
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:

@@ -9,20 +9,15 @@ load()         the single writer: record outcomes in the ledger (supersession in
                (`jixiao.inputs`) equal those of the served publication: then there is nothing to
                rebuild, and the transform that follows checks and publishes nothing.
 
-Progress: discover() starts the state folder's progress file with the number of documents to parse;
-as each document ends (parsed, quarantined or timed out) its batch's task appends one line to it, on
-whichever worker it runs; read_progress() gives `jixiao run` the count to show.
+Progress (`jixiao.progress`): discover() starts the count of documents to parse; each document that
+ends (parsed, quarantined or timed out) is noted, on whichever worker it runs.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
-from collections.abc import Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
@@ -34,71 +29,17 @@ from ingest.departments import DepartmentDirectory
 from ingest.document import PARSER_VERSION, sha256_of
 from ingest.errors import DocumentError, ParserFailure
 from ingest.zone import ZoneWriteError, is_complete, write_zone
+from jixiao.apart import WAREHOUSE_WORKER, may_have_children, prepare_transform, run_warm
 from jixiao.bounded import died, parse_within_memory
 from jixiao.build import build_raw
 from jixiao.inputs import fingerprint, unchanged_since_publication
 from jixiao.ledger import Ledger
+from jixiao.progress import note_parsed, start_progress
 from jixiao.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PROGRESS_FILE = "parse-progress.txt"
 T = TypeVar("T")
-
-
-def progress_path(settings: Settings) -> Path:
-    return settings.state_dir / PROGRESS_FILE
-
-
-def start_progress(settings: Settings, total: int) -> None:
-    """A landing's first word: how many documents it will parse. The count of an earlier landing goes."""
-    path = progress_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(f"total {total}\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
-def clear_progress(settings: Settings) -> None:
-    """Forget the last landing's count (until the next landing's discover() starts its own)."""
-    progress_path(settings).unlink(missing_ok=True)
-
-
-def note_parsed(settings: Settings, source_path: str) -> None:
-    """One document finished: one short line appended, a single write(2) with O_APPEND, so workers in
-    other processes append side by side. Progress is for people: it never fails a parse, and without
-    a started progress file (no discover() before) nothing is written."""
-    line = ("done " + source_path.replace("\n", " ") + "\n").encode("utf-8")
-    try:
-        descriptor = os.open(progress_path(settings), os.O_WRONLY | os.O_APPEND)
-    except OSError:
-        return
-    try:
-        os.write(descriptor, line)
-    except OSError as error:
-        log.debug("progress not recorded for %s: %s", source_path, error)
-    finally:
-        os.close(descriptor)
-
-
-def read_progress(settings: Settings) -> tuple[int, int] | None:
-    """(documents finished, documents to parse) of the current landing, or None when none has started.
-
-    A document counts once even when a retried batch parses it again; a line still being written
-    (no newline yet) does not count."""
-    try:
-        text = progress_path(settings).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    lines = text.split("\n")[:-1]  # the last element is empty or a line not yet complete
-    if not lines or not lines[0].startswith("total "):
-        return None
-    try:
-        total = int(lines[0].removeprefix("total "))
-    except ValueError:
-        return None
-    done = {line.removeprefix("done ") for line in lines[1:] if line.startswith("done ")}
-    return min(len(done), total), total
 
 
 @dataclass
@@ -236,27 +177,13 @@ def _note_finished(settings: Settings, source_path: str, _future: Future[Outcome
     note_parsed(settings, source_path)
 
 
-@contextmanager
-def _may_have_children() -> Iterator[None]:
-    """Celery's prefork workers run tasks in daemonic processes, which multiprocessing forbids to
-    start children. The pool below is joined before this block ends, so no child outlives the
-    task: lifting the flag for its duration is safe."""
-    process = multiprocessing.current_process()
-    daemonic = process.daemon
-    process._config["daemon"] = False  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        process._config["daemon"] = daemonic  # type: ignore[attr-defined]
-
-
 def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcome]:
     """Parse a batch in a process pool; a document that runs past the timeout is quarantined."""
     outcomes: list[Outcome] = []
     args = (str(settings.landing_dir), str(settings.raw_zone), str(settings.departments_seed))
     memory_mb = settings.parse_memory_mb
     with (
-        _may_have_children(),
+        may_have_children(),
         ProcessPool(max_workers=max(1, settings.parse_workers)) as pool,
     ):
         futures = [
@@ -303,17 +230,24 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
         summary.rebuilt = False
         log.info("nothing changed since the served publication: no new build")
         return summary
-    summary.rows = build_raw(
+    prepare_transform()
+    fresh = {outcome.sha256 for outcome in outcomes if outcome.status == "parsed"}
+    summary.rows = run_warm(WAREHOUSE_WORKER, _build_raw, settings, summary.inputs, fresh)
+    return summary
+
+
+def _build_raw(settings: Settings, inputs: str, fresh: set[str]) -> dict[str, int]:
+    """The raw schema of the new build, in the warehouse worker (`jixiao.apart`), not the night process."""
+    return build_raw(
         settings.build_warehouse,
         settings.raw_zone,
-        ledger,
+        Ledger(settings.ledger_path),
         settings.reconciliation_dir,
-        inputs=summary.inputs,
+        inputs=inputs,
         previous=settings.warehouse,
-        fresh={outcome.sha256 for outcome in outcomes if outcome.status == "parsed"},
+        fresh=fresh,
         departments=DepartmentDirectory.from_seed(settings.departments_seed),
     )
-    return summary
 
 
 def _record_outcomes(

@@ -16,6 +16,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from jixiao.apart import begin_night, end_night
 from jixiao.settings import DAG_IDS, Settings
 from jixiao.state import write_state
 
@@ -24,6 +25,15 @@ log = logging.getLogger(__name__)
 
 
 def run_night(settings: Settings) -> int:
+    # Workers for the heavy work (jixiao.apart), started ahead of need and ended with the night.
+    begin_night()
+    try:
+        return _run_dags(settings)
+    finally:
+        end_night()
+
+
+def _run_dags(settings: Settings) -> int:
     from airflow.dag_processing.dagbag import DagBag
     from airflow.utils.state import DagRunState
 

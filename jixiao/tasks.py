@@ -11,15 +11,14 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from airflow.sdk import Asset
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk import Asset, TriggerRule
+from airflow.sdk.exceptions import AirflowFailException, DownstreamTasksSkipped
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
 from jixiao.dbt_manifest import dbt_manifest
 from jixiao.settings import WAREHOUSE_POOL, Settings
 
-REPORT_STATE = "last_report.json"  # which publication the HTML report shows
 RAW_ASSET = Asset("jixiao_raw", uri="file:///jixiao/raw")
 log = logging.getLogger(__name__)
 
@@ -83,10 +82,17 @@ def claim_build() -> str | None:
     return claim(Settings.from_env())
 
 
-def anything_new(claimed: str | None) -> bool:
-    """Whether there is a build to complete; when not, say so: the served publication stands."""
+def skip_unless_anything_new(claimed: str | None, task: Any) -> None:
+    """When the landing made no build (nothing changed), say so and skip the build: the served
+    publication stands.
+
+    Skipped are the tasks after this one (`task`) that need all of their upstream to succeed: the
+    trigger rules would skip the same ones, but one level of the graph per pass of the scheduler
+    (under `dag.test()` each pass without a task to run sleeps a second, seven a night). The tasks
+    with another rule (the report, the verdict, Cosmos' gates) follow it as before.
+    """
     if claimed is not None:
-        return True
+        return
     from jixiao.inputs import published
 
     record = published(Settings.from_env()) or {}
@@ -95,16 +101,23 @@ def anything_new(claimed: str | None) -> bool:
         "not rebuilt, not re-checked, not re-published",
         record.get("published_at", "?"),
     )
-    return False
+    raise DownstreamTasksSkipped(  # type: ignore[no-untyped-call]
+        tasks=[
+            downstream.task_id
+            for downstream in task.get_flat_relatives(upstream=False)
+            if downstream.trigger_rule == TriggerRule.ALL_SUCCESS
+        ]
+    )
 
 
 def reconcile(stage: str, run_id: str) -> dict[str, Any]:
     """A reconciliation checkpoint on the claimed build. Rejected and held-back documents are only
     reported here (see `reconciliation_verdict`); a failure across documents that holding back could
     not resolve stops the run before publishing."""
+    from jixiao.apart import GATE_WORKER, run_warm
     from jixiao.reconciliation import run_stage
 
-    result = run_stage(Settings.from_env(), stage, run_id)  # type: ignore[arg-type]
+    result = run_warm(GATE_WORKER, run_stage, Settings.from_env(), stage, run_id)  # type: ignore[arg-type]
     if stage == "warehouse" and result.failures:
         raise AirflowFailException(
             "reconciliation blocked publication; the warehouse published before keeps serving:\n"
@@ -116,29 +129,19 @@ def reconcile(stage: str, run_id: str) -> dict[str, Any]:
 def publish_build(
     run_id: str, documents_stage: dict[str, Any], warehouse_stage: dict[str, Any]
 ) -> dict[str, Any]:
+    from jixiao.apart import WAREHOUSE_WORKER, run_warm
     from jixiao.publish import publish
 
     rejected = [*(documents_stage.get("rejected") or []), *(warehouse_stage.get("rejected") or [])]
-    return publish(Settings.from_env(), run_id, rejected=rejected)
+    return run_warm(WAREHOUSE_WORKER, publish, Settings.from_env(), run_id, rejected)
 
 
 def write_html_report() -> str | None:
-    """The report of the served publication, unless the one on disk already is (a night with nothing
-    new writes it only if the night that published was stopped before its report)."""
-    from jixiao.report import publication_of, write_report
-    from jixiao.state import read_state, write_state
+    """The static HTML report of the served publication (`jixiao.report.refresh_report`)."""
+    from jixiao.apart import WAREHOUSE_WORKER, run_warm
+    from jixiao.report import refresh_report
 
-    settings = Settings.from_env()
-    if not settings.warehouse.is_file():
-        return None
-    publication = publication_of(settings.warehouse)
-    shown = (read_state(settings, REPORT_STATE) or {}).get("publication")
-    if shown == publication and settings.report_path.is_file():
-        log.info("the report already shows the served publication (run %s)", publication)
-    else:
-        write_report(settings.warehouse, settings.report_path, publication)
-        write_state(settings, REPORT_STATE, {"publication": publication})
-    return str(settings.report_path)
+    return run_warm(WAREHOUSE_WORKER, refresh_report, Settings.from_env())
 
 
 def reconciliation_verdict(
@@ -199,6 +202,10 @@ DBT_OPERATOR_ARGS = {
     # No Airflow Asset per model: nothing is scheduled on them, and each one is an event the
     # scheduler records every night.
     "emit_datasets": False,
+    # No manifest.json and run_results.json per invocation: nothing reads them (the watcher takes
+    # each node's result from dbt's events), and after each invocation Cosmos would load both again
+    # to derive OpenLineage events nobody receives. dbt's partial-parse file is still written.
+    "dbt_cmd_global_flags": ["--no-write-json"],
 }
 # What every dbt task group of the transform shares; each group adds its own `render_config`.
 DBT_GROUP_CONFIG: dict[str, Any] = {
@@ -240,7 +247,7 @@ def producer_first(group: Any) -> None:
     producer would wait for ever. With the producer first, each sensor finds its model's result at
     its first look; under a scheduler the same order costs nothing, the sensors only report.
     """
-    tasks = {task.task_id: task for task in group.children.values() if hasattr(task, "task_id")}
+    tasks = {task.task_id: task for task in group.iter_tasks()}
     producer = next(task for task_id, task in tasks.items() if task_id.endswith(".dbt_producer_watcher"))
     for task_id, task in tasks.items():
         if task is producer or task_id.endswith(".dbt_producer_watcher_done"):

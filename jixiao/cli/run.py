@@ -24,8 +24,8 @@ from rich.console import Console
 from jixiao.cli.tables import make_console, print_table
 from jixiao.inputs import published as served_publication
 from jixiao.inputs import served_documents_stage
-from jixiao.landing import clear_progress, read_progress
 from jixiao.nightly import NIGHT_FILE
+from jixiao.progress import clear_progress, read_progress
 from jixiao.reconciliation import verdict
 from jixiao.settings import DAG_IDS, WAREHOUSE_POOL, Settings
 from jixiao.state import read_state

@@ -7,7 +7,9 @@ rebuilt by each run.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from expectations.checks import ROW_ID, SUITE_NAMES, Stage
@@ -15,6 +17,9 @@ from jixiao.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
+
+# The validations each stage keeps in GE's store and Data Docs: a month of nights.
+KEPT_VALIDATIONS = 31
 
 
 def _context(settings: Settings) -> Any:
@@ -27,12 +32,31 @@ def _context(settings: Settings) -> Any:
     return context
 
 
+def prune_validations(gx_root: Path, suite_name: str, keep: int | None = None) -> int:
+    """Delete all but the newest `keep - 1` stored validations of a suite, with their Data Docs pages,
+    so that with the one about to be made there are `keep`. Returns how many were deleted.
+
+    GE keeps every validation result and its page for ever (each night adds about 0.4 MB at 1,000
+    documents, and every later Data Docs build lists them all). Their folders are named by the
+    run's UTC time, so names sort as times."""
+    keep = KEPT_VALIDATIONS if keep is None else keep
+    deleted = 0
+    for kind in (Path("uncommitted/validations"), Path("uncommitted/data_docs/local_site/validations")):
+        runs = sorted((gx_root / kind / suite_name).glob("*/*"), key=lambda path: path.name)
+        for run in runs[: max(0, len(runs) - (keep - 1))]:
+            shutil.rmtree(run, ignore_errors=True)
+            deleted += 1
+    return deleted
+
+
 def validate(settings: Settings, stage: Stage, frame: pd.DataFrame) -> Any:
-    """Run the stage's checkpoint over `frame`; Data Docs are rebuilt as part of it."""
+    """Run the stage's checkpoint over `frame`; Data Docs are rebuilt as part of it, over the last
+    `KEPT_VALIDATIONS` validations of the stage."""
     import great_expectations as gx
 
     from expectations.suites import build_suite
 
+    prune_validations(settings.great_expectations_dir / "gx", SUITE_NAMES[stage])
     context = _context(settings)
     source = context.data_sources.add_or_update_pandas("jixiao_reconciliation")
     asset_name = SUITE_NAMES[stage]

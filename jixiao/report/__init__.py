@@ -8,6 +8,7 @@ reads the served warehouse (JIXIAO_WAREHOUSE) read-only and writes `report.html`
 from __future__ import annotations
 
 import html
+import logging
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -24,7 +25,11 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from jixiao.failpoints import pause_at
+from jixiao.settings import Settings
+from jixiao.state import read_state, write_state
 
+REPORT_STATE = "last_report.json"  # which publication the HTML report shows
+log = logging.getLogger(__name__)
 Row = dict[str, Any]
 T = TypeVar("T")
 Column = tuple[str, str]  # (column name, header shown)
@@ -106,6 +111,21 @@ def write_report(warehouse: Path, target: Path, run_id: str | None = None) -> Pa
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def refresh_report(settings: Settings) -> str | None:
+    """The report of the served publication, unless the one on disk already is (a night with nothing
+    new writes it only if the night that published was stopped before its report)."""
+    if not settings.warehouse.is_file():
+        return None
+    publication = publication_of(settings.warehouse)
+    shown = (read_state(settings, REPORT_STATE) or {}).get("publication")
+    if shown == publication and settings.report_path.is_file():
+        log.info("the report already shows the served publication (run %s)", publication)
+    else:
+        write_report(settings.warehouse, settings.report_path, publication)
+        write_state(settings, REPORT_STATE, {"publication": publication})
+    return str(settings.report_path)
 
 
 def publication_of(warehouse: Path) -> str | None:

@@ -295,7 +295,8 @@ class Teller:
             logged = log.read_text(errors="replace")[-6000:] if log.exists() else "(no log)"
             pytest.fail(
                 f"{name}: the night ended (exit {process.returncode}) before the moment to kill it\n"
-                f"--- what it printed:\n{told}\n--- the end of its log:\n{logged}"
+                f"--- what it printed:\n{told}\n--- the end of its log:\n{logged}\n"
+                f"--- publications seen so far (run ids): {[seen['run_id'] for seen in self.story.published]}"
             )
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()

@@ -13,16 +13,9 @@ import pytest
 
 from jixiao.cli.run import LOCK_FILE, exclusive_run, step_status
 from jixiao.cli.tables import make_console
-from jixiao.landing import (
-    clear_progress,
-    discover,
-    land_all,
-    note_parsed,
-    progress_path,
-    read_progress,
-    start_progress,
-)
+from jixiao.landing import discover, land_all
 from jixiao.nightly import NIGHT_FILE
+from jixiao.progress import clear_progress, note_parsed, progress_path, read_progress, start_progress
 from jixiao.settings import Settings
 from jixiao.state import write_state
 

@@ -1,0 +1,204 @@
+"""Where the night's heavy work runs: in fresh interpreters of their own, beside the process that
+runs Airflow and dbt.
+
+The night process holds Airflow (about 310 MiB) and dbt. The raw build, the publication and the
+report (DuckDB's buffers, Arrow tables, plotly) and the reconciliation checkpoints (Great
+Expectations alone imports 280 MiB of modules, in about 10 s) would add their memory to it: glibc
+and DuckDB keep what they took, and together they went past 700 MiB at 1,000 documents. Each kind
+of work runs instead in a worker process of its own, which no other work's memory joins:
+
+- `GATE_WORKER`: the reconciliation checkpoints (Great Expectations);
+- `WAREHOUSE_WORKER`: the raw build, the publication and the report (DuckDB, Arrow, plotly).
+
+A night in one process (`jixiao.nightly`, `begin_night`) starts the workers ahead of need, their
+imports done on the other core while the night does other things: the warehouse worker at once,
+the gate when the landing is about to make a build (`prepare_transform`), and ends them as it ends.
+A task elsewhere (a Celery worker, a test) finds no warm worker and runs its work in a fresh
+interpreter for the call (`run_warm` falls back on `run_apart`). Workers are started with
+multiprocessing's `spawn`: nothing of the parent's state, threads or locks is inherited; each dies
+with the process that started it (`kill -9` of a night or of a task process leaves none behind).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from functools import partial
+from multiprocessing.process import AuthenticationString  # type: ignore[attr-defined]
+from typing import ParamSpec, TypeVar
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+_warm: dict[str, ProcessPoolExecutor] = {}
+_night = False  # whether this process runs a whole night (begin_night)
+
+
+@contextmanager
+def may_have_children() -> Iterator[None]:
+    """Let this process start children, wherever it runs.
+
+    - Celery's prefork pool processes are billiard's: daemonic, which multiprocessing forbids to
+      start children, and holding an authentication key of billiard's type, which `spawn` cannot
+      pass on ("Pickling an AuthenticationString object is disallowed"). Within the block the
+      process is not daemonic and its key is multiprocessing's, with the same bytes. No child
+      outlives the task: a pool is joined when its work is done, and a worker dies with the
+      process that started it.
+    - `spawn` runs the parent's main script again in each child unless it was started as a module
+      (`python -m`): in an Airflow task process that script is `airflow` itself, whose import fails
+      there (a task process has no metadata DB). What a child runs is always a function of a
+      package, never of the main script, so the script is hidden from `spawn` within the block.
+    """
+    process = multiprocessing.current_process()
+    config = process._config  # type: ignore[attr-defined]
+    daemonic, authkey = config.get("daemon"), config.get("authkey")
+    config["daemon"] = False
+    if authkey is not None:
+        config["authkey"] = AuthenticationString(bytes(authkey))
+    main = sys.modules["__main__"]
+    script = getattr(main, "__file__", None) if getattr(main, "__spec__", None) is None else None
+    if script is not None:
+        del main.__file__
+    try:
+        yield
+    finally:
+        config["daemon"] = daemonic
+        if authkey is not None:
+            config["authkey"] = authkey
+        if script is not None:
+            main.__file__ = script
+
+
+GATE_WORKER = "reconciliation"
+WAREHOUSE_WORKER = "warehouse"
+
+
+def _import_gate() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations  # noqa: F401
+
+    import jixiao.reconciliation  # noqa: F401
+
+
+def _import_warehouse() -> None:
+    import jixiao.build
+    import jixiao.publish
+    import jixiao.report  # noqa: F401
+
+
+WORKER_IMPORTS: dict[str, Callable[[], None]] = {
+    GATE_WORKER: _import_gate,
+    WAREHOUSE_WORKER: _import_warehouse,
+}
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when the thread that started it ends
+
+
+def _start_worker(parent: int, initializer: Callable[[], None] | None) -> None:
+    """A worker's first act: die with its parent. A parent killed alone (a Celery task process past
+    its timeout, the night's process by the OOM killer) would otherwise leave it waiting for work
+    for ever: it holds both ends of its own queue, so it never sees the parent go."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    if initializer is not None:
+        initializer()
+
+
+def _new_worker(initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+    with may_have_children():
+        return ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=partial(_start_worker, os.getpid(), initializer),
+        )
+
+
+def _ready() -> None:
+    """A task whose only effect is to make the pool start its worker (and run its initializer)."""
+
+
+def warm_up(name: str) -> None:
+    """Start the worker `name` of `WORKER_IMPORTS` now, doing its imports in the background."""
+    if name in _warm:
+        return
+    worker = _new_worker(WORKER_IMPORTS[name])
+    with may_have_children():
+        worker.submit(_ready)  # the pool starts its process on the first submission
+    _warm[name] = worker
+    log.info("started the %s worker ahead of need", name)
+
+
+def begin_night() -> None:
+    """This process runs a whole night (`jixiao.nightly`): workers started ahead of need live as
+    long as it does. The warehouse worker starts now (its imports take a second), for the build."""
+    global _night
+    _night = True
+    warm_up(WAREHOUSE_WORKER)
+
+
+def end_night() -> None:
+    global _night
+    close_warm()
+    _night = False
+
+
+def prepare_transform() -> None:
+    """The landing is about to make a build, so a transform follows. In a night's process, what the
+    transform needs first is readied while the build is made (this thread only waits for it then):
+    the gate's imports (Great Expectations, about 10 s) in its worker, dbt's in a thread of this
+    process (a few seconds its first build would otherwise spend). Elsewhere (a Celery task
+    process ends with its task) nothing."""
+    if not _night:
+        return
+    warm_up(GATE_WORKER)
+    threading.Thread(target=_import_dbt, name="import-dbt", daemon=True).start()
+
+
+def _import_dbt() -> None:
+    import dbt.adapters.duckdb
+    import dbt.cli.main  # noqa: F401
+
+
+def close_warm() -> None:
+    """End every warm worker (at the end of a night; a pending import is not waited for)."""
+    while _warm:
+        _name, worker = _warm.popitem()
+        # Taken before shutdown, which forgets them: a worker still importing would otherwise keep
+        # the night from exiting until its imports are done.
+        processes = list((getattr(worker, "_processes", None) or {}).values())
+        worker.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+
+
+def run_apart(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`fn(*args, **kwargs)` in a fresh interpreter: its result, or its exception raised here."""
+    with may_have_children(), _new_worker() as worker:
+        return worker.submit(fn, *args, **kwargs).result()
+
+
+def run_warm(name: str, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`fn(...)` in the warm worker `name` if the night started one, else in a fresh interpreter."""
+    worker = _warm.get(name)
+    if worker is None:
+        return run_apart(fn, *args, **kwargs)
+    try:
+        with may_have_children():
+            return worker.submit(fn, *args, **kwargs).result()
+    except BrokenProcessPool:
+        # The worker died (killed, out of memory): the task fails, and its retry starts a fresh one.
+        _warm.pop(name, None)
+        raise

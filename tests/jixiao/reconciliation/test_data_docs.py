@@ -1,0 +1,51 @@
+"""Great Expectations' stored validations and Data Docs stay bounded however many nights run."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from jixiao.reconciliation import checkpoint, run_stage
+from tests.conftest import SampleWarehouse
+
+
+def test_each_stage_keeps_only_its_latest_validations_and_their_pages(
+    sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoint, "KEPT_VALIDATIONS", 2)
+    build = tmp_path / sample_warehouse.path.name
+    shutil.copy2(sample_warehouse.path, build)
+    settings = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state")
+    gx_root = settings.great_expectations_dir / "gx"
+    stored = gx_root / "uncommitted" / "validations" / "document_checks"
+    pages = gx_root / "uncommitted" / "data_docs" / "local_site" / "validations" / "document_checks"
+
+    run_ids = [f"night_{number}" for number in range(4)]
+    for run_id in run_ids:
+        run_stage(settings, "documents", run_id, warehouse=build)
+        assert len(list(stored.glob("*/*"))) <= 2
+        assert len(list(pages.glob("*/*"))) <= 2
+
+    kept = sorted(path.name for path in stored.glob("*/*"))
+    assert len(kept) == 2 and sorted(path.name for path in pages.glob("*/*")) == kept
+    # The index lists what is kept, and no page it links to is gone.
+    index = settings.data_docs_index.read_text(encoding="utf-8")
+    for name in kept:
+        assert name in index
+    assert index.count("document_checks/__none__/") == 2
+
+
+def test_pruning_leaves_other_suites_and_newer_runs_alone(tmp_path: Path) -> None:
+    root = tmp_path / "gx"
+    for suite in ("document_checks", "warehouse_checks"):
+        for stamp in ("20261120T020000.000000Z", "20261121T020000.000000Z", "20261122T020000.000000Z"):
+            (root / "uncommitted" / "validations" / suite / "__none__" / stamp).mkdir(parents=True)
+
+    assert checkpoint.prune_validations(root, "document_checks", keep=2) == 2
+
+    left = sorted(p.name for p in (root / "uncommitted" / "validations" / "document_checks").glob("*/*"))
+    assert left == ["20261122T020000.000000Z"]
+    assert len(list((root / "uncommitted" / "validations" / "warehouse_checks").glob("*/*"))) == 3

@@ -1,0 +1,178 @@
+"""Work placed in processes of its own (jixiao.apart): results and errors come back, warm workers are
+reused and ended, and Great Expectations never enters the process that asked for a checkpoint."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jixiao import apart
+from jixiao.settings import Settings
+from tests.conftest import PROJECT_ROOT, SampleWarehouse
+
+
+def _pid_and_modules(*names: str) -> tuple[int, list[str]]:
+    return os.getpid(), [name for name in names if name in sys.modules]
+
+
+def _fail(message: str) -> None:
+    raise LookupError(message)
+
+
+def _import_colorsys() -> None:
+    import colorsys  # noqa: F401  (a module nothing else of the child's imports)
+
+
+@pytest.fixture
+def no_warm_workers() -> Iterator[None]:
+    apart.close_warm()
+    yield
+    apart.close_warm()
+
+
+def test_run_apart_runs_in_a_fresh_interpreter_and_returns_its_result() -> None:
+    pid, _ = apart.run_apart(_pid_and_modules)
+    assert pid != os.getpid()
+
+
+def test_an_error_in_the_child_is_raised_in_the_caller() -> None:
+    with pytest.raises(LookupError, match="no such document"):
+        apart.run_apart(_fail, "no such document")
+
+
+def test_a_warm_worker_is_started_ahead_reused_and_ended(
+    no_warm_workers: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(apart.WORKER_IMPORTS, "test", _import_colorsys)
+    apart.warm_up("test")
+    first, imported = apart.run_warm("test", _pid_and_modules, "colorsys")
+    second, _ = apart.run_warm("test", _pid_and_modules)
+    assert first == second != os.getpid()
+    assert imported == ["colorsys"]  # the initializer ran there
+
+    apart.close_warm()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
+        try:  # reaped by the executor's thread, or a zombie until then
+            if Path(f"/proc/{first}/stat").read_text().split()[2] == "Z":
+                break
+        except OSError:
+            break
+        time.sleep(0.05)
+    assert not Path(f"/proc/{first}").exists() or Path(f"/proc/{first}/stat").read_text().split()[2] == "Z"
+
+
+def test_without_a_warm_worker_the_work_runs_in_a_fresh_one(no_warm_workers: None) -> None:
+    pid, _ = apart.run_warm("never_started", _pid_and_modules)
+    assert pid != os.getpid()
+
+
+def test_a_checkpoint_task_never_imports_great_expectations_into_its_own_process(
+    sample_warehouse: SampleWarehouse, tmp_path: Path
+) -> None:
+    """The reconcile task, called as Airflow calls it, in a fresh interpreter: the checks run and
+    are recorded in the build, and `great_expectations` is not among the task process's modules."""
+    # The build is named like the served file (dbt's views name its catalog).
+    overrides = {
+        "JIXIAO_STATE_DIR": str(tmp_path / "state"),
+        "JIXIAO_WAREHOUSE": str(tmp_path / sample_warehouse.path.name),
+    }
+    settings = Settings.from_env({**sample_warehouse.settings.airflow_env(), **overrides})
+    settings.transform_warehouse.parent.mkdir(parents=True)
+    shutil.copy2(sample_warehouse.path, settings.transform_warehouse)
+    program = (
+        "import json, sys\n"
+        "from jixiao.tasks import reconcile\n"
+        "result = reconcile('documents', 'apart_test')\n"
+        "print(json.dumps({'checks': result['checks'], 'ge': 'great_expectations' in sys.modules}))\n"
+    )
+    env = {**os.environ, **settings.airflow_env()}
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    told = json.loads(done.stdout.strip().splitlines()[-1])
+    assert told["ge"] is False
+    assert told["checks"]["budget_identity"] == "passed"
+
+
+def _apart_in_billiard(results: Any) -> None:
+    try:
+        pid, _ = apart.run_apart(_pid_and_modules)
+        results.put(("ran", pid != os.getpid()))
+    except Exception as error:  # the test reports it
+        results.put(("failed", repr(error)))
+
+
+def test_work_goes_apart_from_a_celery_prefork_worker() -> None:
+    """Celery's pool processes are billiard's, daemonic, with an authentication key of billiard's
+    type that multiprocessing cannot hand to a child: the work must still go apart from there."""
+    import billiard
+
+    results = billiard.Queue()
+    worker = billiard.Process(target=_apart_in_billiard, args=(results,), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert results.get(timeout=5) == ("ran", True)
+
+
+def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
+    """A process that started a warm worker is killed alone (kill -9, not its group): the worker
+    must not stay behind waiting for work."""
+    told = tmp_path / "worker.pid"
+    program = (
+        "import os, sys, time\n"
+        "from jixiao import apart\n"
+        "if __name__ == '__main__':\n"
+        "    apart.warm_up(apart.WAREHOUSE_WORKER)\n"
+        "    pid = apart.run_warm(apart.WAREHOUSE_WORKER, os.getpid)\n"
+        f"    open({str(told)!r}, 'w').write(str(pid))\n"
+        "    time.sleep(600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", program], cwd=PROJECT_ROOT)
+    deadline = time.monotonic() + 120
+    while not told.exists() or not told.read_text():
+        assert parent.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    worker = int(told.read_text())
+    assert Path(f"/proc/{worker}").exists()
+
+    parent.kill()
+    parent.wait()
+
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{worker}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{worker}").exists()
+
+
+def test_work_goes_apart_from_a_process_whose_main_script_must_not_run_again(tmp_path: Path) -> None:
+    """An Airflow task process runs under the `airflow` script, which fails when imported there:
+    `spawn` must not run the parent's main script again in the child."""
+    script = tmp_path / "like_airflow.py"
+    script.write_text(
+        "import os\n"
+        "if __name__ != '__main__':\n"
+        "    raise SystemExit('the main script ran again in a child')\n"
+        "from jixiao import apart\n"
+        "print(apart.run_apart(os.getpid) != os.getpid())\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "True"), done.stderr[-2000:]

@@ -79,6 +79,7 @@ def to_contract(document: ParsedDocument) -> dict[str, Any]:
         "sha256": header.sha256,
         "source_path": header.source_path,
         "page_count": header.page_count,
+        "ocr": header.ocr,
     }
     if header.doc_type is DocType.DEPT_TARGET_FORM:
         out["overall_goal"] = document.overall_goal

@@ -8,17 +8,18 @@ from pathlib import Path
 
 from ingest import forms, projects, self_eval
 from ingest.departments import DepartmentDirectory
-from ingest.errors import MultipleDocuments, NotAPdf
-from ingest.identify import identify, resolve_year
+from ingest.errors import DocumentError, MultipleDocuments, NotAPdf, UnknownYear, UnreadableScan
+from ingest.identify import Title, identify, resolve_year
 from ingest.pdf.columns import header_columns
 from ingest.pdf.integrity import damaged_page
-from ingest.pdf.reader import TableRow, first_page_text, open_pdf, read_pdf
+from ingest.pdf.reader import PdfContent, TableRow, first_page_text, open_pdf, read_pdf
 from ingest.pdf.text import squash
+from ingest.proof import prove
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.23.3"
+PARSER_VERSION = "2026.11.23.4"
 
 # The record lists each parser reads today; `jixiao parse --json` prints exactly these.
 SECTIONS: dict[DocType, tuple[str, ...]] = {
@@ -67,6 +68,8 @@ def parse_document(
 ) -> ParsedDocument:
     """Parse one document. Raises a DocumentError subclass naming the file when it cannot."""
     document = _parse(Path(path), year=year, source_path=source_path, departments=departments)
+    if document.header.ocr:
+        prove(document, Path(path))
     document.targets = targets_of(document)
     return document
 
@@ -83,6 +86,29 @@ def _parse(
         title = identify(first_page, path)
         # Forms and project tables are read from their tables: only a report's prose needs its text.
         content = read_pdf(pdf, first_page=first_page, texts=title.doc_type is DocType.SELF_EVALUATION)
+    if not content.scanned:
+        return _records(path, title, first_page, content, year, source_path, departments)
+    try:
+        return _records(path, title, first_page, content, year, source_path, departments)
+    except UnknownYear:
+        raise  # the landing path's folder, not OCR, is what is missing
+    except DocumentError as error:
+        # In a scan, a block not found or an amount not there is a misreading far more often than
+        # a broken document: where an amount belongs, OCR gave none its readings agreed on
+        # (ingest/scan/page.py), or a label came out unrecognisable.
+        detail = f"{error.detail} (read by OCR from a scan: not read for certain)"
+        raise UnreadableScan(path, detail) from error
+
+
+def _records(
+    path: Path,
+    title: Title,
+    first_page: str,
+    content: PdfContent,
+    year: int | None,
+    source_path: str | None,
+    departments: DepartmentDirectory | None,
+) -> ParsedDocument:
     doc_type = title.doc_type
 
     def header(department: str) -> DocumentHeader:
@@ -96,6 +122,7 @@ def _parse(
             year_source=year_source,
             page_count=content.page_count,
             department_code=departments.match(department) if departments else None,
+            ocr=bool(content.scanned),
         )
 
     sections = SECTIONS[doc_type]

@@ -38,6 +38,11 @@ class NoTextLayer(DocumentError):
     """A scanned PDF: pages carry no text to read."""
 
 
+class UnreadableScan(DocumentError):
+    """A scanned document whose figures OCR could not prove: readings that disagree, or an identity
+    of the document (budget, project rows, scores) that its figures read do not satisfy."""
+
+
 class UnknownDocumentType(DocumentError):
     """No known title (申报表, 绩效目标表, 自评报告) on the first page."""
 

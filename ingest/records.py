@@ -158,6 +158,8 @@ class DocumentHeader:
     year_source: YearSource
     page_count: int
     department_code: str | None = None  # from the departments seed; None: matches no bureau
+    # Read by OCR from a scan (its figures proven, ingest/proof.py; its text may carry OCR noise).
+    ocr: bool = False
 
 
 @dataclass

@@ -232,5 +232,14 @@ def write_zone(zone: Path, document: ParsedDocument) -> Path:
     return target
 
 
+# A header field added since a folder was written takes its default: what the parser of then always
+# meant (`ocr`: it read no scan).
+_HEADER_DEFAULTS = {
+    field.name: field.default
+    for field in dataclasses.fields(DocumentHeader)
+    if field.default is not dataclasses.MISSING
+}
+
+
 def read_header(zone: Path, sha256: str) -> dict[str, Any]:
-    return dict(json.loads((zone / sha256 / HEADER_FILE).read_text(encoding="utf-8")))
+    return {**_HEADER_DEFAULTS, **json.loads((zone / sha256 / HEADER_FILE).read_text(encoding="utf-8"))}

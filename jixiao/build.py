@@ -35,6 +35,7 @@ create table raw.documents (
     year_source varchar not null,
     page_count integer not null,
     department_code varchar,
+    ocr boolean not null,
     overall_goal varchar,
     other_tasks varchar,
     status varchar not null,

@@ -108,7 +108,7 @@ def _address(page_object: object) -> int | None:
     return ctypes.cast(page_object, ctypes.c_void_p).value  # type: ignore[arg-type]
 
 
-def _char(text: str, x0: float, x1: float, top: float, bottom: float, size: float, upright: bool) -> Obj:
+def new_char(text: str, x0: float, x1: float, top: float, bottom: float, size: float, upright: bool) -> Obj:
     x1 = max(x0, x1)
     return {
         "object_type": "char", "text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
@@ -156,13 +156,13 @@ def _chars(
         if upright and advance > 0:
             x0 = origin_x.value - left
             baseline = top - origin_y.value
-            char = _char(chr(code), x0, x0 + advance * size, baseline - size, baseline, size, True)
+            char = new_char(chr(code), x0, x0 + advance * size, baseline - size, baseline, size, True)
             yield place, ({**char, _BLANK: advance * size} if code == 0x20 else char)
             continue
         # Turned text, or a font without widths: the loose box is the best extent PDFium gives.
         pdfium_c.FPDFText_GetLooseCharBox(textpage, index, box)
         x0, x1 = box.left - left, box.right - left
-        yield place, _char(chr(code), x0, x1, top - box.top, top - box.bottom, size, upright)
+        yield place, new_char(chr(code), x0, x1, top - box.top, top - box.bottom, size, upright)
 
 
 def _font_advance(font: object, code: int) -> float:
@@ -239,7 +239,7 @@ def _blank(text_object: object, matrix: Matrix, left: float, top: float) -> Obj 
     advance = (share if share > 0 else _BLANK_ADVANCE) * size
     baseline = top - f
     return {
-        **_char(" ", e - left, e - left + advance, baseline - size, baseline, size, True),
+        **new_char(" ", e - left, e - left + advance, baseline - size, baseline, size, True),
         _BLANK: advance,
     }
 

@@ -85,11 +85,30 @@ class Pdf:
         self.document = document
         self.page_count = len(document)
         self.title: PageObjects | None = None
+        self.scanned: set[int] = set()  # the pages read by OCR (`ingest/scan/`)
 
     def page(self, number: int) -> PageObjects:
+        """The page's characters and rulings; a page that prints no text but an image of the whole
+        sheet (a scan) is read from that image."""
         if self.title is not None and self.title.page_number == number:
             return self.title
-        return page_objects(self.document, number - 1)
+        objects = page_objects(self.document, number - 1)
+        if objects.chars or not objects.drawn:
+            return objects
+        from ingest.scan.page import read_scanned_page  # OpenCV and Tesseract, for scans only
+        from ingest.scan.tesseract import missing_models
+
+        if missing := missing_models():
+            raise NoTextLayer(
+                self.path,
+                f"page {number} is a scan and Tesseract's {', '.join(missing)} are not installed "
+                "(Debian: tesseract-ocr-chi-sim tesseract-ocr-eng; or set TESSDATA_PREFIX)",
+            )
+        scanned = read_scanned_page(self.document, number - 1, objects)
+        if scanned is None:
+            return objects
+        self.scanned.add(number)
+        return scanned
 
     def close(self) -> None:
         self.document.close()
@@ -133,6 +152,7 @@ class PdfContent:
     page_count: int
     texts: dict[int, str]  # page number → text (lines as printed, spaces kept), of the pages read
     rows: list[TableRow]
+    scanned: frozenset[int] = frozenset()  # the pages read by OCR
 
 
 # A horizontal rule is at least this long (points): shorter ones are the ends of thin rectangles.
@@ -247,7 +267,7 @@ def first_page_text(pdf: Pdf, path: Path) -> str:
     pdf.title = page
     text = page_text(page)
     if not text.strip():
-        raise NoTextLayer(path, f"page {number} has no text layer (a scan?); OCR it before landing")
+        raise NoTextLayer(path, f"page {number} has no text layer, and OCR read no text from it")
     return text
 
 
@@ -270,4 +290,4 @@ def read_pdf(pdf: Pdf, *, first_page: str | None = None, texts: bool = True) -> 
             page_texts[number] = page_text(page)
         if page.edges:
             rows.extend(_page_rows(page))
-    return PdfContent(page_count=pdf.page_count, texts=page_texts, rows=rows)
+    return PdfContent(page_count=pdf.page_count, texts=page_texts, rows=rows, scanned=frozenset(pdf.scanned))

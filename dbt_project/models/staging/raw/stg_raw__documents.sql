@@ -17,6 +17,7 @@ renamed as (
         cast(year as integer) as fiscal_year,
         year_source,
         page_count,
+        ocr as is_read_by_ocr,
         overall_goal,
         other_tasks,
         status as document_status,

@@ -1,0 +1,216 @@
+"""A scanned page as pixels: its image without the seal's red, turned straight, and the cells its
+ruling lines enclose. Nothing here knows a template: everything comes from the lines and the print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+# A scan is read at the resolution it was made at, within these bounds: below, print is too coarse
+# to read a digit; above, the page costs memory and time for nothing Tesseract can use.
+MIN_DPI, MAX_DPI = 100, 400
+# The skew a page may have (degrees): a sheet fed crookedly, not a page printed sideways.
+MAX_SKEW = 2.0
+
+
+def scan_dpi(page: pdfium.PdfPage) -> int | None:
+    """The resolution of the page's largest image, if it has one: what the office scanned at."""
+    width_pt = page.get_width()
+    widest = 0
+    for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+        pixels, _ = image.get_px_size()
+        left, _, right, _ = image.get_bounds()
+        if right - left > 0.5 * width_pt:  # a logo or a signature is no scan of the page
+            widest = max(widest, round(pixels * 72 / (right - left)))
+    return min(max(widest, MIN_DPI), MAX_DPI) if widest else None
+
+
+def render_grey(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
+    """The page at `dpi`, as grey levels taken from its red channel: the red ink of a seal is nearly
+    white there while the black print under it stays black, so the seal never turns into text."""
+    bitmap = page.render(scale=dpi / 72, fill_color=(255, 255, 255, 255), rev_byteorder=True)  # RGB order
+    pixels = bitmap.to_numpy()
+    return np.ascontiguousarray(pixels[..., 0])
+
+
+def skew_of(grey: np.ndarray) -> float:
+    """The angle (degrees) that makes the page's rows of dark pixels sharpest: printed lines and
+    rulings run along the page, so the straight page has the most contrasted row sums."""
+    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    dark = (small < 160).astype(np.float32)
+    height, width = dark.shape
+
+    def sharpness(angle: float) -> float:
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+        rows = cv2.warpAffine(dark, turn, (width, height)).sum(axis=1)
+        return float((rows * rows).sum())
+
+    coarse = max(np.arange(-MAX_SKEW, MAX_SKEW + 0.001, 0.1), key=sharpness)
+    return float(max(np.arange(coarse - 0.1, coarse + 0.1001, 0.01), key=sharpness))
+
+
+def straighten(grey: np.ndarray) -> np.ndarray:
+    angle = skew_of(grey)
+    if abs(angle) < 0.005:
+        return grey
+    height, width = grey.shape
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    return cv2.warpAffine(grey, turn, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A region the ruling lines enclose: its box (x0, y0, x1, y1, pixels) and its label in the map."""
+
+    box: tuple[int, int, int, int]
+    label: int
+
+
+def find_cells(grey: np.ndarray, dpi: int) -> tuple[list[Cell], np.ndarray]:
+    """The cells of the page's ruled tables and the label map (0 outside every cell).
+
+    Ruling lines are what an opening with a third of an inch keeps of the ink: longer than any stroke
+    of 7–16 pt type. A faint stretch of line is bridged, so that a cell does not leak into the next.
+    Every region the lines enclose, not touching the page's edge, is a cell.
+    """
+    ink = cv2.adaptiveThreshold(
+        cv2.medianBlur(grey, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, (dpi // 5) | 1, 10
+    )
+    reach = dpi // 3
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
+    bridge = max(3, dpi // 10)
+    across = cv2.morphologyEx(across, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
+    down = cv2.morphologyEx(down, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
+    grid = cv2.dilate(cv2.bitwise_or(across, down), np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(255 - grid, connectivity=4)
+    height, width = grey.shape
+    smallest = dpi // 15
+    cells: list[Cell] = []
+    keep = np.zeros(count, dtype=np.int32)
+    for label in range(1, count):
+        x, y, w, h, _ = (int(value) for value in stats[label])
+        if x == 0 or y == 0 or x + w >= width or y + h >= height:
+            continue  # the page around the tables
+        if w < smallest or h < smallest or w * h > 0.5 * width * height:
+            continue
+        cells.append(Cell((x, y, x + w, y + h), len(cells) + 1))
+        keep[label] = len(cells)
+    return cells, keep[labels]
+
+
+def without_dust(crop: np.ndarray) -> np.ndarray:
+    """Dark specks of one or two pixels (scanner dust) made white: a decimal point of 7 pt type is
+    bigger even at 150 dpi."""
+    cleaned = crop.copy()
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((crop < 128).astype(np.uint8), connectivity=8)
+    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= 2)
+    specks = specks[specks > 0]
+    if specks.size:
+        cleaned[np.isin(labels, specks)] = 255
+    return cleaned
+
+
+def print_box(crop: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
+    """Where the crop's print is (x0, y0, x1, y1), two pixels around it; None when nothing is printed.
+    A word in the middle of a wide, speckled cell is read far better cut to its print."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((crop < 150).astype(np.uint8), connectivity=8)
+    big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= max(3, 4 * (dpi / 150) ** 2))
+    big = big[big > 0]
+    if not big.size:
+        return None
+    ys, xs = np.nonzero(np.isin(labels, big))
+    height, width = crop.shape
+    return (
+        max(0, int(xs.min()) - 2),
+        max(0, int(ys.min()) - 2),
+        min(width, int(xs.max()) + 3),
+        min(height, int(ys.max()) + 3),
+    )
+
+
+def cell_print(
+    grey: np.ndarray, labels: np.ndarray, cell: Cell, dpi: int
+) -> tuple[np.ndarray, tuple[int, int]] | None:
+    """The cell's print, dust removed, everything outside the cell white, and where its top left
+    corner is on the page; None for a cell with nothing printed in it."""
+    x0, y0, x1, y1 = cell.box
+    crop = grey[y0:y1, x0:x1].copy()
+    crop[labels[y0:y1, x0:x1] != cell.label] = 255
+    crop = without_dust(crop)
+    if int((crop < 128).sum()) < (dpi / 60) ** 2:
+        return None
+    box = print_box(crop, dpi)
+    if box is None:
+        return None
+    left, top, right, bottom = box
+    return crop[top:bottom, left:right], (x0 + left, y0 + top)
+
+
+def scaled(image: np.ndarray, dpi: int, target: int) -> np.ndarray:
+    if dpi >= target:
+        return image
+    return cv2.resize(image, None, fx=target / dpi, fy=target / dpi, interpolation=cv2.INTER_CUBIC)
+
+
+def binarised(image: np.ndarray) -> np.ndarray:
+    _, black_white = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return black_white
+
+
+def framed(image: np.ndarray, margin: int) -> np.ndarray:
+    """A white margin around the print, as Tesseract wants it."""
+    return cv2.copyMakeBorder(image, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
+
+
+MARGIN = 12  # what read best in the study (docs/ocr-study.md)
+# chi_sim reads a line of ideographs far better this tall (pixels) than at the 25–35 pixels of
+# 7–10 pt print scanned at 300 dpi: it returned nothing for some such lines.
+LINE_HEIGHT = 56
+
+
+def line_image(crop: np.ndarray, band: tuple[int, int]) -> np.ndarray:
+    """One line of a cell's print, scaled up to LINE_HEIGHT if it is smaller, framed."""
+    top, bottom = band
+    line = crop[top:bottom]
+    factor = LINE_HEIGHT / max(1, bottom - top)
+    if factor > 1:
+        line = cv2.resize(line, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    return framed(line, MARGIN)
+
+
+def line_bands(crop: np.ndarray, dpi: int) -> list[tuple[int, int]]:
+    """The rows (top, bottom) of each line of print in a cell's crop, top to bottom.
+
+    Lines are separated by rows without ink. A band much thinner than the others is a stroke of a
+    line, not a line (一 alone, a comma dropped below), and joins the nearest band.
+    """
+    inked = np.flatnonzero((crop < 150).sum(axis=1) > 0)
+    if not inked.size:
+        return []
+    bands: list[list[int]] = []
+    for row in inked:
+        if bands and row - bands[-1][1] <= max(1, dpi // 150):
+            bands[-1][1] = int(row) + 1
+        else:
+            bands.append([int(row), int(row) + 1])
+    tallest = max(bottom - top for top, bottom in bands)
+    joined = True
+    while joined and len(bands) > 1:
+        joined = False
+        for index, (top, bottom) in enumerate(bands):
+            if bottom - top >= 0.4 * tallest:
+                continue
+            before = top - bands[index - 1][1] if index > 0 else None
+            after = bands[index + 1][0] - bottom if index + 1 < len(bands) else None
+            other = index - 1 if after is None or (before is not None and before <= after) else index + 1
+            low, high = sorted((index, other))
+            bands[low : high + 1] = [[bands[low][0], bands[high][1]]]
+            joined = True
+            break
+    return [(top, bottom) for top, bottom in bands]

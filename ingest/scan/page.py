@@ -1,0 +1,144 @@
+"""A scanned page read into the same objects a printed page gives (`PageObjects`): characters with
+their boxes and the ruling lines, so that the same table finder and parsers read it.
+
+- Cells: the regions the page's ruling lines enclose (`ingest/scan/image.py`); their sides become the
+  page's rulings, and each cell's print is read on its own (chi_sim, a block of lines).
+- Amounts: a cell whose print chi_sim reads as nothing but digits and separators is read again as
+  one line of digits (eng, only `0-9 , . -` allowed) in three preparations of its image; the amount
+  stands only when all three give the same printed amount. When they do not, the cell holds
+  `UNPROVEN` and what was read: a parser taking an amount there finds none (`BadAmount`, which
+  a scanned document turns into `UnreadableScan`). Whether a cell *is* an amount is never decided
+  here: the parsers know it from the cell's place (its column, its row label).
+- Everything else printed (titles, prose) is read from the page with the tables painted white.
+
+Characters are laid evenly across the box of the line they were read in: the parsers need each
+character's line and cell, not its exact place.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pypdfium2 as pdfium
+
+from ingest.pdf.pdfium import Obj, PageObjects, new_char
+from ingest.scan.image import (
+    MARGIN,
+    binarised,
+    cell_print,
+    find_cells,
+    framed,
+    line_bands,
+    line_image,
+    render_grey,
+    scaled,
+    scan_dpi,
+    straighten,
+)
+from ingest.scan.tesseract import DIGITS, read_lines, read_text
+
+UNPROVEN = "⁇"  # marks an amount cell whose readings do not agree (never an amount to the parsers)
+_PRINTED_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
+def looks_numeric(text: str) -> bool:
+    """Whether a free reading saw nothing but digits, separators and a sign (a target such as
+    ≥40% is not a number cell; neither is an empty one)."""
+    squeezed = re.sub(r"\s+", "", text)
+    return bool(squeezed) and set(squeezed) <= set(DIGITS) and any(c.isdigit() for c in squeezed)
+
+
+def agreed_amount(crop: np.ndarray, dpi: int) -> tuple[str | None, list[str]]:
+    """The amount three readings of the cell agree on (as printed), or None; and the readings.
+
+    The preparations: the print as scanned; scaled to 450 dpi; scaled to 300 dpi and binarised.
+    In the study (docs/ocr-study.md) no amount was ever accepted wrong this way at 150–300 dpi,
+    where each reading alone got some wrong.
+    """
+    readings = [
+        re.sub(r"\s+", "", read_text(framed(image, MARGIN), "digits", dpi))
+        for image in (crop, scaled(crop, dpi, 450), binarised(scaled(crop, dpi, 300)))
+    ]
+    first = readings[0]
+    agreed = all(reading == first for reading in readings) and _PRINTED_AMOUNT.fullmatch(first)
+    return (first if agreed else None), readings
+
+
+def _laid_out(text: str, box: tuple[float, float, float, float]) -> list[Obj]:
+    """`text` as characters spread evenly over `box` (points), one line."""
+    x0, top, x1, bottom = box
+    if not text:
+        return []
+    step = (x1 - x0) / len(text)
+    size = bottom - top
+    return [
+        new_char(character, x0 + i * step, x0 + (i + 1) * step, top, bottom, size, True)
+        for i, character in enumerate(text)
+    ]
+
+
+def _edges_of(box: tuple[float, float, float, float]) -> list[Obj]:
+    x0, top, x1, bottom = box
+    return [
+        {"object_type": "line", "orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y,
+         "doctop": y, "width": x1 - x0, "height": 0.0}
+        for y in (top, bottom)
+    ] + [
+        {"object_type": "line", "orientation": "v", "x0": x, "x1": x, "top": top, "bottom": bottom,
+         "doctop": top, "width": 0.0, "height": bottom - top}
+        for x in (x0, x1)
+    ]  # fmt: skip
+
+
+def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjects) -> PageObjects | None:
+    """Page `index` read from its image; None when the page has no image of its whole sheet.
+
+    `blank` is what the page gave without OCR (its size, its count of objects).
+    """
+    page = document[index]
+    try:
+        dpi = scan_dpi(page)
+        if dpi is None:
+            return None
+        grey = straighten(render_grey(page, dpi))
+    finally:
+        page.close()
+    points = 72 / dpi  # pixels → points
+
+    def to_points(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        return box[0] * points, box[1] * points, box[2] * points, box[3] * points
+
+    cells, labels = find_cells(grey, dpi)
+    outside = grey.copy()  # the page with its tables painted white, for the print outside them
+    reach = max(2, dpi // 60)  # from a cell's inside to the middle of its ruling line
+    objects = PageObjects(blank.page_number, blank.width, blank.height, drawn=blank.drawn)
+    for cell in cells:
+        x0, y0, x1, y1 = cell.box
+        outside[max(0, y0 - 2 * reach) : y1 + 2 * reach, max(0, x0 - 2 * reach) : x1 + 2 * reach] = 255
+        objects.edges.extend(_edges_of(to_points((x0 - reach, y0 - reach, x1 + reach, y1 + reach))))
+        printed = cell_print(grey, labels, cell, dpi)
+        if printed is None:
+            continue
+        crop, (left, cell_top) = printed
+        lines = [
+            (
+                read_text(line_image(crop, (top, bottom)), "line", dpi),
+                (left, cell_top + top, left + crop.shape[1], cell_top + bottom),
+            )
+            for top, bottom in line_bands(crop, dpi)
+        ]
+        text = "".join(line for line, _ in lines)
+        if looks_numeric(text):
+            amount, readings = agreed_amount(crop, dpi)
+            shown = amount if amount is not None else UNPROVEN + "/".join(dict.fromkeys(readings))
+            height, width = crop.shape
+            objects.chars.extend(
+                _laid_out(shown, to_points((left, cell_top, left + width, cell_top + height)))
+            )
+            continue
+        for text_line, box in lines:
+            objects.chars.extend(_laid_out(text_line, to_points(box)))
+    for outside_line in read_lines(outside, "page", dpi):
+        objects.chars.extend(_laid_out(outside_line.text, to_points(outside_line.box)))
+    return objects

@@ -1,0 +1,157 @@
+"""Scanned documents: read by OCR with every amount proven, or refused with UnreadableScan.
+
+The scans are made here from the samples (`tests/scans.py`): each page rendered to an image, turned
+a little, speckled, a red seal pressed over the 部门名称 and over an amount, and rebuilt as an
+image-only PDF. The proof is also tested on its own, on printed documents with one figure changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ingest.document import parse_document
+from ingest.errors import DocumentError, NoTextLayer, UnreadableScan
+from ingest.proof import prove
+from ingest.records import ParsedDocument
+from ingest.scan.page import looks_numeric
+from ingest.scan.tesseract import missing_models, normalised
+from tests.conftest import SAMPLE_FILES
+from tests.scans import make_scan
+
+TRUTH = Path(__file__).resolve().parents[1] / "fixtures" / "truth"
+FORM = "huangpu_2023_dept_target_form"
+pytestmark = pytest.mark.skipif(
+    bool(missing_models()), reason="Tesseract's chi_sim/eng models are not installed (see README)"
+)
+
+
+@pytest.fixture(scope="module")
+def form_scans(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    folder = tmp_path_factory.mktemp("scans") / "2023"
+    return {
+        dpi: make_scan(
+            SAMPLE_FILES[FORM], folder / f"{FORM}_{dpi}.pdf", dpi=dpi, rotation_degrees=1.2, seed=dpi
+        )
+        for dpi in (150, 300)
+    }
+
+
+def _truth(name: str) -> dict[str, object]:
+    return dict(json.loads((TRUTH / f"{name}.truth.json").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_a_scanned_form_lands_only_exact_amounts_or_is_refused(form_scans: dict[int, Path], dpi: int) -> None:
+    try:
+        document = parse_document(form_scans[dpi])
+    except UnreadableScan as refused:
+        assert str(form_scans[dpi]) in str(refused) and refused.detail
+        return
+    except DocumentError as other:
+        pytest.fail(f"a scan refused as {other.kind}, not UnreadableScan: {other}")
+    assert document.header.ocr
+    truth = _truth(FORM)
+    printed = {line["label"]: Decimal(str(line["amount_wan_yuan"])) for line in truth["budget_lines"]}  # type: ignore[index, union-attr]
+    read = {line.label: line.amount_wan_yuan for line in document.budget_lines}
+    assert read == printed
+    funds = [Decimal(str(task["funds_wan_yuan"])) for task in truth["key_tasks"]]  # type: ignore[index, union-attr]
+    assert [task.funds_wan_yuan for task in document.key_tasks] == funds
+
+
+def test_a_scan_at_150_dpi_is_refused_naming_what_was_not_proven(form_scans: dict[int, Path]) -> None:
+    with pytest.raises(UnreadableScan) as refused:
+        parse_document(form_scans[150])
+    assert refused.value.kind == "UnreadableScan"
+    assert "OCR" in refused.value.detail or "does not equal" in refused.value.detail
+
+
+def test_without_the_models_a_scan_is_refused_saying_what_to_install(
+    form_scans: dict[int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    with pytest.raises(NoTextLayer, match="tesseract-ocr-chi-sim"):
+        parse_document(form_scans[300])
+
+
+def test_a_printed_document_is_not_marked_as_read_by_ocr() -> None:
+    assert not parse_document(SAMPLE_FILES[FORM]).header.ocr
+
+
+# --- the proof, on printed documents with one figure changed -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def printed() -> dict[str, ParsedDocument]:
+    return {name: parse_document(SAMPLE_FILES[name]) for name in SAMPLE_FILES}
+
+
+def _plus_a_cent(value: Decimal | None) -> Decimal:
+    return (value or Decimal(0)) + Decimal("0.01")
+
+
+def test_the_printed_samples_pass_the_proof(printed: dict[str, ParsedDocument]) -> None:
+    for name, document in printed.items():
+        prove(dataclasses.replace(document, facts=[]), SAMPLE_FILES[name])
+
+
+def test_a_budget_line_off_by_a_cent_is_named(printed: dict[str, ParsedDocument]) -> None:
+    document = printed[FORM]
+    lines = list(document.budget_lines)
+    basic = next(i for i, line in enumerate(lines) if line.label == "基本支出")
+    changed = _plus_a_cent(lines[basic].amount_wan_yuan)
+    lines[basic] = dataclasses.replace(lines[basic], amount_wan_yuan=changed)
+    with pytest.raises(UnreadableScan, match=r"check 1.*does not equal 财政拨款"):
+        prove(dataclasses.replace(document, budget_lines=lines), SAMPLE_FILES[FORM])
+
+
+def test_a_project_row_off_by_a_cent_is_named(printed: dict[str, ParsedDocument]) -> None:
+    name = "guangzhou_2023_project_target_table"
+    document = printed[name]
+    projects = list(document.projects)
+    projects[3] = dataclasses.replace(projects[3], fiscal=_plus_a_cent(projects[3].fiscal))
+    with pytest.raises(UnreadableScan, match=f"row {projects[3].row} .*总计"):
+        prove(dataclasses.replace(document, projects=projects), SAMPLE_FILES[name])
+
+
+def test_a_score_off_by_a_tenth_is_named(printed: dict[str, ParsedDocument]) -> None:
+    name = "huangpu_2022_self_evaluation"
+    document = printed[name]
+    scores = list(document.scores)
+    scores[0] = dataclasses.replace(scores[0], score=_plus_a_cent(scores[0].score))
+    with pytest.raises(UnreadableScan, match=f"{scores[0].level1}.*二级指标得分之和"):
+        prove(dataclasses.replace(document, scores=scores, facts=[]), SAMPLE_FILES[name])
+
+
+def test_figures_in_prose_are_not_landed_from_a_scan(printed: dict[str, ParsedDocument]) -> None:
+    name = "huangpu_2022_self_evaluation"
+    first = printed[name].facts[0]
+    with pytest.raises(UnreadableScan, match=f"page {first.page}: {first.label}"):
+        prove(printed[name], SAMPLE_FILES[name])
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "spelt"),
+    [
+        ("预算 金额 〈 万 元 )", "预算金额（万元）"),
+        ("任务 1: 做 大", "任务1：做大"),
+        ("全 社会 R&D 经 费", "全社会R&D经费"),
+        ("364,607.20", "364,607.20"),
+    ],
+)
+def test_a_reading_is_spelt_as_chinese_print_is(read: str, spelt: str) -> None:
+    assert normalised(read) == spelt
+
+
+@pytest.mark.parametrize(
+    ("read", "numeric"), [("2,341.13", True), ("0.00", True), ("15", True), (">95%", False), ("", False)]
+)
+def test_only_a_cell_read_as_digits_is_read_again_for_an_amount(read: str, numeric: bool) -> None:
+    assert looks_numeric(read) is numeric

@@ -51,6 +51,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ingest.scan.image import skew_of, without_dust  # noqa: E402
 from tests.conftest import SAMPLE_FILES, TRUTH  # noqa: E402
 from tests.scans import make_scan, scan_point  # noqa: E402
 
@@ -95,19 +96,8 @@ def unred(rgb: np.ndarray, method: str) -> np.ndarray:
 
 
 def skew_by_projection(grey: np.ndarray) -> float:
-    """The page's skew (degrees, counter-clockwise) that makes the rows of dark pixels sharpest."""
-    small = cv2.resize(grey, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    dark = (small < 160).astype(np.float32)
-    height, width = dark.shape
-
-    def sharpness(angle: float) -> float:
-        turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-        rows = cv2.warpAffine(dark, turn, (width, height)).sum(axis=1)
-        return float((rows * rows).sum())
-
-    coarse = max(np.arange(-2.0, 2.001, 0.1), key=sharpness)
-    fine = max(np.arange(coarse - 0.1, coarse + 0.1001, 0.01), key=sharpness)
-    return -float(fine)
+    """The page's skew (degrees, counter-clockwise): the turn `ingest.scan.image.skew_of` undoes."""
+    return -skew_of(grey)
 
 
 def skew_by_hough(grey: np.ndarray, dpi: int) -> float | None:
@@ -209,16 +199,8 @@ class Reader:
 
 
 def clean(crop: np.ndarray, dpi: int) -> np.ndarray:
-    """Dust out of a grey crop: dark specks too small to be print become white (scanner dust is a
-    pixel or two at any dpi; a decimal point of 7 pt type is bigger even at 150 dpi)."""
-    cleaned = crop.copy()
-    ink = (crop < 128).astype(np.uint8)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    specks = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] <= 2)
-    specks = specks[specks > 0]
-    if specks.size:
-        cleaned[np.isin(labels, specks)] = 255
-    return cleaned
+    """Dust out of a grey crop (`ingest.scan.image.without_dust`; `dpi` for the preparations' shape)."""
+    return without_dust(crop)
 
 
 def trim(crop: np.ndarray, dpi: int) -> np.ndarray:

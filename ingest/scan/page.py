@@ -22,6 +22,7 @@ import re
 import numpy as np
 import pypdfium2 as pdfium
 
+from ingest.amounts import is_amount
 from ingest.pdf.pdfium import Obj, PageObjects, new_char
 from ingest.scan.image import (
     MARGIN,
@@ -39,7 +40,6 @@ from ingest.scan.image import (
 from ingest.scan.tesseract import DIGITS, read_lines, read_text
 
 UNPROVEN = "⁇"  # marks an amount cell whose readings do not agree (never an amount to the parsers)
-_PRINTED_AMOUNT = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 def looks_numeric(text: str) -> bool:
@@ -61,7 +61,7 @@ def agreed_amount(crop: np.ndarray, dpi: int) -> tuple[str | None, list[str]]:
         for image in (crop, scaled(crop, dpi, 450), binarised(scaled(crop, dpi, 300)))
     ]
     first = readings[0]
-    agreed = all(reading == first for reading in readings) and _PRINTED_AMOUNT.fullmatch(first)
+    agreed = all(reading == first for reading in readings) and is_amount(first)
     return (first if agreed else None), readings
 
 

@@ -116,15 +116,19 @@ def without_dust(crop: np.ndarray) -> np.ndarray:
     return cleaned
 
 
+def _print_mask(crop: np.ndarray, dpi: int) -> np.ndarray:
+    """The crop's dark pixels that belong to print: specks smaller than a full stop are left out."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats((crop < 150).astype(np.uint8), connectivity=8)
+    big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= max(3, 4 * (dpi / 150) ** 2))
+    return np.isin(labels, big[big > 0])
+
+
 def print_box(crop: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
     """Where the crop's print is (x0, y0, x1, y1), two pixels around it; None when nothing is printed.
     A word in the middle of a wide, speckled cell is read far better cut to its print."""
-    _, labels, stats, _ = cv2.connectedComponentsWithStats((crop < 150).astype(np.uint8), connectivity=8)
-    big = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= max(3, 4 * (dpi / 150) ** 2))
-    big = big[big > 0]
-    if not big.size:
+    ys, xs = np.nonzero(_print_mask(crop, dpi))
+    if not ys.size:
         return None
-    ys, xs = np.nonzero(np.isin(labels, big))
     height, width = crop.shape
     return (
         max(0, int(xs.min()) - 2),
@@ -169,28 +173,39 @@ def framed(image: np.ndarray, margin: int) -> np.ndarray:
 
 
 MARGIN = 12  # what read best in the study (docs/ocr-study.md)
-# chi_sim reads a line of ideographs far better this tall (pixels) than at the 25–35 pixels of
-# 7–10 pt print scanned at 300 dpi: it returned nothing for some such lines.
+# The recogniser reads a line of ideographs far better this tall (pixels) than at the 25–35 pixels
+# of 7–10 pt print scanned at 300 dpi.
 LINE_HEIGHT = 56
+# Grey levels above this are paper to the recogniser: what is left of a seal's red ink in the red
+# channel (about 208) and JPEG's halo around it. PP-OCR, unlike Tesseract, reads such faint marks as
+# characters (a seal's edge came out as 摄, 房, 司 at the end of a line).
+PAPER = 160
 
 
-def line_image(crop: np.ndarray, band: tuple[int, int]) -> np.ndarray:
-    """One line of a cell's print, scaled up to LINE_HEIGHT if it is smaller, framed."""
-    top, bottom = band
-    line = crop[top:bottom]
+def line_image(crop: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """One line of a cell's print (`box`: x0, top, x1, bottom), faint marks made paper, scaled up to
+    LINE_HEIGHT if it is smaller, framed."""
+    x0, top, x1, bottom = box
+    line = crop[top:bottom, x0:x1].copy()
+    line[line > PAPER] = 255
     factor = LINE_HEIGHT / max(1, bottom - top)
     if factor > 1:
         line = cv2.resize(line, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     return framed(line, MARGIN)
 
 
-def line_bands(crop: np.ndarray, dpi: int) -> list[tuple[int, int]]:
-    """The rows (top, bottom) of each line of print in a cell's crop, top to bottom.
+def line_boxes(crop: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
+    """Each line of print in a cell's crop (x0, top, x1, bottom: its ink and two pixels around it),
+    top to bottom.
 
-    Lines are separated by rows without ink. A band much thinner than the others is a stroke of a
-    line, not a line (一 alone, a comma dropped below), and joins the nearest band.
+    Lines are separated by rows with (almost) no ink: a speck left by the scanner must not join two
+    lines. A band much thinner than the others is a stroke of a line, not a line (一 alone, a comma
+    dropped below), and joins the nearest band; a band as tall as two lines is cut where it has the
+    least ink.
     """
-    inked = np.flatnonzero((crop < 150).sum(axis=1) > 0)
+    dark = _print_mask(crop, dpi)
+    per_row = dark.sum(axis=1)
+    inked = np.flatnonzero(per_row > 0)
     if not inked.size:
         return []
     bands: list[list[int]] = []
@@ -213,4 +228,21 @@ def line_bands(crop: np.ndarray, dpi: int) -> list[tuple[int, int]]:
             bands[low : high + 1] = [[bands[low][0], bands[high][1]]]
             joined = True
             break
-    return [(top, bottom) for top, bottom in bands]
+    typical = float(np.median([bottom - top for top, bottom in bands]))
+    split: list[tuple[int, int]] = []
+    for top, bottom in bands:
+        while bottom - top > 1.7 * typical:
+            # the emptiest row of the band's middle part, where two lines touch
+            low, high = top + int(0.6 * typical), bottom - int(0.6 * typical)
+            cut = low + int(np.argmin(per_row[low:high])) if high > low else (top + bottom) // 2
+            split.append((top, cut))
+            top = cut
+        split.append((top, bottom))
+    height, width = crop.shape
+    boxes: list[tuple[int, int, int, int]] = []
+    for top, bottom in split:
+        columns = np.flatnonzero(dark[top:bottom].any(axis=0))
+        if columns.size:
+            x0, x1 = max(0, int(columns[0]) - 2), min(width, int(columns[-1]) + 3)
+            boxes.append((x0, max(0, top - 2), x1, min(height, bottom + 2)))
+    return boxes

@@ -2,14 +2,15 @@
 their boxes and the ruling lines, so that the same table finder and parsers read it.
 
 - Cells: the regions the page's ruling lines enclose (`ingest/scan/image.py`); their sides become the
-  page's rulings, and each cell's print is read on its own (chi_sim, a block of lines).
-- Amounts: a cell whose print chi_sim reads as nothing but digits and separators is read again as
-  one line of digits (eng, only `0-9 , . -` allowed) in three preparations of its image; the amount
-  stands only when all three give the same printed amount. When they do not, the cell holds
-  `UNPROVEN` and what was read: a parser taking an amount there finds none (`BadAmount`, which
-  a scanned document turns into `UnreadableScan`). Whether a cell *is* an amount is never decided
-  here: the parsers know it from the cell's place (its column, its row label).
-- Everything else printed (titles, prose) is read from the page with the tables painted white.
+  page's rulings, and each line of a cell's print is read on its own by PP-OCR (`ppocr.py`).
+- Amounts: a cell PP-OCR reads as nothing but digits and separators is read again by Tesseract
+  (`tesseract.py`) in three preparations of its image; the amount stands only when three of the
+  four readings agree (`agreed_amount`). When they do not, the cell holds `UNPROVEN` and what was
+  read: a parser taking an amount there finds none (`BadAmount`, which a scanned document turns
+  into `UnreadableScan`). Whether a cell *is* an amount is never decided here: the parsers know it
+  from the cell's place (its column, its row label).
+- Everything else printed (titles, prose) is found and read by PP-OCR on the page with the tables
+  painted white.
 
 Characters are laid evenly across the box of the line they were read in: the parsers need each
 character's line and cell, not its exact place.
@@ -26,18 +27,20 @@ from ingest.amounts import is_amount
 from ingest.pdf.pdfium import Obj, PageObjects, new_char
 from ingest.scan.image import (
     MARGIN,
+    PAPER,
     binarised,
     cell_print,
     find_cells,
     framed,
-    line_bands,
+    line_boxes,
     line_image,
     render_grey,
     scaled,
     scan_dpi,
     straighten,
 )
-from ingest.scan.tesseract import DIGITS, read_lines, read_text
+from ingest.scan.ppocr import read_line_images, read_print
+from ingest.scan.tesseract import DIGITS, read_digits
 
 UNPROVEN = "⁇"  # marks an amount cell whose readings do not agree (never an amount to the parsers)
 
@@ -49,20 +52,24 @@ def looks_numeric(text: str) -> bool:
     return bool(squeezed) and set(squeezed) <= set(DIGITS) and any(c.isdigit() for c in squeezed)
 
 
-def agreed_amount(crop: np.ndarray, dpi: int) -> tuple[str | None, list[str]]:
-    """The amount three readings of the cell agree on (as printed), or None; and the readings.
+def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, list[str]]:
+    """The amount the cell holds (as printed), or None; and Tesseract's readings of it.
 
-    The preparations: the print as scanned; scaled to 450 dpi; scaled to 300 dpi and binarised.
-    In the study (docs/ocr-study.md) no amount was ever accepted wrong this way at 150–300 dpi,
-    where each reading alone got some wrong.
+    `read` is PP-OCR's reading of the cell. Tesseract (eng, digits only) reads it again in three
+    preparations: the print as scanned; scaled to 450 dpi; scaled to 300 dpi and binarised. The
+    amount stands when three of the four readings give exactly the same amount in its printed form:
+    two engines, trained apart, agreeing digit for digit (or Tesseract three times, which in the study
+    never agreed on a wrong amount). PP-OCR alone sometimes reads a separator wrong (364.607.20),
+    Tesseract alone a digit (29,192.26 for 25,192.26).
     """
     readings = [
-        re.sub(r"\s+", "", read_text(framed(image, MARGIN), "digits", dpi))
+        read_digits(framed(image, MARGIN), dpi)
         for image in (crop, scaled(crop, dpi, 450), binarised(scaled(crop, dpi, 300)))
     ]
-    first = readings[0]
-    agreed = all(reading == first for reading in readings) and is_amount(first)
-    return (first if agreed else None), readings
+    every = [read, *readings]
+    amount = max(every, key=every.count)
+    agreed = is_amount(amount) and every.count(amount) >= 3
+    return (amount if agreed else None), readings
 
 
 def _laid_out(text: str, box: tuple[float, float, float, float]) -> list[Obj]:
@@ -113,25 +120,28 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
     outside = grey.copy()  # the page with its tables painted white, for the print outside them
     reach = max(2, dpi // 60)  # from a cell's inside to the middle of its ruling line
     objects = PageObjects(blank.page_number, blank.width, blank.height, drawn=blank.drawn)
+    printed_cells: list[tuple[np.ndarray, int, int, list[tuple[int, int, int, int]]]] = []
     for cell in cells:
         x0, y0, x1, y1 = cell.box
         outside[max(0, y0 - 2 * reach) : y1 + 2 * reach, max(0, x0 - 2 * reach) : x1 + 2 * reach] = 255
         objects.edges.extend(_edges_of(to_points((x0 - reach, y0 - reach, x1 + reach, y1 + reach))))
         printed = cell_print(grey, labels, cell, dpi)
-        if printed is None:
-            continue
-        crop, (left, cell_top) = printed
+        if printed is not None:
+            crop, (left, cell_top) = printed
+            printed_cells.append((crop, left, cell_top, line_boxes(crop, dpi)))
+    # Every line of every cell of the page in one batch: the recogniser pads a batch to its widest.
+    readings = iter(
+        read_line_images([line_image(crop, box) for crop, _, _, boxes in printed_cells for box in boxes])
+    )
+    for crop, left, cell_top, boxes in printed_cells:
         lines = [
-            (
-                read_text(line_image(crop, (top, bottom)), "line", dpi),
-                (left, cell_top + top, left + crop.shape[1], cell_top + bottom),
-            )
-            for top, bottom in line_bands(crop, dpi)
+            (next(readings), (left + x0, cell_top + top, left + x1, cell_top + bottom))
+            for x0, top, x1, bottom in boxes
         ]
         text = "".join(line for line, _ in lines)
         if looks_numeric(text):
-            amount, readings = agreed_amount(crop, dpi)
-            shown = amount if amount is not None else UNPROVEN + "/".join(dict.fromkeys(readings))
+            amount, digit_readings = agreed_amount(crop, dpi, re.sub(r"\s+", "", text))
+            shown = amount if amount is not None else UNPROVEN + "/".join(dict.fromkeys(digit_readings))
             height, width = crop.shape
             objects.chars.extend(
                 _laid_out(shown, to_points((left, cell_top, left + width, cell_top + height)))
@@ -139,6 +149,7 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
             continue
         for text_line, box in lines:
             objects.chars.extend(_laid_out(text_line, to_points(box)))
-    for outside_line in read_lines(outside, "page", dpi):
+    outside[outside > PAPER] = 255
+    for outside_line in read_print(outside):
         objects.chars.extend(_laid_out(outside_line.text, to_points(outside_line.box)))
     return objects

@@ -19,7 +19,8 @@ from ingest.errors import DocumentError, NoTextLayer, UnreadableScan
 from ingest.proof import prove
 from ingest.records import ParsedDocument
 from ingest.scan.page import looks_numeric
-from ingest.scan.tesseract import missing_models, normalised
+from ingest.scan.ppocr import normalised
+from ingest.scan.tesseract import missing_models
 from tests.conftest import SAMPLE_FILES
 from tests.scans import make_scan
 

@@ -14,7 +14,7 @@ from ingest.pdf.columns import header_columns
 from ingest.pdf.integrity import damaged_page
 from ingest.pdf.reader import PdfContent, TableRow, first_page_text, open_pdf, read_pdf
 from ingest.pdf.text import squash
-from ingest.proof import prove
+from ingest.proof import prove, prove_prose
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
@@ -144,6 +144,8 @@ def _records(
         department = projects.department_name(first_page, path)
         unit_total, project_rows = projects.parse_rows(content.rows, department, path)
         return ParsedDocument(header(department), sections, budget_lines=unit_total, projects=project_rows)
+    if content.scanned:
+        prove_prose(content.texts, path)
     pages = [content.texts[number] for number in sorted(content.texts)]
     scores = self_eval.scores(content.rows, path)
     facts = self_eval.facts(pages, scores)

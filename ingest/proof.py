@@ -22,6 +22,7 @@ from pathlib import Path
 from ingest.errors import UnreadableScan
 from ingest.pdf.text import squash
 from ingest.records import BudgetLine, DocType, ParsedDocument, Project, Score
+from ingest.scan import UNPROVEN
 from ingest.self_eval import TOTAL_LABEL
 
 ZERO = Decimal(0)
@@ -39,15 +40,22 @@ def prove(document: ParsedDocument, path: Path) -> None:
         _prove_project_table(document.budget_lines, document.projects, path)
     else:
         _prove_scores(document.scores, path)
-        if document.facts:
-            # Figures in prose (高企 counts, 执行数, rates) have no identity a scan could be held to
-            # before landing, and no cell whose readings could agree: they are not landed unproven.
-            first = document.facts[0]
-            raise UnreadableScan(
-                path,
-                f"page {first.page}: {first.label} {first.value} is a figure stated in prose, "
-                "which a scan cannot prove (no identity holds it)",
-            )
+
+
+def prove_prose(page_texts: dict[int, str], path: Path) -> None:
+    """A figure in prose has no identity to hold it: it stands on its readings alone, which must
+    agree as an amount's do (`ingest/scan/page.py` marks one that does not). A report holding any
+    unproven figure is refused, whether or not the prose reader takes it for a fact: a misread
+    figure could as well be one it would have taken."""
+    for number, text in sorted(page_texts.items()):
+        for line in text.splitlines():
+            if UNPROVEN in line:
+                figure = line[line.index(UNPROVEN) + len(UNPROVEN) :][:12]
+                raise UnreadableScan(
+                    path,
+                    f"page {number}: the figure at {figure!r} in the prose "
+                    f"({squash(line)[:40]!r}) was not read the same by both engines",
+                )
 
 
 def _unproven(

@@ -78,11 +78,11 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     text = line.text
     place = 0
     for figure, (x0, y0, x1, y1) in line.figures:
-        crop = image[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2]
-        amount, _ = agreed_amount(crop, dpi, figure)
         found = text.find(figure, place)
         if found < 0:
             continue  # spelt otherwise once normalised: not a figure the prose reader sees as one
+        crop = image[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2]
+        amount, _ = agreed_amount(crop, dpi, figure)
         if amount is None:
             text = text[:found] + UNPROVEN + text[found:]
             found += len(UNPROVEN)

@@ -19,7 +19,7 @@ from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.24.1"
+PARSER_VERSION = "2026.11.24.2"
 
 # The record lists each parser reads today; `jixiao parse --json` prints exactly these.
 SECTIONS: dict[DocType, tuple[str, ...]] = {
@@ -65,9 +65,11 @@ def parse_document(
     year: int | None = None,
     source_path: str | None = None,
     departments: DepartmentDirectory | None = None,
+    ocr: bool = True,
 ) -> ParsedDocument:
-    """Parse one document. Raises a DocumentError subclass naming the file when it cannot."""
-    document = _parse(Path(path), year=year, source_path=source_path, departments=departments)
+    """Parse one document. Raises a DocumentError subclass naming the file when it cannot; with
+    `ocr` False, NeedsOcr at the first scanned page instead of reading it."""
+    document = _parse(Path(path), year=year, source_path=source_path, departments=departments, ocr=ocr)
     if document.header.ocr:
         prove(document, Path(path))
     document.targets = targets_of(document)
@@ -75,9 +77,14 @@ def parse_document(
 
 
 def _parse(
-    path: Path, *, year: int | None, source_path: str | None, departments: DepartmentDirectory | None
+    path: Path,
+    *,
+    year: int | None,
+    source_path: str | None,
+    departments: DepartmentDirectory | None,
+    ocr: bool,
 ) -> ParsedDocument:
-    with open_pdf(path) as pdf:
+    with open_pdf(path, ocr=ocr) as pdf:
         # A page PDFium draws only up to its damage would read as a blank or a shorter page.
         if problem := damaged_page(path):
             raise NotAPdf(path, f"the PDF structure is broken ({problem})")

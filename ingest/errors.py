@@ -78,3 +78,17 @@ class TooLarge(DocumentError):
 
 class ParserFailure(DocumentError):
     """Anything else that went wrong inside a parser: quarantined like the rest, logged with its trace."""
+
+
+class NeedsOcr(Exception):
+    """Raised instead of reading a scanned page when the caller asked for no OCR: a page of print
+    takes milliseconds, a scanned one seconds, so a bounded parse gives a scan time of its own (a
+    number of seconds per page) and asks again with OCR. Never a document's outcome."""
+
+    def __init__(self, path: Path | str, pages: int) -> None:
+        self.path = Path(path)
+        self.pages = pages
+        super().__init__(f"{self.path}: a scan of up to {pages} pages")
+
+    def __reduce__(self) -> tuple[type[NeedsOcr], tuple[Path, int]]:
+        return type(self), (self.path, self.pages)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ingest.errors import UnreadableScan
 from ingest.pdf.text import squash
+from ingest.prose import PAGE_FOOTER
 from ingest.records import BudgetLine, DocType, ParsedDocument, Project, Score
 from ingest.scan import UNPROVEN
 from ingest.self_eval import TOTAL_LABEL
@@ -46,10 +47,11 @@ def prove_prose(page_texts: dict[int, str], path: Path) -> None:
     """A figure in prose has no identity to hold it: it stands on its readings alone, which must
     agree as an amount's do (`ingest/scan/page.py` marks one that does not). A report holding any
     unproven figure is refused, whether or not the prose reader takes it for a fact: a misread
-    figure could as well be one it would have taken."""
+    figure could as well be one it would have taken. Page footers (—11—) are not prose: the prose
+    reader drops them unread."""
     for number, text in sorted(page_texts.items()):
         for line in text.splitlines():
-            if UNPROVEN in line:
+            if UNPROVEN in line and not PAGE_FOOTER.match(line.replace(UNPROVEN, "")):
                 figure = line[line.index(UNPROVEN) + len(UNPROVEN) :][:12]
                 raise UnreadableScan(
                     path,

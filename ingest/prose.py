@@ -31,7 +31,8 @@ _UNIT = "|".join(re.escape(unit) for unit in sorted(UNIT_KINDS, key=len, reverse
 FIGURE = re.compile(
     rf"(?<![\d.,A-Za-z第])(?P<value>{NUMBER})\s*(?P<approx>多|余)?\s*(?P<unit>{_UNIT})(?P<above>以上)?"
 )
-_PAGE_FOOTER = re.compile(r"^\s*[—–-]\s*\d+\s*[—–-]\s*$")
+# — 7 —, and as OCR may give it, with one of its dashes lost (7-).
+PAGE_FOOTER = re.compile(r"^\s*(?:[—–-]\s*\d{1,3}\s*[—–-]?|\d{1,3}\s*[—–-])\s*$")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _LATIN = "0-9A-Za-z"
 _SPACED = re.compile(f"(?<=[{_CJK}]) (?=[{_LATIN}])|(?<=[{_LATIN}%]) (?=[{_CJK}])")
@@ -125,7 +126,7 @@ def join_pages(pages: Sequence[str]) -> ProseText:
         (number, line.rstrip("\r"))
         for number, page in enumerate(pages, start=1)
         for line in page.splitlines()
-        if line.strip() and not _PAGE_FOOTER.match(line)
+        if line.strip() and not PAGE_FOOTER.match(line)
     ]
     widths = {number: max((len(line) for n, line in lines if n == number), default=0) for number, _ in lines}
     parts: list[str] = []

@@ -1,6 +1,10 @@
 """One document's parse inside bounds: a time limit and a memory limit, the same for `jixiao parse`
 and the nightly parse workers (JIXIAO_PARSE_TIMEOUT_SECONDS, JIXIAO_PARSE_MEMORY_MB).
 
+A scanned document takes seconds a page where a printed one takes milliseconds: each parse is first
+asked without OCR, and one that meets a scanned page (NeedsOcr) is asked again with OCR and a time
+limit grown by JIXIAO_OCR_PAGE_SECONDS for each of its pages (`scan_time_limit`).
+
 A hostile PDF can make a parser spin (a page tree that refers to itself) or inflate a small stream
 into gigabytes. The parse runs in a child process: past the time limit the child is killed
 (`ParseTimeout`); its address space may grow by the memory limit past what it started with, and an
@@ -20,7 +24,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from ingest.departments import DepartmentDirectory
 from ingest.document import parse_document
-from ingest.errors import ParserFailure, ParseTimeout, TooLarge
+from ingest.errors import NeedsOcr, ParserFailure, ParseTimeout, TooLarge
 from ingest.records import ParsedDocument
 
 MIB = 1 << 20
@@ -49,6 +53,21 @@ def memory_bound(megabytes: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+def scan_time_limit(timeout_seconds: float, page_seconds: float, pages: int) -> float:
+    """The seconds a scanned document of `pages` pages may take to parse."""
+    return timeout_seconds + page_seconds * pages
+
+
+def timed_out(path: Path, seconds: float, scanned_pages: int | None = None) -> ParseTimeout:
+    detail = f"parsing took longer than {seconds:g} s"
+    if scanned_pages is not None:
+        detail += (
+            f" (a scan: JIXIAO_PARSE_TIMEOUT_SECONDS and JIXIAO_OCR_PAGE_SECONDS for each of its"
+            f" {scanned_pages} pages)"
+        )
+    return ParseTimeout(path, detail)
+
+
 def too_large(path: Path, megabytes: int) -> TooLarge:
     return TooLarge(path, f"parsing needed more than {megabytes} MB (JIXIAO_PARSE_MEMORY_MB)")
 
@@ -70,37 +89,56 @@ def died(path: Path, exc: BaseException, megabytes: int) -> TooLarge | ParserFai
 
 
 def parse_within_memory(
-    path: Path, *, seed: Path, megabytes: int, year: int | None = None, source_path: str | None = None
+    path: Path,
+    *,
+    seed: Path,
+    megabytes: int,
+    ocr: bool,
+    year: int | None = None,
+    source_path: str | None = None,
 ) -> ParsedDocument:
     """parse_document under the memory bound, in this (parse) process: TooLarge past it. The one
     body of a bounded parse, for `jixiao parse`'s child and the nightly workers alike."""
     departments = DepartmentDirectory.from_seed(seed)
     try:
         with memory_bound(megabytes):
-            return parse_document(path, year=year, source_path=source_path, departments=departments)
+            return parse_document(path, year=year, source_path=source_path, departments=departments, ocr=ocr)
     except MemoryError:
         raise too_large(path, megabytes) from None
 
 
-def _parse(path: str, year: int | None, seed: str, megabytes: int) -> ParsedDocument:
-    return parse_within_memory(Path(path), seed=Path(seed), megabytes=megabytes, year=year)
+def _parse(path: str, year: int | None, seed: str, megabytes: int, ocr: bool) -> ParsedDocument:
+    return parse_within_memory(Path(path), seed=Path(seed), megabytes=megabytes, ocr=ocr, year=year)
 
 
 def parse_bounded(
-    path: Path, *, year: int | None, departments_seed: Path, timeout_seconds: float, memory_mb: int
+    path: Path,
+    *,
+    year: int | None,
+    departments_seed: Path,
+    timeout_seconds: float,
+    ocr_page_seconds: float,
+    memory_mb: int,
 ) -> ParsedDocument:
     """parse_document in a child process under both limits; DocumentError subclasses as it raises
     them, ParseTimeout past the time limit, TooLarge or ParserFailure when the child dies."""
     with ProcessPool(max_workers=1) as pool:
-        future = pool.schedule(
-            _parse, args=(str(path), year, str(departments_seed), memory_mb), timeout=timeout_seconds
-        )
+
+        def parse(ocr: bool, seconds: float, scanned_pages: int | None) -> ParsedDocument:
+            future = pool.schedule(
+                _parse, args=(str(path), year, str(departments_seed), memory_mb, ocr), timeout=seconds
+            )
+            try:
+                result: ParsedDocument = future.result()
+            except FutureTimeout:
+                raise timed_out(path, seconds, scanned_pages) from None
+            except MemoryError:
+                raise too_large(path, memory_mb) from None
+            except ProcessExpired as exc:  # the child died: killed, or a native allocation failed
+                raise died(path, exc, memory_mb) from None
+            return result
+
         try:
-            result: ParsedDocument = future.result()
-        except FutureTimeout:
-            raise ParseTimeout(path, f"parsing took longer than {timeout_seconds:g} s") from None
-        except MemoryError:
-            raise too_large(path, memory_mb) from None
-        except ProcessExpired as exc:  # the child died: killed, or a native allocation failed
-            raise died(path, exc, memory_mb) from None
-        return result
+            return parse(False, timeout_seconds, None)
+        except NeedsOcr as scan:
+            return parse(True, scan_time_limit(timeout_seconds, ocr_page_seconds, scan.pages), scan.pages)

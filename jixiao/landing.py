@@ -27,10 +27,10 @@ from pebble import ProcessPool
 
 from ingest.departments import DepartmentDirectory
 from ingest.document import PARSER_VERSION, sha256_of
-from ingest.errors import DocumentError, ParserFailure
+from ingest.errors import DocumentError, NeedsOcr, ParserFailure
 from ingest.zone import ZoneWriteError, is_complete, write_zone
 from jixiao.apart import WAREHOUSE_WORKER, may_have_children, prepare_transform, run_warm
-from jixiao.bounded import died, parse_within_memory
+from jixiao.bounded import died, parse_within_memory, scan_time_limit, timed_out
 from jixiao.build import build_raw
 from jixiao.inputs import fingerprint, unchanged_since_publication
 from jixiao.ledger import Ledger
@@ -153,14 +153,21 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
     return found
 
 
-def parse_one(landing_dir: str, source_path: str, sha: str, zone: str, seed: str, memory_mb: int) -> Outcome:
+def parse_one(
+    landing_dir: str, source_path: str, sha: str, zone: str, seed: str, memory_mb: int, ocr: bool
+) -> Outcome:
     """Parse one document and write it to the raw zone (runs in a worker process).
 
-    `sha` is the hash discover() took; a parsed document records the one its parser took.
+    `sha` is the hash discover() took; a parsed document records the one its parser took. Without
+    `ocr`, a scanned document raises NeedsOcr, to be scheduled again with a scan's time limit.
     """
     path = Path(landing_dir) / source_path
     try:
-        document = parse_within_memory(path, seed=Path(seed), megabytes=memory_mb, source_path=source_path)
+        document = parse_within_memory(
+            path, seed=Path(seed), megabytes=memory_mb, ocr=ocr, source_path=source_path
+        )
+    except NeedsOcr:
+        raise
     except DocumentError as error:  # TooLarge past JIXIAO_PARSE_MEMORY_MB among them
         return Outcome(source_path, sha, "quarantined", error_type=error.kind, message=str(error))
     except Exception as exc:  # one bad file must not stop the night
@@ -173,12 +180,16 @@ def parse_one(landing_dir: str, source_path: str, sha: str, zone: str, seed: str
     return Outcome(source_path, header.sha256, "parsed", header.doc_type.value, department_key, header.year)
 
 
-def _note_finished(settings: Settings, source_path: str, _future: Future[Outcome]) -> None:
-    note_parsed(settings, source_path)
+def _note_finished(settings: Settings, source_path: str, future: Future[Outcome]) -> None:
+    if future.cancelled() or not isinstance(future.exception(), NeedsOcr):  # NeedsOcr: parsed again
+        note_parsed(settings, source_path)
 
 
 def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcome]:
-    """Parse a batch in a process pool; a document that runs past the timeout is quarantined."""
+    """Parse a batch in a process pool; a document that runs past its time limit is quarantined.
+
+    Each document is first parsed without OCR; a scan (NeedsOcr) is parsed again, with OCR and the
+    time its pages need (`jixiao.bounded.scan_time_limit`), once the printed documents are done."""
     outcomes: list[Outcome] = []
     args = (str(settings.landing_dir), str(settings.raw_zone), str(settings.departments_seed))
     memory_mb = settings.parse_memory_mb
@@ -186,34 +197,52 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
         may_have_children(),
         ProcessPool(max_workers=max(1, settings.parse_workers)) as pool,
     ):
-        futures = [
-            (source_path, sha, pool.schedule(parse_one, args=(args[0], source_path, sha, args[1], args[2],
-                                                              memory_mb),
-                                             timeout=settings.parse_timeout_seconds))
-            for source_path, sha in batch
-        ]  # fmt: skip
-        for source_path, _sha, future in futures:  # counted as each ends, in whatever order
+
+        def schedule(source_path: str, sha: str, ocr: bool, seconds: float) -> Future[Outcome]:
+            future: Future[Outcome] = pool.schedule(
+                parse_one, args=(args[0], source_path, sha, args[1], args[2], memory_mb, ocr), timeout=seconds
+            )
             future.add_done_callback(partial(_note_finished, settings, source_path))
-        for source_path, sha, future in futures:
+            return future
+
+        printed = [
+            (source_path, sha, schedule(source_path, sha, False, settings.parse_timeout_seconds))
+            for source_path, sha in batch
+        ]
+        scans: list[tuple[str, str, Future[Outcome], int]] = []
+        for source_path, sha, future in printed:
             try:
-                outcomes.append(future.result())
-            except ZoneWriteError:
-                raise  # the machine's fault, not the document's: the task fails and retries
-            except FutureTimeout:
-                seconds = settings.parse_timeout_seconds
-                message = f"{settings.landing_dir / source_path}: parsing took longer than {seconds} s"
-                outcomes.append(
-                    Outcome(source_path, sha, "quarantined", error_type="ParseTimeout", message=message)
+                outcomes.append(_outcome(settings, source_path, sha, future))
+            except NeedsOcr as scan:
+                seconds = scan_time_limit(
+                    settings.parse_timeout_seconds, settings.ocr_page_seconds, scan.pages
                 )
-            except Exception as exc:  # the worker died (past its memory limit, killed)
-                death = died(settings.landing_dir / source_path, exc, memory_mb)
-                outcomes.append(
-                    Outcome(source_path, sha, "quarantined", error_type=death.kind, message=str(death))
-                )
+                scans.append((source_path, sha, schedule(source_path, sha, True, seconds), scan.pages))
+        for source_path, sha, future, pages in scans:
+            outcomes.append(_outcome(settings, source_path, sha, future, pages))
     for outcome in outcomes:
         if outcome.status == "quarantined":
             log.warning("quarantined %s", outcome.message)
     return outcomes
+
+
+def _outcome(
+    settings: Settings, source_path: str, sha: str, future: Future[Outcome], scanned_pages: int | None = None
+) -> Outcome:
+    """What one parse ended in; NeedsOcr from a parse without OCR is the caller's to schedule again."""
+    path = settings.landing_dir / source_path
+    try:
+        return future.result()
+    except (ZoneWriteError, NeedsOcr):
+        raise  # ZoneWriteError is the machine's fault, not the document's: the task fails and retries
+    except FutureTimeout:
+        seconds = settings.parse_timeout_seconds
+        if scanned_pages is not None:
+            seconds = scan_time_limit(seconds, settings.ocr_page_seconds, scanned_pages)
+        error: DocumentError = timed_out(path, seconds, scanned_pages)
+    except Exception as exc:  # the worker died (past its memory limit, killed)
+        error = died(path, exc, settings.parse_memory_mb)
+    return Outcome(source_path, sha, "quarantined", error_type=error.kind, message=str(error))
 
 
 def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | None = None) -> LandingSummary:

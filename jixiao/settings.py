@@ -40,6 +40,7 @@ class Settings:
     retry_delay_seconds: int = 300
     parse_workers: int = 2
     parse_timeout_seconds: float = 120
+    ocr_page_seconds: float = 60
     parse_memory_mb: int = 1024
     batch_size: int = 25
 
@@ -112,6 +113,7 @@ class Settings:
             retry_delay_seconds=int(env.get("JIXIAO_RETRY_DELAY_SECONDS", "300")),
             parse_workers=int(env.get("JIXIAO_PARSE_WORKERS", str(min(4, os.cpu_count() or 1)))),
             parse_timeout_seconds=float(env.get("JIXIAO_PARSE_TIMEOUT_SECONDS", "120")),
+            ocr_page_seconds=float(env.get("JIXIAO_OCR_PAGE_SECONDS", "60")),
             parse_memory_mb=int(env.get("JIXIAO_PARSE_MEMORY_MB", "1024")),
             batch_size=int(env.get("JIXIAO_BATCH_SIZE", "25")),
         )

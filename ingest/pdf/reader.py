@@ -13,7 +13,7 @@ import pypdfium2 as pdfium
 from pdfplumber.table import CellGroup, TableFinder
 from pdfplumber.utils.text import extract_text, extract_words
 
-from ingest.errors import EncryptedPdf, NotAPdf, NoTextLayer, UnreadableFile
+from ingest.errors import EncryptedPdf, NeedsOcr, NotAPdf, NoTextLayer, UnreadableFile
 from ingest.pdf.merges import BBox, restore_split_labels
 from ingest.pdf.normalise import normalise_text
 from ingest.pdf.pdfium import Obj, PageObjects, PdfReadError, open_document, page_objects, repaired
@@ -80,9 +80,10 @@ class Pdf:
     """An open PDF whose pages are read one at a time; the title page is kept once read, since a
     document is identified from it before the rest is read."""
 
-    def __init__(self, path: Path, document: pdfium.PdfDocument) -> None:
+    def __init__(self, path: Path, document: pdfium.PdfDocument, *, ocr: bool = True) -> None:
         self.path = path
         self.document = document
+        self.ocr = ocr  # False: a scanned page raises NeedsOcr instead of being read
         self.page_count = len(document)
         self.title: PageObjects | None = None
         self.scanned: set[int] = set()  # the pages read by OCR (`ingest/scan/`)
@@ -95,6 +96,8 @@ class Pdf:
         objects = page_objects(self.document, number - 1)
         if objects.chars or not objects.drawn:
             return objects
+        if not self.ocr:
+            raise NeedsOcr(self.path, self.page_count)
         from ingest.scan.page import read_scanned_page  # OpenCV and Tesseract, for scans only
         from ingest.scan.tesseract import missing_models
 
@@ -102,7 +105,7 @@ class Pdf:
             raise NoTextLayer(
                 self.path,
                 f"page {number} is a scan and Tesseract's {', '.join(missing)} are not installed "
-                "(Debian: tesseract-ocr-chi-sim tesseract-ocr-eng; or set TESSDATA_PREFIX)",
+                "(Debian: tesseract-ocr-eng; or set TESSDATA_PREFIX)",
             )
         scanned = read_scanned_page(self.document, number - 1, objects)
         if scanned is None:
@@ -120,7 +123,7 @@ class Pdf:
         self.close()
 
 
-def open_pdf(path: Path) -> Pdf:
+def open_pdf(path: Path, *, ocr: bool = True) -> Pdf:
     check_pdf_header(path)
     try:
         document = open_document(path)
@@ -136,7 +139,7 @@ def open_pdf(path: Path) -> Pdf:
     if len(document) == 0:
         document.close()
         raise NotAPdf(path, "the PDF has no pages")
-    return Pdf(path, document)
+    return Pdf(path, document, ocr=ocr)
 
 
 # Spaces come from the space glyphs the producer printed (keep_blank_chars), not from gaps: Word and

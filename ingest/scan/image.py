@@ -156,10 +156,31 @@ def cell_print(
     return crop[top:bottom, left:right], (x0 + left, y0 + top)
 
 
-def scaled(image: np.ndarray, dpi: int, target: int) -> np.ndarray:
-    if dpi >= target:
-        return image
-    return cv2.resize(image, None, fx=target / dpi, fy=target / dpi, interpolation=cv2.INTER_CUBIC)
+def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The print of a figure the recogniser placed in `box` on a line, whole: the runs of inked
+    columns around the box whose middle lies inside it. The recogniser's box of a run of characters
+    may cut its last digit in half (550 was read 590 from the half) or take in a sliver of the
+    character beside it."""
+    x0, y0, x1, y1 = box
+    reach = (y1 - y0) // 2
+    left, right = max(0, x0 - reach), min(image.shape[1], x1 + reach)
+    inked = np.flatnonzero((image[y0:y1, left:right] < 128).any(axis=0)) + left
+    runs = np.split(inked, np.flatnonzero(np.diff(inked) > 1) + 1) if inked.size else []
+    kept = [run for run in runs if x0 <= (run[0] + run[-1]) / 2 <= x1]
+    if kept:
+        x0, x1 = int(kept[0][0]), int(kept[-1][-1]) + 1
+    return image[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2]
+
+
+def to_print_height(image: np.ndarray, dpi: int, height: int) -> np.ndarray:
+    """The image scaled so that its print stands `height` pixels tall."""
+    box = print_box(image, dpi)
+    printed = (box[3] - box[1] - 4) if box is not None else image.shape[0]
+    factor = height / max(1, printed)
+    shrinking = factor < 1
+    return cv2.resize(
+        image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
+    )
 
 
 def binarised(image: np.ndarray) -> np.ndarray:

@@ -31,14 +31,15 @@ from ingest.scan.image import (
     PAPER,
     binarised,
     cell_print,
+    figure_print,
     find_cells,
     framed,
     line_boxes,
     line_image,
     render_grey,
-    scaled,
     scan_dpi,
     straighten,
+    to_print_height,
 )
 from ingest.scan.ppocr import Line, read_line_images, read_print
 from ingest.scan.tesseract import DIGITS, read_digits
@@ -51,20 +52,26 @@ def looks_numeric(text: str) -> bool:
     return bool(squeezed) and set(squeezed) <= set(DIGITS) and any(c.isdigit() for c in squeezed)
 
 
+# Tesseract reads digits best at a size, not at a resolution: 20–28 px tall. At 300 dpi a figure of
+# 12 pt prose stands 50 px tall, and read as scanned 5 came out as nothing and 550 as 990. On the
+# 261 figures and number cells of the four samples' scans at 300 dpi, this trio gave every one.
+READING_HEIGHTS = ((20, False), (24, True), (28, False))  # (print height in px, binarised)
+
+
 def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, list[str]]:
     """The amount the cell holds (as printed), or None; and Tesseract's readings of it.
 
     `read` is PP-OCR's reading of the cell. Tesseract (eng, digits only) reads it again in three
-    preparations: the print as scanned; scaled to 450 dpi; scaled to 300 dpi and binarised. The
+    preparations: the print scaled to 20 px tall, to 24 px and binarised, and to 28 px. The
     amount stands when three of the four readings give exactly the same amount in its printed form:
     two engines, trained apart, agreeing digit for digit (or Tesseract three times, which in the study
     never agreed on a wrong amount). PP-OCR alone sometimes reads a separator wrong (364.607.20),
     Tesseract alone a digit (29,192.26 for 25,192.26).
     """
-    readings = [
-        read_digits(framed(image, MARGIN), dpi)
-        for image in (crop, scaled(crop, dpi, 450), binarised(scaled(crop, dpi, 300)))
-    ]
+    readings = []
+    for height, binary in READING_HEIGHTS:
+        image = to_print_height(crop, dpi, height)
+        readings.append(read_digits(framed(binarised(image) if binary else image, MARGIN), dpi))
     every = [read, *readings]
     amount = max(every, key=every.count)
     agreed = is_amount(amount) and every.count(amount) >= 3
@@ -81,8 +88,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         found = text.find(figure, place)
         if found < 0:
             continue  # spelt otherwise once normalised: not a figure the prose reader sees as one
-        crop = image[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2]
-        amount, _ = agreed_amount(crop, dpi, figure)
+        amount, _ = agreed_amount(figure_print(image, (x0, y0, x1, y1)), dpi, figure)
         if amount is None:
             text = text[:found] + UNPROVEN + text[found:]
             found += len(UNPROVEN)

@@ -61,12 +61,18 @@ def normalised(text: str) -> str:
 def _engine() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    one_thread = {
-        f"{model}_{setting}": 1
-        for model in ("det", "cls", "rec")
-        for setting in ("intra_op_num_threads", "inter_op_num_threads")
-    }
-    return RapidOCR(**one_thread)
+    return RapidOCR(
+        # One ONNX Runtime thread per model (RapidOCR copies these two onto each of them): the
+        # nightly run already keeps one parse worker per core.
+        intra_op_num_threads=1,
+        inter_op_num_threads=1,
+        # "max": the detector takes an image as it is up to 2,000 px a side, never scaled up to
+        # 736 px on its short side (a band of the page would be looked at larger than the page).
+        det_limit_type="max",
+        # One line at a time: a batch is padded to its widest line, and the recogniser's memory
+        # grows with the batch (six lines of 1,600 px: 300 MB; one: 40 MB) for no gain in speed.
+        rec_batch_num=1,
+    )
 
 
 def _colour(image: np.ndarray) -> np.ndarray:
@@ -87,6 +93,14 @@ def read_line_images(images: list[np.ndarray]) -> list[str]:
 FINDING_DPI = 150
 
 
+# The detector's memory grows with the image it looks at: about 480 MB for a whole A4 page at
+# 150 dpi. It looks at the page in bands instead, each with a margin above and below wider than half
+# the tallest print we read (a 22 pt title is 46 px at 150 dpi), so that every line is whole in the
+# band its middle falls in, and only there is it kept.
+BAND = 192
+BAND_MARGIN = 64
+
+
 def read_print(image: np.ndarray, dpi: int) -> list[Line]:
     """Each run of print found on the page image (detection, then recognition), with its box in the
     image; top to bottom, then left to right. A line printed with a wide gap comes as two runs: the
@@ -94,20 +108,26 @@ def read_print(image: np.ndarray, dpi: int) -> list[Line]:
     scale = min(1.0, FINDING_DPI / dpi)
     if scale < 1:
         image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    found, _ = _engine()(_colour(image), use_cls=False, return_word_box=True)
     lines: list[Line] = []
-    for points, text, _score, *glyphs in found or []:
-        box = _bounds(points, scale)
-        spelt = normalised(str(text)).strip()
-        if spelt:
-            characters = [_bounds(glyph, scale) for glyph in glyphs[0]] if glyphs else []
-            lines.append(Line(spelt, box, _figures(str(text), box, characters)))
+    for top in range(0, image.shape[0], BAND):
+        seen_from = max(0, top - BAND_MARGIN)
+        band = np.ascontiguousarray(image[seen_from : top + BAND + BAND_MARGIN])
+        found, _ = _engine()(_colour(band), use_cls=False, return_word_box=True)
+        for points, text, _score, *glyphs in found or []:
+            box = _bounds(points, scale, seen_from)
+            middle = (box[1] + box[3]) / 2 * scale
+            spelt = normalised(str(text)).strip()
+            if spelt and top <= middle < top + BAND:
+                characters = [_bounds(glyph, scale, seen_from) for glyph in glyphs[0]] if glyphs else []
+                lines.append(Line(spelt, box, _figures(str(text), box, characters)))
     return lines
 
 
-def _bounds(points: Any, scale: float) -> Box:
+def _bounds(points: Any, scale: float, band_top: int = 0) -> Box:
+    """The box of `points` (found in a band starting `band_top` down the scaled page) on the page
+    image as given."""
     xs = [point[0] / scale for point in points]
-    ys = [point[1] / scale for point in points]
+    ys = [(point[1] + band_top) / scale for point in points]
     return int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1
 
 

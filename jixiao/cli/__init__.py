@@ -64,6 +64,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
             year=args.year,
             departments_seed=settings.departments_seed,
             timeout_seconds=settings.parse_timeout_seconds,
+            ocr_page_seconds=settings.ocr_page_seconds,
             memory_mb=settings.parse_memory_mb,
         )
     except DocumentError as exc:

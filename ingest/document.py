@@ -14,7 +14,7 @@ from ingest.pdf.columns import header_columns
 from ingest.pdf.integrity import damaged_page
 from ingest.pdf.reader import PdfContent, TableRow, first_page_text, open_pdf, read_pdf
 from ingest.pdf.text import squash
-from ingest.proof import prove, prove_prose
+from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
@@ -72,6 +72,7 @@ def parse_document(
     document = _parse(Path(path), year=year, source_path=source_path, departments=departments, ocr=ocr)
     if document.header.ocr:
         prove(document, Path(path))
+        document = unmarked(document)
     document.targets = targets_of(document)
     return document
 

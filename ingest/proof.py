@@ -14,10 +14,12 @@ most likely means a misread digit, and a guessed digit must never land.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ingest.errors import UnreadableScan
 from ingest.pdf.text import squash
@@ -33,7 +35,9 @@ HALF_CENT = Decimal("0.005")
 
 
 def prove(document: ParsedDocument, path: Path) -> None:
-    """UnreadableScan unless every identity of the document's kind holds exactly."""
+    """UnreadableScan unless every identity of the document's kind holds exactly, and every figure
+    of a target (what `ingest/targets.py` reads) was read the same by both engines."""
+    _prove_targets(document, path)
     doc_type = document.header.doc_type
     if doc_type is DocType.DEPT_TARGET_FORM:
         _prove_form(document.budget_lines, path)
@@ -58,6 +62,49 @@ def prove_prose(page_texts: dict[int, str], path: Path) -> None:
                     f"page {number}: the figure at {figure!r} in the prose "
                     f"({squash(line)[:40]!r}) was not read the same by both engines",
                 )
+
+
+def _target_texts(document: ParsedDocument) -> Iterator[tuple[str, str]]:
+    """(where, text) of every text the targets are read from (`ingest.targets.targets_of`)."""
+    for indicator in document.indicators:
+        where = f"page {indicator.page} row {indicator.row} {indicator.name}"
+        yield where, indicator.annual_target
+        if indicator.period_target is not None:
+            yield where, indicator.period_target
+    for task in document.key_tasks:
+        yield f"page {task.pages[0]} row {task.row} {task.name}", task.goal
+    for project in document.projects:
+        for item in project.indicators:
+            yield f"page {project.pages[0]} row {project.row} {item.name}", item.annual_target
+
+
+def _prove_targets(document: ParsedDocument, path: Path) -> None:
+    for where, text in _target_texts(document):
+        if UNPROVEN in text:
+            figure = text[text.index(UNPROVEN) + len(UNPROVEN) :][:12]
+            raise UnreadableScan(
+                path, f"{where}: the figure at {figure!r} in its target was not read the same by both engines"
+            )
+
+
+def unmarked(document: ParsedDocument) -> ParsedDocument:
+    """The document with UNPROVEN taken out of its texts once it is proven: a figure in a name or a
+    goal (第10.5代, 2023-2024年) is no figure any record or mart reads, and may carry OCR noise as the
+    rest of the text does."""
+    return _without_mark(document)  # type: ignore[no-any-return]
+
+
+def _without_mark(value: Any) -> Any:
+    if isinstance(value, str):  # enums among them, which never hold the mark
+        return value.replace(UNPROVEN, "") if UNPROVEN in value else value
+    if isinstance(value, list | tuple):
+        return type(value)(_without_mark(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: _without_mark(getattr(value, field.name)) for field in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 def _unproven(

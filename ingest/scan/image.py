@@ -160,13 +160,25 @@ def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarra
     """The print of a figure the recogniser placed in `box` on a line, whole: the runs of inked
     columns around the box whose middle lies inside it. The recogniser's box of a run of characters
     may cut its last digit in half (550 was read 590 from the half) or take in a sliver of the
-    character beside it."""
+    character beside it. (Choosing as many runs as the figure has characters was tried: at 300 dpi
+    the thin top and bottom of a 0 are lighter than the print, and a 0 is two runs.)"""
     x0, y0, x1, y1 = box
     reach = (y1 - y0) // 2
     left, right = max(0, x0 - reach), min(image.shape[1], x1 + reach)
     inked = np.flatnonzero((image[y0:y1, left:right] < 128).any(axis=0)) + left
     runs = np.split(inked, np.flatnonzero(np.diff(inked) > 1) + 1) if inked.size else []
     kept = [run for run in runs if x0 <= (run[0] + run[-1]) / 2 <= x1]
+    # A mark at either end that stops well above the line the digits stand on is the first stroke
+    # of a % (or ° ) after the figure, not a digit: Tesseract read 40% cut there as 406.
+    rows = [np.flatnonzero((image[y0:y1, run[0] : run[-1] + 1] < 128).any(axis=1)) for run in kept]
+    spans = [(int(r[0]), int(r[-1])) for r in rows if r.size]
+    if len(spans) == len(kept) > 1:
+        base = float(np.median([bottom for _, bottom in spans]))
+        tall = max(bottom - top for top, bottom in spans)
+        while len(kept) > 1 and spans[-1][1] < base - 0.3 * tall:
+            kept, spans = kept[:-1], spans[:-1]
+        while len(kept) > 1 and spans[0][1] < base - 0.3 * tall:
+            kept, spans = kept[1:], spans[1:]
     if kept:
         x0, x1 = int(kept[0][0]), int(kept[-1][-1]) + 1
     return image[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2]
@@ -203,16 +215,17 @@ LINE_HEIGHT = 56
 PAPER = 160
 
 
-def line_image(crop: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+def line_image(crop: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, float]:
     """One line of a cell's print (`box`: x0, top, x1, bottom), faint marks made paper, scaled up to
-    LINE_HEIGHT if it is smaller, framed."""
+    LINE_HEIGHT if it is smaller, framed; and the scale it was drawn at (a point (x, y) of the image
+    is (x0 + (x - MARGIN) / scale, top + (y - MARGIN) / scale) in the crop)."""
     x0, top, x1, bottom = box
     line = crop[top:bottom, x0:x1].copy()
     line[line > PAPER] = 255
-    factor = LINE_HEIGHT / max(1, bottom - top)
-    if factor > 1:
-        line = cv2.resize(line, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-    return framed(line, MARGIN)
+    scale = max(1.0, LINE_HEIGHT / max(1, bottom - top))
+    if scale > 1:
+        line = cv2.resize(line, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return framed(line, MARGIN), scale
 
 
 def line_boxes(crop: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
@@ -220,9 +233,11 @@ def line_boxes(crop: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
     top to bottom.
 
     Lines are separated by rows with (almost) no ink: a speck left by the scanner must not join two
-    lines. A band much thinner than the others is a stroke of a line, not a line (一 alone, a comma
-    dropped below), and joins the nearest band; a band as tall as two lines is cut where it has the
-    least ink.
+    lines. A band much thinner than the others and close to one is a stroke of a line, not a line
+    (一 alone, a comma dropped below), and joins the nearest band; one far from the others is a line
+    of its own (a 。 wrapped alone), looked at as tall as a line of print, for the recogniser read it
+    into the line above it and lost characters there. A band as tall as two lines is cut where it has
+    the least ink.
     """
     dark = _print_mask(crop, dpi)
     per_row = dark.sum(axis=1)
@@ -245,6 +260,8 @@ def line_boxes(crop: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
             before = top - bands[index - 1][1] if index > 0 else None
             after = bands[index + 1][0] - bottom if index + 1 < len(bands) else None
             other = index - 1 if after is None or (before is not None and before <= after) else index + 1
+            if min(gap for gap in (before, after) if gap is not None) > 0.45 * tallest:
+                continue
             low, high = sorted((index, other))
             bands[low : high + 1] = [[bands[low][0], bands[high][1]]]
             joined = True
@@ -261,9 +278,13 @@ def line_boxes(crop: np.ndarray, dpi: int) -> list[tuple[int, int, int, int]]:
         split.append((top, bottom))
     height, width = crop.shape
     boxes: list[tuple[int, int, int, int]] = []
+    above = 0  # the bottom of the line before
     for top, bottom in split:
         columns = np.flatnonzero(dark[top:bottom].any(axis=0))
         if columns.size:
             x0, x1 = max(0, int(columns[0]) - 2), min(width, int(columns[-1]) + 3)
-            boxes.append((x0, max(0, top - 2), x1, min(height, bottom + 2)))
+            # a line of one small mark (。) keeps its place low in a line of print's height
+            seen_from = max(above, min(top, bottom - tallest))
+            boxes.append((x0, max(0, seen_from - 2), x1, min(height, bottom + 2)))
+        above = bottom + 1
     return boxes

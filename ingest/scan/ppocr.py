@@ -79,12 +79,24 @@ def _colour(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
 
 
-def read_line_images(images: list[np.ndarray]) -> list[str]:
-    """The text of each image of one line of print (recognition only), in one batch."""
+def read_line_images(images: list[np.ndarray]) -> list[Line]:
+    """Each image of one line of print read (recognition only), in one batch: its text, and each
+    figure in it with its box in the image, for a second reading."""
     if not images:
         return []
-    results, _ = _engine().text_rec([_colour(image) for image in images])
-    return [normalised(str(text)).strip() for text, _score in results]
+    engine = _engine()
+    coloured = [_colour(image) for image in images]
+    results, _ = engine.text_rec(coloured, return_word_box=True)
+    whole = [np.array([[0, 0], [w, 0], [w, h], [0, h]]) for h, w in (image.shape[:2] for image in images)]
+    lines = []
+    for image, (text, _score, *_), placed in zip(
+        images, results, engine.cal_rec_boxes(coloured, whole, results), strict=True
+    ):
+        height, width = image.shape[:2]
+        box = (0, 0, width, height)
+        characters = [_bounds(glyph, 1.0) for glyph in placed[2]] if text else []
+        lines.append(Line(normalised(str(text)).strip(), box, _figures(str(text), box, characters)))
+    return lines
 
 
 # The resolution the page is looked at to find its print: at 300 dpi the detector (and the

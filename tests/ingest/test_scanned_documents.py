@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from ingest.document import parse_document
 from ingest.errors import NoTextLayer, UnreadableScan
 from ingest.pdf.normalise import normalise_text
 from ingest.pdf.reader import open_pdf, read_pdf
-from ingest.proof import prove, prove_prose
+from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import ParsedDocument
 from ingest.scan import UNPROVEN
 from ingest.scan.page import looks_numeric
@@ -185,6 +186,30 @@ def test_a_score_off_by_a_tenth_is_named(printed: dict[str, ParsedDocument]) -> 
     scores[0] = dataclasses.replace(scores[0], score=_plus_a_cent(scores[0].score))
     with pytest.raises(UnreadableScan, match=f"{scores[0].level1}.*二级指标得分之和"):
         prove(dataclasses.replace(document, scores=scores, facts=[]), SAMPLE_FILES[name])
+
+
+def test_a_target_figure_the_engines_disagreed_on_is_named(printed: dict[str, ParsedDocument]) -> None:
+    """Targets feed the marts' target-against-actual figures: an unproven figure there refuses the
+    scan (a misread 10% had come out as 0%), as one in a table's amount cell does."""
+    document = printed[FORM]
+    indicators = list(document.indicators)
+    at = next(i for i, indicator in enumerate(indicators) if re.search(r"\d", indicator.annual_target))
+    target = indicators[at].annual_target
+    figure = re.search(r"\d+", target).group()  # type: ignore[union-attr]
+    marked = target.replace(figure, UNPROVEN + figure, 1)
+    indicators[at] = dataclasses.replace(indicators[at], annual_target=marked)
+    with pytest.raises(UnreadableScan, match=f"{indicators[at].name}: the figure at '{figure}"):
+        prove(dataclasses.replace(document, indicators=indicators), SAMPLE_FILES[FORM])
+
+
+def test_a_proven_scan_keeps_no_mark_in_its_names(printed: dict[str, ParsedDocument]) -> None:
+    """A figure in a name (第10.5代, 2023-2024年) is no data: its mark goes, the name stays as read."""
+    name = "guangzhou_2023_project_target_table"
+    projects = list(printed[name].projects)
+    projects[0] = dataclasses.replace(projects[0], name=projects[0].name + UNPROVEN + "2023")
+    cleaned = unmarked(dataclasses.replace(printed[name], projects=projects))
+    assert cleaned.projects[0].name == printed[name].projects[0].name + "2023"
+    assert cleaned.header == printed[name].header and cleaned.projects[1:] == printed[name].projects[1:]
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,14 @@ from ingest.zone import ZoneWriteError, is_complete
 from jixiao.landing import land_all, parse_batch
 from jixiao.ledger import Ledger
 from jixiao.settings import Settings
+from tests.scans import make_scan
+
+SAMPLE_PATHS = [
+    "2022/huangpu_2022_self_evaluation.pdf",
+    "2023/guangzhou_2023_dept_target_form.pdf",
+    "2023/guangzhou_2023_project_target_table.pdf",
+    "2023/huangpu_2023_dept_target_form.pdf",
+]
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -116,6 +124,22 @@ def test_a_hanging_document_is_quarantined_by_the_timeout(settings: Settings) ->
     assert all("longer than 0.01 s" in message for message in summary.quarantined.values())
     retried = land_all(settings)  # the next night, with time enough: parsed after all
     assert len(retried.new) == 4 and retried.quarantined == {}
+
+
+def test_a_scan_is_parsed_again_with_its_pages_time_and_the_rest_lands(settings: Settings) -> None:
+    """A scanned document meets its first scanned page without OCR, and is scheduled again with OCR
+    and JIXIAO_OCR_PAGE_SECONDS a page; past that it is quarantined like any parse too long."""
+    form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
+    make_scan(form, settings.landing_dir / "2023" / "huangpu_2023_scanned_form.pdf", dpi=300, seed=1)
+    summary = land_all(dataclasses.replace(settings, parse_timeout_seconds=5, ocr_page_seconds=0.01))
+    assert sorted(summary.new) == SAMPLE_PATHS
+    assert list(summary.quarantined) == ["2023/huangpu_2023_scanned_form.pdf"]
+    (message,) = summary.quarantined.values()
+    assert "parsing took longer than 5.03 s" in message
+    assert (
+        "(a scan: JIXIAO_PARSE_TIMEOUT_SECONDS and JIXIAO_OCR_PAGE_SECONDS for each of its 3 pages)"
+        in message
+    )
 
 
 def test_a_manual_run_can_be_limited_to_one_year(settings: Settings) -> None:

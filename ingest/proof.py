@@ -56,10 +56,9 @@ def prove_prose(page_texts: dict[int, str], path: Path) -> None:
     for number, text in sorted(page_texts.items()):
         for line in text.splitlines():
             if UNPROVEN in line and not PAGE_FOOTER.match(line.replace(UNPROVEN, "")):
-                figure = line[line.index(UNPROVEN) + len(UNPROVEN) :][:12]
                 raise UnreadableScan(
                     path,
-                    f"page {number}: the figure at {figure!r} in the prose "
+                    f"page {number}: the figure at {_after_mark(line)!r} in the prose "
                     f"({squash(line)[:40]!r}) was not read the same by both engines",
                 )
 
@@ -81,10 +80,16 @@ def _target_texts(document: ParsedDocument) -> Iterator[tuple[str, str]]:
 def _prove_targets(document: ParsedDocument, path: Path) -> None:
     for where, text in _target_texts(document):
         if UNPROVEN in text:
-            figure = text[text.index(UNPROVEN) + len(UNPROVEN) :][:12]
             raise UnreadableScan(
-                path, f"{where}: the figure at {figure!r} in its target was not read the same by both engines"
+                path,
+                f"{where}: the figure at {_after_mark(text)!r} in its target was not read the same "
+                "by both engines",
             )
+
+
+def _after_mark(text: str) -> str:
+    """What follows the first UNPROVEN mark: the unproven figure and a little of its context."""
+    return text[text.index(UNPROVEN) + len(UNPROVEN) :][:12]
 
 
 def unmarked(document: ParsedDocument) -> ParsedDocument:

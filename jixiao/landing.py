@@ -209,17 +209,18 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
             (source_path, sha, schedule(source_path, sha, False, settings.parse_timeout_seconds))
             for source_path, sha in batch
         ]
-        scans: list[tuple[str, str, Future[Outcome], int]] = []
+        scans: list[tuple[str, str, Future[Outcome], float, int]] = []
         for source_path, sha, future in printed:
             try:
-                outcomes.append(_outcome(settings, source_path, sha, future))
+                outcomes.append(_outcome(settings, source_path, sha, future, settings.parse_timeout_seconds))
             except NeedsOcr as scan:
                 seconds = scan_time_limit(
                     settings.parse_timeout_seconds, settings.ocr_page_seconds, scan.pages
                 )
-                scans.append((source_path, sha, schedule(source_path, sha, True, seconds), scan.pages))
-        for source_path, sha, future, pages in scans:
-            outcomes.append(_outcome(settings, source_path, sha, future, pages))
+                rescheduled = schedule(source_path, sha, True, seconds)
+                scans.append((source_path, sha, rescheduled, seconds, scan.pages))
+        for source_path, sha, future, seconds, pages in scans:
+            outcomes.append(_outcome(settings, source_path, sha, future, seconds, pages))
     for outcome in outcomes:
         if outcome.status == "quarantined":
             log.warning("quarantined %s", outcome.message)
@@ -227,18 +228,21 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
 
 
 def _outcome(
-    settings: Settings, source_path: str, sha: str, future: Future[Outcome], scanned_pages: int | None = None
+    settings: Settings,
+    source_path: str,
+    sha: str,
+    future: Future[Outcome],
+    seconds: float,
+    scanned_pages: int | None = None,
 ) -> Outcome:
-    """What one parse ended in; NeedsOcr from a parse without OCR is the caller's to schedule again."""
+    """What one parse (given `seconds`) ended in; NeedsOcr from a parse without OCR is the caller's
+    to schedule again."""
     path = settings.landing_dir / source_path
     try:
         return future.result()
     except (ZoneWriteError, NeedsOcr):
         raise  # ZoneWriteError is the machine's fault, not the document's: the task fails and retries
     except FutureTimeout:
-        seconds = settings.parse_timeout_seconds
-        if scanned_pages is not None:
-            seconds = scan_time_limit(seconds, settings.ocr_page_seconds, scanned_pages)
         error: DocumentError = timed_out(path, seconds, scanned_pages)
     except Exception as exc:  # the worker died (past its memory limit, killed)
         error = died(path, exc, settings.parse_memory_mb)

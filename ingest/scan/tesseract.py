@@ -20,7 +20,9 @@ DEBIAN_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
 LANGUAGE = "eng"
 DIGITS = "0123456789.,-"
 # Also allowed to Tesseract, never part of what it returns: the % printed after a figure in a line
-# of text, whose first stroke, caught at the edge of the figure's print, it otherwise reads as a 6.
+# of text, so that one caught in the figure's print may be read as % rather than as a digit. On the
+# one case met (40% read 406) it was not enough: `image.figure_print` leaving out the %'s first
+# stroke is what made the readings agree.
 _BESIDE_FIGURES = "%"
 
 

@@ -11,6 +11,7 @@ Each DAG's outcome is written to the state folder (`last_night.json`) as it ends
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import time
@@ -42,6 +43,10 @@ def _run_dags(settings: Settings) -> int:
         for path, error in bag.import_errors.items():
             log.error("DAG file %s does not import:\n%s", path, error)
         return 1
+    # Airflow, dbt and the DAGs are loaded for the whole night: the collector need not walk them
+    # again. Cosmos collects after every dbt invocation, and a full collection of this heap took
+    # about 0.5 s each time.
+    gc.freeze()
     outcomes: list[dict[str, object]] = []
     for dag_id in DAG_IDS:
         started = time.perf_counter()

@@ -205,7 +205,9 @@ DBT_OPERATOR_ARGS = {
     # No manifest.json and run_results.json per invocation: nothing reads them (the watcher takes
     # each node's result from dbt's events), and after each invocation Cosmos would load both again
     # to derive OpenLineage events nobody receives. dbt's partial-parse file is still written.
-    "dbt_cmd_global_flags": ["--no-write-json"],
+    # No debug log file either: Cosmos runs each invocation in a copy of the project it deletes
+    # afterwards, and dbt's threads queued on that file's lock (a third of their time in a build).
+    "dbt_cmd_global_flags": ["--no-write-json", "--log-level-file", "none"],
 }
 # What every dbt task group of the transform shares; each group adds its own `render_config`.
 DBT_GROUP_CONFIG: dict[str, Any] = {

@@ -31,7 +31,6 @@ from ingest.errors import DocumentError, NeedsOcr, ParserFailure
 from ingest.zone import ZoneWriteError, is_complete, write_zone
 from jixiao.apart import WAREHOUSE_WORKER, may_have_children, prepare_transform, run_warm
 from jixiao.bounded import died, parse_within_memory, scan_time_limit, timed_out
-from jixiao.build import build_raw
 from jixiao.inputs import fingerprint, unchanged_since_publication
 from jixiao.ledger import Ledger
 from jixiao.progress import note_parsed, start_progress
@@ -271,6 +270,9 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
 
 def _build_raw(settings: Settings, inputs: str, fresh: set[str]) -> dict[str, int]:
     """The raw schema of the new build, in the warehouse worker (`jixiao.apart`), not the night process."""
+    # Imported here, in the worker: pyarrow's dataset reader alone would add 67 MiB to the night.
+    from jixiao.build import build_raw
+
     return build_raw(
         settings.build_warehouse,
         settings.raw_zone,

@@ -97,7 +97,7 @@ def test_every_view_of_the_published_warehouse_resolves(story: Story) -> None:
         views = connection.execute(
             "select schema_name, view_name from duckdb_views() where not internal"
         ).fetchall()
-        assert ("audit", "audit_document_checks") in views
+        assert ("audit", "audit_cross_document_checks") in views
         for schema, view in views:
             connection.execute(f'select count(*) from "{schema}"."{view}"').fetchone()
 

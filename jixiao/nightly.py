@@ -45,7 +45,7 @@ def _run_dags(settings: Settings) -> int:
         return 1
     # Airflow, Cosmos and the DAGs are loaded for the whole night: the collector need not walk them
     # again. Cosmos runs a full collection after every dbt invocation; before the freeze each took
-    # about 0.5 s. (dbt is imported later, in a thread: its modules are still walked.)
+    # about 0.5 s. (dbt, imported later in a thread, is frozen there: `jixiao.apart`.)
     gc.freeze()
     outcomes: list[dict[str, object]] = []
     for dag_id in DAG_IDS:

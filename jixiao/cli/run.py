@@ -55,6 +55,12 @@ def airflow_environment(settings: Settings, environ: Mapping[str, str] | None = 
     # One process runs every parse task here: fewer, bigger batches start fewer process pools and
     # leave a core idle at fewer batch ends (Celery workers share smaller ones, JIXIAO_BATCH_SIZE).
     env.setdefault("JIXIAO_BATCH_SIZE", str(EMBEDDED_BATCH_SIZE))
+    # Cosmos copies a dbt build's results so far to an Airflow Variable at every result (the whole
+    # buffer, compressed, each time), for a producer retried after its process was killed. Here a
+    # killed process is the whole night, which the next night runs again from its start; Cosmos
+    # still writes the copy when the producer fails. Without it a one-document night's builds took
+    # about 2 s less.
+    env.setdefault("AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY", "False")
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 

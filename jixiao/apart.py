@@ -12,7 +12,8 @@ of work runs instead in a worker process of its own, which no other work's memor
 
 A night in one process (`jixiao.nightly`, `begin_night`) starts the workers ahead of need, their
 imports done on the other core while the night does other things: the warehouse worker at once,
-the gate when the landing is about to make a build (`prepare_transform`), and ends them as it ends.
+the gate when the landing finds documents to parse (`expect_transform`) or is about to make a
+build (`prepare_transform`), and ends them as it ends.
 A task elsewhere (a Celery worker, a test) finds no warm worker and runs its work in a fresh
 interpreter for the call (`run_warm` falls back on `run_apart`). Workers are started with
 multiprocessing's `spawn`: nothing of the parent's state, threads or locks is inherited; each dies
@@ -156,12 +157,22 @@ def end_night() -> None:
     _night = False
 
 
+def expect_transform() -> None:
+    """The landing found documents to parse, so a build and a transform will most likely follow. In
+    a night's process the gate's worker starts now: its imports (Great Expectations, about 10 s of
+    a core) run while the night's first tasks leave the other core idle, instead of beside the
+    build and dbt. Elsewhere (a Celery task process ends with its task) nothing."""
+    if _night:
+        warm_up(GATE_WORKER)
+
+
 def prepare_transform() -> None:
     """The landing is about to make a build, so a transform follows. In a night's process, what the
     transform needs first is readied while the build is made (this thread only waits for it then):
-    the gate's imports (Great Expectations, about 10 s) in its worker, dbt's in a thread of this
-    process (a few seconds its first build would otherwise spend). Elsewhere (a Celery task
-    process ends with its task) nothing."""
+    the gate's worker if `expect_transform` did not start it, and dbt's imports in a thread of this
+    process (a few seconds its first build would otherwise spend; not earlier: the parse workers
+    are forked from this process, and a fork must not copy a thread in the middle of an import).
+    Elsewhere nothing."""
     if not _night:
         return
     warm_up(GATE_WORKER)

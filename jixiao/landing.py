@@ -33,7 +33,7 @@ from ingest.departments import DepartmentDirectory
 from ingest.document import PARSER_VERSION, sha256_of
 from ingest.errors import DocumentError, NeedsOcr, ParserFailure
 from ingest.zone import ZoneWriteError, is_complete, write_zone
-from jixiao.apart import WAREHOUSE_WORKER, may_have_children, prepare_transform, run_warm
+from jixiao.apart import WAREHOUSE_WORKER, expect_transform, may_have_children, prepare_transform, run_warm
 from jixiao.bounded import died, parse_within_memory, scan_time_limit, timed_out
 from jixiao.inputs import fingerprint, unchanged_since_publication
 from jixiao.ledger import Ledger
@@ -153,6 +153,8 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
                 found.withdrawn = sorted(entry.source_path for entry in gone)
                 log.warning("withdrawn (no longer in the landing folder): %s", ", ".join(found.withdrawn))
     start_progress(settings, len(found.new))
+    if found.new:
+        expect_transform()
     return found
 
 

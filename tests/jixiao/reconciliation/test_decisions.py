@@ -333,19 +333,15 @@ def test_a_stage_run_again_replaces_its_results_and_keeps_earlier_runs(
     build_with: Builder, tmp_path: Path
 ) -> None:
     """A retried checkpoint task writes its results again: the build holds them once, beside the
-    results of the runs before it (loaded when the build was made)."""
+    results of the runs before it."""
     from jixiao.reconciliation import run_stage
-    from jixiao.reconciliation.results import create_reconciliation_tables
 
     settings, build = build_with(None)
-    transform(settings, build, tmp_path / "earlier", run_id="earlier_run")
-    _, later = build_with(None)  # the next night's build, made with the earlier run's results
-    with duckdb.connect(str(later)) as connection:
-        create_reconciliation_tables(connection, settings.reconciliation_dir)
-    transform(settings, later, tmp_path / "later", run_id="later_run")
-    run_stage(settings, "documents", "later_run", warehouse=later)  # the task's retry
+    transform(settings, build, tmp_path, run_id="earlier_run")
+    for _ in range(2):  # the later run's checkpoint, then its retry
+        run_stage(settings, "documents", "later_run", warehouse=build)
 
-    with duckdb.connect(str(later), read_only=True) as connection:
+    with duckdb.connect(str(build), read_only=True) as connection:
         counts = dict(
             connection.execute(
                 "select run_id || '/' || stage, count(*) from reconciliation.results group by 1"
@@ -355,11 +351,6 @@ def test_a_stage_run_again_replaces_its_results_and_keeps_earlier_runs(
             "select count(*) from (select run_id, check_row_id from reconciliation.results"
             " group by all having count(*) > 1)"
         ).fetchone()[0]
-    assert set(counts) == {
-        "earlier_run/documents",
-        "earlier_run/warehouse",
-        "later_run/documents",
-        "later_run/warehouse",
-    }
+    assert set(counts) == {"earlier_run/documents", "earlier_run/warehouse", "later_run/documents"}
     assert counts["later_run/documents"] == counts["earlier_run/documents"] > 0
     assert doubled == 0

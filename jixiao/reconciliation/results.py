@@ -92,10 +92,14 @@ def _load_history(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> N
     connection.execute("delete from reconciliation.results")
     files = sorted(str(path) for path in results_dir.glob("*.parquet"))
     if files:
-        connection.execute(
-            "insert into reconciliation.results by name select * from read_parquet(?, union_by_name = true)",
-            [files],
-        )
+        _insert_results(connection, files)
+
+
+def _insert_results(connection: duckdb.DuckDBPyConnection, files: list[str]) -> None:
+    connection.execute(
+        "insert into reconciliation.results by name select * from read_parquet(?, union_by_name = true)",
+        [files],
+    )
 
 
 def _results_file(settings: Settings, run_id: str, stage: Stage) -> Path:
@@ -282,6 +286,4 @@ def write_results(
     # again here cost time and memory growing with the number of nights (26 nights: about 110 MiB
     # more in the gate's worker).
     connection.execute("delete from reconciliation.results where run_id = ? and stage = ?", [run_id, stage])
-    connection.execute(
-        "insert into reconciliation.results by name select * from read_parquet(?)", [str(target)]
-    )
+    _insert_results(connection, [str(target)])

@@ -65,8 +65,11 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# Compiled to bytecode at install: every night and test process imports Airflow, dbt and Great
+# Expectations, and where PYTHONDONTWRITEBYTECODE is set (CI, containers) nothing is cached after an
+# import: `import airflow` took 5 s instead of 1.5 s.
 $(STAMPS)/installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@mkdir -p $(STAMPS) && touch $@
 
 $(AIRFLOW_HOME)/airflow.db: $(STAMPS)/installed

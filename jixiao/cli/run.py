@@ -61,6 +61,11 @@ def airflow_environment(settings: Settings, environ: Mapping[str, str] | None = 
     # still writes the copy when the producer fails. Without it a one-document night's builds took
     # about 2 s less.
     env.setdefault("AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY", "False")
+    # dbt's partial-parse file is valid only for the profile that wrote it, and the profile names
+    # this state folder's build. In Cosmos' machine-wide default (/tmp/cosmos) a night on another
+    # state folder (a test, a benchmark) made the next night here parse the whole project again in
+    # each of its six dbt invocations.
+    env.setdefault("AIRFLOW__COSMOS__CACHE_DIR", str(settings.state_dir / "cosmos"))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 

@@ -78,6 +78,7 @@ class Story:
     hashes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     ledger_problems: dict[str, list[str]] = field(default_factory=dict)
     env_for: dict[str, dict[str, str]] = field(default_factory=dict)  # a night's own variables
+    logs: dict[str, str] = field(default_factory=dict)  # each ended night's log (jixiao-run.log)
 
     @property
     def warehouse(self) -> Path:
@@ -245,6 +246,8 @@ class Teller:
             story.digests[night.name] = digest(story.warehouse)
             story.hashes[night.name] = mart_hashes(story.warehouse)
         story.ledger_problems[night.name] = ledger_problems(story.root / "state")
+        log = Path(story.env["AIRFLOW_HOME"]) / "logs" / "jixiao-run.log"
+        story.logs[night.name] = log.read_text(errors="replace") if log.exists() else ""
         self._note_publication()
 
     def night(self, name: str) -> Night:

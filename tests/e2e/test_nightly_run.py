@@ -91,6 +91,15 @@ def test_the_airflow_home_is_the_story_own_and_migrated_by_the_first_night(story
     assert (home / ".jixiao-ready").exists()
 
 
+def test_dbt_reuses_its_parse_of_the_project_from_night_to_night(story: Story) -> None:
+    """dbt's partial-parse cache is kept in the state folder, valid for the build it names: the
+    crash story's nights, on another state folder at the same time, do not invalidate it."""
+    assert list((story.root / "state" / "cosmos").rglob("partial_parse.msgpack"))
+    log = story.logs["rejected"]  # a night that builds, after the first night built
+    assert log.count("Trying to run dbtRunner") == 6  # a build and a test per task group
+    assert "Unable to do partial parsing" not in log
+
+
 def test_every_view_of_the_published_warehouse_resolves(story: Story) -> None:
     """dbt's views name the build's catalog: the build is made under the served file's name."""
     with duckdb.connect(str(story.warehouse), read_only=True) as connection:

@@ -4,7 +4,10 @@
 
 with
 
-results as (
+-- Read where it is used, never copied whole: the results of every run grow by a night's checks
+-- each night, and DuckDB materialises a CTE used three times. Materialised, this model took 150
+-- MB more after 20 nights of 1,000 documents (the night's largest peak); read in place, 30.
+results as not materialized (
 
     select * from {{ ref('stg_reconciliation__results') }}
 

@@ -9,7 +9,9 @@ Airflow home (migrated before the first night, not counted) and state folder. Th
 
 1. full: every document new;
 2. nothing new: the same folder again;
-3. one new document: one form re-published (same pages, new bytes) among the rest.
+3. one new document: one form re-published (same pages, new bytes) among the rest;
+4. with `--nights N`, N-1 more such nights, the last of them reported: what grows with the history a
+   state folder keeps (every run's reconciliation results) shows there.
 
 Peak RSS is each process's high-water mark (VmHWM), read every 0.1 s from /proc for the whole
 process tree, and reported per kind: the `jixiao run` parent, the night process (Airflow, dbt),
@@ -219,6 +221,14 @@ def main() -> None:
         "corpus", nargs="?", type=Path, help="folder of PDFs (<year>/<file>.pdf); default: samples"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
+    parser.add_argument(
+        "--nights",
+        type=int,
+        default=1,
+        metavar="N",
+        help="one-document nights in a row on the same state folder (default 1); with N > 1 the table "
+        "adds the last, whose warehouse holds N+1 nights of reconciliation results",
+    )
     args = parser.parse_args()
     corpus = args.corpus or Settings.from_env().project_root / "data" / "samples"
     root = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
@@ -237,9 +247,17 @@ def main() -> None:
     pdfs = sorted(landing.rglob("*.pdf"))
     nights = [run_night(f"full ({len(pdfs)} documents new)", env, settings, pdfs)]
     nights.append(run_night("nothing new", env, settings, []))
-    form = next((pdf for pdf in pdfs if "dept_target_form" in pdf.name), pdfs[0])
-    republish(form)
-    nights.append(run_night(f"one new document among {len(pdfs)}", env, settings, [form]))
+    forms = [pdf for pdf in pdfs if "dept_target_form" in pdf.name] or pdfs
+    republish(forms[0])
+    nights.append(run_night(f"one new document among {len(pdfs)}", env, settings, [forms[0]]))
+    # What grows with the nights a state folder has seen (the results of every run are kept): each
+    # night re-publishes another form.
+    for number in range(2, args.nights + 1):
+        form = forms[(number - 1) % len(forms)]
+        republish(form)
+        night = run_night(f"one new document, night {number + 2} on this state folder", env, settings, [form])
+        if number == args.nights:
+            nights.append(night)
     print_nights(
         f"jixiao run over {corpus} ({len(pdfs)} documents), {os.cpu_count()} cores", "exit", KINDS[:4], nights
     )

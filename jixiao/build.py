@@ -21,7 +21,7 @@ from ingest.zone import HEADER_COLUMNS, RAW_TABLES, is_complete, read_header
 from jixiao.failpoints import pause_at
 from jixiao.ledger import Ledger, LedgerEntry
 from jixiao.reconciliation.results import create_reconciliation_tables
-from jixiao.settings import WRITER_DUCKDB_CONFIG
+from jixiao.settings import HISTORY_DUCKDB_CONFIG, WRITER_DUCKDB_CONFIG
 from jixiao.sql_text import string_literal
 
 # The header's fields under their record names (ingest/records.py), then the ledger's.
@@ -126,6 +126,13 @@ def build_raw(
         if entry.status in ("current", "superseded") or (entry.status == "withdrawn" and entry.doc_type)
     }
     counts: dict[str, int] = {}
+    # The reconciliation tables exist from the start, so the dbt project builds with or without a
+    # checkpoint having run. Their history (every run's results, about 8,000 rows a night at 1,000
+    # documents) is loaded in a connection of its own: DuckDB keeps what an insert took until the
+    # database closes, up to its memory bound, so loaded beside the raw records it added its memory
+    # to theirs; alone and under a smaller bound, it stays flat as the nights add up.
+    with duckdb.connect(str(warehouse), config=HISTORY_DUCKDB_CONFIG) as connection:
+        create_reconciliation_tables(connection, results_dir)
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
         connection.execute(DOCUMENTS_DDL)
         for table in RAW_TABLES:
@@ -162,9 +169,6 @@ def build_raw(
                 connection.unregister("incoming_rows")
             (count,) = connection.execute(f"select count(*) from raw.{table.name}").fetchone() or (0,)
             counts[table.name] = int(count)
-        # The reconciliation tables exist from the start, so the dbt project builds with or without
-        # a checkpoint having run.
-        create_reconciliation_tables(connection, results_dir)
         quarantined = [list(row) for row in ledger.quarantined()]
         if quarantined:
             connection.executemany("insert into raw.quarantine values (?, ?, ?, ?)", quarantined)

@@ -18,7 +18,7 @@ from ingest.zone import RAW_TABLES
 from jixiao.reconciliation import verdict
 from jixiao.settings import Settings
 from jixiao.tasks import reconcile
-from tests.conftest import SampleWarehouse, transform
+from tests.conftest import SampleWarehouse, build_selected, transform
 from tests.jixiao.reconciliation.conftest import Builder
 
 HUANGPU_FORM = "2023/huangpu_2023_dept_target_form.pdf"
@@ -354,3 +354,45 @@ def test_a_stage_run_again_replaces_its_results_and_keeps_earlier_runs(
     assert set(counts) == {"earlier_run/documents", "earlier_run/warehouse", "later_run/documents"}
     assert counts["later_run/documents"] == counts["earlier_run/documents"] > 0
     assert doubled == 0
+
+
+def test_a_build_holds_earlier_runs_apart_and_a_retry_after_a_rebuild_moves_its_rows(
+    build_with: Builder, tmp_path: Path
+) -> None:
+    """A build loads the earlier runs' results once and its checkpoints never write them (a
+    checkpoint's rows appended to them made DuckDB rewrite their row groups at close). A stage run
+    again after its build was made anew finds its first try among the earlier runs: its rows move
+    to this run's table, once."""
+    from jixiao.reconciliation import run_stage
+    from jixiao.reconciliation.results import create_reconciliation_tables
+    from jixiao.tasks import BEFORE_DOCUMENT_CHECKS
+
+    def rows_by_table(build: Path) -> dict[str, dict[str, int]]:
+        with duckdb.connect(str(build), read_only=True) as connection:
+            return {
+                table: dict(
+                    connection.execute(
+                        f"select run_id || '/' || stage, count(*) from reconciliation.{table} group by 1"
+                    ).fetchall()
+                )
+                for table in ("earlier_results", "run_results", "results")
+            }
+
+    settings, build = build_with(None)
+    build_selected(build, tmp_path, "--select", *BEFORE_DOCUMENT_CHECKS)
+    first = run_stage(settings, "documents", "earlier_run", warehouse=build)
+    run_stage(settings, "documents", "this_run", warehouse=build)
+    with duckdb.connect(str(build)) as connection:  # `load` cleared and run again: the build anew
+        create_reconciliation_tables(connection, settings.reconciliation_dir)
+    rebuilt = rows_by_table(build)
+    run_stage(settings, "documents", "this_run", warehouse=build)
+    retried = rows_by_table(build)
+
+    both = {"earlier_run/documents": first.rows, "this_run/documents": first.rows}
+    assert first.rows > 0
+    assert rebuilt == {"earlier_results": both, "run_results": {}, "results": both}
+    assert retried == {
+        "earlier_results": {"earlier_run/documents": first.rows},
+        "run_results": {"this_run/documents": first.rows},
+        "results": both,
+    }

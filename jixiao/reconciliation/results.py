@@ -101,8 +101,17 @@ def create_reconciliation_tables(connection: duckdb.DuckDBPyConnection, results_
 
 def _load_history(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
     files = sorted(str(path) for path in results_dir.glob("*.parquet"))
-    if files:
-        _insert_results(connection, "reconciliation.earlier_results", files)
+    # The findings (about one row in nine) first, then the rest: in row groups of their own, which
+    # DuckDB's zone maps let a reader of the findings alone skip the rest of. Mixed, the findings'
+    # mart read every block of the history and DuckDB kept them in its buffers.
+    for findings in (True, False):
+        if files:
+            connection.execute(
+                "insert into reconciliation.earlier_results by name"
+                " select * from read_parquet(?, union_by_name = true)"
+                f" where {'' if findings else 'not '}(outcome in ('failed', 'warned'))",
+                [files],
+            )
 
 
 def _insert_results(connection: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> None:

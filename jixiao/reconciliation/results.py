@@ -36,6 +36,8 @@ DECIMAL_COLUMNS = ("observed", "expected", "difference", "tolerance", "abs_diffe
 SCALE = 10_000
 UNIT_COLUMNS = {"tolerance_units": "tolerance", "abs_difference_units": "abs_difference"}
 
+# A failed or warned check: what mart_reconciliation_findings reads of the history.
+IS_FINDING = "outcome in ('failed', 'warned')"
 RESULT_COLUMNS = """
     run_id varchar not null,
     checked_at timestamp not null,
@@ -101,22 +103,21 @@ def create_reconciliation_tables(connection: duckdb.DuckDBPyConnection, results_
 
 def _load_history(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
     files = sorted(str(path) for path in results_dir.glob("*.parquet"))
+    if not files:
+        return
     # The findings (about one row in nine) first, then the rest: in row groups of their own, which
     # DuckDB's zone maps let a reader of the findings alone skip the rest of. Mixed, the findings'
     # mart read every block of the history and DuckDB kept them in its buffers.
-    for findings in (True, False):
-        if files:
-            connection.execute(
-                "insert into reconciliation.earlier_results by name"
-                " select * from read_parquet(?, union_by_name = true)"
-                f" where {'' if findings else 'not '}(outcome in ('failed', 'warned'))",
-                [files],
-            )
+    for condition in (IS_FINDING, f"not ({IS_FINDING})"):
+        _insert_results(connection, "reconciliation.earlier_results", files, where=condition)
 
 
-def _insert_results(connection: duckdb.DuckDBPyConnection, table: str, files: list[str]) -> None:
+def _insert_results(
+    connection: duckdb.DuckDBPyConnection, table: str, files: list[str], where: str = "true"
+) -> None:
     connection.execute(
-        f"insert into {table} by name select * from read_parquet(?, union_by_name = true)", [files]
+        f"insert into {table} by name select * from read_parquet(?, union_by_name = true) where {where}",
+        [files],
     )
 
 

@@ -18,6 +18,11 @@ ENV UV_COMPILE_BYTECODE=1
 
 RUN useradd --create-home --uid 50000 airflow \
     && pip install --no-cache-dir uv==0.13.8
+# Tesseract's English and Chinese models, the second reading of a scanned document's figures (the
+# library itself comes with the tesserocr wheel; the PP-OCR models with rapidocr-onnxruntime's).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr-eng tesseract-ocr-chi-sim \
+    && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/jixiao
 # Dependencies first, so code changes do not reinstall them.

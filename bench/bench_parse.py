@@ -1,11 +1,14 @@
 """Parser throughput: pages per second and peak Python memory per document, against naive
 pdfplumber on the same pages in the same run.
 
-    .venv/bin/python bench/bench_parse.py [--repeat 5] [--scan DPI ...] [PDF ...]
+    .venv/bin/python bench/bench_parse.py [--repeat 5] [--scan DPI ...] [--seed N ...] [--jobs 1] [PDF ...]
 
-Without PDFs, the bundled samples. With `--scan DPI`, each document is first made into a stamped scan
-at that resolution (`tests/scans.py`) and parsed by OCR once, in a fresh process: seconds per page
-and the process's peak resident memory (VmHWM), models and all.
+Without PDFs, the bundled samples. With `--scan DPI` (and `--seed N`, each a different scan), each
+document is first made into a stamped scan at that resolution (`tests/scans.py`) and parsed by OCR
+once, in a fresh process: its outcome, its amounts and fields against its truth file
+(`tests/truth_fields.py`), any amount or figure that landed wrong, seconds per page and the process's
+peak resident memory (VmHWM), models and all; `--jobs 2` parses two at a time (as the nightly run
+keeps one parse worker per core).
 
 Each row: `parse_document` (median of the repeats) and naive pdfplumber (`extract_tables()` and
 `extract_text()` on every page, the least any pdfplumber parser does), and how many times faster the
@@ -24,7 +27,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ingest.document import parse_document
 from ingest.errors import UnknownDocumentType
@@ -71,12 +77,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scan", type=int, action="append", default=[], metavar="DPI")
+    parser.add_argument("--seed", type=int, action="append", default=[], help="scan seeds (default: 2023)")
+    parser.add_argument("--jobs", type=int, default=1, help="scans parsed at a time")
     parser.add_argument("pdfs", nargs="*", type=Path, help="PDFs to parse (default: the samples)")
     args = parser.parse_args()
     samples = Settings.from_env().project_root / "data" / "samples"
     paths = args.pdfs or sorted(samples.rglob("*.pdf"))
     if args.scan:
-        scan_table(paths, args.scan)
+        scan_table(paths, args.scan, args.seed or [2023], args.jobs)
         return
     rows = []
     for path in paths:
@@ -106,53 +114,91 @@ def main() -> None:
 # Run in a fresh interpreter per scan, so that its peak memory is the parse's alone.
 _PARSE_ONCE = """
 import json, sys, time
+from ingest.contract import to_json
 from ingest.document import parse_document
 from ingest.errors import DocumentError
 start = time.perf_counter()
 try:
-    document = parse_document(sys.argv[1], year=int(sys.argv[2]))
+    records = json.loads(to_json(parse_document(sys.argv[1], year=int(sys.argv[2]))))
     outcome = "lands"
 except DocumentError as error:
-    outcome = error.kind
+    records, outcome = None, f"{error.kind}: {error.detail}"
 seconds = time.perf_counter() - start
 peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_kib": peak}))
+print(json.dumps({"outcome": outcome, "records": records, "seconds": seconds, "peak_kib": peak}))
 """
 
 
-def scan_table(paths: list[Path], resolutions: list[int]) -> None:
-    """Each document scanned at each resolution and parsed by OCR once, one process each."""
+def _truth_of(path: Path) -> dict[str, object] | None:
+    """The truth file of a sample (tests/fixtures/truth/), or one beside the PDF."""
+    for folder in (path.parent, Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "truth"):
+        truth = folder / f"{path.stem}.truth.json"
+        if truth.is_file():
+            return dict(json.loads(truth.read_text(encoding="utf-8"), parse_float=Decimal, parse_int=Decimal))
+    return None
+
+
+def _parse_scan(path: Path, dpi: int, seed: int, folder: Path) -> tuple[int, dict[str, Any]]:
+    """Scan `path` and parse the scan in a fresh process: (pages, what it printed)."""
     import pypdfium2 as pdfium
 
     from tests.scans import make_scan
 
-    rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        for dpi in resolutions:
-            for path in paths:
-                scan = make_scan(path, Path(folder) / f"{dpi}_{path.name}", dpi=dpi, seed=2023)
-                pages = len(pdfium.PdfDocument(scan))
-                year = path.parent.name if path.parent.name.isdigit() else "2023"
-                result = subprocess.run(
-                    [sys.executable, "-c", _PARSE_ONCE, str(scan), year],
-                    capture_output=True, text=True, check=True,
-                )  # fmt: skip
-                measured = json.loads(result.stdout)
-                rows.append(
-                    (
-                        path.name,
-                        dpi,
-                        pages,
-                        measured["outcome"],
-                        f"{measured['seconds'] / pages:.1f}",
-                        f"{measured['peak_kib'] / 1024:.0f}",
-                    )
-                )
-    print_table(
-        "scans parsed by OCR, one process each (seal, 1° turn, noise; seed 2023)",
-        ["document", "dpi", "pages", "outcome", "s/page", "peak RSS MiB"],
-        rows,
+    scan = make_scan(path, folder / f"{dpi}_{seed}_{path.name}", dpi=dpi, seed=seed)
+    pages = len(pdfium.PdfDocument(scan))
+    year = path.parent.name if path.parent.name.isdigit() else "2023"
+    result = subprocess.run(
+        [sys.executable, "-c", _PARSE_ONCE, str(scan), year], capture_output=True, text=True, check=True
     )
+    return pages, json.loads(result.stdout, parse_float=Decimal, parse_int=Decimal)
+
+
+def scan_table(paths: list[Path], resolutions: list[int], seeds: list[int], jobs: int) -> None:
+    """Each document scanned at each resolution (and seed) and parsed by OCR once, one process each;
+    against its truth file when it has one: its amounts and all its fields."""
+    from tests.truth_fields import score_fields
+
+    runs = [(path, dpi, seed) for dpi in resolutions for seed in seeds for path in paths]
+    with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(jobs) as pool:
+        parsed = list(pool.map(lambda run: _parse_scan(*run, Path(folder)), runs))
+    rows = []
+    totals: dict[int, list[int]] = {}
+    for (path, dpi, seed), (pages, measured) in zip(runs, parsed, strict=True):
+        truth = _truth_of(path)
+        scored = ["", "", "", ""]
+        if truth is not None:
+            score = score_fields(truth, measured["records"])
+            scored = [
+                f"{score.amounts_exact} / {score.amounts_total}",
+                str(score.numbers_wrong),
+                f"{score.exact} / {score.total}",
+                f"{score.spaces_aside} / {score.total}",
+            ]
+            counts = (score.exact, score.spaces_aside, score.total, score.numbers_wrong)
+            totals[dpi] = [sum(pair) for pair in zip(totals.get(dpi, [0, 0, 0, 0]), counts, strict=True)]
+        rows.append(
+            (
+                path.stem,
+                dpi,
+                seed,
+                pages,
+                str(measured["outcome"])[:90],
+                *scored,
+                f"{float(measured['seconds']) / pages:.1f}",
+                f"{int(measured['peak_kib']) / 1024:.0f}",
+            )
+        )
+    print_table(
+        f"scans parsed by OCR, one process each, {jobs} at a time (seal, 1° turn, noise)",
+        ["document", "dpi", "seed", "pages", "outcome", "amounts exact", "numbers wrong",
+         "fields exact", "fields exact, spaces aside", "s/page", "peak RSS MiB"],
+        rows,
+    )  # fmt: skip
+    for dpi, (exact, spaces_aside, total, wrong) in sorted(totals.items()):
+        print(
+            f"{dpi} dpi: fields exact {exact} / {total} = {exact / total:.1%}; spaces aside "
+            f"{spaces_aside} / {total} = {spaces_aside / total:.1%}; amounts or figures wrong: {wrong}"
+        )
 
 
 def refusal_seconds(repeat: int) -> float | None:

@@ -51,18 +51,42 @@ def header_columns(
     Several spellings may name one field (指标值 and 年度指标值 both name the annual target); a cell
     takes the longest label it starts with, so 指标值说明 is never read as 指标值. Returns None unless
     every field but the `optional` ones is found, so a data row is never mistaken for a header.
+
+    A cell no label starts may still name a field no other cell named, by a label of four characters
+    or more that it starts with but for one character, and no other such field: OCR read the thin
+    一 of 一级指标 as ~, and 二级指标 beside it was read right.
     """
     by_length = sorted(labels, key=len, reverse=True)
     spans: dict[str, tuple[float, float]] = {}
+    unmatched: list[tuple[str, tuple[float, float]]] = []
     for text, box in zip(row.cells, row.boxes, strict=False):
         if box is None or not text:
             continue
         printed = squash(text)
         label = next((label for label in by_length if printed.startswith(label)), None)
-        if label is not None and labels[label] not in spans:
+        if label is None:
+            unmatched.append((printed, (box[0], box[2])))
+        elif labels[label] not in spans:
             spans[labels[label]] = (box[0], box[2])
+    for printed, span in unmatched:
+        fields = {
+            labels[label]
+            for label in by_length
+            if len(label) >= _FUZZY_LENGTH and labels[label] not in spans and _one_off(printed, label)
+        }
+        if len(fields) == 1:
+            spans[fields.pop()] = span
     required = set(labels.values()) - set(optional)
     return Columns(spans) if required <= spans.keys() else None
+
+
+_FUZZY_LENGTH = 4
+
+
+def _one_off(printed: str, label: str) -> bool:
+    """Whether `printed` starts with `label` but for one character in its place."""
+    start = printed[: len(label)]
+    return len(start) == len(label) and sum(a != b for a, b in zip(start, label, strict=True)) == 1
 
 
 def under_header(

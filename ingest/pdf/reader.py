@@ -105,7 +105,7 @@ class Pdf:
             raise NoTextLayer(
                 self.path,
                 f"page {number} is a scan and Tesseract's {', '.join(missing)} are not installed "
-                "(Debian: tesseract-ocr-eng; or set TESSDATA_PREFIX)",
+                "(Debian: tesseract-ocr-eng tesseract-ocr-chi-sim; or set TESSDATA_PREFIX)",
             )
         scanned = read_scanned_page(self.document, number - 1, objects)
         if scanned is None:

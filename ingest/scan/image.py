@@ -71,15 +71,26 @@ class Cell:
     label: int
 
 
+# Lighter than this is no ruling line: a seal's red ink is about 208 in the red channel, and across
+# a ruling of a scan at 200 dpi or more there is a pixel darker than about 110. Below that resolution
+# a hairline is less than a pixel wide and comes out grey (its darkest pixel 150–190): there every
+# dark pixel is looked at.
+FAINT = 200
+SHARP_DPI = 200
+
+
 def find_cells(grey: np.ndarray, dpi: int) -> tuple[list[Cell], np.ndarray]:
     """The cells of the page's ruled tables and the label map (0 outside every cell).
 
     Ruling lines are what an opening with a third of an inch keeps of the ink: longer than any stroke
     of 7–16 pt type. A faint stretch of line is bridged, so that a cell does not leak into the next.
-    Every region the lines enclose, not touching the page's edge, is a cell.
+    Every region the lines enclose, not touching the page's edge, is a cell. Only ink about as dark
+    as print is looked at: the ring of a seal over an amount, faint in the red channel but darker than
+    the paper around it, had drawn a line through the amount's cell.
     """
+    printed = np.where(grey > FAINT, 255, grey).astype(np.uint8) if dpi >= SHARP_DPI else grey
     ink = cv2.adaptiveThreshold(
-        cv2.medianBlur(grey, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, (dpi // 5) | 1, 10
+        cv2.medianBlur(printed, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, (dpi // 5) | 1, 10
     )
     reach = dpi // 3
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
@@ -168,16 +179,34 @@ def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarra
     inked = np.flatnonzero((image[y0:y1, left:right] < 128).any(axis=0)) + left
     runs = np.split(inked, np.flatnonzero(np.diff(inked) > 1) + 1) if inked.size else []
     kept = [run for run in runs if x0 <= (run[0] + run[-1]) / 2 <= x1]
-    # A mark at either end that stops well above the line the digits stand on is the first stroke
-    # of a % (or ° ) after the figure, not a digit: Tesseract read 40% cut there as 406.
     rows = [np.flatnonzero((image[y0:y1, run[0] : run[-1] + 1] < 128).any(axis=1)) for run in kept]
     spans = [(int(r[0]), int(r[-1])) for r in rows if r.size]
     if len(spans) == len(kept) > 1:
-        base = float(np.median([bottom for _, bottom in spans]))
-        tall = max(bottom - top for top, bottom in spans)
-        while len(kept) > 1 and spans[-1][1] < base - 0.3 * tall:
+        tall = max(bottom - first for first, bottom in spans)
+        # The digits' top, baseline and height, from the marks at least half as tall as the tallest
+        # (a point or a speck says nothing of them); of two such marks, the taller one's.
+        big = [(first, bottom) for first, bottom in spans if bottom - first >= 0.5 * tall]
+        many = len(big) >= 3
+        top = float(np.median([first for first, _ in big])) if many else float(min(f for f, _ in big))
+        base = float(np.median([bottom for _, bottom in big])) if many else float(max(b for _, b in big))
+        digit = float(np.median([bottom - first for first, bottom in big])) if many else float(tall)
+
+        def beside(span: tuple[int, int]) -> bool:
+            """Not a digit: a mark at the figure's end that stops well above the line the digits
+            stand on (the first stroke of a %: 40% was read 406), one shorter than a digit (a 。
+            read 0, the 口 of the 和 before a 9 read 1: lining digits are all as tall), or, among
+            three or more, one that reaches both above and below the others (the vertical stroke of
+            the 到 before 90 was read 1; a digit touching a speck reaches past them on one side)."""
+            first, bottom = span
+            return (
+                bottom < base - 0.3 * tall
+                or bottom - first < 0.8 * digit
+                or (many and first < top - 0.05 * digit and bottom > base + 0.05 * digit)
+            )
+
+        while len(kept) > 1 and beside(spans[-1]):
             kept, spans = kept[:-1], spans[:-1]
-        while len(kept) > 1 and spans[0][1] < base - 0.3 * tall:
+        while len(kept) > 1 and beside(spans[0]):
             kept, spans = kept[1:], spans[1:]
     if kept:
         x0, x1 = int(kept[0][0]), int(kept[-1][-1]) + 1

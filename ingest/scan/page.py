@@ -18,7 +18,9 @@ character's line and cell, not its exact place.
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -41,15 +43,20 @@ from ingest.scan.image import (
     straighten,
     to_print_height,
 )
-from ingest.scan.ppocr import Line, read_line_images, read_print
-from ingest.scan.tesseract import DIGITS, read_digits
+from ingest.scan.ppocr import FIGURE, Line, read_line_images, read_print
+from ingest.scan.tesseract import DIGITS, read_digits, read_line
+
+# What the recogniser reads a separator of small print as, besides itself: 48,000:00, 412;768.56.
+_SEPARATOR_MISREAD = ":;，。．："
 
 
 def looks_numeric(text: str) -> bool:
-    """Whether a free reading saw nothing but digits, separators and a sign (a target such as
-    ≥40% is not a number cell; neither is an empty one)."""
+    """Whether a free reading saw nothing but digits, separators (or what a separator is misread
+    as) and a sign: a target such as ≥40% is not a number cell; neither is an empty one. Which
+    amount a number cell holds is for the readings to agree on (`agreed_amount`)."""
     squeezed = re.sub(r"\s+", "", text)
-    return bool(squeezed) and set(squeezed) <= set(DIGITS) and any(c.isdigit() for c in squeezed)
+    allowed = set(DIGITS) | set(_SEPARATOR_MISREAD)
+    return bool(squeezed) and set(squeezed) <= allowed and any(c.isdigit() for c in squeezed)
 
 
 # Tesseract reads digits best at a size, not at a resolution: 20–28 px tall. At 300 dpi a figure of
@@ -88,26 +95,53 @@ _ITEM_BEFORE = "；;。："
 
 
 def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
-    """The line's text, with UNPROVEN put before each figure whose readings do not agree (the rule
-    of `agreed_amount`, on the figure's own box): a figure in prose lands only as surely as an
-    amount in a table, and a scanned report holding an unproven one is refused (`ingest/proof.py`)."""
+    """The line's text, with UNPROVEN put before each figure not proven: a figure in prose or in a
+    target lands only as surely as an amount in a table, and a scanned document holding an unproven
+    one is refused (`ingest/proof.py`).
+
+    A figure is proven when Tesseract's Chinese model, reading the whole line, reads the same figure
+    in the same place among the line's figures; failing that, by the rule of `agreed_amount` on the
+    figure's own print. The line is read whole because the recogniser's box of a figure is
+    approximate: cut from it, a 9 took in the last stroke of the 和 before it and a 60 the 工 of the
+    项 after it, which only the whole line tells apart from digits."""
     text = line.text
-    place = 0
-    for figure, (x0, y0, x1, y1) in line.figures:
-        found = text.find(figure, place)
+    places: list[tuple[int, str, tuple[int, int, int, int]] | None] = []
+    start = 0
+    for figure, box in line.figures:
+        found = text.find(figure, start)
         if found < 0:
-            continue  # spelt otherwise once normalised: not a figure the prose reader sees as one
-        if _ITEM_NUMBER.match(text, found) and (found == 0 or text[found - 1] in _ITEM_BEFORE):
-            place = found + len(figure)
-            continue  # 1. / 2、 numbering a list: no figure anything reads
-        amount, _ = agreed_amount(figure_print(image, (x0, y0, x1, y1)), dpi, figure)
+            places.append(None)  # spelt otherwise once normalised: not a figure the prose reader sees
+            continue
+        start = found + len(figure)
+        numbering = _ITEM_NUMBER.match(text, found) and (found == 0 or text[found - 1] in _ITEM_BEFORE)
+        places.append(None if numbering else (found, figure, box))  # 1. / 2、 numbering a list
+    if not any(places):
+        return text
+    agreed = _read_alike(image, line, dpi)
+    for index, place in reversed(list(enumerate(places))):
+        if place is None or index in agreed:
+            continue
+        found, figure, box = place
+        amount, _ = agreed_amount(figure_print(image, box), dpi, figure)
         # Tesseract agreeing with itself on another figure than the line's is no proof of either:
         # the print it was given may have been cut short or taken in a neighbour.
         if amount != figure:
             text = text[:found] + UNPROVEN + text[found:]
-            found += len(UNPROVEN)
-        place = found + len(figure)
     return text
+
+
+def _read_alike(image: np.ndarray, line: Line, dpi: int) -> set[int]:
+    """The indexes of the line's figures that Tesseract's Chinese model, reading the whole line,
+    reads the same and in the same order among the figures around them."""
+    x0, y0, x1, y1 = line.box
+    region = image[max(0, y0) : y1, max(0, x0) : x1].copy()
+    region[region > PAPER] = 255
+    second = FIGURE.findall(unicodedata.normalize("NFKC", read_line(framed(region, MARGIN), dpi)))
+    first = [figure for figure, _ in line.figures]
+    alike: set[int] = set()
+    for block in difflib.SequenceMatcher(a=first, b=second, autojunk=False).get_matching_blocks():
+        alike.update(range(block.a, block.a + block.size))
+    return alike
 
 
 def _in_crop(line: Line, box: tuple[int, int, int, int], scale: float) -> Line:

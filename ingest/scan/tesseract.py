@@ -1,9 +1,11 @@
-"""Tesseract, in process (tesserocr), reading amounts: the second engine an amount must agree with.
+"""Tesseract, in process (tesserocr): the second engine a figure must agree with.
 
-PP-OCR reads every line of print (`ingest/scan/ppocr.py`); Tesseract's English model, allowed only
-`0-9 , . -`, reads a number cell again, so that an amount stands on two engines trained apart
-(`ingest/scan/page.py`). The model is Debian's `tesseract-ocr-eng` (its *fast* integer LSTM model);
-`TESSDATA_PREFIX` points elsewhere. The engine is loaded once per process and kept.
+PP-OCR reads every line of print (`ingest/scan/ppocr.py`). Tesseract reads the figures again, so
+that each stands on two engines trained apart (`ingest/scan/page.py`): its English model, allowed
+only `0-9 , . -`, reads a number cell; its Simplified Chinese model reads a whole line of text that
+holds figures (cut out of the line, a figure's print took in a stroke of the ideograph beside it, or
+lost its 1). The models are Debian's `tesseract-ocr-eng` and `tesseract-ocr-chi-sim` (their *fast*
+integer LSTM models), or those in `TESSDATA_PREFIX`. Each engine is loaded once per process and kept.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PIL import Image
 
 DEBIAN_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
 LANGUAGE = "eng"
+CHINESE = "chi_sim"
 DIGITS = "0123456789.,-"
 # Also allowed to Tesseract, never part of what it returns: the % printed after a figure in a line
 # of text, so that one caught in the figure's print may be read as % rather than as a digit. On the
@@ -32,8 +35,8 @@ def tessdata() -> Path:
 
 def missing_models() -> list[str]:
     """The traineddata files Tesseract would need and cannot find (empty when OCR can run)."""
-    model = f"{LANGUAGE}.traineddata"
-    return [] if (tessdata() / model).is_file() else [model]
+    models = [f"{language}.traineddata" for language in (LANGUAGE, CHINESE)]
+    return [model for model in models if not (tessdata() / model).is_file()]
 
 
 @functools.cache
@@ -51,3 +54,18 @@ def read_digits(image: np.ndarray, dpi: int) -> str:
     api.SetImage(Image.fromarray(image))
     api.SetSourceResolution(max(dpi, 70))
     return "".join(str(api.GetUTF8Text()).split()).rstrip(_BESIDE_FIGURES)
+
+
+@functools.cache
+def _chinese_engine() -> Any:
+    from tesserocr import OEM, PSM, PyTessBaseAPI
+
+    return PyTessBaseAPI(path=str(tessdata()), lang=CHINESE, psm=PSM.SINGLE_LINE, oem=OEM.LSTM_ONLY)
+
+
+def read_line(image: np.ndarray, dpi: int) -> str:
+    """What Tesseract's Chinese model reads in an image of one line of print, spaces left out."""
+    api = _chinese_engine()
+    api.SetImage(Image.fromarray(image))
+    api.SetSourceResolution(max(dpi, 70))
+    return "".join(str(api.GetUTF8Text()).split())

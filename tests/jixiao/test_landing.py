@@ -142,6 +142,28 @@ def test_a_scan_is_parsed_again_with_its_pages_time_and_the_rest_lands(settings:
     )
 
 
+def test_a_scan_lands_beside_print_marked_as_read_by_ocr(settings: Settings) -> None:
+    """A stamped scan of a form lands in the same night as the printed samples, its amounts those of
+    the printed form, and raw.documents tells BI users which document was read by OCR."""
+    form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
+    scan = "2023/huangpu_2023_scanned_form.pdf"
+    make_scan(form, settings.landing_dir / scan, dpi=300, rotation_degrees=1.2, seed=300)
+    summary = land_all(settings)
+    assert sorted(summary.new) == sorted([*SAMPLE_PATHS, scan]) and summary.quarantined == {}
+    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+        marked = dict(connection.execute("select source_path, ocr from raw.documents").fetchall())
+        amounts = {
+            path: connection.execute(
+                "select list(amount_wan_yuan order by line_number) from raw.budget_lines "
+                "join raw.documents using (document_sha256) where source_path = ?",
+                [path],
+            ).fetchone()
+            for path in (scan, "2023/huangpu_2023_dept_target_form.pdf")
+        }
+    assert marked == {**dict.fromkeys(SAMPLE_PATHS, False), scan: True}
+    assert amounts[scan] == amounts["2023/huangpu_2023_dept_target_form.pdf"]
+
+
 def test_a_manual_run_can_be_limited_to_one_year(settings: Settings) -> None:
     summary = land_all(settings, year=2022)
     assert summary.new == ["2022/huangpu_2022_self_evaluation.pdf"]

@@ -26,8 +26,8 @@ import pypdf
 
 from jixiao.cli.tables import print_table
 from tests.conftest import SAMPLE_FILES, bin_path
-from tests.ingest import test_bad_input, test_broken_structure, test_partial_documents
 from tests.hostile import memory_bomb
+from tests.ingest import test_bad_input, test_broken_structure, test_partial_documents
 from tests.jixiao.test_bounded import MEASURED
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 

@@ -43,6 +43,9 @@ _SPACE_BY_CJK = re.compile(f"(?<=[{_CJK}])\\s+|\\s+(?=[{_CJK}])")
 # A list's item number (；2.国家级, a line's 1.) follows punctuation or starts its line, and a decimal
 # point has a digit after it: both are left alone.
 _POINT_AFTER_FIGURE = re.compile(r"(?<=[\u4e00-\u9fff])(\d+(?:[,.]\d+)*)[.·](?=[\u4e00-\u9fff])")
+# Likewise a point between Chinese and the figure after it (；10家 → ；.10家): no decimal starts with
+# its point in Chinese print, and the point had hidden the figure from the report's facts.
+_POINT_BEFORE_FIGURE = re.compile(f"(?<=[{_CJK}])[.·](?=\\d)")
 # Brackets beside Chinese are taken as full-width: the recogniser read the （ of small print as (.
 _BRACKET_BY_CJK = re.compile(f"(?<=[{_CJK}])[()]|[()](?=[{_CJK}])|^[()]|[()]$")
 # A comma or point between digits is part of the figure, whichever width the recogniser gave it: read
@@ -61,14 +64,14 @@ def normalised(text: str) -> str:
     full-width ，；： of Chinese print from the half-width ones an office sometimes types (on the
     samples' scans, every one of about 1,000), as the text layer keeps them apart; but not brackets,
     and a comma inside a figure is its thousands separator. Its 〈 〉 are brackets. A point read
-    between a figure and the next ideograph is the space printed there."""
+    between a figure and the Chinese beside it is the space printed there."""
     text = normalise_text(text).replace("〈", "（").replace("〉", "）")
     text = _SEPARATOR_IN_FIGURE.sub(_ascii_separator, _SPACE_BY_CJK.sub("", text))
     previous = None
     while previous != text:  # （万元）: each pass may make a neighbour full-width
         previous = text
         text = _BRACKET_BY_CJK.sub(lambda match: "（" if match.group() == "(" else "）", text)
-    return _POINT_AFTER_FIGURE.sub(r"\1", text)
+    return _POINT_BEFORE_FIGURE.sub("", _POINT_AFTER_FIGURE.sub(r"\1", text))
 
 
 @functools.cache

@@ -53,6 +53,81 @@ _BRACKET_BY_CJK = re.compile(f"(?<=[{_CJK}])[()]|[()](?=[{_CJK}])|^[()]|[()]$")
 _SEPARATOR_IN_FIGURE = re.compile(r"(?<=\d)[，．](?=\d)")
 
 
+# A bracket the print shows half-width, held apart from the normaliser's brackets beside Chinese.
+_HALF_WIDTH = {"(": "\ue000", ")": "\ue001"}
+_FROM_HELD = str.maketrans({held: bracket for bracket, held in _HALF_WIDTH.items()})
+# A full-width bracket is drawn at one side of its em box: its open side stands 0.6–1.0 of the line's
+# ink height from the character beside it, a half-width one 0.2–0.35 (docs/ocr-study.md).
+FULL_WIDTH_GAP = 0.45
+
+
+def bracket_widths(image: np.ndarray, text: str, characters: list[Box]) -> str:
+    """`text` with each bracket's width as the print shows it, where the print can tell: the gap
+    between the bracket's own ink (a tall, thin run of inked columns) and the character on its open
+    side. The recogniser's ( or （ says little (it read the （ of 名称（资金单位） as `(`). Only a
+    side facing a letter, digit or ideograph decides: a producer may close up a bracket beside
+    other punctuation (`），`). A bracket the print cannot decide (its open side at the line's end)
+    takes its partner's width in the line. A half-width bracket comes back held apart from the
+    normaliser, which `normalised` then lets be."""
+    if len(characters) != len(text) or not any(mark in "()（）" for mark in text):
+        return text
+    inked = image < 128
+    rows = np.flatnonzero(inked.any(axis=1))
+    if not rows.size:
+        return text
+    height = float(rows[-1] - rows[0] + 1)
+    columns = np.flatnonzero(inked.any(axis=0))
+    runs = []  # (left, right, ink height) of each run of inked columns
+    for run in np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1):
+        reach = np.flatnonzero(inked[:, run[0] : run[-1] + 1].any(axis=1))
+        runs.append((int(run[0]), int(run[-1]), int(reach[-1] - reach[0] + 1)))
+    # A speck beside a bracket is not the character there (a 1-pixel dot had stood for 值).
+    marks = [run for run in runs if run[2] >= 0.25 * height]
+    widths: dict[int, bool] = {}  # bracket index → full-width
+    for index, mark in enumerate(text):
+        opening = mark in "(（"
+        beside = index - 1 if opening else index + 1
+        if mark not in "()（）" or not (0 <= beside < len(text) and text[beside].isalnum()):
+            continue
+        middle = (characters[index][0] + characters[index][2]) / 2
+        own = [
+            k
+            for k, (left, right, tall) in enumerate(marks)
+            if abs((left + right) / 2 - middle) <= 0.5 * height
+            and right - left + 1 <= 0.4 * height
+            and tall >= 0.6 * height
+        ]
+        if not own:
+            continue
+        k = min(own, key=lambda k: abs((marks[k][0] + marks[k][1]) / 2 - middle))
+        if opening and k > 0:
+            widths[index] = marks[k][0] - marks[k - 1][1] - 1 >= FULL_WIDTH_GAP * height
+        elif not opening and k + 1 < len(marks):
+            widths[index] = marks[k + 1][0] - marks[k][1] - 1 >= FULL_WIDTH_GAP * height
+    for index, partner in _bracket_pairs(text):
+        if index not in widths and partner in widths:
+            widths[index] = widths[partner]
+    spelt = list(text)
+    for index, full in widths.items():
+        half = "(" if text[index] in "(（" else ")"
+        spelt[index] = ("（" if half == "(" else "）") if full else _HALF_WIDTH[half]
+    return "".join(spelt)
+
+
+def _bracket_pairs(text: str) -> list[tuple[int, int]]:
+    """Each bracket of `text` with its partner, both ways round: an opening one and the first
+    closing one after it with no opening one between."""
+    pairs = []
+    opened: int | None = None
+    for index, mark in enumerate(text):
+        if mark in "(（":
+            opened = index
+        elif mark in ")）" and opened is not None:
+            pairs += [(opened, index), (index, opened)]
+            opened = None
+    return pairs
+
+
 def _ascii_separator(match: re.Match[str]) -> str:
     return "," if match.group() == "，" else "."
 
@@ -71,7 +146,7 @@ def normalised(text: str) -> str:
     while previous != text:  # （万元）: each pass may make a neighbour full-width
         previous = text
         text = _BRACKET_BY_CJK.sub(lambda match: "（" if match.group() == "(" else "）", text)
-    return _POINT_BEFORE_FIGURE.sub("", _POINT_AFTER_FIGURE.sub(r"\1", text))
+    return _POINT_BEFORE_FIGURE.sub("", _POINT_AFTER_FIGURE.sub(r"\1", text)).translate(_FROM_HELD)
 
 
 @functools.cache
@@ -112,7 +187,8 @@ def read_line_images(images: list[np.ndarray]) -> list[Line]:
         height, width = image.shape[:2]
         box = (0, 0, width, height)
         characters = [_bounds(glyph, 1.0) for glyph in placed[2]] if text else []
-        lines.append(Line(normalised(str(text)).strip(), box, _figures(str(text), box, characters)))
+        spelt = normalised(bracket_widths(image, str(text), characters)).strip()
+        lines.append(Line(spelt, box, _figures(str(text), box, characters)))
     return lines
 
 

@@ -29,9 +29,9 @@ from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import ParsedDocument
 from ingest.scan import UNPROVEN
-from ingest.scan.image import figure_print
+from ingest.scan.image import figure_print, line_image
 from ingest.scan.page import agreed_amount, looks_numeric
-from ingest.scan.ppocr import normalised
+from ingest.scan.ppocr import normalised, read_line_images
 from ingest.scan.tesseract import missing_models
 from jixiao.cli import main
 from tests.conftest import SAMPLE_FILES
@@ -306,3 +306,27 @@ def test_a_figure_is_read_without_the_marks_beside_it(before: str, figure: str, 
     assert _ink_width(crop) == _ink_width(line[:, int(start) : int(np.ceil(end))])
     amount, readings = agreed_amount(crop, 300, figure)
     assert amount == figure, readings
+
+
+@pytest.mark.skipif(not NOTO_SERIF.exists(), reason="needs fonts-noto-cjk")
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "改造项目(一期)开展",  # typed half-width, as the project table's names are
+        "改造项目（一期）开展",
+        "对我市企业(机构)，开展",  # the ) faces a comma: it takes the ( 's width
+        "对我市企业（机构），开展",
+    ],
+)
+def test_a_bracket_is_read_as_wide_as_it_is_printed(printed: str) -> None:
+    """PP-OCR's `(` or `（` says little; the gap between a bracket and the character on its open
+    side tells them apart: a full-width one is drawn at one side of its em box."""
+    size = 34  # 9 pt at 300 dpi
+    font = ImageFont.truetype(str(NOTO_SERIF), size, index=2)
+    strip = Image.new("L", (int(font.getlength(printed)) + 40, 2 * size), 255)
+    ImageDraw.Draw(strip).text((20, size // 2), printed, font=font, fill=0)
+    crop = np.array(strip)
+    rows, columns = np.flatnonzero((crop < 128).any(axis=1)), np.flatnonzero((crop < 128).any(axis=0))
+    image, _ = line_image(crop, (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1))
+    (line,) = read_line_images([image])
+    assert line.text == printed

@@ -5,6 +5,7 @@ ruling lines enclose. Nothing here knows a template: everything comes from the l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -167,6 +168,30 @@ def cell_print(
     return crop[top:bottom, left:right], (x0 + left, y0 + top)
 
 
+class InkRun(NamedTuple):
+    """A run of adjacent inked columns of an image: its first and last column, and the first and last
+    row its ink reaches."""
+
+    left: int
+    right: int
+    top: int
+    bottom: int
+
+    @property
+    def middle(self) -> float:
+        return (self.left + self.right) / 2
+
+
+def ink_runs(ink: np.ndarray) -> list[InkRun]:
+    """Each run of adjacent inked columns of `ink` (True where inked), left to right."""
+    columns = np.flatnonzero(ink.any(axis=0))
+    runs = []
+    for run in np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1) if columns.size else []:
+        rows = np.flatnonzero(ink[:, run[0] : run[-1] + 1].any(axis=1))
+        runs.append(InkRun(int(run[0]), int(run[-1]), int(rows[0]), int(rows[-1])))
+    return runs
+
+
 def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     """The print of a figure the recogniser placed in `box` on a line, whole: the runs of inked
     columns around the box whose middle lies inside it. The recogniser's box of a run of characters
@@ -176,12 +201,9 @@ def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarra
     x0, y0, x1, y1 = box
     reach = (y1 - y0) // 2
     left, right = max(0, x0 - reach), min(image.shape[1], x1 + reach)
-    inked = np.flatnonzero((image[y0:y1, left:right] < 128).any(axis=0)) + left
-    runs = np.split(inked, np.flatnonzero(np.diff(inked) > 1) + 1) if inked.size else []
-    kept = [run for run in runs if x0 <= (run[0] + run[-1]) / 2 <= x1]
-    rows = [np.flatnonzero((image[y0:y1, run[0] : run[-1] + 1] < 128).any(axis=1)) for run in kept]
-    spans = [(int(r[0]), int(r[-1])) for r in rows if r.size]
-    if len(spans) == len(kept) > 1:
+    kept = [run for run in ink_runs(image[y0:y1, left:right] < 128) if x0 <= left + run.middle <= x1]
+    spans = [(run.top, run.bottom) for run in kept]
+    if len(kept) > 1:
         tall = max(bottom - first for first, bottom in spans)
         # The digits' top, baseline and height, from the marks at least half as tall as the tallest
         # (a point or a speck says nothing of them); of two such marks, the taller one's.
@@ -209,7 +231,7 @@ def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarra
         while len(kept) > 1 and beside(spans[0]):
             kept, spans = kept[1:], spans[1:]
     if kept:
-        x0, x1 = int(kept[0][0]), int(kept[-1][-1]) + 1
+        x0, x1 = left + kept[0].left, left + kept[-1].right + 1
     return image[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2]
 
 

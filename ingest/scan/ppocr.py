@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from ingest.pdf.normalise import normalise_text
+from ingest.scan.image import ink_runs
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels
 # A run of digits as prose prints a figure: 2,500 · 94.57 · 6.
@@ -76,13 +77,8 @@ def bracket_widths(image: np.ndarray, text: str, characters: list[Box]) -> str:
     if not rows.size:
         return text
     height = float(rows[-1] - rows[0] + 1)
-    columns = np.flatnonzero(inked.any(axis=0))
-    runs = []  # (left, right, ink height) of each run of inked columns
-    for run in np.split(columns, np.flatnonzero(np.diff(columns) > 1) + 1):
-        reach = np.flatnonzero(inked[:, run[0] : run[-1] + 1].any(axis=1))
-        runs.append((int(run[0]), int(run[-1]), int(reach[-1] - reach[0] + 1)))
     # A speck beside a bracket is not the character there (a 1-pixel dot had stood for 值).
-    marks = [run for run in runs if run[2] >= 0.25 * height]
+    marks = [run for run in ink_runs(inked) if run.bottom - run.top + 1 >= 0.25 * height]
     widths: dict[int, bool] = {}  # bracket index → full-width
     for index, mark in enumerate(text):
         opening = mark in "(（"
@@ -92,18 +88,18 @@ def bracket_widths(image: np.ndarray, text: str, characters: list[Box]) -> str:
         middle = (characters[index][0] + characters[index][2]) / 2
         own = [
             k
-            for k, (left, right, tall) in enumerate(marks)
-            if abs((left + right) / 2 - middle) <= 0.5 * height
-            and right - left + 1 <= 0.4 * height
-            and tall >= 0.6 * height
+            for k, run in enumerate(marks)
+            if abs(run.middle - middle) <= 0.5 * height
+            and run.right - run.left + 1 <= 0.4 * height
+            and run.bottom - run.top + 1 >= 0.6 * height
         ]
         if not own:
             continue
-        k = min(own, key=lambda k: abs((marks[k][0] + marks[k][1]) / 2 - middle))
+        k = min(own, key=lambda k: abs(marks[k].middle - middle))
         if opening and k > 0:
-            widths[index] = marks[k][0] - marks[k - 1][1] - 1 >= FULL_WIDTH_GAP * height
+            widths[index] = marks[k].left - marks[k - 1].right - 1 >= FULL_WIDTH_GAP * height
         elif not opening and k + 1 < len(marks):
-            widths[index] = marks[k + 1][0] - marks[k][1] - 1 >= FULL_WIDTH_GAP * height
+            widths[index] = marks[k + 1].left - marks[k].right - 1 >= FULL_WIDTH_GAP * height
     for index, partner in _bracket_pairs(text):
         if index not in widths and partner in widths:
             widths[index] = widths[partner]

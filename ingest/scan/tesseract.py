@@ -48,12 +48,16 @@ def _engine() -> Any:
     return api
 
 
-def read_digits(image: np.ndarray, dpi: int) -> str:
-    """The digits and separators Tesseract reads in an image of one amount, spaces left out."""
-    api = _engine()
+def _read(api: Any, image: np.ndarray, dpi: int) -> str:
+    """What `api` reads in an image of one line of print, spaces left out."""
     api.SetImage(Image.fromarray(image))
     api.SetSourceResolution(max(dpi, 70))
-    return "".join(str(api.GetUTF8Text()).split()).rstrip(_BESIDE_FIGURES)
+    return "".join(str(api.GetUTF8Text()).split())
+
+
+def read_digits(image: np.ndarray, dpi: int) -> str:
+    """The digits and separators Tesseract reads in an image of one amount, spaces left out."""
+    return _read(_engine(), image, dpi).rstrip(_BESIDE_FIGURES)
 
 
 @functools.cache
@@ -65,7 +69,4 @@ def _chinese_engine() -> Any:
 
 def read_line(image: np.ndarray, dpi: int) -> str:
     """What Tesseract's Chinese model reads in an image of one line of print, spaces left out."""
-    api = _chinese_engine()
-    api.SetImage(Image.fromarray(image))
-    api.SetSourceResolution(max(dpi, 70))
-    return "".join(str(api.GetUTF8Text()).split())
+    return _read(_chinese_engine(), image, dpi)

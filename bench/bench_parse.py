@@ -129,12 +129,14 @@ print(json.dumps({"outcome": outcome, "records": records, "seconds": seconds, "p
 """
 
 
-def _truth_of(path: Path) -> dict[str, object] | None:
+def _truth_of(path: Path) -> dict[str, Any] | None:
     """The truth file of a sample (tests/fixtures/truth/), or one beside the PDF."""
+    from tests.truth_fields import load_truth
+
     for folder in (path.parent, Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "truth"):
         truth = folder / f"{path.stem}.truth.json"
         if truth.is_file():
-            return dict(json.loads(truth.read_text(encoding="utf-8"), parse_float=Decimal, parse_int=Decimal))
+            return load_truth(truth)
     return None
 
 

@@ -68,6 +68,11 @@ def _unspaced(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def load_truth(path: Path) -> dict[str, Any]:
+    """A truth file, its decimals as Decimal."""
+    return dict(json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal))
+
+
 def score_fields(truth: dict[str, Any], parsed: dict[str, Any] | None) -> FieldScore:
     """Every truth field against `parsed` (the `jixiao parse --json` shape; None: refused)."""
     score = FieldScore()
@@ -112,7 +117,7 @@ def read_sample_scans(folder: Path, *, dpi: int, seed: int) -> dict[str, ScanRea
     readings = {}
     for name, path in SAMPLE_FILES.items():
         scan = make_scan(path, folder / path.parent.name / f"{name}.pdf", dpi=dpi, seed=seed)
-        truth = json.loads((TRUTH / f"{name}.truth.json").read_text(encoding="utf-8"), parse_float=Decimal)
+        truth = load_truth(TRUTH / f"{name}.truth.json")
         try:
             document = parse_document(scan, year=int(path.parent.name))
         except DocumentError as error:

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from ingest.errors import DocumentError
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 FIRST_FISCAL_YEAR = 1990  # as reconciliation's check 6a: disclosures began in the 1990s
 log = logging.getLogger("jixiao.cli")
@@ -46,7 +46,7 @@ def log_to_file(settings: Settings) -> Path:
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from ingest.contract import to_json
-    from jixiao.bounded import parse_bounded
+    from jixiao.runtime.limits import parse_bounded
     from jixiao.cli.tables import print_document
 
     settings = Settings.from_env()
@@ -101,7 +101,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from jixiao.report import write_report
+    from jixiao.stages.report import write_report
 
     warehouse = Path(args.warehouse) if args.warehouse else Settings.from_env().warehouse
     target = Path(args.output) if args.output else warehouse.with_name("report.html")

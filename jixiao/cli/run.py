@@ -1,7 +1,7 @@
 """`jixiao run`: one night (both DAGs through `dag.test()`, in one child process), then a look at
 the mart.
 
-The night runs in a child (`jixiao.nightly`), so this process never imports Airflow and its status
+The night runs in a child (`jixiao.airflow.nightly`), so this process never imports Airflow and its status
 line stays live. `dag.test()` ignores max_active_runs and pools, so two `jixiao run` on one state
 folder would build the same DuckDB files at once: an exclusive lock on the state folder makes the
 second wait for the first instead.
@@ -22,13 +22,13 @@ import duckdb
 from rich.console import Console
 
 from jixiao.cli.tables import make_console, print_table
-from jixiao.inputs import published as served_publication
-from jixiao.inputs import served_documents_stage
-from jixiao.nightly import NIGHT_FILE
-from jixiao.progress import clear_progress, read_progress
-from jixiao.reconciliation import verdict
-from jixiao.settings import DAG_IDS, WAREHOUSE_POOL, Settings
-from jixiao.state import read_state
+from jixiao.stages.inputs import published as served_publication
+from jixiao.stages.inputs import served_documents_stage
+from jixiao.airflow.nightly import NIGHT_FILE
+from jixiao.runtime.progress import clear_progress, read_progress
+from jixiao.stages.check import verdict
+from jixiao.runtime.settings import DAG_IDS, WAREHOUSE_POOL, Settings
+from jixiao.runtime.state import read_state
 
 # Budget lines worth a glance, in the order a reader of the form meets them.
 SUMMARY_LABELS = ("基本支出", "项目支出", "财政拨款", "财政专项资金", "总计")
@@ -148,7 +148,7 @@ def run_dags(settings: Settings, *, quiet: bool) -> tuple[str, int]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     (settings.state_dir / NIGHT_FILE).unlink(missing_ok=True)
     clear_progress(settings)  # no count from the last night until discover() starts this one
-    command = [sys.executable, "-m", "jixiao.nightly"]
+    command = [sys.executable, "-m", "jixiao.airflow.nightly"]
     with log_path.open("w") as log:
         if not quiet:
             returncode = subprocess.run(command, env=env, check=False).returncode

@@ -1,6 +1,6 @@
 """A whole night in one process: both DAGs, one after the other, through Airflow's `dag.test()`.
 
-`jixiao run` starts this module as its one child (`python -m jixiao.nightly`): Airflow, dbt and the
+`jixiao run` starts this module as its one child (`python -m jixiao.airflow.nightly`): Airflow, dbt and the
 in-process Execution API are set up once for the night instead of once per DAG, and the parent
 never imports Airflow. Like `airflow dags test`, each run executes its tasks in this process and
 ignores the scheduler, pools and max_active_runs, which is why `jixiao run` holds a lock.
@@ -17,16 +17,16 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from jixiao.apart import begin_night, end_night
-from jixiao.settings import DAG_IDS, Settings
-from jixiao.state import write_state
+from jixiao.runtime.workers import begin_night, end_night
+from jixiao.runtime.settings import DAG_IDS, Settings
+from jixiao.runtime.state import write_state
 
 NIGHT_FILE = "last_night.json"
 log = logging.getLogger(__name__)
 
 
 def run_night(settings: Settings) -> int:
-    # Workers for the heavy work (jixiao.apart), started ahead of need and ended with the night.
+    # Workers for the heavy work (jixiao.runtime.workers), started ahead of need and ended with the night.
     begin_night()
     try:
         return _run_dags(settings)
@@ -45,7 +45,7 @@ def _run_dags(settings: Settings) -> int:
         return 1
     # Airflow, Cosmos and the DAGs are loaded for the whole night: the collector need not walk them
     # again. Cosmos runs a full collection after every dbt invocation; before the freeze each took
-    # about 0.5 s. (dbt, imported later in a thread, is frozen there: `jixiao.apart`.)
+    # about 0.5 s. (dbt, imported later in a thread, is frozen there: `jixiao.runtime.workers`.)
     gc.freeze()
     outcomes: list[dict[str, object]] = []
     for dag_id in DAG_IDS:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from expectations.checks import ROW_ID, SUITE_NAMES, Stage
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from jixiao.export import export_marts, make_current
-from jixiao.failpoints import pause_at
-from jixiao.inputs import published, record_publication
-from jixiao.settings import WRITER_DUCKDB_CONFIG, Settings
-from jixiao.state import write_state
+from jixiao.stages.export import export_marts, make_current
+from jixiao.runtime.failpoints import pause_at
+from jixiao.stages.inputs import published, record_publication
+from jixiao.runtime.settings import WRITER_DUCKDB_CONFIG, Settings
+from jixiao.runtime.state import write_state
 
 
 def claim_build(settings: Settings) -> str | None:

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 
 def write_state(settings: Settings, name: str, record: dict[str, object]) -> Path:

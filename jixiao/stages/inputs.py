@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 
-from jixiao.dbt_manifest import project_hash
-from jixiao.ledger import Ledger
-from jixiao.settings import Settings
-from jixiao.state import read_state, write_state
+from jixiao.airflow.dbt_manifest import project_hash
+from jixiao.runtime.ledger import Ledger
+from jixiao.runtime.settings import Settings
+from jixiao.runtime.state import read_state, write_state
 
 PUBLISHED_FILE = "published.json"  # in the state folder: the served publication's inputs and verdict
 
@@ -53,7 +53,7 @@ def record_publication(settings: Settings, record: dict[str, object]) -> None:
 
 def served_documents_stage(settings: Settings) -> dict[str, object]:
     """The documents stage's verdict as the served publication recorded it (its rejected documents),
-    in the shape `jixiao.reconciliation.verdict` reads."""
+    in the shape `jixiao.stages.check.verdict` reads."""
     record = published(settings) or {}
     return {"stage": "documents", "rejected": record.get("rejected") or []}
 

@@ -25,10 +25,10 @@ from typing import Any
 import duckdb
 
 from expectations.checks import ROW_ID, SUITE_NAMES, Stage, checks_of
-from jixiao.failpoints import pause_at
-from jixiao.inputs import served_documents
-from jixiao.reconciliation.checkpoint import findings, validate
-from jixiao.reconciliation.results import (
+from jixiao.runtime.failpoints import pause_at
+from jixiao.stages.inputs import served_documents
+from jixiao.stages.check.checkpoint import findings, validate
+from jixiao.stages.check.results import (
     StageResult,
     describe_failure,
     judge,
@@ -36,8 +36,8 @@ from jixiao.reconciliation.results import (
     summarise,
     write_results,
 )
-from jixiao.settings import WRITER_DUCKDB_CONFIG, Settings
-from jixiao.state import read_state, write_state
+from jixiao.runtime.settings import WRITER_DUCKDB_CONFIG, Settings
+from jixiao.runtime.state import read_state, write_state
 
 STATE_FILE = "last_checks.json"
 DOCUMENT_CHECK_IDS = tuple(check.check_id for check in checks_of("documents"))

@@ -10,7 +10,7 @@ of work runs instead in a worker process of its own, which no other work's memor
 - `GATE_WORKER`: the reconciliation checkpoints (Great Expectations);
 - `WAREHOUSE_WORKER`: the raw build, the publication and the report (DuckDB, Arrow, plotly).
 
-A night in one process (`jixiao.nightly`, `begin_night`) starts the workers ahead of need, their
+A night in one process (`jixiao.airflow.nightly`, `begin_night`) starts the workers ahead of need, their
 imports done on the other core while the night does other things: the warehouse worker at once,
 the gate when the landing finds documents to parse (`expect_transform`) or is about to make a
 build (`prepare_transform`), and ends them as it ends.
@@ -90,13 +90,13 @@ def _import_gate() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations  # noqa: F401
 
-    import jixiao.reconciliation  # noqa: F401
+    import jixiao.stages.check  # noqa: F401
 
 
 def _import_warehouse() -> None:
-    import jixiao.build
-    import jixiao.publish
-    import jixiao.report  # noqa: F401
+    import jixiao.stages.build
+    import jixiao.stages.publish
+    import jixiao.stages.report  # noqa: F401
 
 
 WORKER_IMPORTS: dict[str, Callable[[], None]] = {
@@ -144,7 +144,7 @@ def warm_up(name: str) -> None:
 
 
 def begin_night() -> None:
-    """This process runs a whole night (`jixiao.nightly`): workers started ahead of need live as
+    """This process runs a whole night (`jixiao.airflow.nightly`): workers started ahead of need live as
     long as it does. The warehouse worker starts now (its imports take a second), for the build."""
     global _night
     _night = True
@@ -184,7 +184,7 @@ def _import_dbt() -> None:
     import dbt.cli.main
     import dbt.task.build  # noqa: F401
 
-    # Like Airflow's at the start of the night (`jixiao.nightly`): dbt's modules live as long as the
+    # Like Airflow's at the start of the night (`jixiao.airflow.nightly`): dbt's modules live as long as the
     # process, and Cosmos's full collection after each dbt invocation need not walk them again. The
     # collection first, so that no garbage of the tasks run meanwhile is frozen with them.
     gc.collect()

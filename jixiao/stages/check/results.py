@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from expectations.checks import BY_ID, ROW_ID, Stage, checks_of
-from jixiao.settings import Settings
-from jixiao.sql_text import string_literal
+from jixiao.runtime.settings import Settings
+from jixiao.runtime.sql_text import string_literal
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.failpoints import pause_at
-from jixiao.sql_text import identifier, string_literal
+from jixiao.runtime.failpoints import pause_at
+from jixiao.runtime.sql_text import identifier, string_literal
 
 KEEP = 3
 CURRENT = "current"

@@ -2,7 +2,7 @@
 folder. discover() starts it with the number of documents to parse; as each document ends (parsed,
 quarantined or timed out) its batch's task appends one line to it, on whichever worker it runs.
 
-Kept apart from `jixiao.landing` so that `jixiao run`, which only reads it, imports nothing of the
+Kept apart from `jixiao.stages.land` so that `jixiao run`, which only reads it, imports nothing of the
 parsers.
 """
 
@@ -12,7 +12,7 @@ import logging
 import os
 from pathlib import Path
 
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from airflow.sdk.exceptions import AirflowFailException, DownstreamTasksSkipped
 from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
-from jixiao.dbt_manifest import dbt_manifest
-from jixiao.settings import WAREHOUSE_POOL, Settings
+from jixiao.airflow.dbt_manifest import dbt_manifest
+from jixiao.runtime.settings import WAREHOUSE_POOL, Settings
 
 RAW_ASSET = Asset("jixiao_raw", uri="file:///jixiao/raw")
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def default_args() -> dict[str, Any]:
 
 def discover_documents(params: dict[str, Any]) -> dict[str, Any]:
     """`new` (to parse: source path and sha256), `unchanged` and `renamed`: one XCom each."""
-    from jixiao.landing import discover
+    from jixiao.stages.land import discover
 
     year = params.get("year")
     found = discover(
@@ -49,21 +49,21 @@ def discover_documents(params: dict[str, Any]) -> dict[str, Any]:
 
 def batches_of(new: list[list[str]]) -> list[list[list[str]]]:
     """The new documents in batches of `JIXIAO_BATCH_SIZE`: one mapped `parse` task each."""
-    from jixiao.landing import in_batches
+    from jixiao.stages.land import in_batches
 
     return in_batches(new, Settings.from_env().batch_size)
 
 
 def parse_documents(batch: list[list[str]]) -> list[dict[str, Any]]:
-    from jixiao.landing import parse_batch
+    from jixiao.stages.land import parse_batch
 
     outcomes = parse_batch(Settings.from_env(), [(source_path, sha) for source_path, sha in batch])
     return [dataclasses.asdict(outcome) for outcome in outcomes]
 
 
 def load_raw(unchanged: list[str], renamed: list[str], parsed: list[list[dict[str, Any]]]) -> dict[str, Any]:
-    from jixiao.landing import Discovery, Outcome, load
-    from jixiao.state import write_state
+    from jixiao.stages.land import Discovery, Outcome, load
+    from jixiao.runtime.state import write_state
 
     settings = Settings.from_env()
     outcomes = [Outcome(**outcome) for batch in parsed for outcome in batch]
@@ -77,7 +77,7 @@ def load_raw(unchanged: list[str], renamed: list[str], parsed: list[list[dict[st
 
 def claim_build() -> str | None:
     """The build this run completes; None when the landing made none (nothing changed)."""
-    from jixiao.publish import claim_build as claim
+    from jixiao.stages.publish import claim_build as claim
 
     return claim(Settings.from_env())
 
@@ -93,7 +93,7 @@ def skip_unless_anything_new(claimed: str | None, task: Any) -> None:
     """
     if claimed is not None:
         return
-    from jixiao.inputs import published
+    from jixiao.stages.inputs import published
 
     record = published(Settings.from_env()) or {}
     log.info(
@@ -114,8 +114,8 @@ def reconcile(stage: str, run_id: str) -> dict[str, Any]:
     """A reconciliation checkpoint on the claimed build. Rejected and held-back documents are only
     reported here (see `reconciliation_verdict`); a failure across documents that holding back could
     not resolve stops the run before publishing."""
-    from jixiao.apart import GATE_WORKER, run_warm
-    from jixiao.reconciliation import run_stage
+    from jixiao.runtime.workers import GATE_WORKER, run_warm
+    from jixiao.stages.check import run_stage
 
     result = run_warm(GATE_WORKER, run_stage, Settings.from_env(), stage, run_id)  # type: ignore[arg-type]
     if stage == "warehouse" and result.failures:
@@ -129,17 +129,17 @@ def reconcile(stage: str, run_id: str) -> dict[str, Any]:
 def publish_build(
     run_id: str, documents_stage: dict[str, Any], warehouse_stage: dict[str, Any]
 ) -> dict[str, Any]:
-    from jixiao.apart import WAREHOUSE_WORKER, run_warm
-    from jixiao.publish import publish
+    from jixiao.runtime.workers import WAREHOUSE_WORKER, run_warm
+    from jixiao.stages.publish import publish
 
     rejected = [*(documents_stage.get("rejected") or []), *(warehouse_stage.get("rejected") or [])]
     return run_warm(WAREHOUSE_WORKER, publish, Settings.from_env(), run_id, rejected)
 
 
 def write_html_report() -> str | None:
-    """The static HTML report of the served publication (`jixiao.report.refresh_report`)."""
-    from jixiao.apart import WAREHOUSE_WORKER, run_warm
-    from jixiao.report import refresh_report
+    """The static HTML report of the served publication (`jixiao.stages.report.refresh_report`)."""
+    from jixiao.runtime.workers import WAREHOUSE_WORKER, run_warm
+    from jixiao.stages.report import refresh_report
 
     return run_warm(WAREHOUSE_WORKER, refresh_report, Settings.from_env())
 
@@ -153,8 +153,8 @@ def reconciliation_verdict(
     On a night with nothing new (no stage ran) the served publication's verdict stands: a document
     rejected then is still rejected, and still fails the run.
     """
-    from jixiao.inputs import served_documents_stage
-    from jixiao.reconciliation import verdict
+    from jixiao.stages.inputs import served_documents_stage
+    from jixiao.stages.check import verdict
 
     if documents_stage is None:
         failures = verdict(served_documents_stage(Settings.from_env()))
@@ -175,7 +175,7 @@ _SETTINGS = Settings.from_env()
 DBT_PROJECT = ProjectConfig(
     dbt_project_path=_SETTINGS.dbt_project_dir,
     # The task groups are rendered from dbt's manifest, parsed again only when a project file
-    # changed (`jixiao.dbt_manifest`), whatever Airflow home or process renders them.
+    # changed (`jixiao.airflow.dbt_manifest`), whatever Airflow home or process renders them.
     manifest_path=dbt_manifest(_SETTINGS.dbt_project_dir),
     # dbt builds the new warehouse, never the served one.
     env_vars={"JIXIAO_DBT_WAREHOUSE": str(_SETTINGS.transform_warehouse)},

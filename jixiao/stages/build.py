@@ -18,11 +18,11 @@ import pyarrow.dataset as ds
 
 from ingest.departments import DepartmentDirectory
 from ingest.zone import HEADER_COLUMNS, RAW_TABLES, is_complete, read_header
-from jixiao.failpoints import pause_at
-from jixiao.ledger import Ledger, LedgerEntry
-from jixiao.reconciliation.results import create_reconciliation_tables
-from jixiao.settings import HISTORY_DUCKDB_CONFIG, WRITER_DUCKDB_CONFIG
-from jixiao.sql_text import string_literal
+from jixiao.runtime.failpoints import pause_at
+from jixiao.runtime.ledger import Ledger, LedgerEntry
+from jixiao.stages.check.results import create_reconciliation_tables
+from jixiao.runtime.settings import HISTORY_DUCKDB_CONFIG, WRITER_DUCKDB_CONFIG
+from jixiao.runtime.sql_text import string_literal
 
 # The header's fields under their record names (ingest/records.py), then the ledger's.
 DOCUMENTS_DDL = """
@@ -103,7 +103,7 @@ def build_raw(
     """A fresh warehouse file whose raw schema holds the records of every landed version of every
     document (current and superseded: reconciliation may fall back on an earlier accepted version),
     their ledger status, and the quarantine; `meta.build_inputs` holds the fingerprint of those
-    inputs (`jixiao.inputs`), which the publication records. Returns row counts.
+    inputs (`jixiao.stages.inputs`), which the publication records. Returns row counts.
 
     A version's records never change once landed (new bytes or a new parser make a new landing),
     so the versions `previous` (the served warehouse) already holds are copied from it, one read per

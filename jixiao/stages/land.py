@@ -6,10 +6,10 @@ parse_batch()  parse a batch in a process pool with a timeout per document; each
                Parquet to the raw zone, never the warehouse.
 load()         the single writer: record outcomes in the ledger (supersession included) and build
                the raw schema of a fresh warehouse file from the zone, unless the build's inputs
-               (`jixiao.inputs`) equal those of the served publication: then there is nothing to
+               (`jixiao.stages.inputs`) equal those of the served publication: then there is nothing to
                rebuild, and the transform that follows checks and publishes nothing.
 
-Progress (`jixiao.progress`): discover() starts the count of documents to parse; each document that
+Progress (`jixiao.runtime.progress`): discover() starts the count of documents to parse; each document that
 ends (parsed, quarantined or timed out) is noted, on whichever worker it runs.
 """
 
@@ -33,12 +33,12 @@ from ingest.departments import DepartmentDirectory
 from ingest.document import PARSER_VERSION, sha256_of
 from ingest.errors import DocumentError, NeedsOcr, ParserFailure
 from ingest.zone import ZoneWriteError, is_complete, write_zone
-from jixiao.apart import WAREHOUSE_WORKER, expect_transform, may_have_children, prepare_transform, run_warm
-from jixiao.bounded import died, parse_within_memory, scan_time_limit, timed_out
-from jixiao.inputs import fingerprint, unchanged_since_publication
-from jixiao.ledger import Ledger
-from jixiao.progress import note_parsed, start_progress
-from jixiao.settings import Settings
+from jixiao.runtime.workers import WAREHOUSE_WORKER, expect_transform, may_have_children, prepare_transform, run_warm
+from jixiao.runtime.limits import died, parse_within_memory, scan_time_limit, timed_out
+from jixiao.stages.inputs import fingerprint, unchanged_since_publication
+from jixiao.runtime.ledger import Ledger
+from jixiao.runtime.progress import note_parsed, start_progress
+from jixiao.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ class LandingSummary:
     quarantined: dict[str, str] = field(default_factory=dict)
     unknown_departments: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
-    inputs: str = ""  # the fingerprint of what the raw schema is made of (`jixiao.inputs`)
+    inputs: str = ""  # the fingerprint of what the raw schema is made of (`jixiao.stages.inputs`)
     # False when the inputs equal those of the served publication: no build was made.
     rebuilt: bool = True
 
@@ -211,7 +211,7 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
     """Parse a batch in a process pool; a document that runs past its time limit is quarantined.
 
     Each document is first parsed without OCR; a scan (NeedsOcr) is parsed again, with OCR and the
-    time its pages need (`jixiao.bounded.scan_time_limit`), once the printed documents are done."""
+    time its pages need (`jixiao.runtime.limits.scan_time_limit`), once the printed documents are done."""
     outcomes: list[Outcome] = []
     args = (str(settings.landing_dir), str(settings.raw_zone), str(settings.departments_seed))
     memory_mb = settings.parse_memory_mb
@@ -292,9 +292,9 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
 
 
 def _build_raw(settings: Settings, inputs: str, fresh: set[str]) -> dict[str, int]:
-    """The raw schema of the new build, in the warehouse worker (`jixiao.apart`), not the night process."""
+    """The raw schema of the new build, in the warehouse worker (`jixiao.runtime.workers`), not the night process."""
     # Imported here, in the worker: pyarrow's dataset reader alone would add 67 MiB to the night.
-    from jixiao.build import build_raw
+    from jixiao.stages.build import build_raw
 
     return build_raw(
         settings.build_warehouse,

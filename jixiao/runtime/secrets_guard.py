@@ -5,7 +5,7 @@ Compose's `${VAR:?}` only checks that a value is set; `change-me` from `.env.exa
 service of the stack starts through this check (the Dockerfile's ENTRYPOINT), so a stack copied
 from the example and not filled in stops at once, naming each value to replace.
 
-    python -m jixiao.secrets_guard -- airflow scheduler
+    python -m jixiao.runtime.secrets_guard -- airflow scheduler
 """
 
 from __future__ import annotations

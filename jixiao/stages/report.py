@@ -1,6 +1,6 @@
 """A static HTML report of the warehouse: one self-contained file (plotly.js inlined) that opens offline.
 
-    python -m jixiao.report [WAREHOUSE] [TARGET]
+    python -m jixiao.stages.report [WAREHOUSE] [TARGET]
 
 reads the served warehouse (JIXIAO_WAREHOUSE) read-only and writes `report.html` next to it.
 """
@@ -24,9 +24,9 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from jixiao.failpoints import pause_at
-from jixiao.settings import Settings
-from jixiao.state import read_state, write_state
+from jixiao.runtime.failpoints import pause_at
+from jixiao.runtime.settings import Settings
+from jixiao.runtime.state import read_state, write_state
 
 REPORT_STATE = "last_report.json"  # which publication the HTML report shows
 log = logging.getLogger(__name__)

@@ -39,4 +39,4 @@ RUN uv sync --frozen --no-dev \
 
 USER airflow
 # Every service refuses to start with a placeholder or default secret, then runs its command.
-ENTRYPOINT ["python", "-m", "jixiao.secrets_guard", "--"]
+ENTRYPOINT ["python", "-m", "jixiao.runtime.secrets_guard", "--"]

@@ -5,7 +5,7 @@ its tree).
     .venv/bin/python bench/bench_hostile.py [--memory-mb 1024] [--timeout 120]
 
 The inputs are the tests' own builders (tests/ingest/test_bad_input.py, test_broken_structure.py,
-test_partial_documents.py, tests/jixiao/test_bounded.py), so the table and the tests cover the same
+test_partial_documents.py, tests/jixiao/runtime/test_limits.py), so the table and the tests cover the same
 files; the cell variants need LibreOffice and are left out without it. An input ends well when it
 gives the exact records (exit 0, an intact file) or one line and exit 2; the last column says which.
 docs/testing.md quotes a run on the reference machine.
@@ -28,7 +28,7 @@ from jixiao.cli.tables import print_table
 from tests.conftest import SAMPLE_FILES, bin_path
 from tests.hostile import memory_bomb
 from tests.ingest import test_bad_input, test_broken_structure, test_partial_documents
-from tests.jixiao.test_bounded import MEASURED
+from tests.jixiao.runtime.test_limits import MEASURED
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
 WHOLE = "odd but whole"  # the class of inputs that must give their exact records

@@ -15,7 +15,7 @@ Airflow home (migrated before the first night, not counted) and state folder. Th
 
 Peak RSS is each process's high-water mark (VmHWM), read every 0.1 s from /proc for the whole
 process tree, and reported per kind: the `jixiao run` parent, the night process (Airflow, dbt),
-the workers it places work in (`jixiao.apart`: Great Expectations; the raw build, publication and
+the workers it places work in (`jixiao.runtime.workers`: Great Expectations; the raw build, publication and
 report), parse workers. Parse, dbt and gate seconds come from the task
 instances Airflow recorded for the night: the span of the `parse` tasks, the summed durations of
 the dbt tasks, of the two reconciliation tasks.
@@ -42,7 +42,7 @@ import pypdfium2 as pdfium
 
 from jixiao.cli.run import airflow_environment, ensure_airflow_db
 from jixiao.cli.tables import print_table
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 POLL_SECONDS = 0.1
 KINDS = ("jixiao run", "night (Airflow, dbt)", "worker apart (GE, DuckDB writers)", "parse worker", "other")
@@ -84,11 +84,11 @@ class MemoryWatch:
         line = cmdline(pid)
         if pid == self.root:
             return KINDS[0]
-        if "multiprocessing.spawn" in line:  # jixiao.apart's workers: the gate, the warehouse
+        if "multiprocessing.spawn" in line:  # jixiao.runtime.workers's workers: the gate, the warehouse
             return KINDS[2]
-        if "jixiao.nightly" in line:
+        if "jixiao.airflow.nightly" in line:
             # Parse workers are forked from the night process: the same command line, its children.
-            return KINDS[3] if "jixiao.nightly" in parent_line and parent != self.root else KINDS[1]
+            return KINDS[3] if "jixiao.airflow.nightly" in parent_line and parent != self.root else KINDS[1]
         return KINDS[4]
 
     def _sample(self) -> None:

@@ -35,7 +35,7 @@ from typing import Any
 from ingest.document import parse_document
 from ingest.errors import UnknownDocumentType
 from jixiao.cli.tables import print_table
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 
 def naive_seconds(path: Path, repeat: int) -> float:

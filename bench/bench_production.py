@@ -9,7 +9,7 @@ Needs PostgreSQL on 127.0.0.1:5432 (trust) and redis-server. DIR is copied to a 
 folder; the stack gets a metadata database and a Redis of its own (`tests/deploy/stack.py`). Each
 night triggers `jixiao_landing` and ends when the transform run its Asset event started has ended:
 wall seconds from the trigger, peak RSS per kind of process (the scheduler, a Celery worker's own
-processes, the task processes it starts, the work they place apart: `jixiao.apart`, and parse
+processes, the task processes it starts, the work they place apart: `jixiao.runtime.workers`, and parse
 workers), parse pages/s, and the summed durations of the dbt and reconciliation tasks.
 """
 

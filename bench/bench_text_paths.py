@@ -21,7 +21,7 @@ import pypdfium2
 from ingest.pdf.reader import WORD_GAP
 from ingest.prose import join_pages
 from jixiao.cli.tables import print_table
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 
 def pdfium_texts(path: Path) -> list[str]:

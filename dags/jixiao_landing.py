@@ -17,8 +17,9 @@ from typing import Any
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, task
 
-from jixiao import tasks
-from jixiao.tasks import RAW_ASSET, WAREHOUSE_POOL
+from jixiao.airflow import tasks
+from jixiao.airflow.tasks import RAW_ASSET
+from jixiao.runtime.settings import WAREHOUSE_POOL
 
 
 @dag(

@@ -31,17 +31,78 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import dag, task
-from cosmos import DbtTaskGroup
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
-from jixiao import tasks
-from jixiao.tasks import (
-    BEFORE_DOCUMENT_CHECKS,
-    BEFORE_WAREHOUSE_CHECKS,
-    DBT_GROUP_CONFIG,
-    RAW_ASSET,
-    WAREHOUSE_POOL,
-    dbt_render,
+from jixiao.airflow import tasks
+from jixiao.airflow.dbt_manifest import dbt_manifest
+from jixiao.airflow.tasks import RAW_ASSET
+from jixiao.runtime.settings import WAREHOUSE_POOL, Settings
+
+# --- dbt through Cosmos ----------------------------------------------------------------------------
+
+settings = Settings.from_env()
+project_config = ProjectConfig(
+    dbt_project_path=settings.dbt_project_dir,
+    # The task groups are rendered from dbt's manifest, parsed again only when a project file
+    # changed (`jixiao.airflow.dbt_manifest`), whatever Airflow home or process renders them.
+    manifest_path=dbt_manifest(settings.dbt_project_dir),
+    # dbt builds the new warehouse, never the served one.
+    env_vars={"JIXIAO_DBT_WAREHOUSE": str(settings.state.transform_warehouse)},
+    install_dbt_deps=False,
 )
+profile_config = ProfileConfig(
+    profile_name="jixiao",
+    target_name="warehouse",
+    profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml",
+)
+# One `dbt build` per task group (Cosmos' watcher producer, dbt in the task's process), and a task
+# per model and seed reporting its result (docs/performance.md).
+execution_config = ExecutionConfig(
+    execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
+)
+operator_args = {
+    # Every dbt task writes the build file: they queue on the warehouse pool's one slot.
+    "pool": WAREHOUSE_POOL,
+    # The model tasks only read the producer's results: they give their worker slot back between
+    # looks (under a scheduler), and need no triggerer.
+    "deferrable": False,
+    "mode": "reschedule",
+    "poke_interval": 5,
+    # No Airflow Asset per model: nothing is scheduled on them, and each one is an event the
+    # scheduler records every night.
+    "emit_datasets": False,
+    # No manifest.json and run_results.json per invocation: nothing reads them (the watcher takes
+    # each node's result from dbt's events), and after each invocation Cosmos would load both again
+    # to derive OpenLineage events nobody receives. dbt's partial-parse file is still written.
+    # No debug log file either: Cosmos runs each invocation in a copy of the project it deletes
+    # afterwards, and dbt's threads queued on that file's lock (a third of their time in a build).
+    "dbt_cmd_global_flags": ["--no-write-json", "--log-level-file", "none"],
+}
+
+
+def render_config(*, select: list[str] | None = None, exclude: list[str] | None = None) -> RenderConfig:
+    """Which nodes a task group holds, by the dbt tags of dbt_project.yml: one task per model and
+    seed, and one for the group's tests (`dbt test` on the group once its models are built: a
+    failing test stops the run before the next stage, and a relationships test always finds both
+    its models)."""
+    return RenderConfig(
+        load_method=LoadMode.DBT_MANIFEST,
+        select=select or [],
+        exclude=exclude or [],
+        test_behavior=TestBehavior.AFTER_ALL,
+    )
+
+
+def dbt_group(group_id: str, render: RenderConfig) -> DbtTaskGroup:
+    return DbtTaskGroup(
+        group_id=group_id,
+        project_config=project_config,
+        profile_config=profile_config,
+        execution_config=execution_config,
+        operator_args=operator_args,
+        render_config=render,
+    )
 
 
 @dag(
@@ -93,21 +154,15 @@ def jixiao_transform() -> None:
     ) -> None:
         tasks.reconciliation_verdict(documents_stage, warehouse_stage)
 
-    dbt_staging = DbtTaskGroup(
-        group_id="dbt_staging", render_config=dbt_render(select=BEFORE_DOCUMENT_CHECKS), **DBT_GROUP_CONFIG
+    # Seeds, staging and what the document checks read (tag before_document_checks); the serving
+    # documents and the rows of the checks across documents (tag before_warehouse_checks); then
+    # everything else, the marts among it.
+    dbt_staging = dbt_group("dbt_staging", render_config(select=["tag:before_document_checks"]))
+    dbt_checks_across = dbt_group("dbt_checks_across", render_config(select=["tag:before_warehouse_checks"]))
+    dbt_marts = dbt_group(
+        "dbt_marts",
+        render_config(exclude=["tag:before_document_checks", "tag:before_warehouse_checks"]),
     )
-    dbt_checks_across = DbtTaskGroup(
-        group_id="dbt_checks_across",
-        render_config=dbt_render(select=BEFORE_WAREHOUSE_CHECKS, exclude=BEFORE_DOCUMENT_CHECKS),
-        **DBT_GROUP_CONFIG,
-    )
-    dbt_marts = DbtTaskGroup(
-        group_id="dbt_marts",
-        render_config=dbt_render(exclude=BEFORE_DOCUMENT_CHECKS + BEFORE_WAREHOUSE_CHECKS),
-        **DBT_GROUP_CONFIG,
-    )
-    for group in (dbt_staging, dbt_checks_across, dbt_marts):
-        tasks.producer_first(group)
     documents_stage = reconcile_documents()
     warehouse_stage = reconcile_warehouse()
     published = publish(documents_stage, warehouse_stage)

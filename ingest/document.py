@@ -6,12 +6,15 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from pypdfium2 import PdfDocument
+
 from ingest import forms, projects, self_eval
 from ingest.departments import DepartmentDirectory
 from ingest.errors import DocumentError, MultipleDocuments, NotAPdf, UnknownYear, UnreadableScan
 from ingest.identify import Title, identify, resolve_year
 from ingest.pdf.columns import header_columns
 from ingest.pdf.integrity import damaged_page
+from ingest.pdf.pdfium import PageObjects
 from ingest.pdf.reader import PdfContent, TableRow, first_page_text, open_pdf, read_pdf
 from ingest.pdf.text import squash
 from ingest.proof import prove, prove_prose, unmarked
@@ -77,6 +80,12 @@ def parse_document(
     return document
 
 
+def _read_scan(path: Path, document: PdfDocument, index: int, blank: PageObjects) -> PageObjects | None:
+    from ingest.scan.page import read_scan  # OpenCV, ONNX Runtime and Tesseract: for scans only
+
+    return read_scan(path, document, index, blank)
+
+
 def _parse(
     path: Path,
     *,
@@ -85,7 +94,7 @@ def _parse(
     departments: DepartmentDirectory | None,
     ocr: bool,
 ) -> ParsedDocument:
-    with open_pdf(path, ocr=ocr) as pdf:
+    with open_pdf(path, scans=_read_scan if ocr else None) as pdf:
         # A page PDFium draws only up to its damage would read as a blank or a shorter page.
         if problem := damaged_page(path):
             raise NotAPdf(path, f"the PDF structure is broken ({problem})")

@@ -50,12 +50,6 @@ KEY_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("line_number", pa.int32()),
 )
 AMOUNT = pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE)
-_SQL_TYPES = {
-    pa.string(): "varchar",
-    pa.int32(): "integer",
-    AMOUNT: f"decimal({DECIMAL_PRECISION}, {DECIMAL_SCALE})",
-    pa.list_(pa.int32()): "integer[]",
-}
 
 
 @dataclass(frozen=True)
@@ -122,15 +116,6 @@ class RawTable:
     def schema(self) -> pa.Schema:
         parent = [(self.parent, pa.int32())] if self.parent else []
         return pa.schema([*KEY_COLUMNS, *parent, *((c.name, c.type) for c in self.columns)])
-
-    def ddl(self, schema: str = "raw") -> str:
-        lines = [f'"{name}" {_SQL_TYPES[kind]} not null' for name, kind in KEY_COLUMNS]
-        if self.parent:
-            lines.append(f'"{self.parent}" integer not null')
-        lines += [f'"{c.name}" {_SQL_TYPES[c.type]}{"" if c.nullable else " not null"}' for c in self.columns]
-        lines.append("primary key (document_sha256, line_number)")
-        body = ",\n    ".join(lines)
-        return f"create table if not exists {schema}.{self.name} (\n    {body}\n);"
 
     def arrow(self, document: ParsedDocument) -> pa.Table:
         columns = self.columns

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import duckdb
 import pytest
 
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
 
-    from jixiao.reconciliation import StageResult
+    from jixiao.stages.check import StageResult
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data" / "samples"
@@ -65,6 +65,13 @@ def airflow_home() -> Path:
     if not (_AIRFLOW_HOME / "airflow.db").exists():
         subprocess.run([bin_path("airflow"), "db", "migrate"], check=True, capture_output=True)
     return _AIRFLOW_HOME
+
+
+# The transform's dbt task groups by their tags in dbt_project.yml, as dags/jixiao_transform.py
+# selects them: what the document checks read, then what the checks across documents read, then
+# the rest (tests/dags holds the DAG's groups to the same tags).
+BEFORE_DOCUMENT_CHECKS = "tag:before_document_checks"
+BEFORE_WAREHOUSE_CHECKS = "tag:before_warehouse_checks"
 
 
 def run_dbt(work: Path, *command: str) -> dbtRunnerResult:
@@ -115,16 +122,13 @@ def transform(
     checks across documents read, those checks, the marts (the DAG runs the same dbt selections
     through Cosmos, one task per model). The status of every dbt node goes into `dbt_nodes` when
     given."""
-    from jixiao.reconciliation import run_stage
-    from jixiao.tasks import BEFORE_DOCUMENT_CHECKS, BEFORE_WAREHOUSE_CHECKS
+    from jixiao.stages.check import run_stage
 
-    nodes = build_selected(build, work, "--select", *BEFORE_DOCUMENT_CHECKS)
+    nodes = build_selected(build, work, "--select", BEFORE_DOCUMENT_CHECKS)
     documents = run_stage(settings, "documents", run_id, warehouse=build)
-    nodes |= build_selected(
-        build, work, "--select", *BEFORE_WAREHOUSE_CHECKS, "--exclude", *BEFORE_DOCUMENT_CHECKS
-    )
+    nodes |= build_selected(build, work, "--select", BEFORE_WAREHOUSE_CHECKS)
     warehouse = run_stage(settings, "warehouse", run_id, warehouse=build)
-    nodes |= build_selected(build, work, "--exclude", *BEFORE_DOCUMENT_CHECKS, *BEFORE_WAREHOUSE_CHECKS)
+    nodes |= build_selected(build, work, "--exclude", BEFORE_DOCUMENT_CHECKS, BEFORE_WAREHOUSE_CHECKS)
     if dbt_nodes is not None:
         dbt_nodes.update(nodes)
     return documents, warehouse
@@ -133,7 +137,7 @@ def transform(
 @pytest.fixture(scope="session")
 def landed_samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     """Settings of a state folder with the four samples landed, and a pristine copy of the raw build."""
-    from jixiao.landing import land_all
+    from jixiao.stages.land import land_all
 
     root = tmp_path_factory.mktemp("landed-samples")
     settings = dataclasses.replace(
@@ -145,7 +149,7 @@ def landed_samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, 
     summary = land_all(settings)
     assert len(summary.new) == 4 and not summary.quarantined, summary
     pristine = root / "landed-pristine.duckdb"
-    shutil.copy2(settings.build_warehouse, pristine)
+    shutil.copy2(settings.state.build_warehouse, pristine)
     return settings, pristine
 
 

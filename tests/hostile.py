@@ -1,5 +1,5 @@
 """Hostile documents, small files built from real PDFs, for the bounds of a parse
-(jixiao/bounded.py): a content stream that inflates past the memory limit, and a document that
+(jixiao/runtime/limits.py): a content stream that inflates past the memory limit, and a document that
 takes far longer to read than the time limit."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import stat
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,14 +76,20 @@ def _ends_complete(path: Path) -> bool:
         return b"%%EOF" in handle.read()
 
 
+# Reads a page that prints an image of the whole sheet (a scan) from that image, given the file, the
+# document, the page's index and what the page gave without OCR; None when it holds no such image.
+# Handed in by the caller (`ingest.scan.page.read_scan`): the text layer's reader never imports OCR.
+ScanReader = Callable[[Path, pdfium.PdfDocument, int, PageObjects], PageObjects | None]
+
+
 class Pdf:
     """An open PDF whose pages are read one at a time; the title page is kept once read, since a
     document is identified from it before the rest is read."""
 
-    def __init__(self, path: Path, document: pdfium.PdfDocument, *, ocr: bool = True) -> None:
+    def __init__(self, path: Path, document: pdfium.PdfDocument, *, scans: ScanReader | None = None) -> None:
         self.path = path
         self.document = document
-        self.ocr = ocr  # False: a scanned page raises NeedsOcr instead of being read
+        self.scans = scans  # None: a scanned page raises NeedsOcr instead of being read
         self.page_count = len(document)
         self.title: PageObjects | None = None
         self.scanned: set[int] = set()  # the pages read by OCR (`ingest/scan/`)
@@ -96,18 +102,9 @@ class Pdf:
         objects = page_objects(self.document, number - 1)
         if objects.chars or not objects.drawn:
             return objects
-        if not self.ocr:
+        if self.scans is None:
             raise NeedsOcr(self.path, self.page_count)
-        from ingest.scan.page import read_scanned_page  # OpenCV and Tesseract, for scans only
-        from ingest.scan.tesseract import missing_models
-
-        if missing := missing_models():
-            raise NoTextLayer(
-                self.path,
-                f"page {number} is a scan and Tesseract's {', '.join(missing)} are not installed "
-                "(Debian: tesseract-ocr-eng tesseract-ocr-chi-sim; or set TESSDATA_PREFIX)",
-            )
-        scanned = read_scanned_page(self.document, number - 1, objects)
+        scanned = self.scans(self.path, self.document, number - 1, objects)
         if scanned is None:
             return objects
         self.scanned.add(number)
@@ -123,7 +120,7 @@ class Pdf:
         self.close()
 
 
-def open_pdf(path: Path, *, ocr: bool = True) -> Pdf:
+def open_pdf(path: Path, *, scans: ScanReader | None = None) -> Pdf:
     check_pdf_header(path)
     try:
         document = open_document(path)
@@ -139,7 +136,7 @@ def open_pdf(path: Path, *, ocr: bool = True) -> Pdf:
     if len(document) == 0:
         document.close()
         raise NotAPdf(path, "the PDF has no pages")
-    return Pdf(path, document, ocr=ocr)
+    return Pdf(path, document, scans=scans)
 
 
 # Spaces come from the space glyphs the producer printed (keep_blank_chars), not from gaps: Word and

@@ -21,11 +21,13 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 import pypdfium2 as pdfium
 
 from ingest.amounts import is_amount
+from ingest.errors import NoTextLayer
 from ingest.pdf.pdfium import Obj, PageObjects, new_char
 from ingest.scan import UNPROVEN
 from ingest.scan.image import (
@@ -44,7 +46,7 @@ from ingest.scan.image import (
     to_print_height,
 )
 from ingest.scan.ppocr import FIGURE, Line, read_line_images, read_print
-from ingest.scan.tesseract import DIGITS, read_digits, read_line
+from ingest.scan.tesseract import DIGITS, missing_models, read_digits, read_line
 
 # What the recogniser reads a separator of small print as, besides itself: 48,000:00, 412;768.56.
 _SEPARATOR_MISREAD = ":;，。．："
@@ -180,6 +182,18 @@ def _edges_of(box: tuple[float, float, float, float]) -> list[Obj]:
          "doctop": top, "width": 0.0, "height": bottom - top}
         for x in (x0, x1)
     ]  # fmt: skip
+
+
+def read_scan(path: Path, document: pdfium.PdfDocument, index: int, blank: PageObjects) -> PageObjects | None:
+    """A scanned page of `path` read by OCR (`ingest.pdf.reader.ScanReader`); refused with
+    NoTextLayer when Tesseract's models are not installed."""
+    if missing := missing_models():
+        raise NoTextLayer(
+            path,
+            f"page {index + 1} is a scan and Tesseract's {', '.join(missing)} are not installed "
+            "(Debian: tesseract-ocr-eng tesseract-ocr-chi-sim; or set TESSDATA_PREFIX)",
+        )
+    return read_scanned_page(document, index, blank)
 
 
 def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjects) -> PageObjects | None:

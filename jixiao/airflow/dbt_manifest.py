@@ -9,32 +9,13 @@ and any Airflow home reuses it, and a changed model, seed or test is parsed agai
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-# dbt's own output and caches inside the project folder: not part of the project.
-DBT_OUTPUT = frozenset({"target", "logs", "dbt_packages", ".user.yml"})
-
-
-def project_files(project_dir: Path) -> list[Path]:
-    """Every file of the dbt project (models, seeds, macros, tests, configuration), sorted."""
-    return sorted(
-        path
-        for path in project_dir.rglob("*")
-        if path.is_file() and not DBT_OUTPUT.intersection(path.relative_to(project_dir).parts)
-    )
-
-
-def project_hash(project_dir: Path) -> str:
-    digest = hashlib.sha256()
-    for path in project_files(project_dir):
-        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+from jixiao.runtime.dbt_project import project_hash
 
 
 def _cache_dir(project_dir: Path) -> Path:

@@ -1,7 +1,7 @@
-"""What the DAGs call: each task body is one call here, so DAG files only wire tasks together; and
-the Cosmos configuration of the dbt task groups, in plain sight.
+"""What the DAGs call: each task body is one call here, so DAG files only wire tasks together.
 
-Values cross task boundaries as plain JSON (XCom), never as Python objects.
+Values cross task boundaries as plain JSON (XCom), never as Python objects. The stages are imported
+inside each task, so that parsing a DAG file (and a Celery worker's preload) imports none of them.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from typing import Any
 
 from airflow.sdk import Asset, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException, DownstreamTasksSkipped
-from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
-from jixiao.airflow.dbt_manifest import dbt_manifest
-from jixiao.runtime.settings import WAREHOUSE_POOL, Settings
+from jixiao.runtime.settings import Settings
+from jixiao.runtime.state import Note
 
 RAW_ASSET = Asset("jixiao_raw", uri="file:///jixiao/raw")
 log = logging.getLogger(__name__)
@@ -63,12 +61,11 @@ def parse_documents(batch: list[list[str]]) -> list[dict[str, Any]]:
 
 def load_raw(unchanged: list[str], renamed: list[str], parsed: list[list[dict[str, Any]]]) -> dict[str, Any]:
     from jixiao.stages.land import Discovery, Outcome, load
-    from jixiao.runtime.state import write_state
 
     settings = Settings.from_env()
     outcomes = [Outcome(**outcome) for batch in parsed for outcome in batch]
     summary = load(settings, outcomes, Discovery(unchanged=list(unchanged), renamed=list(renamed))).as_dict()
-    write_state(settings, "last_landing.json", summary)
+    settings.state.write(Note.LANDING, summary)
     return summary
 
 
@@ -93,9 +90,7 @@ def skip_unless_anything_new(claimed: str | None, task: Any) -> None:
     """
     if claimed is not None:
         return
-    from jixiao.stages.inputs import published
-
-    record = published(Settings.from_env()) or {}
+    record = Settings.from_env().state.publication() or {}
     log.info(
         "nothing changed since the publication of %s (documents, parser, dbt project and suites): "
         "not rebuilt, not re-checked, not re-published",
@@ -153,11 +148,10 @@ def reconciliation_verdict(
     On a night with nothing new (no stage ran) the served publication's verdict stands: a document
     rejected then is still rejected, and still fails the run.
     """
-    from jixiao.stages.inputs import served_documents_stage
     from jixiao.stages.check import verdict
 
     if documents_stage is None:
-        failures = verdict(served_documents_stage(Settings.from_env()))
+        failures = verdict(Settings.from_env().state.served_documents_stage())
     else:
         failures = verdict(documents_stage, *([warehouse_stage] if warehouse_stage else []))
     if failures:
@@ -166,93 +160,3 @@ def reconciliation_verdict(
             "(an earlier accepted version serves, if any); everything else was published:\n"
             + "\n".join(failures)
         )
-
-
-# --- dbt through Cosmos ----------------------------------------------------------------------------
-
-_SETTINGS = Settings.from_env()
-
-DBT_PROJECT = ProjectConfig(
-    dbt_project_path=_SETTINGS.dbt_project_dir,
-    # The task groups are rendered from dbt's manifest, parsed again only when a project file
-    # changed (`jixiao.airflow.dbt_manifest`), whatever Airflow home or process renders them.
-    manifest_path=dbt_manifest(_SETTINGS.dbt_project_dir),
-    # dbt builds the new warehouse, never the served one.
-    env_vars={"JIXIAO_DBT_WAREHOUSE": str(_SETTINGS.transform_warehouse)},
-    install_dbt_deps=False,
-)
-DBT_PROFILE = ProfileConfig(
-    profile_name="jixiao",
-    target_name="warehouse",
-    profiles_yml_filepath=_SETTINGS.dbt_project_dir / "profiles.yml",
-)
-# One `dbt build` per task group (Cosmos' watcher producer, dbt in this process), and a task per
-# model and seed reporting its result; see `producer_first` and docs/performance.md.
-DBT_EXECUTION = ExecutionConfig(
-    execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
-)
-DBT_OPERATOR_ARGS = {
-    # Every dbt task writes the build file: they queue on the warehouse pool's one slot.
-    "pool": WAREHOUSE_POOL,
-    # The model tasks only read the producer's results: they give their worker slot back between
-    # looks (under a scheduler), and need no triggerer.
-    "deferrable": False,
-    "mode": "reschedule",
-    "poke_interval": 5,
-    # No Airflow Asset per model: nothing is scheduled on them, and each one is an event the
-    # scheduler records every night.
-    "emit_datasets": False,
-    # No manifest.json and run_results.json per invocation: nothing reads them (the watcher takes
-    # each node's result from dbt's events), and after each invocation Cosmos would load both again
-    # to derive OpenLineage events nobody receives. dbt's partial-parse file is still written.
-    # No debug log file either: Cosmos runs each invocation in a copy of the project it deletes
-    # afterwards, and dbt's threads queued on that file's lock (a third of their time in a build).
-    "dbt_cmd_global_flags": ["--no-write-json", "--log-level-file", "none"],
-}
-# What every dbt task group of the transform shares; each group adds its own `render_config`.
-DBT_GROUP_CONFIG: dict[str, Any] = {
-    "project_config": DBT_PROJECT,
-    "profile_config": DBT_PROFILE,
-    "execution_config": DBT_EXECUTION,
-    "operator_args": DBT_OPERATOR_ARGS,
-}
-
-# What the document checks need, built before them: every staging model and seed (so each test
-# finds all its parents in the same group), and audit_document_checks with its ancestors.
-BEFORE_DOCUMENT_CHECKS = ["path:models/staging", "resource_type:seed", "+audit_document_checks"]
-# What the checks across documents need and the staging group has not built: the documents that
-# serve (after the document checks) and the check rows, before the marts, which leave rejected and
-# held-back documents out. Both views: they see each document held back at once. Named one by one:
-# a graph selector here would also render the staging group's intermediate models, whose tasks
-# would then wait for a build that never includes them.
-BEFORE_WAREHOUSE_CHECKS = ["int_documents_with_department", "audit_cross_document_checks"]
-
-
-def dbt_render(*, select: list[str] | None = None, exclude: list[str] | None = None) -> RenderConfig:
-    """Which models a task group holds: one task per model and seed, and one for the group's tests
-    (`dbt test` on the group once its models are built: a failing test stops the run before the
-    next stage, and a relationships test always finds both its models)."""
-    return RenderConfig(
-        load_method=LoadMode.DBT_MANIFEST,
-        select=select or [],
-        exclude=exclude or [],
-        test_behavior=TestBehavior.AFTER_ALL,
-    )
-
-
-def producer_first(group: Any) -> None:
-    """In a watcher task group, make the one `dbt build` (the producer) run before the model tasks
-    that report on it.
-
-    Cosmos leaves the producer unconnected in a task group so that, under a scheduler, its sensors
-    watch the build as it goes. `dag.test()` runs one task at a time: a sensor started before the
-    producer would wait for ever. With the producer first, each sensor finds its model's result at
-    its first look; under a scheduler the same order costs nothing, the sensors only report.
-    """
-    tasks = {task.task_id: task for task in group.iter_tasks()}
-    producer = next(task for task_id, task in tasks.items() if task_id.endswith(".dbt_producer_watcher"))
-    for task_id, task in tasks.items():
-        if task is producer or task_id.endswith(".dbt_producer_watcher_done"):
-            continue
-        if not task.upstream_task_ids.intersection(tasks):
-            producer >> task

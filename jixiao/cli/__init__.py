@@ -32,7 +32,7 @@ def refuse(kind: str, path: object, reason: str) -> int:
 def log_to_file(settings: Settings) -> Path:
     """Library log records (pdfminer's warnings about fonts …) and unexpected errors' traces go to a
     file in the state folder, never to stderr, which holds the one line of a refused input."""
-    path = settings.state_dir / "jixiao-cli.log"
+    path = settings.state.cli_log
     path.parent.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
     # With a handler on the root logger, Python's last-resort handler (stderr) is never used.
@@ -46,8 +46,8 @@ def log_to_file(settings: Settings) -> Path:
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from ingest.contract import to_json
-    from jixiao.runtime.limits import parse_bounded
     from jixiao.cli.tables import print_document
+    from jixiao.runtime.limits import parse_bounded
 
     settings = Settings.from_env()
     log_path = log_to_file(settings)

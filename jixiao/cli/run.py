@@ -22,17 +22,13 @@ import duckdb
 from rich.console import Console
 
 from jixiao.cli.tables import make_console, print_table
-from jixiao.stages.inputs import published as served_publication
-from jixiao.stages.inputs import served_documents_stage
-from jixiao.airflow.nightly import NIGHT_FILE
 from jixiao.runtime.progress import clear_progress, read_progress
-from jixiao.stages.check import verdict
 from jixiao.runtime.settings import DAG_IDS, WAREHOUSE_POOL, Settings
-from jixiao.runtime.state import read_state
+from jixiao.runtime.state import Note
+from jixiao.stages.check import verdict
 
 # Budget lines worth a glance, in the order a reader of the form meets them.
 SUMMARY_LABELS = ("基本支出", "项目支出", "财政拨款", "财政专项资金", "总计")
-LOCK_FILE = "jixiao-run.lock"  # in the state folder; holds the pid of the run that has it
 POLL_SECONDS = 0.5  # how often the status line reads the parse progress
 EMBEDDED_BATCH_SIZE = 200  # documents per parse task in `jixiao run`
 
@@ -65,7 +61,7 @@ def airflow_environment(settings: Settings, environ: Mapping[str, str] | None = 
     # this state folder's build. In Cosmos' machine-wide default (/tmp/cosmos) a night on another
     # state folder (a test, a benchmark) made the next night here parse the whole project again in
     # each of its six dbt invocations.
-    env.setdefault("AIRFLOW__COSMOS__CACHE_DIR", str(settings.state_dir / "cosmos"))
+    env.setdefault("AIRFLOW__COSMOS__CACHE_DIR", str(settings.state.cosmos_cache))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env
 
@@ -105,7 +101,7 @@ def exclusive_run(settings: Settings, console: Console) -> Iterator[None]:
     """Hold the state folder's run lock for the whole block; if another `jixiao run` has it, say so
     on one line and wait for it. The kernel drops the lock when its holder exits, however it ends."""
     settings.state_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.state_dir / LOCK_FILE).open("a+", encoding="utf-8") as handle:
+    with settings.state.run_lock.open("a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -123,7 +119,7 @@ def exclusive_run(settings: Settings, console: Console) -> Iterator[None]:
 
 
 def _dags_done(settings: Settings) -> list[dict[str, object]]:
-    return list((read_state(settings, NIGHT_FILE) or {}).get("dags") or [])
+    return list((settings.state.read(Note.NIGHT) or {}).get("dags") or [])
 
 
 def step_status(settings: Settings, log_path: Path) -> str:
@@ -146,7 +142,7 @@ def run_dags(settings: Settings, *, quiet: bool) -> tuple[str, int]:
     ensure_airflow_db(settings, env)
     log_path = run_log(settings)
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    (settings.state_dir / NIGHT_FILE).unlink(missing_ok=True)
+    settings.state.forget(Note.NIGHT)
     clear_progress(settings)  # no count from the last night until discover() starts this one
     command = [sys.executable, "-m", "jixiao.airflow.nightly"]
     with log_path.open("w") as log:
@@ -193,13 +189,13 @@ def quarantined(warehouse: Path) -> list[tuple[object, ...]]:
 
 def unchanged_night(settings: Settings) -> dict[str, Any] | None:
     """The served publication, when this night's landing found nothing changed since it."""
-    landing = read_state(settings, "last_landing.json") or {}
-    return served_publication(settings) if landing.get("rebuilt") is False else None
+    landing = settings.state.read(Note.LANDING) or {}
+    return settings.state.publication() if landing.get("rebuilt") is False else None
 
 
 def print_run_summary(settings: Settings, console: Console) -> None:
-    landing = read_state(settings, "last_landing.json") or {}
-    published = read_state(settings, "last_publish.json") or {}
+    landing = settings.state.read(Note.LANDING) or {}
+    published = settings.state.read(Note.PUBLISH) or {}
     counts = {key: len(landing.get(key) or []) for key in ("new", "unchanged", "superseded", "quarantined")}
     outcome = f"published {published['published_at']}" if published else "not published"
     served = unchanged_night(settings)
@@ -229,10 +225,9 @@ def run_pipeline(*, quiet: bool = False) -> int:
 
 def _run_locked(settings: Settings, console: Console, *, quiet: bool) -> int:
     # The summary reports this run only: nothing left from an earlier one.
-    for stale in ("last_landing.json", "last_checks.json", "last_publish.json"):
-        (settings.state_dir / stale).unlink(missing_ok=True)
+    settings.state.forget(Note.LANDING, Note.CHECKS, Note.PUBLISH)
     dag_id, returncode = run_dags(settings, quiet=quiet)
-    published = read_state(settings, "last_publish.json") or unchanged_night(settings)
+    published = settings.state.read(Note.PUBLISH) or unchanged_night(settings)
     failures = reconciliation_failures(settings)
     if returncode != 0 and quiet and not failures:  # a failure reconciliation did not explain: show the log
         sys.stderr.write(run_log(settings).read_text(errors="replace")[-8000:])
@@ -260,8 +255,8 @@ def reconciliation_failures(settings: Settings) -> list[str]:
     """This run's error-level reconciliation failures: rejected current documents, blocking checks.
     On a night with nothing new, the served publication's rejected documents."""
     if unchanged_night(settings) is not None:
-        return verdict(served_documents_stage(settings))
-    state = read_state(settings, "last_checks.json") or {}
+        return verdict(settings.state.served_documents_stage())
+    state = settings.state.read(Note.CHECKS) or {}
     stages = state.get("stages") or {}
     documents, warehouse = stages.get("documents"), stages.get("warehouse")
     rejected = verdict(documents, *([warehouse] if warehouse else [])) if documents else []
@@ -270,7 +265,7 @@ def reconciliation_failures(settings: Settings) -> list[str]:
 
 def checks_summary(settings: Settings) -> str:
     """Checks passed / warned / failed / not applicable, one verdict per check across both stages."""
-    state = read_state(settings, "last_checks.json") or {}
+    state = settings.state.read(Note.CHECKS) or {}
     verdicts = [v for stage in (state.get("stages") or {}).values() for v in stage["checks"].values()]
     if not verdicts:
         return "checks: not run" + (" (nothing changed)" if unchanged_night(settings) else "")

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 SCHEMA = """
 create table if not exists documents (
@@ -43,6 +44,15 @@ create table if not exists names (
     primary key (source_path, document_sha256)
 );
 """
+
+
+class Quarantined(NamedTuple):
+    """A quarantined document, as `raw.quarantine` holds it."""
+
+    source_path: str
+    document_sha256: str
+    error_type: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -179,11 +189,12 @@ class Ledger:
             connection.execute("insert or ignore into names values (?, ?, ?)", [source_path, sha256, now])
             connection.execute("delete from withdrawals where document_sha256 = ?", [sha256])
 
-    def quarantined(self) -> list[tuple[str, str, str, str]]:
-        """(source_path, sha256, error_type, message) of every quarantined document."""
+    def quarantined(self) -> list[Quarantined]:
+        """Every quarantined document, by its name."""
         with self._connect() as connection:
-            return connection.execute(
+            rows = connection.execute(
                 "select source_path, document_sha256, error_type, error_message from documents"
                 " where status = 'quarantined' and document_sha256 not in"
                 " (select document_sha256 from withdrawals) order by source_path"
             ).fetchall()
+        return [Quarantined(*row) for row in rows]

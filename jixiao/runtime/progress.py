@@ -16,11 +16,9 @@ from jixiao.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PROGRESS_FILE = "parse-progress.txt"
-
 
 def progress_path(settings: Settings) -> Path:
-    return settings.state_dir / PROGRESS_FILE
+    return settings.state.progress_file
 
 
 def start_progress(settings: Settings, total: int) -> None:

@@ -7,25 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from jixiao.runtime.state import StateFolder
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WAREHOUSE_POOL = "jixiao_warehouse"  # Airflow pool of one slot: DuckDB has one writer at a time
 DAG_IDS = ("jixiao_landing", "jixiao_transform")  # a night: the Asset chain, one after the other
-# DuckDB takes 80 % of the machine's memory by default and keeps what it took; the night's writers
-# run inside the night process beside Airflow, dbt and GE, so each connection gets a bound (and
-# spills to disk beyond it). Keeping the insertion order makes a big insert hold its rows in memory:
-# the raw build of 1,000 documents ran out of the bound; no table here relies on row order. The
-# same settings as dbt's, in dbt_project/profiles.yml.
-WRITER_DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    "memory_limit": "256MB",
-    "preserve_insertion_order": False,
-}
-# Loading the history of reconciliation results into a build (a million rows after about 120
-# nights of 1,000 documents): its connection's memory follows the bound, not the rows (an isolated
-# load of a million rows: 453 MiB at 256 MB, 334 at 128 MB, 2.3 and 2.4 s).
-HISTORY_DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
-    **WRITER_DUCKDB_CONFIG,
-    "memory_limit": "128MB",
-}
 
 
 def _resolve(value: str, root: Path) -> Path:
@@ -56,42 +42,9 @@ class Settings:
         return self.project_root / "dbt_project"
 
     @property
-    def raw_zone(self) -> Path:
-        """Parquet per parsed document, written by parse workers (never the warehouse)."""
-        return self.state_dir / "raw"
-
-    @property
-    def ledger_path(self) -> Path:
-        return self.state_dir / "ledger.sqlite"
-
-    @property
-    def build_warehouse(self) -> Path:
-        """The raw schema the last landing built, waiting for a transform to claim it."""
-        # Not raw.duckdb: DuckDB names the catalog after the file, which would clash with schema raw.
-        return self.state_dir / "build" / "landed.duckdb"
-
-    @property
-    def transform_warehouse(self) -> Path:
-        """The build a transform run claimed: dbt completes and checks it, then it is published.
-
-        Named like the served file: DuckDB names the catalog after the file's stem and dbt's views
-        refer to it, so a build under another stem would publish views that no longer resolve.
-        """
-        return self.state_dir / "build" / "transform" / self.warehouse.name
-
-    @property
-    def reconciliation_dir(self) -> Path:
-        """Every run's reconciliation results (Parquet per run and stage), kept across builds."""
-        return self.state_dir / "reconciliation"
-
-    @property
-    def great_expectations_dir(self) -> Path:
-        """The Great Expectations project reconciliation runs in (suites come from expectations/)."""
-        return self.state_dir / "great_expectations"
-
-    @property
-    def data_docs_index(self) -> Path:
-        return self.great_expectations_dir / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    def state(self) -> StateFolder:
+        """Every file of the state folder (`jixiao.runtime.state`)."""
+        return StateFolder(self.state_dir, self.warehouse)
 
     @property
     def report_path(self) -> Path:

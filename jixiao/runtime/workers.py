@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import importlib
 import logging
 import multiprocessing
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from multiprocessing.process import AuthenticationString  # type: ignore[attr-defined]
 from typing import ParamSpec, TypeVar
@@ -44,7 +46,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _warm: dict[str, ProcessPoolExecutor] = {}
-_night = False  # whether this process runs a whole night (begin_night)
+_night: dict[str, Worker] = {}  # the workers of the night this process runs (begin_night), if any
 
 
 @contextmanager
@@ -82,27 +84,23 @@ def may_have_children() -> Iterator[None]:
             main.__file__ = script
 
 
+# The night's workers, by name. What each imports as it starts is the caller's to say (`Worker`):
+# the runtime runs work, it does not know the stages.
 GATE_WORKER = "reconciliation"
 WAREHOUSE_WORKER = "warehouse"
 
 
-def _import_gate() -> None:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    import great_expectations  # noqa: F401
+@dataclass(frozen=True)
+class Worker:
+    """A worker a night starts ahead of need, and the modules it imports as it starts."""
 
-    import jixiao.stages.check  # noqa: F401
-
-
-def _import_warehouse() -> None:
-    import jixiao.stages.build
-    import jixiao.stages.publish
-    import jixiao.stages.report  # noqa: F401
+    name: str
+    imports: tuple[str, ...]
 
 
-WORKER_IMPORTS: dict[str, Callable[[], None]] = {
-    GATE_WORKER: _import_gate,
-    WAREHOUSE_WORKER: _import_warehouse,
-}
+def _import_all(modules: tuple[str, ...]) -> None:
+    for module in modules:
+        importlib.import_module(module)
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when the thread that started it ends
@@ -132,29 +130,30 @@ def _ready() -> None:
     """A task whose only effect is to make the pool start its worker (and run its initializer)."""
 
 
-def warm_up(name: str) -> None:
-    """Start the worker `name` of `WORKER_IMPORTS` now, doing its imports in the background."""
+def warm_up(worker: Worker) -> None:
+    """Start `worker` now, doing its imports in the background."""
+    name = worker.name
     if name in _warm:
         return
-    worker = _new_worker(WORKER_IMPORTS[name])
+    pool = _new_worker(partial(_import_all, worker.imports))
     with may_have_children():
-        worker.submit(_ready)  # the pool starts its process on the first submission
-    _warm[name] = worker
+        pool.submit(_ready)  # the pool starts its process on the first submission
+    _warm[name] = pool
     log.info("started the %s worker ahead of need", name)
 
 
-def begin_night() -> None:
-    """This process runs a whole night (`jixiao.airflow.nightly`): workers started ahead of need live as
-    long as it does. The warehouse worker starts now (its imports take a second), for the build."""
-    global _night
-    _night = True
-    warm_up(WAREHOUSE_WORKER)
+def begin_night(workers: Collection[Worker]) -> None:
+    """This process runs a whole night (`jixiao.airflow.nightly`) with these `workers`, started
+    ahead of need and living as long as it does. The warehouse worker starts now (its imports take
+    a second), for the build."""
+    _night.update((worker.name, worker) for worker in workers)
+    if WAREHOUSE_WORKER in _night:
+        warm_up(_night[WAREHOUSE_WORKER])
 
 
 def end_night() -> None:
-    global _night
     close_warm()
-    _night = False
+    _night.clear()
 
 
 def expect_transform() -> None:
@@ -162,8 +161,8 @@ def expect_transform() -> None:
     a night's process the gate's worker starts now: its imports (Great Expectations, about 10 s of
     a core) run while the night's first tasks leave the other core idle, instead of beside the
     build and dbt. Elsewhere (a Celery task process ends with its task) nothing."""
-    if _night:
-        warm_up(GATE_WORKER)
+    if GATE_WORKER in _night:
+        warm_up(_night[GATE_WORKER])
 
 
 def prepare_transform() -> None:
@@ -175,7 +174,8 @@ def prepare_transform() -> None:
     Elsewhere nothing."""
     if not _night:
         return
-    warm_up(GATE_WORKER)
+    if GATE_WORKER in _night:
+        warm_up(_night[GATE_WORKER])
     threading.Thread(target=_import_dbt, name="import-dbt", daemon=True).start()
 
 

@@ -17,57 +17,26 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from ingest.departments import DepartmentDirectory
-from ingest.zone import HEADER_COLUMNS, RAW_TABLES, is_complete, read_header
+from ingest.zone import RAW_TABLES, is_complete, read_header
 from jixiao.runtime.failpoints import pause_at
 from jixiao.runtime.ledger import Ledger, LedgerEntry
-from jixiao.stages.check.results import create_reconciliation_tables
-from jixiao.runtime.settings import HISTORY_DUCKDB_CONFIG, WRITER_DUCKDB_CONFIG
 from jixiao.runtime.sql_text import string_literal
-
-# The header's fields under their record names (ingest/records.py), then the ledger's.
-DOCUMENTS_DDL = """
-create schema if not exists raw;
-create table raw.documents (
-    document_sha256 varchar primary key,
-    source_path varchar not null,
-    doc_type varchar not null,
-    department varchar not null,
-    year integer not null,
-    year_source varchar not null,
-    page_count integer not null,
-    department_code varchar,
-    ocr boolean not null,
-    overall_goal varchar,
-    other_tasks varchar,
-    status varchar not null,
-    superseded_by varchar,
-    version_key varchar not null,
-    first_seen_at timestamp not null,
-    parsed_at timestamp not null
-);
-create table raw.quarantine (
-    source_path varchar not null,
-    document_sha256 varchar not null,
-    error_type varchar not null,
-    message varchar not null
-);
-create schema if not exists meta;
-create table meta.build_inputs (
-    inputs varchar not null
-);
-"""
-_HEADER_FIELDS = tuple(name for name in HEADER_COLUMNS if name not in ("sha256", "source_path"))
-# raw.documents' columns in their order, as `_document_row` gives them.
-DOCUMENT_COLUMNS = (
-    "document_sha256",
-    "source_path",
-    *_HEADER_FIELDS,
-    "status",
-    "superseded_by",
-    "version_key",
-    "first_seen_at",
-    "parsed_at",
+from jixiao.runtime.warehouse import (
+    BUILD_INPUTS,
+    DOCUMENT_REJECTIONS,
+    EARLIER_RESULTS,
+    HEADER_FIELDS,
+    HISTORY_DUCKDB_CONFIG,
+    RAW_DOCUMENTS,
+    RAW_QUARANTINE,
+    RAW_RECORD_TABLES,
+    RESULTS_VIEW,
+    RUN_RESULTS,
+    WRITER_DUCKDB_CONFIG,
 )
+
+# A failed or warned check: what mart_reconciliation_findings reads of the history.
+IS_FINDING = "outcome in ('failed', 'warned')"
 log = logging.getLogger(__name__)
 
 
@@ -76,17 +45,36 @@ class ZoneIncomplete(RuntimeError):
     would drop a document silently."""
 
 
-def _document_row(header: dict[str, object], entry: LedgerEntry) -> list[object]:
-    return [
-        entry.document_sha256,
-        entry.source_path,  # the name it has now: a renamed file keeps its records
-        *(header[name] for name in _HEADER_FIELDS),
-        entry.status,
-        entry.superseded_by,
-        entry.version_key,
-        entry.first_seen_at,
-        entry.parsed_at,
-    ]
+def _document_row(header: dict[str, object], entry: LedgerEntry) -> dict[str, object]:
+    return {
+        "document_sha256": entry.document_sha256,
+        "source_path": entry.source_path,  # the name it has now: a renamed file keeps its records
+        **{name: header[name] for name in HEADER_FIELDS},
+        "status": entry.status,
+        "superseded_by": entry.superseded_by,
+        "version_key": entry.version_key,
+        "first_seen_at": entry.first_seen_at,
+        "parsed_at": entry.parsed_at,
+    }
+
+
+def create_reconciliation_tables(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
+    """Empty rejections and this run's results, and every earlier run's results (kept under the
+    state folder: each checkpoint writes its own file), so a published warehouse also carries the
+    results of blocked runs."""
+    for table in (DOCUMENT_REJECTIONS, EARLIER_RESULTS, RUN_RESULTS):
+        connection.execute(table.ddl(replace=True))
+    connection.execute(RESULTS_VIEW)
+    files = sorted(str(path) for path in results_dir.glob("*.parquet"))
+    if not files:
+        return
+    # The findings (about one row in nine) first, then the rest: in row groups of their own, which
+    # DuckDB's zone maps let a reader of the findings alone skip the rest of. Mixed, the findings'
+    # mart read every block of the history and DuckDB kept them in its buffers.
+    for condition in (IS_FINDING, f"not ({IS_FINDING})"):
+        EARLIER_RESULTS.insert_relation(
+            connection, "read_parquet(?, union_by_name = true)", [files], where=condition
+        )
 
 
 def build_raw(
@@ -103,7 +91,7 @@ def build_raw(
     """A fresh warehouse file whose raw schema holds the records of every landed version of every
     document (current and superseded: reconciliation may fall back on an earlier accepted version),
     their ledger status, and the quarantine; `meta.build_inputs` holds the fingerprint of those
-    inputs (`jixiao.stages.inputs`), which the publication records. Returns row counts.
+    inputs (`jixiao.stages.land.fingerprint`), which the publication records. Returns row counts.
 
     A version's records never change once landed (new bytes or a new parser make a new landing),
     so the versions `previous` (the served warehouse) already holds are copied from it, one read per
@@ -134,9 +122,8 @@ def build_raw(
     with duckdb.connect(str(warehouse), config=HISTORY_DUCKDB_CONFIG) as connection:
         create_reconciliation_tables(connection, results_dir)
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
-        connection.execute(DOCUMENTS_DDL)
-        for table in RAW_TABLES:
-            connection.execute(table.ddl())
+        for created in (RAW_DOCUMENTS, *RAW_RECORD_TABLES, RAW_QUARANTINE, BUILD_INPUTS):
+            connection.execute(created.ddl())
         headers = _copy_previous(connection, previous, set(landed) - set(fresh))
         from_zone = sorted(set(landed) - set(headers))
         lost = [landed[sha].source_path for sha in from_zone if not is_complete(zone, sha)]
@@ -153,10 +140,9 @@ def build_raw(
         if rows:
             # One insert from an Arrow table: executemany runs one statement per row (2.5 s for
             # 1,000 documents, on every night that builds).
-            columns = zip(DOCUMENT_COLUMNS, zip(*rows, strict=True), strict=True)
-            incoming = pa.table({name: list(values) for name, values in columns})
+            incoming = pa.Table.from_pylist(rows)
             connection.register("incoming_documents", incoming)
-            connection.execute("insert into raw.documents select * from incoming_documents")
+            RAW_DOCUMENTS.insert_relation(connection, "incoming_documents")
             connection.unregister("incoming_documents")
         for table in RAW_TABLES:
             files = [str(zone / sha / f"{table.name}.parquet") for sha in from_zone]
@@ -169,10 +155,8 @@ def build_raw(
                 connection.unregister("incoming_rows")
             (count,) = connection.execute(f"select count(*) from raw.{table.name}").fetchone() or (0,)
             counts[table.name] = int(count)
-        quarantined = [list(row) for row in ledger.quarantined()]
-        if quarantined:
-            connection.executemany("insert into raw.quarantine values (?, ?, ?, ?)", quarantined)
-        connection.execute("insert into meta.build_inputs values (?)", [inputs])
+        RAW_QUARANTINE.insert(connection, [row._asdict() for row in ledger.quarantined()])
+        BUILD_INPUTS.insert(connection, [{"inputs": inputs}])
         connection.execute("checkpoint")
     pause_at("build.before_rename")
     os.replace(warehouse, final)
@@ -199,9 +183,9 @@ def _copy_previous(
             "delete from kept where document_sha256 not in"
             " (select document_sha256 from previous.raw.documents)"
         )
-        columns = ", ".join(_HEADER_FIELDS)
+        columns = ", ".join(HEADER_FIELDS)
         headers = {
-            sha: dict(zip(_HEADER_FIELDS, values, strict=True))
+            sha: dict(zip(HEADER_FIELDS, values, strict=True))
             for sha, *values in connection.execute(
                 f"select document_sha256, {columns} from previous.raw.documents"
                 " where document_sha256 in (select document_sha256 from kept)"

@@ -5,16 +5,17 @@ discover()     hash every file under the landing folder and sort it against the 
 parse_batch()  parse a batch in a process pool with a timeout per document; each worker writes
                Parquet to the raw zone, never the warehouse.
 load()         the single writer: record outcomes in the ledger (supersession included) and build
-               the raw schema of a fresh warehouse file from the zone, unless the build's inputs
-               (`jixiao.stages.inputs`) equal those of the served publication: then there is nothing to
-               rebuild, and the transform that follows checks and publishes nothing.
+               the raw schema of a fresh warehouse file from the zone (`jixiao.stages.build`), unless
+               the build's inputs (`fingerprint`) equal those of the served publication: then there
+               is nothing to rebuild, and the transform that follows checks and publishes nothing.
 
-Progress (`jixiao.runtime.progress`): discover() starts the count of documents to parse; each document that
-ends (parsed, quarantined or timed out) is noted, on whichever worker it runs.
+Progress (`jixiao.runtime.progress`): discover() starts the count of documents to parse; each
+document that ends (parsed, quarantined or timed out) is noted, on whichever worker it runs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.abc
 import logging
 import sys
@@ -33,12 +34,18 @@ from ingest.departments import DepartmentDirectory
 from ingest.document import PARSER_VERSION, sha256_of
 from ingest.errors import DocumentError, NeedsOcr, ParserFailure
 from ingest.zone import ZoneWriteError, is_complete, write_zone
-from jixiao.runtime.workers import WAREHOUSE_WORKER, expect_transform, may_have_children, prepare_transform, run_warm
-from jixiao.runtime.limits import died, parse_within_memory, scan_time_limit, timed_out
-from jixiao.stages.inputs import fingerprint, unchanged_since_publication
+from jixiao.runtime.dbt_project import project_hash
 from jixiao.runtime.ledger import Ledger
+from jixiao.runtime.limits import died, parse_within_memory, scan_time_limit, timed_out
 from jixiao.runtime.progress import note_parsed, start_progress
 from jixiao.runtime.settings import Settings
+from jixiao.runtime.workers import (
+    WAREHOUSE_WORKER,
+    expect_transform,
+    may_have_children,
+    prepare_transform,
+    run_warm,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +89,7 @@ class LandingSummary:
     quarantined: dict[str, str] = field(default_factory=dict)
     unknown_departments: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
-    inputs: str = ""  # the fingerprint of what the raw schema is made of (`jixiao.stages.inputs`)
+    inputs: str = ""  # the fingerprint of what the raw schema is made of (`fingerprint`)
     # False when the inputs equal those of the served publication: no build was made.
     rebuilt: bool = True
 
@@ -106,7 +113,7 @@ def _in_scope(source_path: str, year: int | None, department: str | None) -> boo
 
 def discover(settings: Settings, *, year: int | None = None, department: str | None = None) -> Discovery:
     """Sort the landing folder against the ledger; `year`/`department` narrow a manual run."""
-    ledger = Ledger(settings.ledger_path)
+    ledger = Ledger(settings.state.ledger_path)
     known = ledger.entries()
     found = Discovery()
     present: set[str] = set()  # the bytes in the folder, and their names
@@ -126,7 +133,7 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
             retried = entry is not None and entry.status in ("quarantined", "withdrawn")
             if entry is None or entry.parser_version != PARSER_VERSION or retried:
                 found.new.append((source_path, sha))
-            elif entry.status == "current" and not is_complete(settings.raw_zone, sha):
+            elif entry.status == "current" and not is_complete(settings.state.raw_zone, sha):
                 # Landed once, but its records are gone from the zone (a restored backup, a
                 # deleted folder): parse it again rather than build without it.
                 log.warning("%s: its raw zone folder is missing or incomplete; parsed again", path)
@@ -213,7 +220,7 @@ def parse_batch(settings: Settings, batch: list[tuple[str, str]]) -> list[Outcom
     Each document is first parsed without OCR; a scan (NeedsOcr) is parsed again, with OCR and the
     time its pages need (`jixiao.runtime.limits.scan_time_limit`), once the printed documents are done."""
     outcomes: list[Outcome] = []
-    args = (str(settings.landing_dir), str(settings.raw_zone), str(settings.departments_seed))
+    args = (str(settings.landing_dir), str(settings.state.raw_zone), str(settings.departments_seed))
     memory_mb = settings.parse_memory_mb
     with (
         may_have_children(),
@@ -271,17 +278,38 @@ def _outcome(
     return Outcome(source_path, sha, "quarantined", error_type=error.kind, message=str(error))
 
 
+def fingerprint(settings: Settings, ledger: Ledger) -> str:
+    """sha256 over the inputs of a build made now from the ledger and the zone: every ledger entry
+    that reaches the raw schema (each landed version with its name and status, each quarantined file
+    with its reason), the parser version, every file of the dbt project and the reconciliation
+    suites (`expectations/`). Anything else that changes the marts goes through one of these."""
+    digest = hashlib.sha256()
+
+    def add(*parts: object) -> None:
+        digest.update(("\x1f".join("" if part is None else str(part) for part in parts) + "\x1e").encode())
+
+    add("parser", PARSER_VERSION)
+    for sha, entry in sorted(ledger.entries().items()):
+        add("ledger", sha, entry.source_path, entry.status, entry.superseded_by, entry.version_key)
+    for row in ledger.quarantined():
+        add("quarantine", *row)
+    add("dbt project", project_hash(settings.dbt_project_dir))
+    for path in sorted((settings.project_root / "expectations").glob("*.py")):
+        add("suite", path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+    return digest.hexdigest()
+
+
 def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | None = None) -> LandingSummary:
     """Record the outcomes in the ledger and build the raw schema of a fresh warehouse build."""
-    ledger = Ledger(settings.ledger_path)
+    ledger = Ledger(settings.state.ledger_path)
     summary = LandingSummary(unchanged=list(discovery.unchanged + discovery.renamed) if discovery else [])
     with ledger.transaction():
         _record_outcomes(settings, ledger, outcomes, summary)
     summary.inputs = fingerprint(settings, ledger)
-    if unchanged_since_publication(settings, summary.inputs):
+    if settings.state.unchanged_since_publication(summary.inputs):
         # A build left from a landing no transform claimed is older than this night: drop it, so
         # that the transform sees there is nothing new.
-        settings.build_warehouse.unlink(missing_ok=True)
+        settings.state.build_warehouse.unlink(missing_ok=True)
         summary.rebuilt = False
         log.info("nothing changed since the served publication: no new build")
         return summary
@@ -292,15 +320,16 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
 
 
 def _build_raw(settings: Settings, inputs: str, fresh: set[str]) -> dict[str, int]:
-    """The raw schema of the new build, in the warehouse worker (`jixiao.runtime.workers`), not the night process."""
+    """The raw schema of the new build, in the warehouse worker (`jixiao.runtime.workers`), not the
+    night process."""
     # Imported here, in the worker: pyarrow's dataset reader alone would add 67 MiB to the night.
     from jixiao.stages.build import build_raw
 
     return build_raw(
-        settings.build_warehouse,
-        settings.raw_zone,
-        Ledger(settings.ledger_path),
-        settings.reconciliation_dir,
+        settings.state.build_warehouse,
+        settings.state.raw_zone,
+        Ledger(settings.state.ledger_path),
+        settings.state.reconciliation_dir,
         inputs=inputs,
         previous=settings.warehouse,
         fresh=fresh,

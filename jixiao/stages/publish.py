@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from jixiao.stages.export import export_marts, make_current
 from jixiao.runtime.failpoints import pause_at
-from jixiao.stages.inputs import published, record_publication
-from jixiao.runtime.settings import WRITER_DUCKDB_CONFIG, Settings
-from jixiao.runtime.state import write_state
+from jixiao.runtime.settings import Settings
+from jixiao.runtime.state import Note
+from jixiao.runtime.warehouse import PUBLICATION, WRITER_DUCKDB_CONFIG
+from jixiao.stages.export import export_marts, make_current
 
 
 def claim_build(settings: Settings) -> str | None:
@@ -25,23 +25,14 @@ def claim_build(settings: Settings) -> str | None:
 
     None when the landing made no build because its inputs were those of the served publication.
     """
-    raw, claimed = settings.build_warehouse, settings.transform_warehouse
+    raw, claimed = settings.state.build_warehouse, settings.state.transform_warehouse
     if not raw.exists():
-        if published(settings) is not None:
+        if settings.state.publication() is not None:
             return None
         raise FileNotFoundError(f"no new warehouse build at {raw}: run jixiao_landing first")
     claimed.parent.mkdir(parents=True, exist_ok=True)
     os.replace(raw, claimed)
     return str(claimed)
-
-
-PUBLICATION_DDL = """
-create schema if not exists meta;
-create or replace table meta.publication (
-    run_id varchar not null,
-    published_at timestamp not null
-);
-"""
 
 
 def publish(
@@ -54,16 +45,16 @@ def publish(
     again and gives the same verdict) and the documents its marts serve (what a check across
     documents holds back a newcomer against).
     """
-    build, served = settings.transform_warehouse, settings.warehouse
+    build, served = settings.state.transform_warehouse, settings.warehouse
     if not build.exists():
         raise FileNotFoundError(f"no checked warehouse build at {build}: the transform did not claim one")
     published_at = datetime.now(UTC).replace(microsecond=0)
     version = published_at.strftime("%Y%m%dT%H%M%SZ")
     with duckdb.connect(str(build), config=WRITER_DUCKDB_CONFIG) as connection:
         # One row saying which run this file is: readers can tell publications apart.
-        connection.execute(PUBLICATION_DDL)
-        connection.execute(
-            "insert into meta.publication values (?, ?)", [run_id, published_at.replace(tzinfo=None)]
+        connection.execute(PUBLICATION.ddl(replace=True))
+        PUBLICATION.insert(
+            connection, [{"run_id": run_id, "published_at": published_at.replace(tzinfo=None)}]
         )
         exported = export_marts(connection, settings.export_dir, version)
         (inputs,) = connection.execute("select max(inputs) from meta.build_inputs").fetchone() or ("",)
@@ -85,8 +76,8 @@ def publish(
         "warehouse": str(served),
         "exports": str(settings.export_dir / "current"),
     }
-    write_state(settings, "last_publish.json", record)
-    record_publication(
-        settings, {**record, "inputs": inputs or "", "rejected": rejected or [], "serving": serving}
+    settings.state.write(Note.PUBLISH, record)
+    settings.state.write(
+        Note.SERVED, {**record, "inputs": inputs or "", "rejected": rejected or [], "serving": serving}
     )
     return record

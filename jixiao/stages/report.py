@@ -26,9 +26,8 @@ from plotly.subplots import make_subplots
 
 from jixiao.runtime.failpoints import pause_at
 from jixiao.runtime.settings import Settings
-from jixiao.runtime.state import read_state, write_state
+from jixiao.runtime.state import Note
 
-REPORT_STATE = "last_report.json"  # which publication the HTML report shows
 log = logging.getLogger(__name__)
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -120,12 +119,12 @@ def refresh_report(settings: Settings) -> str | None:
     if not settings.warehouse.is_file():
         return None
     publication = publication_of(settings.warehouse)
-    shown = (read_state(settings, REPORT_STATE) or {}).get("publication")
+    shown = (settings.state.read(Note.REPORT) or {}).get("publication")
     if shown == publication and settings.report_path.is_file():
         log.info("the report already shows the served publication (run %s)", publication)
     else:
         write_report(settings.warehouse, settings.report_path, publication)
-        write_state(settings, REPORT_STATE, {"publication": publication})
+        settings.state.write(Note.REPORT, {"publication": publication})
     return str(settings.report_path)
 
 

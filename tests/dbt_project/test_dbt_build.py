@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 from tests.conftest import SampleWarehouse, dbt_build, dbt_statuses, run_dbt
 
 

@@ -108,7 +108,7 @@ def production_stack(
         "AIRFLOW__CELERY__BROKER_URL": broker,
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://postgres@127.0.0.1:5432/{database}",
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
-        "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "jixiao.celery_config.CELERY_CONFIG",
+        "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "jixiao.airflow.celery_config.CELERY_CONFIG",
         # A queue of this test run's own: another stack on the same Redis never takes its tasks.
         "AIRFLOW__OPERATORS__DEFAULT_QUEUE": database,
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),

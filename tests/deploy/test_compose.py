@@ -20,7 +20,7 @@ import yaml
 from compose_spec import PyCompose
 from dockerfile_parse import DockerfileParser
 
-from jixiao.secrets_guard import SECRETS
+from jixiao.runtime.secrets_guard import SECRETS
 from tests.conftest import PROJECT_ROOT
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
@@ -94,7 +94,9 @@ def test_airflow_services_run_the_project_image_with_its_dags_and_settings(
             f"redis://:{filled_in['REDIS_PASSWORD']}@redis:6379"
         )
         # The same Celery configuration as the production-path test: importable from the image.
-        assert env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == "jixiao.celery_config.CELERY_CONFIG", name
+        assert (
+            env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"] == "jixiao.airflow.celery_config.CELERY_CONFIG"
+        ), name
         for setting in ("JIXIAO_LANDING_DIR", "JIXIAO_WAREHOUSE", "JIXIAO_STATE_DIR", "JIXIAO_EXPORT_DIR"):
             assert env[setting].startswith("/opt/jixiao/"), (name, setting)
     assert "jixiao_warehouse 1" in " ".join(compose["services"]["airflow-init"]["command"])
@@ -184,7 +186,7 @@ def _entrypoint(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """The image's ENTRYPOINT, as the Dockerfile gives it, starting `true` as a service would."""
     parser = DockerfileParser(fileobj=io.BytesIO((PROJECT_ROOT / "Dockerfile").read_bytes()))
     entrypoint = json.loads(next(s["value"] for s in parser.structure if s["instruction"] == "ENTRYPOINT"))
-    assert entrypoint[:3] == ["python", "-m", "jixiao.secrets_guard"]
+    assert entrypoint[:3] == ["python", "-m", "jixiao.runtime.secrets_guard"]
     command = [sys.executable, *entrypoint[1:], "true"]
     return subprocess.run(command, env={"PATH": os.environ["PATH"], **env}, capture_output=True, text=True)
 

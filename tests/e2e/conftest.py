@@ -41,8 +41,8 @@ import pypdf
 import pytest
 
 from ingest.zone import is_complete
-from jixiao.failpoints import PAUSE_MARKER, POINTS
-from jixiao.ledger import Ledger
+from jixiao.runtime.failpoints import PAUSE_MARKER, POINTS
+from jixiao.runtime.ledger import Ledger
 from tests.conftest import SAMPLE_FILES, bin_path, jixiao_env
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
@@ -320,7 +320,7 @@ class Teller:
         self._note_publication()
 
 
-# The kill points after parsing, in the order a night reaches them: a failpoint (jixiao.failpoints)
+# The kill points after parsing, in the order a night reaches them: a failpoint (jixiao.runtime.failpoints)
 # where the night stops by itself, or a line of the night's log (dbt reporting a model of the group
 # built, the group's build still running).
 KILL_CHAIN = (

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jixiao.ledger import Ledger
+from jixiao.runtime.ledger import Ledger
 from tests.conftest import bin_path
 from tests.e2e.conftest import Story, in_order
 

@@ -259,7 +259,7 @@ def test_library_log_records_go_to_the_log_file_never_to_stderr(tmp_path: Path) 
     script = (
         "import logging, warnings\n"
         "from jixiao.cli import log_to_file\n"
-        "from jixiao.settings import Settings\n"
+        "from jixiao.runtime.settings import Settings\n"
         "path = log_to_file(Settings.from_env())\n"
         "logging.getLogger('pdfminer.pdffont').warning('Could not get FontBBox from font descriptor')\n"
         "warnings.warn('a library warning')\n"

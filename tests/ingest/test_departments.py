@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.departments import DepartmentDirectory
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ import pytest
 from ingest.contract import to_contract
 from ingest.departments import DepartmentDirectory
 from ingest.document import parse_document
-from jixiao.landing import land_all
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
+from jixiao.stages.land import land_all
 from tests.conftest import SAMPLE_FILES
 from tests.relayout import (
     build_xlsx,
@@ -167,12 +167,12 @@ def test_unknown_department_lands_with_a_warning_naming_the_file(
         warehouse=tmp_path / "warehouse.duckdb",
         state_dir=tmp_path / "state",
     )
-    with caplog.at_level(logging.WARNING, logger="jixiao.landing"):
+    with caplog.at_level(logging.WARNING, logger="jixiao.stages.land"):
         summary = land_all(settings)
     assert summary.new == ["2023/shenzhen.pdf"]
     assert summary.unknown_departments == {"2023/shenzhen.pdf": "深圳市科技创新局"}
     assert any(str(target) in message and "深圳市科技创新局" in message for message in caplog.messages)
-    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+    with duckdb.connect(str(settings.state.build_warehouse), read_only=True) as connection:
         row = connection.execute("select department, department_code from raw.documents").fetchone()
     assert row == ("深圳市科技创新局", None)
 

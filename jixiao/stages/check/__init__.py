@@ -26,7 +26,9 @@ import duckdb
 
 from expectations.checks import ROW_ID, SUITE_NAMES, Stage, checks_of
 from jixiao.runtime.failpoints import pause_at
-from jixiao.stages.inputs import served_documents
+from jixiao.runtime.settings import Settings
+from jixiao.runtime.state import Note
+from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, WRITER_DUCKDB_CONFIG
 from jixiao.stages.check.checkpoint import findings, validate
 from jixiao.stages.check.results import (
     StageResult,
@@ -36,10 +38,7 @@ from jixiao.stages.check.results import (
     summarise,
     write_results,
 )
-from jixiao.runtime.settings import WRITER_DUCKDB_CONFIG, Settings
-from jixiao.runtime.state import read_state, write_state
 
-STATE_FILE = "last_checks.json"
 DOCUMENT_CHECK_IDS = tuple(check.check_id for check in checks_of("documents"))
 WAREHOUSE_CHECK_IDS = tuple(check.check_id for check in checks_of("warehouse"))
 
@@ -68,7 +67,7 @@ def _judge(settings: Settings, connection: duckdb.DuckDBPyConnection, stage: Sta
 
 def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
     """Validate one stage on the build, record the results in it, and return the verdict."""
-    warehouse = warehouse or settings.transform_warehouse
+    warehouse = warehouse or settings.state.transform_warehouse
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
         if stage == "documents":
             results = _judge(settings, connection, stage)
@@ -104,7 +103,7 @@ def _hold_back(
     can be held back. Returns every row's result (a row's last outcome; rows of held-back
     documents keep their failure), the held-back documents, and the failures left unresolved.
     """
-    served_before = served_documents(settings)
+    served_before = settings.state.served_documents()
     _forget_rejections(connection, WAREHOUSE_CHECK_IDS)
     results: dict[str, dict[str, Any]] = {}
     held: list[dict[str, Any]] = []
@@ -129,7 +128,7 @@ def _hold_back(
 
 def _forget_rejections(connection: duckdb.DuckDBPyConnection, check_ids: Collection[str]) -> None:
     connection.execute(
-        "delete from reconciliation.document_rejections where check_id in (select unnest(?))",
+        f"delete from {DOCUMENT_REJECTIONS.qualified} where check_id in (select unnest(?))",
         [list(check_ids)],
     )
 
@@ -143,33 +142,27 @@ def _reject(connection: duckdb.DuckDBPyConnection, failed: list[dict[str, Any]])
         ).fetchall()
     }
     rows = [
-        (row["document_sha256s"], documents.get(row["document_sha256s"], (row["source_paths"], None))[0],
-         row["check_id"], describe_failure(row))
-        for row in failed
-    ]  # fmt: skip
-    if rows:
-        connection.executemany("insert into reconciliation.document_rejections values (?, ?, ?, ?)", rows)
-    statuses = {sha: status for sha, (_path, status) in documents.items()}
-    return [
         {
-            "document_sha256": sha,
-            "source_path": path,
-            "check_id": check_id,
-            "message": message,
-            "current": statuses.get(sha) == "current",
+            "document_sha256": row["document_sha256s"],
+            "source_path": documents.get(row["document_sha256s"], (row["source_paths"], None))[0],
+            "check_id": row["check_id"],
+            "message": describe_failure(row),
         }
-        for sha, path, check_id, message in rows
+        for row in failed
     ]
+    DOCUMENT_REJECTIONS.insert(connection, rows)
+    statuses = {sha: status for sha, (_path, status) in documents.items()}
+    return [{**row, "current": statuses.get(str(row["document_sha256"])) == "current"} for row in rows]
 
 
 def _record(settings: Settings, summary: StageResult) -> None:
     # For `jixiao run`'s summary; the DAG passes the result on as its task's return value.
-    state = read_state(settings, STATE_FILE) or {}
+    state = settings.state.read(Note.CHECKS) or {}
     if state.get("run_id") != summary.run_id:
         state = {"run_id": summary.run_id, "stages": {}}
     state["stages"][summary.stage] = asdict(summary)
-    state["data_docs"] = str(settings.data_docs_index)
-    write_state(settings, STATE_FILE, state)
+    state["data_docs"] = str(settings.state.data_docs_index)
+    settings.state.write(Note.CHECKS, state)
 
 
 def verdict(*stages: dict[str, Any]) -> list[str]:

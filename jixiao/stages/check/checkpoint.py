@@ -27,7 +27,7 @@ def _context(settings: Settings) -> Any:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="file", project_root_dir=str(settings.great_expectations_dir))
+    context = gx.get_context(mode="file", project_root_dir=str(settings.state.great_expectations_dir))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
 
@@ -56,7 +56,7 @@ def validate(settings: Settings, stage: Stage, frame: pd.DataFrame) -> Any:
 
     from expectations.suites import build_suite
 
-    prune_validations(settings.great_expectations_dir / "gx", SUITE_NAMES[stage])
+    prune_validations(settings.state.great_expectations_dir / "gx", SUITE_NAMES[stage])
     context = _context(settings)
     source = context.data_sources.add_or_update_pandas("jixiao_reconciliation")
     asset_name = SUITE_NAMES[stage]

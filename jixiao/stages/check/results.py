@@ -21,6 +21,7 @@ import duckdb
 from expectations.checks import BY_ID, ROW_ID, Stage, checks_of
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.sql_text import string_literal
+from jixiao.runtime.warehouse import EARLIER_RESULTS, RUN_RESULTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,53 +37,6 @@ DECIMAL_COLUMNS = ("observed", "expected", "difference", "tolerance", "abs_diffe
 SCALE = 10_000
 UNIT_COLUMNS = {"tolerance_units": "tolerance", "abs_difference_units": "abs_difference"}
 
-# A failed or warned check: what mart_reconciliation_findings reads of the history.
-IS_FINDING = "outcome in ('failed', 'warned')"
-RESULT_COLUMNS = """
-    run_id varchar not null,
-    checked_at timestamp not null,
-    stage varchar not null,
-    check_id varchar not null,
-    check_number varchar not null,
-    check_label varchar not null,
-    severity varchar not null,
-    department_code varchar,
-    fiscal_year integer,
-    documents varchar,
-    document_sha256s varchar,
-    subject varchar,
-    observed_label varchar,
-    observed decimal(38, 4),
-    expected_label varchar,
-    expected decimal(38, 4),
-    difference decimal(38, 4),
-    tolerance decimal(38, 4),
-    outcome varchar not null,
-    passed boolean,
-    detail varchar,
-    check_row_id varchar not null
-"""
-# `reconciliation.results`, what readers query, is a view over two tables of the same columns:
-# the earlier runs' results, loaded once by the build and never written again, and this run's,
-# which the checkpoints write. Appended to one table, a checkpoint's rows sometimes completed a
-# DuckDB row group of the history, and the checkpoint at close then rewrote it whole: +170 MiB in
-# the gate's worker, once every 15 nights or so at 1,000 documents.
-RECONCILIATION_DDL = f"""
-create schema if not exists reconciliation;
-create or replace table reconciliation.document_rejections (
-    document_sha256 varchar not null,
-    source_path varchar not null,
-    check_id varchar not null,
-    message varchar not null
-);
-create or replace table reconciliation.earlier_results ({RESULT_COLUMNS});
-create or replace table reconciliation.run_results ({RESULT_COLUMNS});
-create or replace view reconciliation.results as
-select * from reconciliation.earlier_results
-union all
-select * from reconciliation.run_results;
-"""
-
 
 @dataclass
 class StageResult:
@@ -95,36 +49,10 @@ class StageResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)  # documents stage only
 
 
-def create_reconciliation_tables(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
-    """Empty rejections, and every earlier run's results (kept under the state directory)."""
-    connection.execute(RECONCILIATION_DDL)
-    _load_history(connection, results_dir)
-
-
-def _load_history(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
-    files = sorted(str(path) for path in results_dir.glob("*.parquet"))
-    if not files:
-        return
-    # The findings (about one row in nine) first, then the rest: in row groups of their own, which
-    # DuckDB's zone maps let a reader of the findings alone skip the rest of. Mixed, the findings'
-    # mart read every block of the history and DuckDB kept them in its buffers.
-    for condition in (IS_FINDING, f"not ({IS_FINDING})"):
-        _insert_results(connection, "reconciliation.earlier_results", files, where=condition)
-
-
-def _insert_results(
-    connection: duckdb.DuckDBPyConnection, table: str, files: list[str], where: str = "true"
-) -> None:
-    connection.execute(
-        f"insert into {table} by name select * from read_parquet(?, union_by_name = true) where {where}",
-        [files],
-    )
-
-
 def _results_file(settings: Settings, run_id: str, stage: Stage) -> Path:
     # One file per run and stage: a retried task overwrites its own results, never duplicates them.
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
-    return settings.reconciliation_dir / f"{safe}__{stage}.parquet"
+    return settings.state.reconciliation_dir / f"{safe}__{stage}.parquet"
 
 
 def read_check_rows(connection: duckdb.DuckDBPyConnection, stage: Stage) -> pd.DataFrame:
@@ -300,11 +228,11 @@ def write_results(
     finally:
         connection.unregister("stage_results")
     os.replace(temporary, target)
-    # The build holds the history as it was when it was made (`create_reconciliation_tables`): add
+    # The build holds the history as it was when it was made (`jixiao.stages.build`): add
     # this stage's results, replacing those of an earlier try. Reading every earlier run's file
     # again here cost time and memory growing with the number of nights (26 nights: about 110 MiB
     # more in the gate's worker).
     # A retried stage's earlier try may be in the history the build loaded, or already in this run's.
-    for table in ("reconciliation.earlier_results", "reconciliation.run_results"):
-        connection.execute(f"delete from {table} where run_id = ? and stage = ?", [run_id, stage])
-    _insert_results(connection, "reconciliation.run_results", [str(target)])
+    for table in (EARLIER_RESULTS, RUN_RESULTS):
+        connection.execute(f"delete from {table.qualified} where run_id = ? and stage = ?", [run_id, stage])
+    RUN_RESULTS.insert_relation(connection, "read_parquet(?)", [[str(target)]])

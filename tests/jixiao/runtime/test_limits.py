@@ -1,5 +1,5 @@
 """One document's parse is bounded in time and memory, in `jixiao parse` and in the nightly parse
-workers alike (jixiao/bounded.py): a memory bomb or a parse past the time limit ends in one line,
+workers alike (jixiao/runtime/limits.py): a memory bomb or a parse past the time limit ends in one line,
 exit 2 (or a quarantine), and the rest of the night goes on."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jixiao.landing import land_all
-from jixiao.ledger import Ledger
-from jixiao.settings import Settings
+from jixiao.runtime.ledger import Ledger
+from jixiao.runtime.settings import Settings
+from jixiao.stages.land import land_all
 from tests.conftest import SAMPLE_FILES, bin_path
 from tests.hostile import form_with_a_bomb_on_page_1, memory_bomb, slow_form
 
@@ -80,5 +80,5 @@ def test_the_night_quarantines_a_memory_bomb_and_lands_the_rest(settings: Settin
     summary = land_all(dataclasses.replace(settings, parse_memory_mb=LIMIT_MB))
     assert list(summary.quarantined) == ["2023/bomb.pdf"]
     assert len(summary.new) == 4
-    ((path, _, kind, message),) = Ledger(settings.ledger_path).quarantined()
+    ((path, _, kind, message),) = Ledger(settings.state.ledger_path).quarantined()
     assert (path, kind) == ("2023/bomb.pdf", "TooLarge") and f"past {LIMIT_MB} MB" in message

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jixiao.landing import land_all
-from jixiao.reconciliation import StageResult
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
+from jixiao.stages.check import StageResult
+from jixiao.stages.land import land_all
 from tests.conftest import transform
 
 FAMILY = Path(__file__).resolve().parents[2] / "fixtures" / "family"
@@ -41,9 +41,9 @@ def family_night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, StageR
     )
     summary = land_all(settings)
     assert sorted(summary.new) == sorted(DOCUMENTS) and not summary.quarantined, summary
-    build = settings.transform_warehouse
+    build = settings.state.transform_warehouse
     build.parent.mkdir(parents=True)
-    shutil.copy2(settings.build_warehouse, build)
+    shutil.copy2(settings.state.build_warehouse, build)
     documents, _ = transform(settings, build, root / "dbt")
     return build, documents
 

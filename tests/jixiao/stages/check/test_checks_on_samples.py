@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from expectations.checks import CHECKS
-from jixiao.reconciliation import StageResult, verdict
+from jixiao.stages.check import StageResult, verdict
 from tests.conftest import SAMPLE_RUN_ID, SampleWarehouse
 
 
@@ -129,7 +129,7 @@ def test_every_check_of_the_suites_has_rows(checked: dict[str, Any]) -> None:
 
 
 def test_data_docs_are_built(checked: dict[str, Any]) -> None:
-    index = checked["settings"].data_docs_index
+    index = checked["settings"].state.data_docs_index
     assert index.is_file()
     pages = list(index.parent.rglob("*.html"))
     assert any("warehouse_checks" in page.read_text(encoding="utf-8") for page in pages)

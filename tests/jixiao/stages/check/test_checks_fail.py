@@ -15,10 +15,10 @@ import duckdb
 import pytest
 
 from expectations.checks import CHECKS
-from jixiao.reconciliation import StageResult
+from jixiao.stages.check import StageResult
 from tests.conftest import transform
-from tests.jixiao.reconciliation.conftest import Builder
-from tests.jixiao.reconciliation.test_decisions import GUANGZHOU_FORM, HUANGPU_FORM, sha_of
+from tests.jixiao.stages.check.conftest import Builder
+from tests.jixiao.stages.check.test_decisions import GUANGZHOU_FORM, HUANGPU_FORM, sha_of
 
 PROJECT_TABLE = "2023/guangzhou_2023_project_target_table.pdf"
 SELF_EVALUATION = "2022/huangpu_2022_self_evaluation.pdf"

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from PIL import Image
 
-from jixiao.report import write_report
+from jixiao.stages.report import write_report
 from tests.conftest import SAMPLE_RUN_ID as RUN_ID
 from tests.conftest import SampleWarehouse
 

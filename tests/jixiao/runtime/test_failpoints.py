@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.failpoints import PAUSE_AT, PAUSE_MARKER, POINTS, pause_at
+from jixiao.runtime.failpoints import PAUSE_AT, PAUSE_MARKER, POINTS, pause_at
 
-REACH = "from jixiao.failpoints import pause_at; pause_at({point!r}); print('went on')"
+REACH = "from jixiao.runtime.failpoints import pause_at; pause_at({point!r}); print('went on')"
 
 
 def test_a_point_nobody_asked_for_costs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

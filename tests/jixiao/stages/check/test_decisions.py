@@ -15,11 +15,11 @@ import pytest
 
 from expectations.checks import Check
 from ingest.zone import RAW_TABLES
-from jixiao.reconciliation import verdict
-from jixiao.settings import Settings
-from jixiao.tasks import reconcile
+from jixiao.airflow.tasks import reconcile
+from jixiao.runtime.settings import Settings
+from jixiao.stages.check import verdict
 from tests.conftest import SampleWarehouse, build_selected, transform
-from tests.jixiao.reconciliation.conftest import Builder
+from tests.jixiao.stages.check.conftest import Builder
 
 HUANGPU_FORM = "2023/huangpu_2023_dept_target_form.pdf"
 GUANGZHOU_FORM = "2023/guangzhou_2023_dept_target_form.pdf"
@@ -258,7 +258,7 @@ def test_a_check_whose_expectation_raises_fails_closed(
 ) -> None:
     """Check 1's expectation raises inside GE and names no failing row. The gate must not read that
     as a pass."""
-    from jixiao.reconciliation import run_stage
+    from jixiao.stages.check import run_stage
 
     settings, build = with_a_broken_expectation("budget_identity", sample_warehouse, tmp_path, monkeypatch)
 
@@ -313,7 +313,7 @@ def test_a_suite_that_gives_no_verdict_on_a_check_without_rows_blocks_publicatio
     raises, and on the samples check 9 has no applicable row to fail in its place. Nothing can be
     held back for it, so the stage stops with ReconciliationError (the DAG's task fails before
     `publish`) and records no verdict."""
-    from jixiao.reconciliation import ReconciliationError, run_stage
+    from jixiao.stages.check import ReconciliationError, run_stage
 
     settings, build = with_a_broken_expectation(
         "self_evaluation_budget", sample_warehouse, tmp_path, monkeypatch
@@ -334,7 +334,7 @@ def test_a_stage_run_again_replaces_its_results_and_keeps_earlier_runs(
 ) -> None:
     """A retried checkpoint task writes its results again: the build holds them once, beside the
     results of the runs before it."""
-    from jixiao.reconciliation import run_stage
+    from jixiao.stages.check import run_stage
 
     settings, build = build_with(None)
     transform(settings, build, tmp_path, run_id="earlier_run")
@@ -363,9 +363,9 @@ def test_a_build_holds_earlier_runs_apart_and_a_retry_after_a_rebuild_moves_its_
     checkpoint's rows appended to them made DuckDB rewrite their row groups at close). A stage run
     again after its build was made anew finds its first try among the earlier runs: its rows move
     to this run's table, once."""
-    from jixiao.reconciliation import run_stage
-    from jixiao.reconciliation.results import create_reconciliation_tables
-    from jixiao.tasks import BEFORE_DOCUMENT_CHECKS
+    from jixiao.stages.build import create_reconciliation_tables
+    from jixiao.stages.check import run_stage
+    from tests.conftest import BEFORE_DOCUMENT_CHECKS
 
     def rows_by_table(build: Path) -> dict[str, dict[str, int]]:
         with duckdb.connect(str(build), read_only=True) as connection:
@@ -379,11 +379,11 @@ def test_a_build_holds_earlier_runs_apart_and_a_retry_after_a_rebuild_moves_its_
             }
 
     settings, build = build_with(None)
-    build_selected(build, tmp_path, "--select", *BEFORE_DOCUMENT_CHECKS)
+    build_selected(build, tmp_path, "--select", BEFORE_DOCUMENT_CHECKS)
     first = run_stage(settings, "documents", "earlier_run", warehouse=build)
     run_stage(settings, "documents", "this_run", warehouse=build)
     with duckdb.connect(str(build)) as connection:  # `load` cleared and run again: the build anew
-        create_reconciliation_tables(connection, settings.reconciliation_dir)
+        create_reconciliation_tables(connection, settings.state.reconciliation_dir)
     rebuilt = rows_by_table(build)
     run_stage(settings, "documents", "this_run", warehouse=build)
     retried = rows_by_table(build)

@@ -13,9 +13,9 @@ import pypdf
 import pytest
 
 from ingest.zone import ZoneWriteError, is_complete
-from jixiao.landing import land_all, parse_batch
-from jixiao.ledger import Ledger
-from jixiao.settings import Settings
+from jixiao.runtime.ledger import Ledger
+from jixiao.runtime.settings import Settings
+from jixiao.stages.land import land_all, parse_batch
 from tests.hostile import slow_form
 from tests.scans import make_scan
 
@@ -42,7 +42,7 @@ def snapshot(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
 def test_lands_every_sample_with_exact_amounts(settings: Settings) -> None:
     summary = land_all(settings)
     assert len(summary.new) == 4 and summary.quarantined == {}
-    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+    with duckdb.connect(str(settings.state.build_warehouse), read_only=True) as connection:
         amount = connection.execute(
             """
             select b.amount_wan_yuan from raw.budget_lines b join raw.documents d using (document_sha256)
@@ -55,12 +55,12 @@ def test_lands_every_sample_with_exact_amounts(settings: Settings) -> None:
 
 def test_unchanged_documents_are_never_parsed_twice(settings: Settings) -> None:
     land_all(settings)
-    first = snapshot(settings.build_warehouse)
-    zone_times = {p: p.stat().st_mtime_ns for p in settings.raw_zone.rglob("*.parquet")}
+    first = snapshot(settings.state.build_warehouse)
+    zone_times = {p: p.stat().st_mtime_ns for p in settings.state.raw_zone.rglob("*.parquet")}
     again = land_all(settings)
     assert again.new == [] and len(again.unchanged) == 4
-    assert snapshot(settings.build_warehouse) == first
-    assert {p: p.stat().st_mtime_ns for p in settings.raw_zone.rglob("*.parquet")} == zone_times
+    assert snapshot(settings.state.build_warehouse) == first
+    assert {p: p.stat().st_mtime_ns for p in settings.state.raw_zone.rglob("*.parquet")} == zone_times
 
 
 def test_same_bytes_under_a_new_name_are_recognised(settings: Settings) -> None:
@@ -78,18 +78,18 @@ def test_bad_document_is_quarantined_and_the_rest_lands(settings: Settings) -> N
     assert len(summary.new) == 4
     assert list(summary.quarantined) == ["2023/broken.pdf"]
     assert "broken.pdf: not a PDF" in summary.quarantined["2023/broken.pdf"]
-    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+    with duckdb.connect(str(settings.state.build_warehouse), read_only=True) as connection:
         rows = connection.execute("select source_path, error_type from raw.quarantine").fetchall()
     assert rows == [("2023/broken.pdf", "NotAPdf")]
 
 
 def test_corrupted_republication_keeps_what_was_landed(settings: Settings) -> None:
     land_all(settings)
-    before = snapshot(settings.build_warehouse)
+    before = snapshot(settings.state.build_warehouse)
     form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
     form.write_bytes(form.read_bytes()[:2048])
     summary = land_all(settings)
-    after = snapshot(settings.build_warehouse)
+    after = snapshot(settings.state.build_warehouse)
     assert list(summary.quarantined) == ["2023/huangpu_2023_dept_target_form.pdf"]
     assert {k: v for k, v in after.items() if k != "quarantine"} == {
         k: v for k, v in before.items() if k != "quarantine"
@@ -99,14 +99,14 @@ def test_corrupted_republication_keeps_what_was_landed(settings: Settings) -> No
 def test_corrected_republication_supersedes_and_keeps_history(settings: Settings) -> None:
     land_all(settings)
     form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
-    entries = Ledger(settings.ledger_path).entries()
+    entries = Ledger(settings.state.ledger_path).entries()
     old_sha = next(sha for sha, entry in entries.items() if entry.source_path.endswith(form.name))
     pypdf.PdfWriter(clone_from=form).write(form)  # same content, new bytes: a re-publication
     summary = land_all(settings)
     assert summary.new == ["2023/huangpu_2023_dept_target_form.pdf"] and summary.superseded == [old_sha]
-    entries = Ledger(settings.ledger_path).entries()
+    entries = Ledger(settings.state.ledger_path).entries()
     assert entries[old_sha].status == "superseded"
-    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+    with duckdb.connect(str(settings.state.build_warehouse), read_only=True) as connection:
         statuses = connection.execute(
             "select status, count(*) from raw.documents group by 1 order by 1"
         ).fetchall()
@@ -155,7 +155,7 @@ def test_a_scan_lands_beside_print_marked_as_read_by_ocr(settings: Settings) -> 
     make_scan(form, settings.landing_dir / scan, dpi=300, rotation_degrees=1.2, seed=300)
     summary = land_all(settings)
     assert sorted(summary.new) == sorted([*SAMPLE_PATHS, scan]) and summary.quarantined == {}
-    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+    with duckdb.connect(str(settings.state.build_warehouse), read_only=True) as connection:
         marked = dict(connection.execute("select source_path, ocr from raw.documents").fetchall())
         amounts = {
             path: connection.execute(
@@ -193,22 +193,24 @@ def test_a_build_copies_the_served_versions_and_reads_only_new_ones_from_the_zon
     read wholly from the zone's files."""
     land_all(settings)
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(settings.build_warehouse, settings.warehouse)  # as if published
-    from_scratch = snapshot(settings.build_warehouse)
+    shutil.copy2(settings.state.build_warehouse, settings.warehouse)  # as if published
+    from_scratch = snapshot(settings.state.build_warehouse)
     form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
     pypdf.PdfWriter(clone_from=form).write(form)  # a re-publication: one new version
 
     summary = land_all(settings)
 
     assert summary.rows["documents"] == 5 and summary.rows["documents_from_zone"] == 1
-    incremental = snapshot(settings.build_warehouse)
+    incremental = snapshot(settings.state.build_warehouse)
     settings.warehouse.unlink()  # nothing served: every version from the zone
-    ledger = Ledger(settings.ledger_path)
-    from jixiao.build import build_raw
+    ledger = Ledger(settings.state.ledger_path)
+    from jixiao.stages.build import build_raw
 
-    counts = build_raw(settings.build_warehouse, settings.raw_zone, ledger, settings.reconciliation_dir)
+    counts = build_raw(
+        settings.state.build_warehouse, settings.state.raw_zone, ledger, settings.state.reconciliation_dir
+    )
     assert counts["documents_from_zone"] == 5
-    assert snapshot(settings.build_warehouse) == incremental
+    assert snapshot(settings.state.build_warehouse) == incremental
     # The four samples' records are the ones landed the first time; the new version added its own.
     assert incremental["projects"] == from_scratch["projects"]
     assert len(incremental["budget_lines"]) == len(from_scratch["budget_lines"]) + 8
@@ -217,7 +219,7 @@ def test_a_build_copies_the_served_versions_and_reads_only_new_ones_from_the_zon
 def _current_in_ledger(settings: Settings) -> set[str]:
     return {
         entry.source_path
-        for entry in Ledger(settings.ledger_path).entries().values()
+        for entry in Ledger(settings.state.ledger_path).entries().values()
         if entry.status == "current"
     }
 
@@ -235,7 +237,7 @@ def test_a_failed_zone_write_fails_the_landing_and_loses_nothing(
 
     def refuse(*args: object, **kwargs: object) -> object:
         written = str(args[1] if failing_step == "parquet" else args[0])
-        if f"{settings.raw_zone}/" in written:  # the zone's writes only, not the progress file's
+        if f"{settings.state.raw_zone}/" in written:  # the zone's writes only, not the progress file's
             raise OSError(28, "No space left on device")
         return real(*args, **kwargs)
 
@@ -249,7 +251,9 @@ def test_a_failed_zone_write_fails_the_landing_and_loses_nothing(
 
     assert _current_in_ledger(settings) == set()
     assert not [
-        folder for folder in settings.raw_zone.glob("*") if not is_complete(settings.raw_zone, folder.name)
+        folder
+        for folder in settings.state.raw_zone.glob("*")
+        if not is_complete(settings.state.raw_zone, folder.name)
     ]
     summary = land_all(settings)
     assert len(summary.new) == 4 and summary.rows["documents"] == 4
@@ -257,24 +261,28 @@ def test_a_failed_zone_write_fails_the_landing_and_loses_nothing(
 
 def test_a_document_whose_zone_folder_is_lost_is_parsed_again(settings: Settings) -> None:
     first = land_all(settings)
-    entry = next(e for e in Ledger(settings.ledger_path).entries().values() if e.source_path == first.new[0])
-    (settings.raw_zone / entry.document_sha256 / "budget_lines.parquet").unlink()
+    entry = next(
+        e for e in Ledger(settings.state.ledger_path).entries().values() if e.source_path == first.new[0]
+    )
+    (settings.state.raw_zone / entry.document_sha256 / "budget_lines.parquet").unlink()
 
     again = land_all(settings)
 
     assert again.new == [first.new[0]] and again.rows["documents"] == 4
-    assert is_complete(settings.raw_zone, entry.document_sha256)
+    assert is_complete(settings.state.raw_zone, entry.document_sha256)
 
 
 def test_a_build_refuses_a_landed_version_missing_from_the_zone(settings: Settings) -> None:
-    from jixiao.build import ZoneIncomplete, build_raw
+    from jixiao.stages.build import ZoneIncomplete, build_raw
 
     land_all(settings)
-    ledger = Ledger(settings.ledger_path)
+    ledger = Ledger(settings.state.ledger_path)
     lost = next(iter(ledger.entries().values()))
-    shutil.rmtree(settings.raw_zone / lost.document_sha256)
+    shutil.rmtree(settings.state.raw_zone / lost.document_sha256)
     with pytest.raises(ZoneIncomplete, match=lost.source_path):
-        build_raw(settings.build_warehouse, settings.raw_zone, ledger, settings.reconciliation_dir)
+        build_raw(
+            settings.state.build_warehouse, settings.state.raw_zone, ledger, settings.state.reconciliation_dir
+        )
 
 
 def test_a_file_removed_from_the_landing_folder_is_withdrawn_and_kept_as_history(
@@ -282,8 +290,7 @@ def test_a_file_removed_from_the_landing_folder_is_withdrawn_and_kept_as_history
 ) -> None:
     """Withdrawn from the marts (no version of it serves), kept in the ledger and in raw.documents;
     dropped in again, it serves again. A removed quarantined file leaves the quarantine."""
-    from jixiao.tasks import BEFORE_DOCUMENT_CHECKS
-    from tests.conftest import build_selected
+    from tests.conftest import BEFORE_DOCUMENT_CHECKS, build_selected
 
     bad = settings.landing_dir / "2023" / "not_a_pdf.pdf"
     bad.write_bytes(b"<html>404</html>")
@@ -295,13 +302,13 @@ def test_a_file_removed_from_the_landing_folder_is_withdrawn_and_kept_as_history
 
     summary = land_all(settings)
 
-    statuses = {e.source_path: e.status for e in Ledger(settings.ledger_path).entries().values()}
+    statuses = {e.source_path: e.status for e in Ledger(settings.state.ledger_path).entries().values()}
     assert statuses["2023/huangpu_2023_dept_target_form.pdf"] == "withdrawn"
     assert statuses["2023/not_a_pdf.pdf"] == "withdrawn" and summary.quarantined == {}
-    assert Ledger(settings.ledger_path).quarantined() == []
-    selection = [*BEFORE_DOCUMENT_CHECKS, "+int_documents_with_department"]
-    build_selected(settings.build_warehouse, tmp_path / "dbt", "--select", *selection)
-    with duckdb.connect(str(settings.build_warehouse), read_only=True) as connection:
+    assert Ledger(settings.state.ledger_path).quarantined() == []
+    selection = [BEFORE_DOCUMENT_CHECKS, "+int_documents_with_department"]
+    build_selected(settings.state.build_warehouse, tmp_path / "dbt", "--select", *selection)
+    with duckdb.connect(str(settings.state.build_warehouse), read_only=True) as connection:
         history = connection.execute(
             "select status from raw.documents where source_path = '2023/huangpu_2023_dept_target_form.pdf'"
         ).fetchall()
@@ -316,6 +323,6 @@ def test_a_file_removed_from_the_landing_folder_is_withdrawn_and_kept_as_history
     again = land_all(settings)
     assert again.new == ["2023/huangpu_2023_dept_target_form.pdf"] and again.rows["documents"] == 4
     current = {
-        e.source_path for e in Ledger(settings.ledger_path).entries().values() if e.status == "current"
+        e.source_path for e in Ledger(settings.state.ledger_path).entries().values() if e.status == "current"
     }
     assert "2023/huangpu_2023_dept_target_form.pdf" in current

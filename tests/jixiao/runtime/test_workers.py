@@ -1,5 +1,5 @@
-"""Work placed in processes of its own (jixiao.apart): results and errors come back, warm workers are
-reused and ended, and Great Expectations never enters the process that asked for a checkpoint."""
+"""Work placed in processes of its own (jixiao.runtime.workers): results and errors come back, warm
+workers are reused and ended, and Great Expectations never enters the process that asked for a checkpoint."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from jixiao import apart
-from jixiao.settings import Settings
+from jixiao.runtime import workers
+from jixiao.runtime.settings import Settings
 from tests.conftest import PROJECT_ROOT, SampleWarehouse
 
 
@@ -28,38 +28,32 @@ def _fail(message: str) -> None:
     raise LookupError(message)
 
 
-def _import_colorsys() -> None:
-    import colorsys  # noqa: F401  (a module nothing else of the child's imports)
-
-
 @pytest.fixture
 def no_warm_workers() -> Iterator[None]:
-    apart.close_warm()
+    workers.close_warm()
     yield
-    apart.close_warm()
+    workers.close_warm()
 
 
 def test_run_apart_runs_in_a_fresh_interpreter_and_returns_its_result() -> None:
-    pid, _ = apart.run_apart(_pid_and_modules)
+    pid, _ = workers.run_apart(_pid_and_modules)
     assert pid != os.getpid()
 
 
 def test_an_error_in_the_child_is_raised_in_the_caller() -> None:
     with pytest.raises(LookupError, match="no such document"):
-        apart.run_apart(_fail, "no such document")
+        workers.run_apart(_fail, "no such document")
 
 
-def test_a_warm_worker_is_started_ahead_reused_and_ended(
-    no_warm_workers: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(apart.WORKER_IMPORTS, "test", _import_colorsys)
-    apart.warm_up("test")
-    first, imported = apart.run_warm("test", _pid_and_modules, "colorsys")
-    second, _ = apart.run_warm("test", _pid_and_modules)
+def test_a_warm_worker_is_started_ahead_reused_and_ended(no_warm_workers: None) -> None:
+    # colorsys: a module nothing else of the child's imports.
+    workers.warm_up(workers.Worker("test", imports=("colorsys",)))
+    first, imported = workers.run_warm("test", _pid_and_modules, "colorsys")
+    second, _ = workers.run_warm("test", _pid_and_modules)
     assert first == second != os.getpid()
     assert imported == ["colorsys"]  # the initializer ran there
 
-    apart.close_warm()
+    workers.close_warm()
     deadline = time.monotonic() + 10
     while Path(f"/proc/{first}").exists() and time.monotonic() < deadline:
         try:  # reaped by the executor's thread, or a zombie until then
@@ -72,7 +66,7 @@ def test_a_warm_worker_is_started_ahead_reused_and_ended(
 
 
 def test_without_a_warm_worker_the_work_runs_in_a_fresh_one(no_warm_workers: None) -> None:
-    pid, _ = apart.run_warm("never_started", _pid_and_modules)
+    pid, _ = workers.run_warm("never_started", _pid_and_modules)
     assert pid != os.getpid()
 
 
@@ -87,11 +81,11 @@ def test_a_checkpoint_task_never_imports_great_expectations_into_its_own_process
         "JIXIAO_WAREHOUSE": str(tmp_path / sample_warehouse.path.name),
     }
     settings = Settings.from_env({**sample_warehouse.settings.airflow_env(), **overrides})
-    settings.transform_warehouse.parent.mkdir(parents=True)
-    shutil.copy2(sample_warehouse.path, settings.transform_warehouse)
+    settings.state.transform_warehouse.parent.mkdir(parents=True)
+    shutil.copy2(sample_warehouse.path, settings.state.transform_warehouse)
     program = (
         "import json, sys\n"
-        "from jixiao.tasks import reconcile\n"
+        "from jixiao.airflow.tasks import reconcile\n"
         "result = reconcile('documents', 'apart_test')\n"
         "print(json.dumps({'checks': result['checks'], 'ge': 'great_expectations' in sys.modules}))\n"
     )
@@ -112,7 +106,7 @@ def test_a_checkpoint_task_never_imports_great_expectations_into_its_own_process
 
 def _apart_in_billiard(results: Any) -> None:
     try:
-        pid, _ = apart.run_apart(_pid_and_modules)
+        pid, _ = workers.run_apart(_pid_and_modules)
         results.put(("ran", pid != os.getpid()))
     except Exception as error:  # the test reports it
         results.put(("failed", repr(error)))
@@ -136,10 +130,10 @@ def test_a_worker_dies_with_its_parent(tmp_path: Path) -> None:
     told = tmp_path / "worker.pid"
     program = (
         "import os, sys, time\n"
-        "from jixiao import apart\n"
+        "from jixiao.runtime import workers\n"
         "if __name__ == '__main__':\n"
-        "    apart.warm_up(apart.WAREHOUSE_WORKER)\n"
-        "    pid = apart.run_warm(apart.WAREHOUSE_WORKER, os.getpid)\n"
+        "    workers.warm_up(workers.Worker(workers.WAREHOUSE_WORKER, imports=()))\n"
+        "    pid = workers.run_warm(workers.WAREHOUSE_WORKER, os.getpid)\n"
         f"    open({str(told)!r}, 'w').write(str(pid))\n"
         "    time.sleep(600)\n"
     )
@@ -168,8 +162,8 @@ def test_work_goes_apart_from_a_process_whose_main_script_must_not_run_again(tmp
         "import os\n"
         "if __name__ != '__main__':\n"
         "    raise SystemExit('the main script ran again in a child')\n"
-        "from jixiao import apart\n"
-        "print(apart.run_apart(os.getpid) != os.getpid())\n",
+        "from jixiao.runtime import workers\n"
+        "print(workers.run_apart(os.getpid) != os.getpid())\n",
         encoding="utf-8",
     )
     done = subprocess.run(

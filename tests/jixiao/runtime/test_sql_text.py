@@ -10,9 +10,9 @@ from pathlib import Path
 
 import duckdb
 
-from jixiao.export import export_marts
-from jixiao.landing import land_all
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
+from jixiao.stages.export import export_marts
+from jixiao.stages.land import land_all
 
 
 def test_marts_export_to_a_folder_with_a_quote_in_its_name(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_a_build_copies_from_a_served_warehouse_whose_path_has_a_quote(settings:
     quoted = dataclasses.replace(settings, warehouse=settings.warehouse.parent / "o'brien" / "served.duckdb")
     land_all(quoted)
     quoted.warehouse.parent.mkdir(parents=True)
-    shutil.copy2(quoted.build_warehouse, quoted.warehouse)  # as if published
+    shutil.copy2(quoted.state.build_warehouse, quoted.warehouse)  # as if published
     extra = quoted.landing_dir / "2023" / "copy_of_form.pdf"
     extra.write_bytes(
         (quoted.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf").read_bytes() + b"\n%"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 
 Edit = Callable[[duckdb.DuckDBPyConnection], None]
 Builder = Callable[[Edit | None], tuple[Settings, Path]]
@@ -21,7 +21,7 @@ def _builder(landed_samples: tuple[Settings, Path], make_dir: Callable[[], Path]
     def make(edit: Edit | None = None) -> tuple[Settings, Path]:
         settings, pristine = landed_samples
         settings = dataclasses.replace(settings, state_dir=make_dir() / "state")
-        build = settings.transform_warehouse  # where the transform DAG completes a build
+        build = settings.state.transform_warehouse  # where the transform DAG completes a build
         build.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(pristine, build)
         if edit is not None:

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.cli.run import LOCK_FILE, exclusive_run, step_status
+from jixiao.cli.run import exclusive_run, step_status
 from jixiao.cli.tables import make_console
-from jixiao.landing import discover, land_all
-from jixiao.nightly import NIGHT_FILE
-from jixiao.progress import clear_progress, note_parsed, progress_path, read_progress, start_progress
-from jixiao.settings import Settings
-from jixiao.state import write_state
+from jixiao.runtime.progress import clear_progress, note_parsed, progress_path, read_progress, start_progress
+from jixiao.runtime.settings import Settings
+from jixiao.runtime.state import Note
+from jixiao.stages.land import discover, land_all
 
 
 def test_no_progress_file_means_no_progress(settings: Settings) -> None:
@@ -41,7 +40,7 @@ def test_counts_each_document_once(settings: Settings) -> None:
     log = Path("/tmp/x.log")
     assert step_status(settings, log) == f"step 1/2: jixiao_landing, parsed 2/3 documents (log: {log})"
     # The night process notes each DAG run as it ends: the landing's end moves the line on.
-    write_state(settings, NIGHT_FILE, {"dags": [{"dag_id": "jixiao_landing", "state": "success"}]})
+    settings.state.write(Note.NIGHT, {"dags": [{"dag_id": "jixiao_landing", "state": "success"}]})
     assert step_status(settings, log) == f"step 2/2: jixiao_transform (log: {log})"
 
 
@@ -84,10 +83,8 @@ HOLD = """
 import sys, time
 from pathlib import Path
 from jixiao.cli.tables import make_console
-from jixiao.nightly import NIGHT_FILE
-from jixiao.state import write_state
 from jixiao.cli.run import exclusive_run
-from jixiao.settings import Settings
+from jixiao.runtime.settings import Settings
 import dataclasses
 settings = dataclasses.replace(Settings.from_env(), state_dir=Path(sys.argv[1]))
 with exclusive_run(settings, make_console()):
@@ -101,11 +98,11 @@ def test_a_second_run_waits_for_the_first(settings: Settings, capsys: pytest.Cap
         [sys.executable, "-c", HOLD, str(settings.state_dir), "2"], stdout=subprocess.PIPE, text=True
     )
     assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
-    assert (settings.state_dir / LOCK_FILE).read_text(encoding="utf-8") == f"pid {holder.pid}"
+    assert settings.state.run_lock.read_text(encoding="utf-8") == f"pid {holder.pid}"
     started = time.monotonic()
     with exclusive_run(settings, make_console()):
         waited = time.monotonic() - started
-        assert (settings.state_dir / LOCK_FILE).read_text(encoding="utf-8") == f"pid {os.getpid()}"
+        assert settings.state.run_lock.read_text(encoding="utf-8") == f"pid {os.getpid()}"
     holder.wait()
     assert waited > 1  # the holder kept the lock for 2 s after saying so
     out = capsys.readouterr().out
@@ -121,8 +118,8 @@ def test_jixiao_run_retries_after_the_documented_delay(given: str | None, expect
     """Without the test session's own setting: the caller's environment as a user's shell has it."""
     from datetime import timedelta
 
+    from jixiao.airflow.tasks import default_args
     from jixiao.cli.run import airflow_environment
-    from jixiao.tasks import default_args
 
     environ = {key: value for key, value in os.environ.items() if key != "JIXIAO_RETRY_DELAY_SECONDS"}
     if given is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.reconciliation import checkpoint, run_stage
+from jixiao.stages.check import checkpoint, run_stage
 from tests.conftest import SampleWarehouse
 
 
@@ -19,7 +19,7 @@ def test_each_stage_keeps_only_its_latest_validations_and_their_pages(
     build = tmp_path / sample_warehouse.path.name
     shutil.copy2(sample_warehouse.path, build)
     settings = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state")
-    gx_root = settings.great_expectations_dir / "gx"
+    gx_root = settings.state.great_expectations_dir / "gx"
     stored = gx_root / "uncommitted" / "validations" / "document_checks"
     pages = gx_root / "uncommitted" / "data_docs" / "local_site" / "validations" / "document_checks"
 
@@ -32,7 +32,7 @@ def test_each_stage_keeps_only_its_latest_validations_and_their_pages(
     kept = sorted(path.name for path in stored.glob("*/*"))
     assert len(kept) == 2 and sorted(path.name for path in pages.glob("*/*")) == kept
     # The index lists what is kept, and no page it links to is gone.
-    index = settings.data_docs_index.read_text(encoding="utf-8")
+    index = settings.state.data_docs_index.read_text(encoding="utf-8")
     for name in kept:
         assert name in index
     assert index.count("document_checks/__none__/") == 2

@@ -1,4 +1,10 @@
-"""Every DAG file imports cleanly, has no cycle, and carries tags and retries."""
+"""Every DAG file imports cleanly, has no cycle, and carries tags and retries.
+
+A cycle is an import error: the DagBag refuses a cyclic DAG while it loads the file (its
+`bag_dag` runs the cycle check), so no DAG with a cycle ever reaches `dagbag.dags`, and a test
+walking those could not fail. `test_no_import_errors` is the check; `test_a_cycle_is_an_import_error`
+shows that it sees one.
+"""
 
 from __future__ import annotations
 
@@ -24,9 +30,34 @@ def test_landing_and_transform_dags_are_there(dagbag) -> None:
     assert {"jixiao_landing", "jixiao_transform"} <= set(dagbag.dag_ids)
 
 
-def test_no_cycles(dagbag) -> None:
-    for dag in dagbag.dags.values():
-        dag.check_cycle()  # raises on a cycle
+CYCLIC_DAG = """
+from airflow.sdk import dag, task
+
+
+@dag(schedule=None)
+def cyclic():
+    @task
+    def first() -> None: ...
+
+    @task
+    def second() -> None: ...
+
+    a, b = first(), second()
+    a >> b >> a
+
+
+cyclic()
+"""
+
+
+def test_a_cycle_is_an_import_error(airflow_home: Path, tmp_path: Path) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    (tmp_path / "cyclic.py").write_text(CYCLIC_DAG, encoding="utf-8")
+    bag = DagBag(dag_folder=str(tmp_path))
+    assert bag.dag_ids == []
+    assert list(bag.import_errors) == [str(tmp_path / "cyclic.py")]
+    assert "Cycle detected in Dag: cyclic" in next(iter(bag.import_errors.values()))
 
 
 def test_every_dag_has_tags_and_retries(dagbag) -> None:

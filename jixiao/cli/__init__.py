@@ -119,7 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--year", type=int, help="fiscal year, when neither the PDF nor its path says it")
     parse.set_defaults(handler=_cmd_parse)
 
-    run = commands.add_parser("run", help="run the nightly DAG once (airflow dags test), then show a mart")
+    run = commands.add_parser(
+        "run",
+        help="run the night once (both DAGs through dag.test(), in one child process), then show a mart",
+    )
     run.add_argument("--quiet", action="store_true", help="hide Airflow's task logs unless it fails")
     run.set_defaults(handler=_cmd_run)
 

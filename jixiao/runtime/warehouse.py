@@ -51,6 +51,7 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
+    view: bool = False  # made by its own statement; DuckDB reports every column of a view nullable
 
     @property
     def qualified(self) -> str:
@@ -234,24 +235,26 @@ _RESULT_COLUMNS = (
 # the gate's worker, once every 15 nights or so at 1,000 documents.
 EARLIER_RESULTS = Table("reconciliation", "earlier_results", _RESULT_COLUMNS)
 RUN_RESULTS = Table("reconciliation", "run_results", _RESULT_COLUMNS)
+RESULTS = Table("reconciliation", "results", _RESULT_COLUMNS, view=True)  # over both
 RESULTS_VIEW = f"""
-create or replace view reconciliation.results as
+create or replace view {RESULTS.qualified} as
 select * from {EARLIER_RESULTS.qualified}
 union all
 select * from {RUN_RESULTS.qualified};
 """
 
-# Every table a build holds before dbt runs, and the publication's stamp.
-TABLES = (
+# Every relation a build holds before dbt runs (`jixiao.stages.build`), and the publication's stamp.
+BUILD_TABLES = (
     RAW_DOCUMENTS,
     *RAW_RECORD_TABLES,
     RAW_QUARANTINE,
     BUILD_INPUTS,
-    PUBLICATION,
     DOCUMENT_REJECTIONS,
     EARLIER_RESULTS,
     RUN_RESULTS,
+    RESULTS,
 )
+TABLES = (*BUILD_TABLES, PUBLICATION)
 
 # --- DuckDB's settings ----------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """A static HTML report of the warehouse: one self-contained file (plotly.js inlined) that opens offline.
 
-    python -m jixiao.stages.report [WAREHOUSE] [TARGET]
+Written after each publication (`refresh_report`, the transform's `report` task), or by hand with
 
-reads the served warehouse (JIXIAO_WAREHOUSE) read-only and writes `report.html` next to it.
+    jixiao report [--warehouse FILE] [--output FILE] [--run-id RUN]
+
+which reads the served warehouse (JIXIAO_WAREHOUSE) read-only and writes `report.html` next to it.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ shows that it sees one.
 
 from __future__ import annotations
 
+import copy
+import json
 from pathlib import Path
 
 import pytest
@@ -101,21 +103,62 @@ def test_warehouse_writers_share_the_one_slot_pool(dagbag) -> None:
     assert {task.pool for task in writers} == {"jixiao_warehouse"}
 
 
-def test_each_group_builds_once_and_every_model_reports_after_it(dagbag) -> None:
-    """One `dbt build` per group (Cosmos' watcher producer); a task per model and seed that reports
-    its result after the build, so a run one task at a time (`dag.test()`) never waits on a sensor."""
+GROUPS = ("dbt_staging", "dbt_checks_across", "dbt_marts")
+
+
+def model_tasks(dag, group: str) -> list:
+    return [
+        task
+        for task in dag.tasks
+        if task.task_id.startswith(group + ".") and task.task_id.endswith(("_run", "_seed"))
+    ]
+
+
+def test_each_group_builds_once_and_its_producer_goes_first_under_a_scheduler(dagbag) -> None:
+    """One `dbt build` per group (Cosmos' watcher producer) and a task per model and seed that
+    reports its result. Under a scheduler the producer runs beside its sensors: first, by its
+    priority weight."""
     transform = dagbag.dags["jixiao_transform"]
-    for group, at_least in (("dbt_staging", 10), ("dbt_checks_across", 2), ("dbt_marts", 10)):
-        producer = f"{group}.dbt_producer_watcher"
-        assert type(transform.get_task(producer)).__name__ == "DbtProducerWatcherOperator"
-        models = [
-            task
-            for task in transform.tasks
-            if task.task_id.startswith(group + ".") and task.task_id.endswith(("_run", "_seed"))
-        ]
+    for group, at_least in zip(GROUPS, (10, 2, 10), strict=True):
+        producer = transform.get_task(f"{group}.dbt_producer_watcher")
+        assert type(producer).__name__ == "DbtProducerWatcherOperator"
+        models = model_tasks(transform, group)
         assert len(models) >= at_least
-        for task in models:
+        assert all(producer.priority_weight > task.priority_weight for task in models)
+
+
+def test_the_night_in_one_process_runs_each_producer_before_its_sensors(dagbag) -> None:
+    """`dag.test()` runs one task at a time, in an order of its own: the in-process night puts the
+    producer before the sensors that report on it, so none waits for a build not started."""
+    from jixiao.airflow.nightly import producers_first
+
+    transform = copy.deepcopy(dagbag.dags["jixiao_transform"])
+    producers_first(transform)
+    for group in GROUPS:
+        producer = f"{group}.dbt_producer_watcher"
+        for task in model_tasks(transform, group):
             assert producer in {relative.task_id for relative in task.get_flat_relatives(upstream=True)}
+
+
+def test_each_group_holds_the_models_of_its_dbt_tag(dagbag) -> None:
+    """The groups are the tags of dbt_project.yml (the tests build the same selections: tests/conftest),
+    every model and seed in exactly one."""
+    from jixiao.airflow.dbt_manifest import dbt_manifest
+
+    manifest = json.loads(dbt_manifest(PROJECT_ROOT / "dbt_project").read_text(encoding="utf-8"))
+    nodes = [node for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")]
+
+    def group_of(tags: list[str]) -> str:
+        if "before_document_checks" in tags:
+            return "dbt_staging"
+        return "dbt_checks_across" if "before_warehouse_checks" in tags else "dbt_marts"
+
+    expected = {group: set() for group in GROUPS}
+    for node in nodes:
+        suffix = "_seed" if node["resource_type"] == "seed" else "_run"
+        expected[group_of(node["tags"])].add(f"{group_of(node['tags'])}.{node['name']}{suffix}")
+    transform = dagbag.dags["jixiao_transform"]
+    assert {group: {task.task_id for task in model_tasks(transform, group)} for group in GROUPS} == expected
 
 
 def test_publish_waits_for_every_dbt_model(dagbag) -> None:

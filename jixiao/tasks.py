@@ -217,15 +217,14 @@ DBT_GROUP_CONFIG: dict[str, Any] = {
     "operator_args": DBT_OPERATOR_ARGS,
 }
 
-# What the document checks need, built before them: every staging model and seed (so each test
-# finds all its parents in the same group), and audit_document_checks with its ancestors.
-BEFORE_DOCUMENT_CHECKS = ["path:models/staging", "resource_type:seed", "+audit_document_checks"]
+# Each group by its dbt tag (dbt_project/dbt_project.yml). What the document checks need, built
+# before them: every staging model and seed (so each test finds all its parents in the same group),
+# and audit_document_checks with its ancestors.
+BEFORE_DOCUMENT_CHECKS = ["tag:before_document_checks"]
 # What the checks across documents need and the staging group has not built: the documents that
 # serve (after the document checks) and the check rows, before the marts, which leave rejected and
-# held-back documents out. Both views: they see each document held back at once. Named one by one:
-# a graph selector here would also render the staging group's intermediate models, whose tasks
-# would then wait for a build that never includes them.
-BEFORE_WAREHOUSE_CHECKS = ["int_documents_with_department", "audit_cross_document_checks"]
+# held-back documents out. Both views: they see each document held back at once.
+BEFORE_WAREHOUSE_CHECKS = ["tag:before_warehouse_checks"]
 
 
 def dbt_render(*, select: list[str] | None = None, exclude: list[str] | None = None) -> RenderConfig:

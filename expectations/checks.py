@@ -1,12 +1,18 @@
 """Every reconciliation check: where it runs, how bad a failure is, and what it compares.
 
-The dbt models `audit_document_checks` and `audit_cross_document_checks` compute one row per
-check and subject (observed, expected, difference, tolerance); the suites judge those rows.
+The checks are one catalogue, the dbt seed `dbt_project/seeds/reconciliation_checks.csv`: one row
+per check (its id, number, stage, severity, labels and description). The dbt models
+`audit_document_checks` and `audit_cross_document_checks` compute one row per check and subject
+(observed, expected, difference, tolerance); the suites built from this catalogue judge those rows,
+the findings' messages name the check by its number and label, and the README's table of checks is
+the catalogue rendered (tests/expectations/test_checks.py holds them equal).
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 Stage = Literal["documents", "warehouse"]
@@ -14,101 +20,46 @@ Severity = Literal["error", "warning"]
 
 SUITE_NAMES: dict[Stage, str] = {"documents": "document_checks", "warehouse": "warehouse_checks"}
 ROW_ID = "check_row_id"  # the column failures are reported by
+CATALOGUE = Path(__file__).resolve().parent.parent / "dbt_project" / "seeds" / "reconciliation_checks.csv"
+
+_STAGES: dict[str, Stage] = {"documents": "documents", "warehouse": "warehouse"}
+_SEVERITIES: dict[str, Severity] = {"error": "error", "warning": "warning"}
 
 
 @dataclass(frozen=True)
 class Check:
     check_id: str
-    number: str  # as numbered in the README's table of checks
+    number: str  # 1, 4a …: the check's number in the catalogue and the README's table
     stage: Stage
     severity: Severity
     label: str  # the Chinese terms the documents use, so readers can find them in the PDF
+    label_en: str = ""  # a short English name
+    description: str = ""  # what must hold, as the README's table says it
 
 
-CHECKS: tuple[Check, ...] = (
-    Check(
-        "budget_identity",
-        "1",
-        "documents",
-        "error",
-        "预算恒等式: 基本支出+项目支出+财政专项资金+其他事业发展性支出 = 财政拨款+其他资金",
-    ),
-    Check(
-        "level_split",
-        "2",
-        "documents",
-        "error",
-        "本级/对下: 本级使用资金+拟用于对下转移支付资金 = 合计 or 财政专项资金",
-    ),
-    Check(
-        "key_task_funds",
-        "3",
-        "documents",
-        "warning",
-        "年度重点工作任务资金 against 项目支出+财政专项资金+其他事业发展性支出 (or 本级使用资金)",
-    ),
-    Check("project_row_total", "4a", "documents", "error", "项目行: 总计 = 财政拨款+财政专户拨款+其他资金"),
-    Check(
-        "project_rows_sum", "4b", "documents", "error", "项目行之和 = 单位合计 (±0.005 万元 per figure added)"
-    ),
-    Check("score_subtotals", "5a", "documents", "error", "自评得分: 二级指标得分之和 = 合计"),
-    Check("score_total", "5b", "documents", "error", "自评得分: 合计之和 = 总分"),
-    Check("execution_split", "5c", "documents", "error", "预算执行: 基本支出+项目支出 = 执行数"),
-    Check(
-        "execution_rate",
-        "5d",
-        "documents",
-        "error",
-        "预算完成率 = 执行数/全年预算数, to the printed precision",
-    ),
-    Check(
-        "year_known",
-        "6a",
-        "documents",
-        "error",
-        "覆盖: the document's year (年度) is plausible (1990 … next year)",
-    ),
-    Check(
-        "wordings_mapped",
-        "6b",
-        "documents",
-        "warning",
-        "覆盖: every indicator wording mapped to the catalog or listed as unmapped",
-    ),
-    Check(
-        "comparators_agree", "6c", "documents", "warning", "年度指标值 comparator agrees with 实施周期指标值"
-    ),
-    # A department the seed does not know lands under its printed name (and in
-    # audit_unmatched_departments): a seed row to add, not a document to refuse.
-    Check(
-        "department_known",
-        "6d",
-        "documents",
-        "warning",
-        "覆盖: the printed 部门名称 matches a row of seeds/departments.csv",
-    ),
-    Check(
-        "key_task_matches_project",
-        "7",
-        "warehouse",
-        "error",
-        "年度重点工作任务 = 项目支出绩效目标表 row of the same name",
-    ),
-    Check(
-        "transfer_payments",
-        "8",
-        "warehouse",
-        "error",
-        "项目行 designated to a district (资金使用单位) add up to 拟用于对下转移支付资金",
-    ),
-    Check(
-        "self_evaluation_budget",
-        "9",
-        "warehouse",
-        "warning",
-        "自评报告 全年预算数 against the year's 申报表 财政拨款+其他资金",
-    ),
-)
+def load_checks(path: Path = CATALOGUE) -> tuple[Check, ...]:
+    """The catalogue's checks, in its order (the README's)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    checks = []
+    for row in rows:
+        if row["stage"] not in _STAGES or row["severity"] not in _SEVERITIES:
+            raise ValueError(f"{path.name}: {row['check_id']}: unknown stage or severity in {row}")
+        checks.append(
+            Check(
+                check_id=row["check_id"],
+                number=row["check_number"],
+                stage=_STAGES[row["stage"]],
+                severity=_SEVERITIES[row["severity"]],
+                label=row["label_zh"],
+                label_en=row["label_en"],
+                description=row["description"],
+            )
+        )
+    return tuple(checks)
+
+
+CHECKS: tuple[Check, ...] = load_checks()
 
 BY_ID = {check.check_id: check for check in CHECKS}
 

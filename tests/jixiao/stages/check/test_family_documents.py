@@ -15,9 +15,9 @@ import pytest
 from jixiao.runtime.settings import Settings
 from jixiao.stages.check import StageResult
 from jixiao.stages.land import land_all
-from tests.conftest import transform
+from tests.conftest import PROJECT_ROOT, transform
 
-FAMILY = Path(__file__).resolve().parents[2] / "fixtures" / "family"
+FAMILY = PROJECT_ROOT / "tests" / "fixtures" / "family"
 DOCUMENTS = {
     "2024/shaoguan.pdf": FAMILY / "city_forms" / "shaoguan_2024_city_form.pdf",
     "2023/zhaoqing.pdf": FAMILY / "city_forms" / "zhaoqing_2023_extra_columns_form.pdf",

@@ -14,36 +14,31 @@ from decimal import Decimal
 from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
+from ingest.budget import UNIT_TOTAL_SECTION, identity, line_amounts, lines_in, project_amounts
 from ingest.errors import BadAmount, IncompleteDocument, MissingSection
 from ingest.measures import normalise_target
 from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
+from ingest.proof import rounding_tolerance
 from ingest.records import BudgetLine, Project, ProjectIndicator
 
-UNIT_TOTAL_SECTION = "单位合计"
 # The unit total row is named after the department (广州市科学技术局（本级）) or, in other
 # templates, as a total.
 UNIT_TOTAL_NAMES = ("合计", "总计", "单位合计", "部门合计")
 # The name on the label's own line: a blank one must not take the line below (单位：万元).
 _DEPARTMENT = re.compile(r"部门名称[ \t\u3000]*[:：][ \t\u3000]*(\S*)")
 
+# The amount columns: the lines of the 单位合计 row in the seed budget_lines, each named as the
+# project records' field (total: 总计, fiscal: 财政拨款 …).
+AMOUNT_LABELS = {line.code: line.label for line in lines_in(UNIT_TOTAL_SECTION)}
+AMOUNT_FIELDS = tuple(AMOUNT_LABELS)
 # Printed header label (its start, whitespace removed) → field.
 HEADER = {
     "项目名称": "name",
-    "总计": "total",
-    "财政拨款": "fiscal",
-    "财政专户拨款": "special_account",
-    "其他资金": "other",
+    **{label: field for field, label in AMOUNT_LABELS.items()},
     "绩效目标": "goal",
     "绩效指标": "indicators",
-}
-AMOUNT_FIELDS = ("total", "fiscal", "special_account", "other")
-AMOUNT_LABELS = {
-    "total": "总计",
-    "fiscal": "财政拨款",
-    "special_account": "财政专户拨款",
-    "other": "其他资金",
 }
 
 # 企业创新计划-TCL华星光电T9项目（黄埔区）: the unit that uses the funds, in trailing parentheses.
@@ -112,18 +107,12 @@ def _amounts(values: dict[str, str], row: TableRow, path: Path) -> dict[str, Dec
     return amounts
 
 
-# What rounding can put between rows and their printed total: half of the last printed digit
-# (0.01 万元) for every figure added, the rows and the total.
-ROUNDING_PER_FIGURE = Decimal("0.005")
-
-
-def _row_amount(total: Decimal | None, sources: Sequence[Decimal | None]) -> Decimal | None:
-    """A row's 总计 as printed; where it is blank, the sum of the sources the row prints (a blank
-    总计 says nothing about the row's money, it is not 0); None when the row prints no amount."""
-    if total is not None:
-        return total
-    printed = [amount for amount in sources if amount is not None]
-    return sum(printed, Decimal(0)) if printed else None
+def _row_amount(amounts: dict[str, Decimal]) -> Decimal | None:
+    """A row's 总计 as printed; where it is blank, the sum of the sources the row prints (check 4a's
+    sides: a blank 总计 says nothing about the row's money, it is not 0); None when the row prints no
+    amount."""
+    total, sources = identity("project_row_total").sides(amounts)
+    return total if total is not None else sources
 
 
 def _check_complete(
@@ -131,30 +120,17 @@ def _check_complete(
 ) -> None:
     """The table's own evidence that rows are missing: no 单位合计 row to add them up to (the row
     named after the department, its amounts blank), or project rows whose 总计 fall short of it by
-    more than rounding (a page lost, a damaged content stream). Rows adding up to more are left to
-    reconciliation (check 4b): nothing is missing then, something is misprinted."""
-    printed = {line.label: line for line in unit_total}
-    sources = [
-        printed[AMOUNT_LABELS[field]].amount_wan_yuan
-        for field in AMOUNT_FIELDS[1:]
-        if AMOUNT_LABELS[field] in printed
-    ]
-    total_line = printed.get(AMOUNT_LABELS["total"])
-    expected = _row_amount(total_line.amount_wan_yuan if total_line else None, sources)
+    more than rounding (check 4b's: a page lost, a damaged content stream). Rows adding up to more
+    are left to reconciliation (check 4b): nothing is missing then, something is misprinted."""
+    expected = _row_amount(line_amounts(unit_total))
     if expected is None:
         raise MissingSection(
             path,
             f"no {UNIT_TOTAL_SECTION} row (named {department} or 合计) with an amount to add up to",
         )
-    rows = [
-        amount
-        for project in projects
-        if (amount := _row_amount(project.total, (project.fiscal, project.special_account, project.other)))
-        is not None
-    ]
+    rows = [amount for project in projects if (amount := _row_amount(project_amounts(project))) is not None]
     added = sum(rows, Decimal(0))
-    tolerance = ROUNDING_PER_FIGURE * (len(rows) + 1)
-    if expected - added > tolerance:
+    if expected - added > rounding_tolerance(len(rows)):
         page = unit_total[0].page
         raise IncompleteDocument(
             path,

@@ -5,7 +5,9 @@ A scanned amount reaches the records only when three readings of its cell agreed
 the way the document itself says they do, to the cent, or it is refused with `UnreadableScan`
 naming the first figure that did not. The identities are those of reconciliation checks 1, 2, 4a,
 4b, 5a and 5b (README, "Reconciliation"), read strictly: a scan gives no benefit of the doubt, so
-an identity that cannot be evaluated (a line it needs is missing or blank) fails too.
+an identity that cannot be evaluated (a line it needs is missing or blank) fails too. Which budget
+lines add up to which is the seeds' (`ingest/budget.py`), as for the checks in dbt; check 4b's
+rounding is written here, for the project table's parser too (`rounding_tolerance`).
 
 A printed document goes through reconciliation after landing, where a failed identity holds the
 document back with a finding; a scan's figures are checked before, because a failed identity there
@@ -21,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ingest.budget import identity, line_amounts, line_of, project_amounts
 from ingest.errors import UnreadableScan
 from ingest.pdf.text import squash
 from ingest.prose import PAGE_FOOTER
@@ -29,9 +32,13 @@ from ingest.scan import UNPROVEN
 from ingest.self_eval import TOTAL_LABEL
 
 ZERO = Decimal(0)
-# A project table rounds each row to the cent: its unit total may differ from the sum of its rows by
-# half a cent per row added (check 4b's tolerance).
 HALF_CENT = Decimal("0.005")
+
+
+def rounding_tolerance(n_rows: int) -> Decimal:
+    """Check 4b: what rounding can put between rows and their printed total. Each figure is printed
+    to the cent (0.01 万元), so each may be off by half a cent: every row added, and the total."""
+    return HALF_CENT * (n_rows + 1)
 
 
 def prove(document: ParsedDocument, path: Path) -> None:
@@ -126,88 +133,73 @@ def _lines(lines: Iterable[BudgetLine]) -> dict[str, BudgetLine]:
     return {squash(line.label): line for line in lines}
 
 
-def _amount(lines: dict[str, BudgetLine], *labels: str) -> Decimal | None:
-    """The amount of the first of `labels` the block prints (None when none is, or it is blank)."""
-    for label in labels:
-        line = lines.get(label)
-        if line is not None:
-            return line.amount_wan_yuan
-    return None
-
-
 def _prove_form(budget_lines: Sequence[BudgetLine], path: Path) -> None:
     lines = _lines(budget_lines)
     blank = [label for label, line in lines.items() if line.amount_wan_yuan is None]
     if blank:
         raise UnreadableScan(path, f"预算整体情况 {blank[0]}: no amount read (a blank cannot be proven)")
-    basic, project = _amount(lines, "基本支出"), _amount(lines, "项目支出")
-    special, other_development = _amount(lines, "财政专项资金"), _amount(lines, "其他事业发展性支出")
-    fiscal, other_funds = _amount(lines, "财政拨款"), _amount(lines, "其他资金")
-    if fiscal is None or (basic is None and project is None):
+    amounts = line_amounts(budget_lines)
+    spending = {"basic_expenditure", "project_expenditure"}
+    if "fiscal_appropriation" not in amounts or not spending & amounts.keys():
         raise UnreadableScan(
             path,
             "预算整体情况: 财政拨款, 基本支出 or 项目支出 not read: the budget identity cannot be proven",
         )
-    total = fiscal + (other_funds or ZERO)
-    parts = (special or ZERO) + (other_development or ZERO)
-    spent = (basic or ZERO) + (project or ZERO)
     # Check 1: the parts printed beside 项目支出, or (some templates) as its parts.
-    if spent + parts != total and not (parts > 0 and parts == project and spent == total):
+    budget = identity("budget_identity")
+    added, total = budget.sides(amounts)
+    parts, project = identity("project_parts").sides(amounts)
+    spent, _ = identity("budget_identity_with_parts").sides(amounts)
+    if added != total and not ((parts or ZERO) > 0 and parts == project and spent == total):
         raise _unproven(
-            path,
-            "预算整体情况 (check 1)",
-            "基本支出+项目支出+财政专项资金+其他事业发展性支出",
-            spent + parts,
-            "财政拨款+其他资金",
-            total,
+            path, "预算整体情况 (check 1)", budget.observed_label, added, budget.expected_label, total
         )
     # Check 2: 本级 + 对下 splits either the whole budget or its 财政专项资金.
-    own = next(
-        (line.amount_wan_yuan for label, line in lines.items() if label.endswith("本级使用资金")), None
-    )
-    transfer = _amount(lines, "拟用于对下转移支付资金")
-    if own is None and transfer is None:
+    level_split = identity("level_split")
+    split, _ = level_split.sides(amounts)
+    if split is None:
         return  # a form without the split
-    split = (own or ZERO) + (transfer or ZERO)
+    _, special = identity("level_split_special_funds").sides(amounts)
     if split not in (total, special):
         raise _unproven(
             path,
             "按预算级次划分 (check 2)",
-            "本级使用资金+拟用于对下转移支付资金",
+            level_split.observed_label,
             split,
-            "财政拨款+其他资金",
+            level_split.expected_label,
             total,
         )
 
 
 def _prove_project_table(unit_total: Sequence[BudgetLine], projects: Sequence[Project], path: Path) -> None:
     # Check 4a: each row's 总计 is the sum of its sources.
+    row_total = identity("project_row_total")
     for project in projects:
-        sources = [project.fiscal, project.special_account, project.other]
-        if project.total is None and all(value is None for value in sources):
+        total, sources = row_total.sides(project_amounts(project))
+        if total is None and sources is None:
             continue
-        added = sum((value or ZERO for value in sources), ZERO)
-        if project.total != added:
+        if total != (sources or ZERO):
             raise _unproven(
                 path,
                 f"page {project.pages[0]} row {project.row} ({project.name[:20]})",
-                "总计",
-                project.total,
-                "财政拨款+财政专户拨款+其他资金",
-                added,
+                row_total.observed_label,
+                total,
+                row_total.expected_label,
+                sources or ZERO,
             )
     # Check 4b: the rows add up to the unit total, column by column.
     totals = _lines(unit_total)
     if not totals:
         raise UnreadableScan(path, "单位合计 not read: the project rows cannot be proven against it")
-    columns = {"总计": "total", "财政拨款": "fiscal", "财政专户拨款": "special_account", "其他资金": "other"}
+    rows = [project_amounts(project) for project in projects]
     for label, line in totals.items():
-        field = columns.get(label)
-        if field is None:
+        column = line_of(line)
+        if column is None:
             continue
-        figures = [getattr(project, field) for project in projects if getattr(project, field) is not None]
+        figures = [row[column.code] for row in rows if column.code in row]
         added = sum(figures, ZERO)
-        if line.amount_wan_yuan is None or abs(added - line.amount_wan_yuan) > HALF_CENT * len(figures):
+        tolerance = rounding_tolerance(len(figures))
+        if line.amount_wan_yuan is None or abs(added - line.amount_wan_yuan) > tolerance:
             raise _unproven(
                 path, f"单位合计 {label}", "the rows' sum", added, f"单位合计 {label}", line.amount_wan_yuan
             )

@@ -21,6 +21,12 @@ departments as (
 
 ),
 
+line_names as (
+
+    select * from {{ ref('budget_lines') }}
+
+),
+
 lines as (
 
     select
@@ -44,7 +50,7 @@ by_funding_source as (
         projects.department_name_printed,
         projects.fiscal_year,
         'project_funding_source' as measure_group,
-        funding.source_label as measure,
+        line_names.label as measure,
         sum(funding.amount) as amount_wan_yuan,
         projects.document_sha256
 
@@ -52,10 +58,13 @@ by_funding_source as (
     cross join
         lateral (
             values
-            ('财政拨款', projects.fiscal_wan_yuan),
-            ('财政专户拨款', projects.special_account_wan_yuan),
-            ('其他资金', projects.other_wan_yuan)
-        ) as funding (source_label, amount)
+            ('fiscal', projects.fiscal_wan_yuan),
+            ('special_account', projects.special_account_wan_yuan),
+            ('other', projects.other_wan_yuan)
+        ) as funding (line_code, amount)
+    -- the column's label as printed (财政拨款 …), by the seed budget_lines
+    inner join line_names
+        on funding.line_code = line_names.line_code
     group by all
     having sum(funding.amount) is not null
 

@@ -1,6 +1,7 @@
 -- Checks 4a-4b within one 项目支出绩效目标表 (project_target_table): each project row's sources add
 -- up to its 总计, and the rows to the unit total (单位合计). Every landed version, current or
--- superseded; unioned into audit_document_checks.
+-- superseded; unioned into audit_document_checks. Check 4a's sides (which of a row's columns add
+-- up to which) come from the seed budget_identities, like the budget lines' identities.
 
 with
 
@@ -22,6 +23,18 @@ projects as (
 
 ),
 
+identity_terms as (
+
+    select * from {{ ref('budget_identities') }}
+
+),
+
+identities as (
+
+    select * from {{ ref('int_budget_identities') }}
+
+),
+
 project_tables as (
 
     select
@@ -34,6 +47,45 @@ project_tables as (
 
 ),
 
+-- Each project row's amounts by column, named as the 单位合计 row's lines (the seed budget_lines).
+project_figures as (
+
+    select
+        projects.document_sha256,
+        projects.line_number,
+        figures.line_code,
+        figures.amount_wan_yuan
+
+    from projects
+    cross join
+        lateral (
+            values
+            ('total', projects.total_wan_yuan),
+            ('fiscal', projects.fiscal_wan_yuan),
+            ('special_account', projects.special_account_wan_yuan),
+            ('other', projects.other_wan_yuan)
+        ) as figures (line_code, amount_wan_yuan)
+
+),
+
+-- Check 4a's sides for each row: its 总计, and its sources (a blank one adding nothing).
+row_sides as (
+
+    select
+        project_figures.document_sha256,
+        project_figures.line_number,
+        sum(project_figures.amount_wan_yuan) filter (where identity_terms.side = 'observed') as row_total,
+        coalesce(sum(project_figures.amount_wan_yuan) filter (where identity_terms.side = 'expected'), 0)
+            as sources_sum
+
+    from project_figures
+    inner join identity_terms
+        on project_figures.line_code = identity_terms.line_code
+    where identity_terms.identity_code = 'project_row_total'
+    group by project_figures.document_sha256, project_figures.line_number
+
+),
+
 project_rows as (
 
     select
@@ -41,13 +93,20 @@ project_rows as (
         projects.line_number,
         projects.project_name,
         projects.total_wan_yuan,
-        coalesce(projects.fiscal_wan_yuan, 0)
-        + coalesce(projects.special_account_wan_yuan, 0)
-        + coalesce(projects.other_wan_yuan, 0) as sources_sum
+        row_sides.row_total,
+        row_sides.sources_sum,
+        row_identity.observed_label as row_total_label,
+        row_identity.expected_label as sources_label
 
     from project_tables
     inner join projects
         on project_tables.document_sha256 = projects.document_sha256
+    inner join row_sides
+        on projects.document_sha256 = row_sides.document_sha256
+        and projects.line_number = row_sides.line_number
+    left join identities as row_identity
+        on project_tables.document_sha256 = row_identity.document_sha256
+        and row_identity.identity_code = 'project_row_total'
 
 ),
 
@@ -80,9 +139,9 @@ final as (
         {{ reconciliation_row(
             check_id='project_row_total',
             subject="lpad(cast(line_number as varchar), 3, '0') || ' ' || project_name",
-            observed_label="'总计'",
-            observed='total_wan_yuan',
-            expected_label="'财政拨款+财政专户拨款+其他资金'",
+            observed_label='row_total_label',
+            observed='row_total',
+            expected_label='sources_label',
             expected='sources_sum',
             applicable='total_wan_yuan is not null',
             detail="case when total_wan_yuan is null then '总计 not printed' end",

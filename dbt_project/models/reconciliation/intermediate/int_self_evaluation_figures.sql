@@ -1,4 +1,5 @@
--- One row per self-evaluation with the budget figures its prose states (执行情况).
+-- One row per self-evaluation with the budget figures its prose states (执行情况): the facts labelled
+-- with the indicators of the catalog seed that measure them.
 
 with
 
@@ -8,19 +9,32 @@ facts as (
 
 ),
 
+catalog as (
+
+    select * from {{ ref('indicator_catalog') }}
+
+),
+
 final as (
 
     select
-        document_sha256,
-        any_value(fact_value) filter (where fact_label = '全年预算数') as annual_budget,
-        any_value(fact_value) filter (where fact_label = '执行数') as executed,
-        any_value(fact_value) filter (where fact_label = '基本支出') as basic_expenditure,
-        any_value(fact_value) filter (where fact_label = '项目支出') as project_expenditure,
-        any_value(fact_value) filter (where fact_label = '预算完成率') as stated_execution_rate,
-        any_value(fact_value_text) filter (where fact_label = '预算完成率') as stated_execution_rate_text
+        facts.document_sha256,
+        any_value(facts.fact_value) filter (where catalog.indicator_code = 'budget_annual_total')
+            as annual_budget,
+        any_value(facts.fact_value) filter (where catalog.indicator_code = 'budget_executed') as executed,
+        any_value(facts.fact_value) filter (where catalog.indicator_code = 'expenditure_basic')
+            as basic_expenditure,
+        any_value(facts.fact_value) filter (where catalog.indicator_code = 'expenditure_project')
+            as project_expenditure,
+        any_value(facts.fact_value) filter (where catalog.indicator_code = 'budget_execution_rate')
+            as stated_execution_rate,
+        any_value(facts.fact_value_text) filter (where catalog.indicator_code = 'budget_execution_rate')
+            as stated_execution_rate_text
 
     from facts
-    group by document_sha256
+    left join catalog
+        on facts.fact_label = catalog.indicator_name_zh
+    group by facts.document_sha256
 
 )
 

@@ -22,7 +22,7 @@ from jixiao.runtime.settings import Settings
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
 
-    from jixiao.stages.check import StageResult
+    from jixiao.stages.check.results import StageResult
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data" / "samples"
@@ -122,7 +122,7 @@ def transform(
     checks across documents read, those checks, the marts (the DAG runs the same dbt selections
     through Cosmos, one task per model). The status of every dbt node goes into `dbt_nodes` when
     given."""
-    from jixiao.stages.check import run_stage
+    from jixiao.stages.check.run import run_stage
 
     nodes = build_selected(build, work, "--select", BEFORE_DOCUMENT_CHECKS)
     documents = run_stage(settings, "documents", run_id, warehouse=build)

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # starts: the gate runs the reconciliation checkpoints, the warehouse worker the raw build, the
 # publication and the report.
 NIGHT_WORKERS = (
-    Worker(GATE_WORKER, imports=("great_expectations", "jixiao.stages.check")),
+    Worker(GATE_WORKER, imports=("great_expectations", "jixiao.stages.check.run")),
     Worker(
         WAREHOUSE_WORKER, imports=("jixiao.stages.build", "jixiao.stages.publish", "jixiao.stages.report")
     ),

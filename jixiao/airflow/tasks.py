@@ -110,7 +110,7 @@ def reconcile(stage: str, run_id: str) -> dict[str, Any]:
     reported here (see `reconciliation_verdict`); a failure across documents that holding back could
     not resolve stops the run before publishing."""
     from jixiao.runtime.workers import GATE_WORKER, run_warm
-    from jixiao.stages.check import run_stage
+    from jixiao.stages.check.run import run_stage
 
     result = run_warm(GATE_WORKER, run_stage, Settings.from_env(), stage, run_id)  # type: ignore[arg-type]
     if stage == "warehouse" and result.failures:

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from expectations.checks import CHECKS
-from jixiao.stages.check import StageResult
+from jixiao.stages.check.results import StageResult
 from tests.conftest import transform
 from tests.jixiao.stages.check.conftest import Builder
 from tests.jixiao.stages.check.test_decisions import GUANGZHOU_FORM, HUANGPU_FORM, sha_of

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 
 from expectations.checks import CHECKS
-from jixiao.stages.check import StageResult, verdict
+from jixiao.stages.check import verdict
+from jixiao.stages.check.results import StageResult
 from tests.conftest import SAMPLE_RUN_ID, SampleWarehouse
 
 

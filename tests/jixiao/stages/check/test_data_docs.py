@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.stages.check import checkpoint, run_stage
+from jixiao.stages.check import checkpoint
+from jixiao.stages.check.run import run_stage
 from tests.conftest import SampleWarehouse
 
 

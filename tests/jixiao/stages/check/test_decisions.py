@@ -258,7 +258,7 @@ def test_a_check_whose_expectation_raises_fails_closed(
 ) -> None:
     """Check 1's expectation raises inside GE and names no failing row. The gate must not read that
     as a pass."""
-    from jixiao.stages.check import run_stage
+    from jixiao.stages.check.run import run_stage
 
     settings, build = with_a_broken_expectation("budget_identity", sample_warehouse, tmp_path, monkeypatch)
 
@@ -313,7 +313,8 @@ def test_a_suite_that_gives_no_verdict_on_a_check_without_rows_blocks_publicatio
     raises, and on the samples check 9 has no applicable row to fail in its place. Nothing can be
     held back for it, so the stage stops with ReconciliationError (the DAG's task fails before
     `publish`) and records no verdict."""
-    from jixiao.stages.check import ReconciliationError, run_stage
+    from jixiao.stages.check import ReconciliationError
+    from jixiao.stages.check.run import run_stage
 
     settings, build = with_a_broken_expectation(
         "self_evaluation_budget", sample_warehouse, tmp_path, monkeypatch
@@ -334,7 +335,7 @@ def test_a_stage_run_again_replaces_its_results_and_keeps_earlier_runs(
 ) -> None:
     """A retried checkpoint task writes its results again: the build holds them once, beside the
     results of the runs before it."""
-    from jixiao.stages.check import run_stage
+    from jixiao.stages.check.run import run_stage
 
     settings, build = build_with(None)
     transform(settings, build, tmp_path, run_id="earlier_run")
@@ -364,7 +365,7 @@ def test_a_build_holds_earlier_runs_apart_and_a_retry_after_a_rebuild_moves_its_
     again after its build was made anew finds its first try among the earlier runs: its rows move
     to this run's table, once."""
     from jixiao.stages.build import create_reconciliation_tables
-    from jixiao.stages.check import run_stage
+    from jixiao.stages.check.run import run_stage
     from tests.conftest import BEFORE_DOCUMENT_CHECKS
 
     def rows_by_table(build: Path) -> dict[str, dict[str, int]]:

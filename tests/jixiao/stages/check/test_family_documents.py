@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
-from jixiao.stages.check import StageResult
+from jixiao.stages.check.results import StageResult
 from jixiao.stages.land import land_all
 from tests.conftest import PROJECT_ROOT, transform
 

@@ -1,0 +1,147 @@
+"""A stage of reconciliation on a build: its checkpoint, the documents it rejects or holds back,
+and its results recorded (`jixiao.stages.check`)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from expectations.checks import ROW_ID, SUITE_NAMES, Stage, checks_of
+from jixiao.runtime.failpoints import pause_at
+from jixiao.runtime.settings import Settings
+from jixiao.runtime.state import Note
+from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, WRITER_DUCKDB_CONFIG
+from jixiao.stages.check.checkpoint import findings, validate
+from jixiao.stages.check.results import (
+    StageResult,
+    describe_failure,
+    judge,
+    read_check_rows,
+    summarise,
+    write_results,
+)
+from jixiao.stages.check.verdict import ReconciliationError
+
+DOCUMENT_CHECK_IDS = tuple(check.check_id for check in checks_of("documents"))
+WAREHOUSE_CHECK_IDS = tuple(check.check_id for check in checks_of("warehouse"))
+
+
+def _judge(settings: Settings, connection: duckdb.DuckDBPyConnection, stage: Stage) -> list[dict[str, Any]]:
+    """One checkpoint over the stage's rows as they are now: one result per row."""
+    frame = read_check_rows(connection, stage)
+    if frame.empty:
+        return []
+    found = findings(validate(settings, stage, frame))
+    unattached = [
+        f"{check_id}: {why}"
+        for check_id, why in found.errored.items()
+        if not frame[(frame["check_id"] == check_id) & frame["applicable"].astype(bool)].shape[0]
+    ]
+    if found.broken or unattached:
+        problems = "; ".join(found.broken + unattached)
+        raise ReconciliationError(f"suite {SUITE_NAMES[stage]} does not match its rows: {problems}")
+    return judge(frame, found.failed_ids, found.errored)
+
+
+def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
+    """Validate one stage on the build, record the results in it, and return the verdict."""
+    warehouse = warehouse or settings.state.transform_warehouse
+    with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
+        if stage == "documents":
+            results = _judge(settings, connection, stage)
+            _forget_rejections(connection, DOCUMENT_CHECK_IDS)  # a retried stage replaces its own
+            rejected = _reject(connection, _failed(results))
+            unresolved: list[str] = []
+        else:
+            results, rejected, unresolved = _hold_back(settings, connection)
+        if results:
+            write_results(connection, settings, stage, run_id, results)
+        pause_at(f"reconcile.{stage}.recorded")
+        summary = summarise(stage, run_id, results)
+        summary.rejected = rejected
+        if stage == "warehouse":
+            summary.failures = unresolved
+    _record(settings, summary)
+    return summary
+
+
+def _failed(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [row for row in results if row["outcome"] == "failed"]
+
+
+def _hold_back(
+    settings: Settings, connection: duckdb.DuckDBPyConnection
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """The checks across documents, holding back the documents of each bureau and year that fails one.
+
+    The documents a failing row involves that the served publication did not serve are held back
+    (all of them when it served every one): written to the rejections like a document's own
+    failure, so the earlier accepted versions serve the marts instead. The checks then run again
+    on what serves now (the intermediate models are views), until nothing fails or nothing more
+    can be held back. Returns every row's result (a row's last outcome; rows of held-back
+    documents keep their failure), the held-back documents, and the failures left unresolved.
+    """
+    served_before = settings.state.served_documents()
+    _forget_rejections(connection, WAREHOUSE_CHECK_IDS)
+    results: dict[str, dict[str, Any]] = {}
+    held: list[dict[str, Any]] = []
+    held_shas: set[str] = set()
+    while True:
+        current = _judge(settings, connection, "warehouse")
+        results.update({row[ROW_ID]: row for row in current})
+        failing = _failed(current)
+        to_hold: list[dict[str, Any]] = []
+        for row in failing:
+            involved = [sha for sha in str(row["document_sha256s"]).split(",") if sha]
+            new = [sha for sha in involved if sha not in served_before]
+            for sha in new or involved:
+                if sha not in held_shas:
+                    held_shas.add(sha)
+                    to_hold.append({**row, "document_sha256s": sha})
+        if not failing or not to_hold:
+            unresolved = [describe_failure(row) for row in failing]
+            return list(results.values()), held, unresolved
+        held += _reject(connection, to_hold)
+
+
+def _forget_rejections(connection: duckdb.DuckDBPyConnection, check_ids: Collection[str]) -> None:
+    connection.execute(
+        f"delete from {DOCUMENT_REJECTIONS.qualified} where check_id in (select unnest(?))",
+        [list(check_ids)],
+    )
+
+
+def _reject(connection: duckdb.DuckDBPyConnection, failed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the documents of `failed` rows to the build's rejections; say which are current."""
+    documents = {
+        sha: (path, status)
+        for sha, path, status in connection.execute(
+            "select document_sha256, source_path, status from raw.documents"
+        ).fetchall()
+    }
+    rows = [
+        {
+            "document_sha256": row["document_sha256s"],
+            "source_path": documents.get(row["document_sha256s"], (row["source_paths"], None))[0],
+            "check_id": row["check_id"],
+            "message": describe_failure(row),
+        }
+        for row in failed
+    ]
+    DOCUMENT_REJECTIONS.insert(connection, rows)
+    statuses = {sha: status for sha, (_path, status) in documents.items()}
+    return [{**row, "current": statuses.get(str(row["document_sha256"])) == "current"} for row in rows]
+
+
+def _record(settings: Settings, summary: StageResult) -> None:
+    # For `jixiao run`'s summary; the DAG passes the result on as its task's return value.
+    state = settings.state.read(Note.CHECKS) or {}
+    if state.get("run_id") != summary.run_id:
+        state = {"run_id": summary.run_id, "stages": {}}
+    state["stages"][summary.stage] = asdict(summary)
+    state["data_docs"] = str(settings.state.data_docs_index)
+    settings.state.write(Note.CHECKS, state)

@@ -21,6 +21,7 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,10 @@ def _column(name: str, annotation: Any) -> FieldColumn | None:
     members.discard(type(None))
     if members == {str}:
         return FieldColumn(name, pa.string(), nullable, lambda value: value)
+    if len(members) == 1 and isinstance(member := next(iter(members)), type) and issubclass(member, StrEnum):
+        return FieldColumn(name, pa.string(), nullable, lambda value: None if value is None else str(value))
+    if members == {bool}:
+        return FieldColumn(name, pa.bool_(), nullable, lambda value: value)
     if members == {int}:
         return FieldColumn(name, pa.int32(), nullable, lambda value: value)
     if members == {Decimal}:

@@ -17,21 +17,16 @@ to these tables.
 
 from __future__ import annotations
 
-import dataclasses
-import enum
-import types
-import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 import yaml
 
 from ingest.records import DocumentHeader
-from ingest.zone import RAW_TABLES, RawTable
+from ingest.zone import RAW_TABLES, RawTable, record_columns
 from jixiao.runtime.settings import PROJECT_ROOT
 
 
@@ -102,6 +97,7 @@ class Table:
 
 _ARROW_TYPES = {
     pa.string(): "varchar",
+    pa.bool_(): "boolean",
     pa.int32(): "integer",
     pa.list_(pa.int32()): "integer[]",
 }
@@ -126,29 +122,13 @@ def _raw_record_table(table: RawTable) -> Table:
     )
 
 
-def _python_type(name: str, annotation: Any) -> Column:
-    members = set(typing.get_args(annotation)) if isinstance(annotation, types.UnionType) else {annotation}
-    nullable = type(None) in members
-    members.discard(type(None))
-    (member,) = members
-    if member is bool:
-        kind = "boolean"
-    elif member is int:
-        kind = "integer"
-    elif member is str or (isinstance(member, type) and issubclass(member, enum.StrEnum)):
-        kind = "varchar"
-    else:
-        raise TypeError(f"no column type for {name}: {annotation}")
-    return Column(name, kind, nullable)
-
-
-def _header_columns() -> tuple[Column, ...]:
-    hints = typing.get_type_hints(DocumentHeader)
-    return tuple(
-        _python_type(field.name, hints[field.name])
-        for field in dataclasses.fields(DocumentHeader)
-        if field.name not in ("sha256", "source_path")
-    )
+# The header's fields as columns, through the raw zone's one mapping of record fields (its sha256 and
+# path are the ledger's, under the names below).
+_HEADER_COLUMNS = tuple(
+    Column(column.name, _arrow_type(column.type), column.nullable)
+    for column in record_columns(DocumentHeader)
+    if column.name not in ("sha256", "source_path")
+)
 
 
 RAW_RECORD_TABLES = tuple(_raw_record_table(table) for table in RAW_TABLES)
@@ -159,7 +139,7 @@ RAW_DOCUMENTS = Table(
     (
         Column("document_sha256", "varchar", nullable=False),
         Column("source_path", "varchar", nullable=False),
-        *_header_columns(),
+        *_HEADER_COLUMNS,
         Column("overall_goal", "varchar"),
         Column("other_tasks", "varchar"),
         Column("status", "varchar", nullable=False),
@@ -171,7 +151,7 @@ RAW_DOCUMENTS = Table(
     primary_key=("document_sha256",),
 )
 # The header fields a build copies from the zone or from the previous build, beside the ledger's.
-HEADER_FIELDS = (*(column.name for column in _header_columns()), "overall_goal", "other_tasks")
+HEADER_FIELDS = (*(column.name for column in _HEADER_COLUMNS), "overall_goal", "other_tasks")
 RAW_QUARANTINE = Table(
     "raw",
     "quarantine",

@@ -3,19 +3,42 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import overload
+
+# The path of an error raised by a reader, until parse_document names the file.
+UNSTAMPED = Path("<document>")
 
 
 class DocumentError(Exception):
-    """A document that cannot be turned into records."""
+    """A document that cannot be turned into records.
 
-    def __init__(self, path: Path | str, detail: str) -> None:
-        self.path = Path(path)
-        self.detail = detail
-        super().__init__(f"{self.path}: {detail}")
+    Raised with the file's path, or, inside a family's reader, with the detail alone: the reader
+    works on pages, not files, and `parse_document` stamps the path on whatever it raises.
+    """
+
+    @overload
+    def __init__(self, detail: str, /) -> None: ...
+    @overload
+    def __init__(self, path: Path | str, detail: str, /) -> None: ...
+    def __init__(self, *args: Path | str) -> None:
+        *where, detail = args
+        self.path = Path(where[0]) if where else UNSTAMPED
+        self.detail = str(detail)
+        super().__init__(str(self.path), self.detail)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.detail}"
 
     @property
     def kind(self) -> str:
         return type(self).__name__
+
+    def stamp(self, path: Path | str) -> DocumentError:
+        """The error naming `path`, unless it names a file already."""
+        if self.path == UNSTAMPED:
+            self.path = Path(path)
+            self.args = (str(self.path), self.detail)
+        return self
 
     def __reduce__(self) -> tuple[type[DocumentError], tuple[Path, str]]:
         # Raised in a parse process and re-raised in its parent: pickled with both arguments.

@@ -1,10 +1,9 @@
-"""Which document a PDF is, read from the title on its first printed page alone, and which year it reports on.
+"""The title of a document and the year it reports on, read from its first printed page.
 
-Bureaus print the same three documents under many titles: 部门整体预算绩效目标申报表,
-2024年市级部门整体预算绩效目标表, 部门整体支出绩效目标申报表; 项目支出绩效目标表（含转移支付项目）;
-<部门>2022年度部门整体支出绩效自评报告 or 2021年<部门>整体支出绩效自评报告. Each family is one
-pattern over the title with its whitespace removed. Anything else (决算, 部门预算, 项目支出绩效自评报告 …)
-is refused before the rest of the document is read.
+Bureaus print the same document under many titles (部门整体预算绩效目标申报表, 2024年市级部门整体预算
+绩效目标表, 部门整体支出绩效目标申报表 …): each family declares the pattern its titles follow
+(ingest/families/), over the title region with its whitespace removed; this module finds the region
+and reads the year around the name.
 """
 
 from __future__ import annotations
@@ -13,21 +12,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ingest.errors import UnknownDocumentType, UnknownYear
+from ingest.errors import UnknownYear
 from ingest.pdf.text import squash
 from ingest.records import DocType, YearSource
 
-_FAMILIES: tuple[tuple[re.Pattern[str], DocType], ...] = (
-    (re.compile(r"(?:部门)?整体支出绩效自评(?:情况)?报告"), DocType.SELF_EVALUATION),
-    (re.compile(r"部门整体(?:支出)?(?:预算)?绩效目标(?:申报)?表"), DocType.DEPT_TARGET_FORM),
-    (re.compile(r"项目支出绩效目标(?:申报)?表"), DocType.PROJECT_TARGET_TABLE),
-)
 # The title is set on the first lines of the first printed page, under an attachment mark (附件2,
 # 附表1) at most; it may wrap over three lines. A family's name printed after another document's
 # title (a 决算's table of contents listing its annexes) is not this document's title.
 _TITLE_LINES = 4
 _ATTACHMENT_MARK = re.compile(r"^(?:附件|附表|表)\s*[\d一二三四五六七八九十]*\s*[:：]?$")
-_OTHER_TITLE = re.compile(r"决算|目录|报告|通知|公告|说明")
+# Words before a family's name that make the page another document's (its annexes listed).
+OTHER_TITLE = re.compile(r"决算|目录|报告|通知|公告|说明")
 _YEAR = re.compile(r"(20\d{2})年度?")
 _YEAR_AFTER = re.compile(r"[（(](20\d{2})年度?[）)]")
 _YEAR_FOLDER = re.compile(r"^(19|20)\d{2}$")
@@ -50,21 +45,8 @@ def title_region(first_page_text: str) -> str:
     return squash("".join(lines[:_TITLE_LINES]))
 
 
-def identify(first_page_text: str, path: Path) -> Title:
-    """The document's family from its title; UnknownDocumentType for any other document."""
-    region = title_region(first_page_text)
-    found = [
-        (match, doc_type)
-        for pattern, doc_type in _FAMILIES
-        if (match := pattern.search(region)) and not _OTHER_TITLE.search(region[: match.start()])
-    ]
-    if not found:
-        raise UnknownDocumentType(
-            path,
-            f"the title ({region[:40]!r}) names none of 部门整体(支出)(预算)绩效目标(申报)表, "
-            "项目支出绩效目标(申报)表, 整体支出绩效自评报告",
-        )
-    match, doc_type = min(found, key=lambda item: item[0].start())
+def read_title(region: str, match: re.Match[str], doc_type: DocType) -> Title:
+    """The title a family's pattern matched in the region, with the year printed around the name."""
     before = region[: match.start()]
     # The year stands before the name, with the department or alone; a few titles add it after
     # the name in parentheses: 部门整体支出绩效自评报告（2022年度）.

@@ -25,11 +25,11 @@ from typing import Any
 
 from ingest.budget import identity, line_amounts, line_of, project_amounts
 from ingest.errors import UnreadableScan
+from ingest.families.self_evaluation_report import TOTAL_LABEL
 from ingest.pdf.text import squash
 from ingest.prose import PAGE_FOOTER
 from ingest.records import BudgetLine, DocType, ParsedDocument, Project, Score
 from ingest.scan import UNPROVEN
-from ingest.self_eval import TOTAL_LABEL
 
 ZERO = Decimal(0)
 HALF_CENT = Decimal("0.005")

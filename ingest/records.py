@@ -18,6 +18,8 @@ class DocType(StrEnum):
     DEPT_TARGET_FORM = "dept_target_form"  # 部门整体预算绩效目标申报表
     PROJECT_TARGET_TABLE = "project_target_table"  # 项目支出绩效目标表
     SELF_EVALUATION = "self_evaluation"  # 部门整体支出绩效自评报告
+    DEPT_SELF_EVALUATION_TABLE = "dept_self_evaluation_table"  # 部门整体支出绩效自评表
+    PROJECT_SELF_EVALUATION_TABLE = "project_self_evaluation_table"  # 项目支出绩效自评表
 
 
 class YearSource(StrEnum):
@@ -147,6 +149,64 @@ class TargetRecord:
 
 
 @dataclass(frozen=True)
+class BudgetExecutionLine:
+    """One line of a self-evaluation table's budget block (预算执行情况): 年度资金总额 or a 其中 line.
+
+    Every figure is as printed; None where the cell is blank or holds a dash (— / -): the template
+    prints 分值, 执行率 and 得分 on the 年度资金总额 line only.
+    """
+
+    label: str  # 年度资金总额, 财政拨款 (其中： taken off), 上年结转资金, 其他资金, 基本支出 …
+    initial_budget: Decimal | None  # 年初预算数, 万元; not every template prints it
+    annual_budget: Decimal | None  # 全年预算数 (A), 万元
+    executed: Decimal | None  # 全年执行数 (B), 万元
+    weight: Decimal | None  # 分值
+    execution_rate_percent: Decimal | None  # 执行率 (B/A), in percent: 99.5 for "99.5%"
+    score: Decimal | None  # 得分
+    page: int
+    row: int
+
+
+@dataclass(frozen=True)
+class EvaluatedIndicator:
+    """One 三级指标 row of a self-evaluation table: the target, the actual, and the office's score.
+
+    `target` and `actual` are the cells as printed; a 指标性质 (≥ = ≤) or 计量单位 column printed
+    beside 年度指标值 is kept in its own field, and the target is read with them joined
+    (ingest/targets.py).
+    """
+
+    level1: str | None  # 一级指标, merged labels carried down
+    level2: str | None  # 二级指标
+    name: str  # 三级指标
+    target: str  # 年度指标值 as printed
+    target_nature: str | None  # 指标性质 column, where printed
+    target_unit: str | None  # 计量单位 column, where printed
+    actual: str | None  # 实际完成值 as printed; None for a blank cell
+    actual_value: Decimal | None  # the actual as a number, where it is one (92%, 4,000家); else None
+    weight: Decimal | None  # 分值
+    score: Decimal | None  # 得分
+    deviation: str | None  # 偏差原因分析及改进措施
+    page: int
+    row: int
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    """What a self-evaluation table evaluates, its 年度总体目标 and its 总分: one per document."""
+
+    project: str | None  # 项目名称, for a 项目支出绩效自评表
+    supervising_unit: str | None  # 主管部门
+    implementing_unit: str | None  # 实施单位
+    goal_expected: str | None  # 年度总体目标: 预期目标
+    goal_achieved: str | None  # 年度总体目标: 实际完成情况
+    total_weight: Decimal | None  # 总分 row: 分值 (100 on the national template)
+    total_score: Decimal | None  # 总分 row: 得分
+    page: int
+    row: int
+
+
+@dataclass(frozen=True)
 class DocumentHeader:
     """What identifies a document: its bytes, its type, who published it and for which year."""
 
@@ -173,6 +233,9 @@ class ParsedDocument:
     projects: list[Project] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    execution_lines: list[BudgetExecutionLine] = field(default_factory=list)
+    evaluated_indicators: list[EvaluatedIndicator] = field(default_factory=list)
+    evaluation: list[EvaluationSummary] = field(default_factory=list)  # one record, as a raw table
     targets: list[TargetRecord] = field(default_factory=list)  # parsed from the lists above
     overall_goal: str | None = None  # 总体绩效目标
     other_tasks: str | None = None  # 其他需完成的任务（可选填）, when filled

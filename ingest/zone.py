@@ -31,8 +31,11 @@ import pyarrow.parquet as pq
 from ingest.records import (
     DECIMAL_PRECISION,
     DECIMAL_SCALE,
+    BudgetExecutionLine,
     BudgetLine,
     DocumentHeader,
+    EvaluatedIndicator,
+    EvaluationSummary,
     Fact,
     Indicator,
     KeyTask,
@@ -161,6 +164,9 @@ RAW_TABLES = (
     RawTable("target_parts", TargetRecord, _each(lambda d: d.targets)),
     RawTable("scores", Score, _each(lambda d: d.scores)),
     RawTable("facts", Fact, _each(lambda d: d.facts)),
+    RawTable("execution_lines", BudgetExecutionLine, _each(lambda d: d.execution_lines)),
+    RawTable("evaluated_indicators", EvaluatedIndicator, _each(lambda d: d.evaluated_indicators)),
+    RawTable("evaluations", EvaluationSummary, _each(lambda d: d.evaluation)),
 )
 
 # The header file: the document's identity, its fields under their record names.

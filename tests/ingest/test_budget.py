@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest import forms, projects
 from ingest.budget import budget_lines, identity, line_amounts, line_of, project_amounts
 from ingest.errors import UnreadableScan
+from ingest.families import dept_target_form as forms
+from ingest.families import project_target_table as projects
 from ingest.proof import _prove_form, _prove_project_table, rounding_tolerance
 from ingest.records import BudgetLine, Project
 

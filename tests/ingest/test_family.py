@@ -19,7 +19,7 @@ import pytest
 
 from ingest.document import parse_document
 from ingest.errors import UnknownDocumentType
-from ingest.identify import identify
+from ingest.families.registry import identify
 from ingest.records import DocType
 from tests.conftest import SAMPLE_FILES, TRUTH
 from tests.ingest.test_contract import load_exact, parse_json, project
@@ -128,8 +128,8 @@ def _words(text: str) -> str:
     ],
 )
 def test_titles_of_the_family(title: str, doc_type: DocType, year: int | None) -> None:
-    found = identify(title + "\n部门名称 某局\n", Path("x.pdf"))
-    assert (found.doc_type, found.year) == (doc_type, year)
+    family, found = identify(title + "\n部门名称 某局\n", Path("x.pdf"))
+    assert (family.doc_type, found.doc_type, found.year) == (doc_type, doc_type, year)
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from ingest import forms
 from ingest.document import parse_document
 from ingest.errors import BadAmount, DocumentError, IncompleteDocument, MissingSection, MultipleDocuments
-from ingest.projects import _check_complete
+from ingest.families import dept_target_form as forms
+from ingest.families.project_target_table import _check_complete
 from ingest.records import BudgetLine, Indicator, Project
 from tests.conftest import SAMPLE_FILES
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
@@ -204,10 +204,10 @@ def test_project_rows_must_reach_their_unit_total(
 ) -> None:
     projects = [_project(*row) for row in rows]
     if refused is None:
-        _check_complete(unit, projects, "某局", Path("2023/table.pdf"))
+        _check_complete(unit, projects, "某局")
     else:
         with pytest.raises(refused):
-            _check_complete(unit, projects, "某局", Path("2023/table.pdf"))
+            _check_complete(unit, projects, "某局")
 
 
 def _indicator(level1: str, level2: str, name: str) -> Indicator:
@@ -250,7 +250,7 @@ def test_an_indicator_block_must_reach_its_satisfaction_indicators(
 ) -> None:
     found = [_indicator(*indicator) for indicator in indicators]
     if refused is None:
-        forms._check_complete(levels, found, Path("2023/form.pdf"))
+        forms._check_complete(levels, found)
     else:
         with pytest.raises(refused):
-            forms._check_complete(levels, found, Path("2023/form.pdf"))
+            forms._check_complete(levels, found)

@@ -9,9 +9,9 @@ import pytest
 
 from ingest.amounts import parse_amount, parse_optional_amount
 from ingest.departments import readings
+from ingest.families.project_target_table import fund_user, split_indicators
 from ingest.measures import normalise_target
 from ingest.pdf.text import unwrap
-from ingest.projects import fund_user, split_indicators
 from ingest.prose import join_pages
 
 

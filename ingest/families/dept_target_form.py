@@ -12,16 +12,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import pairwise
-from pathlib import Path
 
 from ingest.amounts import is_amount, parse_amount, parse_optional_amount
 from ingest.errors import BadAmount, IncompleteDocument, MissingSection, MultipleDocuments
+from ingest.families.family import Family, Pages, Reading
 from ingest.measures import base_of
 from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.merges import BBox
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
-from ingest.records import BudgetLine, Fact, Indicator, KeyTask
+from ingest.records import BudgetLine, DocType, Fact, Indicator, KeyTask
 
 DEPARTMENT = "部门名称"
 BASIC_INFO = "基本信息"
@@ -173,22 +173,22 @@ def _label_value_pairs(rows: Sequence[TableRow]) -> Iterator[tuple[TableRow, str
                 yield row, label, value
 
 
-def _printed_amount(label: str, value: str, row: TableRow, block: str, path: Path) -> Decimal | None:
+def _printed_amount(label: str, value: str, row: TableRow, block: str) -> Decimal | None:
     """The amount a label's cell prints; None for a blank cell; BadAmount for anything else."""
     try:
         return parse_optional_amount(value)
     except ValueError as exc:
-        raise BadAmount(path, f"page {row.page} row {row.row}: {block} {label}: {exc}") from exc
+        raise BadAmount(f"page {row.page} row {row.row}: {block} {label}: {exc}") from exc
 
 
-def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
+def budget_lines(rows: Sequence[TableRow]) -> list[BudgetLine]:
     """Every label/amount pair of 预算整体情况: left pair before right pair, row after row; a blank
     amount is a line with no amount (None), never 0."""
     lines = [
         BudgetLine(
             section=BUDGET,
             label=label,
-            amount_wan_yuan=_printed_amount(label, value, row, BUDGET, path),
+            amount_wan_yuan=_printed_amount(label, value, row, BUDGET),
             amount_text=value,
             page=row.page,
             row=row.row,
@@ -196,24 +196,24 @@ def budget_lines(rows: Sequence[TableRow], path: Path) -> list[BudgetLine]:
         for row, label, value in _label_value_pairs(rows)
     ]
     if not any(line.amount_wan_yuan is not None for line in lines):
-        raise MissingSection(path, f"no amounts found in the {BUDGET} block")
+        raise MissingSection(f"no amounts found in the {BUDGET} block")
     seen: set[str] = set()
     for line in lines:
         if _SUBTOTAL.search(line.label):
             continue  # 合计 and 小计 may close both the spending and the income side
         if line.label in seen:  # each line is printed once per form: this is a second form
-            raise MultipleDocuments(path, f"page {line.page}: {BUDGET} prints {line.label} a second time")
+            raise MultipleDocuments(f"page {line.page}: {BUDGET} prints {line.label} a second time")
         seen.add(line.label)
     return lines
 
 
-def basic_info(rows: Sequence[TableRow], path: Path) -> list[Fact]:
+def basic_info(rows: Sequence[TableRow]) -> list[Fact]:
     """基本信息 figures such as 财政供养人员数, 下属二级单位数; the label stands as the fact's text."""
     facts = []
     for row, label, value in _label_value_pairs(rows):
         if value and not is_amount(value):
             continue  # words beside a label (单位性质 | 行政单位): no figure stated
-        figure = _printed_amount(label, value, row, BASIC_INFO, path)
+        figure = _printed_amount(label, value, row, BASIC_INFO)
         if figure is None:
             continue  # no figure printed: nothing stated
         base_value, base_unit = base_of(figure, None)
@@ -234,19 +234,19 @@ def basic_info(rows: Sequence[TableRow], path: Path) -> list[Fact]:
 
 
 def _require_header(
-    rows: Sequence[TableRow], header: dict[str, str], block: str, path: Path, optional: Sequence[str] = ()
+    rows: Sequence[TableRow], header: dict[str, str], block: str, optional: Sequence[str] = ()
 ) -> None:
     if rows and not any(header_columns(row, header, optional=optional) for row in rows):
         fields = dict.fromkeys(label for label, field in header.items() if field not in optional)
-        raise MissingSection(path, f"the {block} block has no header row ({' | '.join(fields)})")
+        raise MissingSection(f"the {block} block has no header row ({' | '.join(fields)})")
 
 
-def key_tasks(rows: Sequence[TableRow], path: Path) -> list[KeyTask]:
+def key_tasks(rows: Sequence[TableRow]) -> list[KeyTask]:
     """年度重点工作任务 rows. A row without a 名称 continues the task above (a row split by a page break)."""
-    _require_header(rows, TASK_HEADER, KEY_TASKS, path)
+    _require_header(rows, TASK_HEADER, KEY_TASKS)
     tasks: list[KeyTask] = []
     for row, values in under_header(rows, TASK_HEADER):
-        funds = _funds(values["funds"], row, path)
+        funds = _funds(values["funds"], row)
         if values["name"]:
             tasks.append(
                 KeyTask(
@@ -260,13 +260,13 @@ def key_tasks(rows: Sequence[TableRow], path: Path) -> list[KeyTask]:
             )
         elif not tasks and (values["content"] or funds is not None):
             # Nothing above to continue: the first task lost its 名称.
-            raise IncompleteDocument(path, f"page {row.page} row {row.row}: a {KEY_TASKS} row without 名称")
+            raise IncompleteDocument(f"page {row.page} row {row.row}: a {KEY_TASKS} row without 名称")
         elif tasks and any(values.values()):
             last = tasks[-1]
             if funds is not None and last.funds_wan_yuan is not None:
                 # A row split by a page break prints its funds once: this is a task of its own.
                 raise IncompleteDocument(
-                    path, f"page {row.page} row {row.row}: a {KEY_TASKS} row with funds ({funds}) but no 名称"
+                    f"page {row.page} row {row.row}: a {KEY_TASKS} row with funds ({funds}) but no 名称"
                 )
             tasks[-1] = replace(
                 last,
@@ -278,18 +278,18 @@ def key_tasks(rows: Sequence[TableRow], path: Path) -> list[KeyTask]:
     return tasks
 
 
-def _funds(text: str, row: TableRow, path: Path) -> Decimal | None:
+def _funds(text: str, row: TableRow) -> Decimal | None:
     if not text:
         return None
     try:
         return parse_amount(text)
     except ValueError as exc:
-        raise BadAmount(path, f"page {row.page} row {row.row}: 拟投入的资金 {exc}") from exc
+        raise BadAmount(f"page {row.page} row {row.row}: 拟投入的资金 {exc}") from exc
 
 
-def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
+def indicators(rows: Sequence[TableRow]) -> list[Indicator]:
     """绩效指标 rows that name a 三级指标, with 一级/二级 carried down through merged cells."""
-    _require_header(rows, INDICATOR_HEADER, INDICATORS, path, INDICATOR_OPTIONAL)
+    _require_header(rows, INDICATOR_HEADER, INDICATORS, INDICATOR_OPTIONAL)
     level1: str | None = None
     level2: str | None = None
     levels: list[str] = []
@@ -318,24 +318,23 @@ def indicators(rows: Sequence[TableRow], path: Path) -> list[Indicator]:
                 row=row.row,
             )
         )
-    _check_complete(levels, found, path)
+    _check_complete(levels, found)
     return found
 
 
-def _check_complete(levels: Sequence[str], found: Sequence[Indicator], path: Path) -> None:
+def _check_complete(levels: Sequence[str], found: Sequence[Indicator]) -> None:
     """The block's own evidence that it is cut short. In the 产出/效益 framework the templates follow,
     its 一级指标 run 产出 → 效益 (→ 成本) and close with 满意度指标 (older templates print
     服务对象满意度 as a 二级 or 三级指标 under 效益指标): a block of that framework that never
     reaches 满意, at any level, lost its end (a page). A block of another framework is not judged."""
     if not found:
         what = "names no 三级指标" if levels else "is missing, or names no indicator"
-        raise MissingSection(path, f"the {INDICATORS} block {what}")
+        raise MissingSection(f"the {INDICATORS} block {what}")
     named = [*levels, *(indicator.name for indicator in found)]
     framework = any(category in squash(level) for level in levels for category in OPENING_CATEGORIES)
     if framework and not any(CLOSING_CATEGORY in squash(text) for text in named):
         last = found[-1]
         raise IncompleteDocument(
-            path,
             f"the {INDICATORS} block stops at page {last.page} row {last.row} ({last.level1}), "
             f"before its {CLOSING_CATEGORY}度指标 (a page lost?)",
         )
@@ -356,24 +355,76 @@ def _continue_indicator(indicator: Indicator, values: dict[str, str]) -> Indicat
 _DEPARTMENT_LINE = re.compile(r"(?:部门|单位)(?:（单位）)?名称\s*[:：]\s*(\S+)")
 
 
-def department_name(rows: Sequence[TableRow], first_page: str, path: Path) -> str:
+def department_name(rows: Sequence[TableRow], first_page: str) -> str:
     """The 部门名称 row of the table, else a 部门名称： line above it."""
     name = _text(rows)
     if not name and (line := _DEPARTMENT_LINE.search(first_page)):
         name = line.group(1)
     if not name:
-        raise MissingSection(path, f"no {DEPARTMENT} row in the form")
+        raise MissingSection(f"no {DEPARTMENT} row in the form")
     return name
 
 
-def parse_form(rows: Sequence[TableRow], first_page: str, path: Path) -> FormContent:
+def parse_form(rows: Sequence[TableRow], first_page: str) -> FormContent:
     blocks = by_section(rows)
     return FormContent(
-        department=department_name(blocks.get(DEPARTMENT, []), first_page, path),
-        budget_lines=budget_lines(blocks.get(BUDGET, []), path),
-        basic_info=basic_info(blocks.get(BASIC_INFO, []), path),
+        department=department_name(blocks.get(DEPARTMENT, []), first_page),
+        budget_lines=budget_lines(blocks.get(BUDGET, [])),
+        basic_info=basic_info(blocks.get(BASIC_INFO, [])),
         overall_goal=_text(blocks.get(OVERALL_GOAL, [])),
-        key_tasks=key_tasks(blocks.get(KEY_TASKS, []), path),
+        key_tasks=key_tasks(blocks.get(KEY_TASKS, [])),
         other_tasks=_text(blocks.get(OTHER_TASKS, [])),
-        indicators=indicators(blocks.get(INDICATORS, []), path),
+        indicators=indicators(blocks.get(INDICATORS, [])),
     )
+
+
+SECTIONS = ("budget_lines", "key_tasks", "indicators")
+
+
+def read(pages: Pages) -> Reading:
+    form = parse_form(pages.rows, pages.first_page)
+    return Reading(
+        department=form.department,
+        # 基本信息 (下属二级单位数 …) is printed by some forms only.
+        sections=(*SECTIONS, "facts") if form.basic_info else SECTIONS,
+        records={
+            "budget_lines": form.budget_lines,
+            "key_tasks": form.key_tasks,
+            "indicators": form.indicators,
+            "facts": form.basic_info,
+            "overall_goal": form.overall_goal,
+            "other_tasks": form.other_tasks,
+        },
+    )
+
+
+def one_document(pages: Pages) -> None:
+    """MultipleDocuments when the rows show a second document after the form: a project table's
+    header row, or a 部门名称 naming another department. (A second 预算整体情况 label tells nothing:
+    a page break inside the block prints its merged label again.)"""
+    from ingest.families.project_target_table import HEADER as PROJECT_HEADER  # it reads our labels
+
+    for row in pages.rows:
+        if header_columns(row, PROJECT_HEADER):
+            raise MultipleDocuments(f"page {row.page}: a 项目支出绩效目标表 follows the form")
+    one_department(pages.rows)
+
+
+def one_department(rows: Sequence[TableRow]) -> None:
+    """MultipleDocuments when a second 部门名称 row names another department."""
+    named = [row for row in rows if section_of(row) == DEPARTMENT]
+    for row in named[1:]:
+        if squash("".join(body(row))) != squash("".join(body(named[0]))):
+            raise MultipleDocuments(f"page {row.page}: a second form begins, of another department")
+
+
+# The indicator block's own evidence of a lost end is judged while reading it (`_check_complete`):
+# it needs the block's template rows, which name no indicator and make no record.
+FAMILY = Family(
+    doc_type=DocType.DEPT_TARGET_FORM,
+    name_zh="部门整体(支出)(预算)绩效目标(申报)表",
+    title=re.compile(r"部门整体(?:支出)?(?:预算)?绩效目标(?:申报)?表"),
+    read=read,
+    sections=(*SECTIONS, "facts"),
+    one_document=one_document,
+)

@@ -11,17 +11,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 from ingest.amounts import parse_optional_amount
 from ingest.budget import UNIT_TOTAL_SECTION, identity, line_amounts, lines_in, project_amounts
-from ingest.errors import BadAmount, IncompleteDocument, MissingSection
+from ingest.errors import BadAmount, IncompleteDocument, MissingSection, MultipleDocuments
+from ingest.families import dept_target_form
+from ingest.families.family import Family, Pages, Reading
 from ingest.measures import normalise_target
 from ingest.pdf.columns import header_columns, under_header
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
 from ingest.proof import rounding_tolerance
-from ingest.records import BudgetLine, Project, ProjectIndicator
+from ingest.records import BudgetLine, DocType, Project, ProjectIndicator
 
 # The unit total row is named after the department (广州市科学技术局（本级）) or, in other
 # templates, as a total.
@@ -50,12 +51,12 @@ _ITEM = re.compile(
 _TARGET = re.compile(r"\s*[,，]?\s*年度指标值\s*[:：]\s*")
 
 
-def department_name(first_page_text: str, path: Path) -> str:
+def department_name(first_page_text: str) -> str:
     match = _DEPARTMENT.search(first_page_text)
     if not match:
-        raise MissingSection(path, "no 部门名称： line above the table")
+        raise MissingSection("no 部门名称： line above the table")
     if not match.group(1):
-        raise MissingSection(path, "the 部门名称： line above the table names no department")
+        raise MissingSection("the 部门名称： line above the table names no department")
     return match.group(1)
 
 
@@ -97,13 +98,13 @@ def _split_target(body: str) -> tuple[str, str]:
     return (parts[0].strip(), parts[1].strip()) if len(parts) == 2 else (body.strip(), "")
 
 
-def _amounts(values: dict[str, str], row: TableRow, path: Path) -> dict[str, Decimal | None]:
+def _amounts(values: dict[str, str], row: TableRow) -> dict[str, Decimal | None]:
     amounts: dict[str, Decimal | None] = {}
     for field in AMOUNT_FIELDS:
         try:
             amounts[field] = parse_optional_amount(values[field])
         except ValueError as exc:
-            raise BadAmount(path, f"page {row.page} row {row.row}: {AMOUNT_LABELS[field]} {exc}") from exc
+            raise BadAmount(f"page {row.page} row {row.row}: {AMOUNT_LABELS[field]} {exc}") from exc
     return amounts
 
 
@@ -115,9 +116,7 @@ def _row_amount(amounts: dict[str, Decimal]) -> Decimal | None:
     return total if total is not None else sources
 
 
-def _check_complete(
-    unit_total: Sequence[BudgetLine], projects: Sequence[Project], department: str, path: Path
-) -> None:
+def _check_complete(unit_total: Sequence[BudgetLine], projects: Sequence[Project], department: str) -> None:
     """The table's own evidence that rows are missing: no 单位合计 row to add them up to (the row
     named after the department, its amounts blank), or project rows whose 总计 fall short of it by
     more than rounding (check 4b's: a page lost, a damaged content stream). Rows adding up to more
@@ -125,7 +124,6 @@ def _check_complete(
     expected = _row_amount(line_amounts(unit_total))
     if expected is None:
         raise MissingSection(
-            path,
             f"no {UNIT_TOTAL_SECTION} row (named {department} or 合计) with an amount to add up to",
         )
     rows = [amount for project in projects if (amount := _row_amount(project_amounts(project))) is not None]
@@ -133,24 +131,21 @@ def _check_complete(
     if expected - added > rounding_tolerance(len(rows)):
         page = unit_total[0].page
         raise IncompleteDocument(
-            path,
             f"the {len(projects)} project rows add up to {added} 万元, short of the printed "
             f"{UNIT_TOTAL_SECTION} {expected} (page {page}) by {expected - added}: project rows are "
             "missing (a page lost?)",
         )
 
 
-def parse_rows(
-    rows: Sequence[TableRow], department: str, path: Path
-) -> tuple[list[BudgetLine], list[Project]]:
+def parse_rows(rows: Sequence[TableRow], department: str) -> tuple[list[BudgetLine], list[Project]]:
     """Split the table into the unit total row (as budget lines) and the project rows."""
     if not any(header_columns(row, HEADER) for row in rows):
-        raise MissingSection(path, "no header row (项目名称 | 总计 | 财政拨款 … | 绩效指标) in any table")
+        raise MissingSection("no header row (项目名称 | 总计 | 财政拨款 … | 绩效指标) in any table")
     unit_total: list[BudgetLine] = []
     projects: list[Project] = []
     texts: list[tuple[str, str]] = []  # (goal, indicators) text per project, joined across pages
     for row, values in under_header(rows, HEADER):
-        amounts = _amounts(values, row, path)
+        amounts = _amounts(values, row)
         has_amount = any(value is not None for value in amounts.values())
         if not values["name"] and not has_amount:
             if projects and (values["goal"] or values["indicators"]):
@@ -162,7 +157,7 @@ def parse_rows(
             continue
         if not values["name"]:
             raise IncompleteDocument(
-                path, f"page {row.page} row {row.row}: a project row with amounts but no 项目名称"
+                f"page {row.page} row {row.row}: a project row with amounts but no 项目名称"
             )
         if squash(values["name"]) in (squash(department), *UNIT_TOTAL_NAMES):
             unit_total.extend(
@@ -191,10 +186,44 @@ def parse_rows(
         )
         texts.append((values["goal"], values["indicators"]))
     if not projects:
-        raise MissingSection(path, "the project table has no project rows")
-    _check_complete(unit_total, projects, department, path)
+        raise MissingSection("the project table has no project rows")
     projects = [
         replace(project, goal=goal, indicators=split_indicators(indicators))
         for project, (goal, indicators) in zip(projects, texts, strict=True)
     ]
     return unit_total, projects
+
+
+SECTIONS = ("budget_lines", "projects")
+
+
+def read(pages: Pages) -> Reading:
+    department = department_name(pages.first_page)
+    unit_total, projects = parse_rows(pages.rows, department)
+    return Reading(department, SECTIONS, {"budget_lines": unit_total, "projects": projects})
+
+
+def complete(reading: Reading) -> None:
+    _check_complete(reading.records["budget_lines"], reading.records["projects"], reading.department)
+
+
+def one_document(pages: Pages) -> None:
+    """A project table may head its first column 单位名称: only a form's 预算整体情况 block after
+    the table tells a second document."""
+    budget = next(
+        (row for row in pages.rows if dept_target_form.section_of(row) == dept_target_form.BUDGET), None
+    )
+    if budget is not None:
+        raise MultipleDocuments(f"page {budget.page}: a form's {dept_target_form.BUDGET} follows the table")
+    dept_target_form.one_department(pages.rows)
+
+
+FAMILY = Family(
+    doc_type=DocType.PROJECT_TARGET_TABLE,
+    name_zh="项目支出绩效目标(申报)表",
+    title=re.compile(r"项目支出绩效目标(?:申报)?表"),
+    read=read,
+    sections=SECTIONS,
+    one_document=one_document,
+    complete=complete,
+)

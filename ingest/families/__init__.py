@@ -1,0 +1,1 @@
+"""One module per document family; the registry (registry.py) lists them."""

@@ -7,6 +7,7 @@ Stable on purpose: analysts and tests diff it. Amounts are JSON numbers with the
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import simplejson
@@ -84,13 +85,19 @@ def to_contract(document: ParsedDocument) -> dict[str, Any]:
     if header.doc_type is DocType.DEPT_TARGET_FORM:
         out["overall_goal"] = document.overall_goal
         out["other_tasks"] = document.other_tasks
-    render = {
+    if "evaluation" in document.sections:
+        out["subject"] = header.subject
+    render: dict[str, Callable[[], object]] = {
         "budget_lines": lambda: [_budget_line(line) for line in document.budget_lines],
         "key_tasks": lambda: [_key_task(task) for task in document.key_tasks],
         "indicators": lambda: [_indicator(indicator) for indicator in document.indicators],
         "projects": lambda: [_project(project) for project in document.projects],
         "scores": lambda: [dataclasses.asdict(score) for score in document.scores],
         "facts": lambda: [_fact(fact) for fact in document.facts],
+        # One summary per table: an object, not a list.
+        "evaluation": lambda: dataclasses.asdict(document.evaluation[0]),
+        "execution_lines": lambda: [dataclasses.asdict(line) for line in document.execution_lines],
+        "evaluated_indicators": lambda: [dataclasses.asdict(item) for item in document.evaluated_indicators],
     }
     for section in document.sections:
         out[section] = render[section]()

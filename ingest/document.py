@@ -21,7 +21,7 @@ from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.24.2"
+PARSER_VERSION = "2026.11.25.1"
 
 
 def sections_of(doc_type: DocType) -> tuple[str, ...]:
@@ -123,5 +123,6 @@ def _records(
         page_count=content.page_count,
         department_code=departments.match(reading.department) if departments else None,
         ocr=bool(content.scanned),
+        subject=reading.subject,
     )
     return ParsedDocument(header, reading.sections, **reading.records)

@@ -220,6 +220,9 @@ class DocumentHeader:
     department_code: str | None = None  # from the departments seed; None: matches no bureau
     # Read by OCR from a scan (its figures proven, ingest/proof.py; its text may carry OCR noise).
     ocr: bool = False
+    # What the document covers within its department and year, where that is less than the whole:
+    # the project (项目名称) of a 项目支出绩效自评表. Versions of one document share it.
+    subject: str | None = None
 
 
 @dataclass

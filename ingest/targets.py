@@ -6,11 +6,30 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ingest.measures import TargetPart, goal_statements, parse_target, to_base
-from ingest.records import ParsedDocument, TargetRecord
+from ingest.measures import TargetPart, goal_statements, normalise_target, parse_target, to_base
+from ingest.records import EvaluatedIndicator, ParsedDocument, TargetRecord
 
 # 落户以来完成累计固定资产投资（亿元） with target '≥ 150': the unit is in the indicator's name.
 _UNIT_IN_NAME = re.compile(r"[（(](亿元|万元|元|%|家|个|人|项|件|场|次|万人|人次)[）)]\s*$")
+
+
+# A 指标性质 column that states a comparison (≥ = ≤; 正向/反向 say nothing measurable).
+_NATURE = re.compile(r"^[≥≤<>=＞＜＝≧≦⩾⩽]$|^>=$|^<=$")
+_STARTS_WITH_NUMBER = re.compile(r"^\d")
+_ENDS_WITH_NUMBER = re.compile(r"\d$")
+
+
+def evaluated_target(indicator: EvaluatedIndicator) -> str:
+    """A self-evaluation table's target with its 指标性质 and 计量单位 columns joined in:
+    ≥ | 4000 | 家 reads as ≥4000家; a target that prints its own comparison or unit keeps it."""
+    target = indicator.target.strip()
+    nature = (indicator.target_nature or "").strip()
+    unit = (indicator.target_unit or "").strip()
+    if nature and _NATURE.match(normalise_target(nature)) and _STARTS_WITH_NUMBER.match(target):
+        target = nature + target
+    if unit and _ENDS_WITH_NUMBER.search(target):
+        target = target + unit
+    return target
 
 
 def _with_unit_from(name: str, part: TargetPart) -> TargetPart:
@@ -93,4 +112,19 @@ def targets_of(document: ParsedDocument) -> list[TargetRecord]:
                 )
                 for part in parse_target(item.annual_target)
             )
+    for line, evaluated in enumerate(document.evaluated_indicators, start=1):
+        raw = evaluated_target(evaluated)
+        found.extend(
+            _record(
+                part,
+                source="evaluation_indicator",
+                line=line,
+                period="annual",
+                name=evaluated.name,
+                raw=raw,
+                page=evaluated.page,
+                row=evaluated.row,
+            )
+            for part in parse_target(raw)
+        )
     return found

@@ -48,7 +48,7 @@ from ingest.records import (
 
 HEADER_FILE = "document.json"
 # Bumped when the files of a document change shape: a folder of another layout is written again.
-ZONE_LAYOUT = 2
+ZONE_LAYOUT = 3
 KEY_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("document_sha256", pa.string()),
     ("line_number", pa.int32()),

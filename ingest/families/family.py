@@ -34,6 +34,7 @@ class Reading:
     department: str
     sections: tuple[str, ...]
     records: dict[str, Any]
+    subject: str | None = None  # the project of a project-scoped document (DocumentHeader.subject)
 
 
 def no_check(pages: Pages) -> None:

@@ -95,6 +95,8 @@ def print_document(document: ParsedDocument) -> None:
             ((s.level1, s.level2, s.score, s.subtotal, s.page) for s in document.scores),
             console,
         )
+    if "evaluation" in document.sections:
+        _print_evaluation(document, console)
     if "facts" in document.sections:
         print_table(
             "facts",
@@ -112,6 +114,69 @@ def print_document(document: ParsedDocument) -> None:
             ),
             console,
         )
+
+
+def _print_evaluation(document: ParsedDocument, console: Console) -> None:
+    for summary in document.evaluation:
+        print_table(
+            "自评表 what the table evaluates",
+            ["项目名称", "主管部门", "实施单位", "总分 分值", "总分 得分", "page"],
+            [
+                (
+                    summary.project,
+                    summary.supervising_unit,
+                    summary.implementing_unit,
+                    summary.total_weight,
+                    summary.total_score,
+                    summary.page,
+                )
+            ],
+            console,
+        )
+        print_table(
+            "年度总体目标 goal",
+            ["预期目标 expected", "实际完成情况 achieved"],
+            [(summary.goal_expected, summary.goal_achieved)],
+            console,
+        )
+    print_table(
+        "预算执行情况 budget execution (万元)",
+        ["label", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率 %", "得分", "page"],
+        (
+            (
+                line.label,
+                line.initial_budget,
+                line.annual_budget,
+                line.executed,
+                line.weight,
+                line.execution_rate_percent,
+                line.score,
+                line.page,
+            )
+            for line in document.execution_lines
+        ),
+        console,
+    )
+    print_table(
+        "绩效指标 evaluated indicators",
+        ["一级", "二级", "三级 name", "target", "性质", "单位", "actual", "分值", "得分", "page"],
+        (
+            (
+                item.level1,
+                item.level2,
+                item.name,
+                item.target,
+                item.target_nature,
+                item.target_unit,
+                item.actual,
+                item.weight,
+                item.score,
+                item.page,
+            )
+            for item in document.evaluated_indicators
+        ),
+        console,
+    )
 
 
 def _pages(pages: tuple[int, ...]) -> str:

@@ -29,7 +29,8 @@ create table if not exists documents (
     error_type text,
     error_message text,
     first_seen_at text not null,
-    parsed_at text not null
+    parsed_at text not null,
+    subject text
 );
 -- A document whose file left the landing folder: withdrawn from the marts, kept as history. Its
 -- own table, so a ledger made before it needs no migration; dropped in again, it lands again.
@@ -67,11 +68,21 @@ class LedgerEntry:
     superseded_by: str | None
     first_seen_at: str
     parsed_at: str
+    subject: str | None = None  # the project of a project-scoped document (DocumentHeader.subject)
 
     @property
     def version_key(self) -> str:
-        """What the versions of one document share: type, department and year."""
-        return f"{self.doc_type}|{self.department_key}|{self.fiscal_year}"
+        """What the versions of one document share: type, department and year, and the project
+        for a document about one project (a 项目支出绩效自评表: one per project and year)."""
+        key = f"{self.doc_type}|{self.department_key}|{self.fiscal_year}"
+        return f"{key}|{self.subject}" if self.subject else key
+
+
+def _add_subject(connection: sqlite3.Connection) -> None:
+    """A ledger made before documents had a subject gains the column (null: the whole department)."""
+    columns = {row[1] for row in connection.execute("pragma table_info(documents)")}
+    if "subject" not in columns:
+        connection.execute("alter table documents add column subject text")
 
 
 def _now() -> str:
@@ -103,6 +114,7 @@ class Ledger:
         connection = sqlite3.connect(self.path, timeout=60)
         try:
             connection.executescript(SCHEMA)
+            _add_subject(connection)
             with connection:  # one transaction: committed on success, rolled back on error
                 yield connection
         finally:
@@ -114,7 +126,7 @@ class Ledger:
                 "select documents.document_sha256, source_path,"
                 " case when withdrawals.document_sha256 is null then status else 'withdrawn' end,"
                 " doc_type, department_key, fiscal_year, parser_version, superseded_by, first_seen_at,"
-                " parsed_at from documents left join withdrawals using (document_sha256)"
+                " parsed_at, subject from documents left join withdrawals using (document_sha256)"
             ).fetchall()
         return {row[0]: LedgerEntry(*row) for row in rows}
 
@@ -139,17 +151,19 @@ class Ledger:
         department_key: str,
         fiscal_year: int,
         parser_version: str,
+        subject: str | None = None,
     ) -> list[str]:
         """Record a parsed document as current; return the shas it supersedes (same department,
-        year and type, other bytes), which stay in the ledger marked superseded."""
+        year, type and subject, other bytes), which stay in the ledger marked superseded."""
         now = _now()
         with self._connect() as connection:
             older = [
                 row[0]
                 for row in connection.execute(
                     "select document_sha256 from documents where status = 'current'"
-                    " and doc_type = ? and department_key = ? and fiscal_year = ? and document_sha256 <> ?",
-                    [doc_type, department_key, fiscal_year, sha256],
+                    " and doc_type = ? and department_key = ? and fiscal_year = ?"
+                    " and coalesce(subject, '') = ? and document_sha256 <> ?",
+                    [doc_type, department_key, fiscal_year, subject or "", sha256],
                 ).fetchall()
             ]
             connection.executemany(
@@ -158,14 +172,27 @@ class Ledger:
             )
             connection.execute(
                 """
-                insert into documents values (?, ?, 'current', ?, ?, ?, ?, null, null, null, ?, ?)
+                insert into documents (document_sha256, source_path, status, doc_type, department_key,
+                    fiscal_year, parser_version, first_seen_at, parsed_at, subject)
+                values (?, ?, 'current', ?, ?, ?, ?, ?, ?, ?)
                 on conflict (document_sha256) do update set
                     source_path = excluded.source_path, status = 'current', doc_type = excluded.doc_type,
                     department_key = excluded.department_key, fiscal_year = excluded.fiscal_year,
-                    parser_version = excluded.parser_version, superseded_by = null,
-                    error_type = null, error_message = null, parsed_at = excluded.parsed_at
+                    subject = excluded.subject, parser_version = excluded.parser_version,
+                    superseded_by = null, error_type = null, error_message = null,
+                    parsed_at = excluded.parsed_at
                 """,
-                [sha256, source_path, doc_type, department_key, fiscal_year, parser_version, now, now],
+                [
+                    sha256,
+                    source_path,
+                    doc_type,
+                    department_key,
+                    fiscal_year,
+                    parser_version,
+                    now,
+                    now,
+                    subject,
+                ],
             )
             connection.execute("insert or ignore into names values (?, ?, ?)", [source_path, sha256, now])
             connection.execute("delete from withdrawals where document_sha256 = ?", [sha256])
@@ -178,7 +205,9 @@ class Ledger:
         with self._connect() as connection:
             connection.execute(
                 """
-                insert into documents values (?, ?, 'quarantined', null, null, null, ?, null, ?, ?, ?, ?)
+                insert into documents (document_sha256, source_path, status, parser_version, error_type,
+                    error_message, first_seen_at, parsed_at)
+                values (?, ?, 'quarantined', ?, ?, ?, ?, ?)
                 on conflict (document_sha256) do update set
                     status = 'quarantined', error_type = excluded.error_type,
                     error_message = excluded.error_message, parser_version = excluded.parser_version,

@@ -79,6 +79,7 @@ class Outcome:
     fiscal_year: int | None = None
     error_type: str | None = None
     message: str | None = None
+    subject: str | None = None  # DocumentHeader.subject: part of the version key
 
 
 @dataclass
@@ -189,7 +190,15 @@ def parse_one(
     write_zone(Path(zone), document)
     header = document.header
     department_key = header.department_code or f"unknown:{header.department}"
-    return Outcome(source_path, header.sha256, "parsed", header.doc_type.value, department_key, header.year)
+    return Outcome(
+        source_path,
+        header.sha256,
+        "parsed",
+        header.doc_type.value,
+        department_key,
+        header.year,
+        subject=header.subject,
+    )
 
 
 class _WithoutPandas(importlib.abc.MetaPathFinder):
@@ -350,6 +359,7 @@ def _record_outcomes(
                 department_key=outcome.department_key,
                 fiscal_year=outcome.fiscal_year,
                 parser_version=PARSER_VERSION,
+                subject=outcome.subject,
             )
             summary.new.append(outcome.source_path)
             if outcome.department_key.startswith("unknown:"):

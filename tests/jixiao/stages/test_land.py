@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import shutil
+import sqlite3
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ import pypdf
 import pytest
 
 from ingest.zone import ZoneWriteError, is_complete
+from jixiao.runtime.ledger import SCHEMA as LEDGER_SCHEMA
 from jixiao.runtime.ledger import Ledger
 from jixiao.runtime.settings import Settings
 from jixiao.stages.land import land_all, parse_batch
@@ -326,3 +328,42 @@ def test_a_file_removed_from_the_landing_folder_is_withdrawn_and_kept_as_history
         e.source_path for e in Ledger(settings.state.ledger_path).entries().values() if e.status == "current"
     }
     assert "2023/huangpu_2023_dept_target_form.pdf" in current
+
+
+TABLES = Path(__file__).resolve().parents[2] / "fixtures" / "family" / "self_evaluation_tables"
+
+
+def test_each_project_table_is_a_document_of_its_own(settings: Settings) -> None:
+    """A department publishes one 项目支出绩效自评表 per project and year: the project is part of
+    what its versions share, so two projects never supersede each other; a project's corrected
+    table supersedes that project's alone."""
+    table = TABLES / "guangzhou_2023_project_self_evaluation_table_basic_research.pdf"
+    shutil.copy2(table, settings.landing_dir / "2023" / table.name)
+    land_all(settings)
+    ledger = Ledger(settings.state.ledger_path)
+    (landed,) = [entry for entry in ledger.entries().values() if entry.subject]
+    assert landed.version_key == "project_self_evaluation_table|gz_sti|2023|基础研究计划"
+    project = {"doc_type": "project_self_evaluation_table", "department_key": "gz_sti", "fiscal_year": 2023}
+    other = ledger.record_parsed(
+        sha256="b" * 64, source_path="2023/b.pdf", parser_version="x", subject="企业创新计划", **project
+    )
+    corrected = ledger.record_parsed(
+        sha256="c" * 64, source_path="2023/c.pdf", parser_version="x", subject="基础研究计划", **project
+    )
+    assert (other, corrected) == ([], [landed.document_sha256])
+    statuses = {entry.subject: entry.status for entry in ledger.entries().values() if entry.subject}
+    assert statuses == {"企业创新计划": "current", "基础研究计划": "current"}
+    # The documents of a whole department keep the version key they had before subjects.
+    assert {entry.version_key.count("|") for entry in ledger.entries().values() if not entry.subject} == {2}
+
+
+def test_a_ledger_from_before_subjects_gains_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(LEDGER_SCHEMA.replace(",\n    subject text", ""))
+        connection.execute(
+            "insert into documents values ('a', '2023/a.pdf', 'current', 'dept_target_form', 'gz_sti', 2023,"
+            " 'old', null, null, null, '2026-01-01', '2026-01-01')"
+        )
+    (entry,) = Ledger(path).entries().values()
+    assert (entry.subject, entry.version_key) == (None, "dept_target_form|gz_sti|2023")

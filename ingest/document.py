@@ -112,7 +112,8 @@ def _records(
         prove_prose(content.texts, path)
     reading = family.read(pages)
     family.complete(reading)
-    fiscal_year, year_source = resolve_year(path, title.year, year, source_path)
+    printed = title.year if title.year is not None else reading.year
+    fiscal_year, year_source = resolve_year(path, printed, year, source_path)
     header = DocumentHeader(
         sha256=sha256_of(path),
         source_path=source_path or str(path),

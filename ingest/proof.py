@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from ingest.errors import UnreadableScan
 from ingest.families.self_evaluation_report import TOTAL_LABEL
 from ingest.pdf.text import squash
 from ingest.prose import PAGE_FOOTER
-from ingest.records import BudgetLine, DocType, ParsedDocument, Project, Score
+from ingest.records import BudgetExecutionLine, BudgetLine, DocType, ParsedDocument, Project, Score
 from ingest.scan import UNPROVEN
 
 ZERO = Decimal(0)
@@ -50,6 +50,8 @@ def prove(document: ParsedDocument, path: Path) -> None:
         _prove_form(document.budget_lines, path)
     elif doc_type is DocType.PROJECT_TARGET_TABLE:
         _prove_project_table(document.budget_lines, document.projects, path)
+    elif doc_type in (DocType.DEPT_SELF_EVALUATION_TABLE, DocType.PROJECT_SELF_EVALUATION_TABLE):
+        _prove_evaluation_table(document, path)
     else:
         _prove_scores(document.scores, path)
 
@@ -82,6 +84,10 @@ def _target_texts(document: ParsedDocument) -> Iterator[tuple[str, str]]:
     for project in document.projects:
         for item in project.indicators:
             yield f"page {project.pages[0]} row {project.row} {item.name}", item.annual_target
+    for evaluated in document.evaluated_indicators:
+        where = f"page {evaluated.page} row {evaluated.row} {evaluated.name}"
+        yield where, evaluated.target
+        yield f"{where} (its actual)", evaluated.actual or ""
 
 
 def _prove_targets(document: ParsedDocument, path: Path) -> None:
@@ -236,4 +242,61 @@ def _prove_scores(scores: Sequence[Score], path: Path) -> None:
     if added != total.score:
         raise _unproven(
             path, f"page {total.page} row {total.row}", "得分之和", added, TOTAL_LABEL, total.score
+        )
+
+
+def _prove_evaluation_table(document: ParsedDocument, path: Path) -> None:
+    """A self-evaluation table's identities (checks 10a-10e, read strictly): every weight and score
+    within its weight, the weights and the scores adding up to 总分's, the 其中 lines to 年度资金总额,
+    and 执行率 = 全年执行数 / 全年预算数 to the printed precision. A cell read blank stands only where
+    the identities hold with it blank."""
+    (summary,) = document.evaluation
+    scored = [
+        (f"page {line.page} row {line.row} {line.label}", line.weight, line.score)
+        for line in document.execution_lines
+        if line.weight is not None or line.score is not None
+    ] + [
+        (f"page {item.page} row {item.row} {item.name}", item.weight, item.score)
+        for item in document.evaluated_indicators
+    ]
+    where_total = f"page {summary.page} row {summary.row} 总分"
+    for where, weight, score in scored:
+        if weight is None:
+            raise UnreadableScan(path, f"{where}: 分值 not read")
+        if score is not None and score > weight:
+            raise _unproven(path, where, "得分", score, "at most its 分值", weight)
+    weights = sum((weight or ZERO for _, weight, _ in scored), ZERO)
+    if summary.total_weight is None or weights != summary.total_weight:
+        raise _unproven(path, where_total, "分值之和", weights, "总分 分值", summary.total_weight)
+    scores = sum((score or ZERO for _, _, score in scored), ZERO)
+    if summary.total_score is None or scores != summary.total_score:
+        raise _unproven(path, where_total, "得分之和", scores, "总分 得分", summary.total_score)
+    _prove_execution(document.execution_lines, path)
+
+
+def _prove_execution(lines: Sequence[BudgetExecutionLine], path: Path) -> None:
+    if not lines:
+        return
+    total, parts = lines[0], lines[1:]
+    for column in ("initial_budget", "annual_budget", "executed"):
+        printed = [value for line in parts if (value := getattr(line, column)) is not None]
+        expected = getattr(total, column)
+        if printed and sum(printed, ZERO) != expected:
+            added = sum(printed, ZERO)
+            raise _unproven(path, f"page {total.page} {column}", "其中之和", added, total.label, expected)
+    rate = total.execution_rate_percent
+    if rate is None:
+        return
+    if total.executed is None or not total.annual_budget:
+        raise UnreadableScan(
+            path, f"page {total.page} row {total.row}: 执行率 {rate}% without 全年预算数 and 执行数"
+        )
+    exponent = rate.as_tuple().exponent
+    places = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
+    # Rounded half up as offices do, or cut: either way the printed digits are the quotient's.
+    quotient = total.executed / total.annual_budget * 100
+    computed = quotient.quantize(places, rounding=ROUND_HALF_UP)
+    if rate not in (computed, quotient.quantize(places, rounding=ROUND_DOWN)):
+        raise _unproven(
+            path, f"page {total.page} row {total.row}", "执行数/全年预算数", computed, "执行率", rate
         )

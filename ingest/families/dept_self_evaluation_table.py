@@ -12,11 +12,11 @@ from ingest.records import DocType
 
 
 def read(pages: Pages) -> Reading:
-    content = table.read_table(pages.rows)
+    content = table.read_table(pages.rows, pages.first_page)
     department = content.names.get("department") or content.names.get("supervising_unit")
     if not department:
         raise MissingSection("no 部门（单位）名称 row in the table")
-    return table.reading(content, department, project=None)
+    return table.reading(content, department, project=None, first_page=pages.first_page)
 
 
 FAMILY = Family(

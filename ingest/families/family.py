@@ -35,6 +35,7 @@ class Reading:
     sections: tuple[str, ...]
     records: dict[str, Any]
     subject: str | None = None  # the project of a project-scoped document (DocumentHeader.subject)
+    year: int | None = None  # printed in the document's header when its title prints none
 
 
 def no_check(pages: Pages) -> None:

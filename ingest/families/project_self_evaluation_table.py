@@ -12,7 +12,7 @@ from ingest.records import DocType
 
 
 def read(pages: Pages) -> Reading:
-    content = table.read_table(pages.rows)
+    content = table.read_table(pages.rows, pages.first_page)
     project = content.names.get("project")
     if not project:
         raise MissingSection("no 项目名称 row in the table")
@@ -20,7 +20,7 @@ def read(pages: Pages) -> Reading:
     department = content.names.get("supervising_unit") or content.names.get("implementing_unit")
     if not department:
         raise MissingSection(f"the table of {project} names neither 主管部门 nor 实施单位")
-    return table.reading(content, department, project=project)
+    return table.reading(content, department, project=project, first_page=pages.first_page)
 
 
 FAMILY = Family(

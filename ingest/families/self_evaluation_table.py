@@ -35,11 +35,10 @@ OTHER = "其他"  # a block this reader does not read (年度主要任务, 自�
 # Column-A labels, matched on the cell's start with whitespace removed.
 SECTION_LABELS: dict[str, re.Pattern[str]] = {
     NAME: re.compile(r"^(?:项目|部门|单位|机关)(?:（单位）|\(单位\))?名称"),
+    # 项目资金（万元）, 年度部门整体支出预算执行情况（万元）, 部门预算资金, 资金投入情况 …
     BUDGET: re.compile(
-        r"^(?:项目|部门|单位|年度)?(?:部门)?(?:整体)?(?:支出)?(?:预算)?(?:资金|预算)"
-        r"(?:执行)?(?:情况)?(?:（万元）|\(万元\))?$"
-        r"|^(?:年度)?(?:部门|单位)?(?:整体)?(?:支出)?预算(?:资金)?执行情况"
-        r"|^(?:项目|部门|预算)资金"
+        r"^(?=.{2,24}$)(?=.*(?:资金|预算))(?:年度|本年|全年)?(?:部门|单位|项目|机关)?(?:整体)?(?:支出)?"
+        r"(?:预算)?(?:资金)?(?:预算)?(?:执行|投入|使用|安排)?(?:情况)?(?:[（(](?:单位[:：])?万元[)）])?$"
     ),
     GOAL: re.compile(r"^(?:年度)?(?:总体|整体)(?:绩效)?目标"),
     INDICATORS: re.compile(r"^(?:年度)?绩效指标(?:完成情况)?$"),
@@ -151,11 +150,13 @@ def section_of(row: TableRow) -> str | None:
     return next((block for block, label in SECTION_LABELS.items() if label.match(first)), None)
 
 
-def _block_of_header(row: TableRow) -> str | None:
-    """The block whose header row this is: a page break may leave the column-A label elsewhere."""
+def _block_of_header(row: TableRow, current: str | None) -> str | None:
+    """The block whose header row this is: a page break may leave the column-A label elsewhere,
+    and a label in other words names no block. A budget header counts only right after the names
+    (a block of tasks elsewhere may print 预算数 | 执行数 too)."""
     if header_columns(row, INDICATOR_HEADER, optional=INDICATOR_OPTIONAL):
         return INDICATORS
-    if header_columns(row, EXECUTION_HEADER, optional=EXECUTION_OPTIONAL):
+    if current in (None, NAME) and header_columns(row, EXECUTION_HEADER, optional=EXECUTION_OPTIONAL):
         return BUDGET
     return None
 
@@ -171,7 +172,7 @@ def by_section(rows: Iterable[TableRow]) -> dict[str, list[TableRow]]:
     blocks: dict[str, list[TableRow]] = {}
     current: str | None = None
     for row in rows:
-        block = section_of(row) or _block_of_header(row)
+        block = section_of(row) or _block_of_header(row, current)
         if block is not None and block in blocks and block != current:
             if block == NAME:
                 blocks[block].append(row)
@@ -380,9 +381,30 @@ def indicators(rows: Sequence[TableRow], content: TableContent) -> None:
         )
 
 
-def read_table(rows: Sequence[TableRow]) -> TableContent:
+# Printed above the table instead of in it: 项目名称：…, 主管部门：…, 填报单位 aside.
+_NAME_LINE = re.compile(
+    r"(项目名称|部门（单位）名称|部门名称|单位名称|主管部门|主管单位|实施单位|项目实施单位)\s*[:：]\s*(\S+)"
+)
+# The year printed on a line of its own under the title, or as 年度：2023 (评价年度, 所属年度).
+_YEAR_LINE = re.compile(
+    r"^[（(](20\d{2})年度?[）)]$|^(20\d{2})年度$|^(?:评价|自评|所属|预算)?年度[:：](20\d{2})"
+)
+
+
+def header_year(first_page: str) -> int | None:
+    """The year the table's header prints outside its title, if any."""
+    for line in first_page.splitlines()[:10]:
+        if match := _YEAR_LINE.search(squash(line)):
+            return int(next(group for group in match.groups() if group))
+    return None
+
+
+def read_table(rows: Sequence[TableRow], first_page: str) -> TableContent:
     blocks = by_section(rows)
-    content = TableContent(names=_names(blocks.get(NAME, [])))
+    names = _names(blocks.get(NAME, []))
+    for label, value in _NAME_LINE.findall(first_page):
+        names.setdefault(PAIR_LABELS[label], value)
+    content = TableContent(names=names)
     content.lines = execution_lines(blocks.get(BUDGET, [])) if BUDGET in blocks else []
     content.goal_expected, content.goal_achieved = goals(blocks.get(GOAL, []))
     indicators(blocks.get(INDICATORS, []), content)
@@ -392,7 +414,7 @@ def read_table(rows: Sequence[TableRow]) -> TableContent:
 SECTIONS = ("evaluation", "execution_lines", "evaluated_indicators")
 
 
-def reading(content: TableContent, department: str, project: str | None) -> Reading:
+def reading(content: TableContent, department: str, project: str | None, first_page: str) -> Reading:
     total = content.total
     summary = EvaluationSummary(
         project=project,
@@ -415,6 +437,7 @@ def reading(content: TableContent, department: str, project: str | None) -> Read
             "evaluated_indicators": content.indicators,
         },
         subject=project,
+        year=header_year(first_page),
     )
 
 

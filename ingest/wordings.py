@@ -122,3 +122,12 @@ class Wordings:
 @cache
 def default_wordings() -> Wordings:
     return Wordings.from_seeds()
+
+
+@cache
+def names_in_group(level2_zh: str, seeds: Path = SEEDS) -> frozenset[str]:
+    """The labels (indicator_name_zh) of the catalog's indicators of one group: 预算执行, 绩效评价 …"""
+    with (seeds / "indicator_catalog.csv").open(encoding="utf-8") as handle:
+        return frozenset(
+            row["indicator_name_zh"] for row in csv.DictReader(handle) if row["level2_zh"] == level2_zh
+        )

@@ -132,6 +132,15 @@ def _words(text: str) -> str:
         ("广州市黄埔区科学技术局2022年度部门整体支出\n绩效自评报告", DocType.SELF_EVALUATION, 2022),
         ("2021 年茂名市发展和改革局整体支出绩效自评报告", DocType.SELF_EVALUATION, 2021),
         ("韶关市科学技术局部门整体支出绩效自评报告（2023年度）", DocType.SELF_EVALUATION, 2023),
+        # Other offices' words for the same report (单位 before 自评, 机关 for 部门, 评价 for 自评 …).
+        ("广州市海珠区科学技术局2023年度部门整体支出绩效单位自评报告", DocType.SELF_EVALUATION, 2023),
+        ("广州市番禺区科技工业商务和信息化局机关整体支出绩效评价报告", DocType.SELF_EVALUATION, None),
+        ("部门整体支出绩效评价报告", DocType.SELF_EVALUATION, None),
+        ("关于2022年度部门整体支出绩效自评情况的报告", DocType.SELF_EVALUATION, 2022),
+        ("2024年度整体支出绩效自评报告\n广州市白云区科学技术局", DocType.SELF_EVALUATION, 2024),
+        ("广州市花都区科学技术局部门整体支出绩效自我评价报告", DocType.SELF_EVALUATION, None),
+        ("广州市从化区科学技术局2023年度部门整体绩效自评报告", DocType.SELF_EVALUATION, 2023),
+        ("广州市增城区科学技术局单位整体支出绩效自评报告（2023年度）", DocType.SELF_EVALUATION, 2023),
     ],
 )
 def test_titles_of_the_family(title: str, doc_type: DocType, year: int | None) -> None:
@@ -147,6 +156,9 @@ def test_titles_of_the_family(title: str, doc_type: DocType, year: int | None) -
         "2022年度科技创新券项目支出绩效自评报告",
         "2022年度部门决算\n目录\n附件：部门整体支出绩效自评报告",
         "关于开展2023年度部门整体支出绩效自评工作的通知",
+        "2023年度科技企业孵化器专项资金项目支出绩效评价报告",
+        "部门整体支出绩效评价工作方案",
+        "广州市财政局关于部门整体支出绩效评价结果的通报",
     ],
 )
 def test_other_documents_are_refused_by_their_title(title: str) -> None:
@@ -175,3 +187,27 @@ def test_the_sample_report_keeps_exactly_its_47_facts() -> None:
     assert sum(fact["value"] for fact in facts if fact["label"] in {"基本支出", "项目支出"}) == Decimal(
         "383193.53"
     )
+
+
+@pytest.mark.parametrize(
+    ("first_page", "last_page", "department"),
+    [
+        ("部门整体支出绩效评价报告\n单位名称：广州市海珠区科学技术局\n根据…", "", "广州市海珠区科学技术局"),
+        ("2024年度整体支出绩效自评报告\n广州市白云区科学技术局\n一、基本情况", "", "广州市白云区科学技术局"),
+        (
+            "部门整体支出绩效评价报告\n一、基本情况\n我局…",
+            "…特此报告。\n广州市花都区科学技术局\n2024年3月15日",
+            "广州市花都区科学技术局",
+        ),
+        ("关于2022年度部门整体支出绩效自评情况的报告\n各有关单位：…", "…\n特此报告。", None),
+    ],
+    ids=["a 单位名称 line", "the line under the title", "the signature", "nowhere"],
+)
+def test_a_report_whose_title_names_no_department_names_it_elsewhere(
+    first_page: str, last_page: str, department: str | None
+) -> None:
+    from ingest.families.self_evaluation_report import department_in_text, department_name
+
+    _, title = identify(first_page, Path("x.pdf"))
+    assert department_name(title) is None
+    assert department_in_text(title, first_page, last_page) == department

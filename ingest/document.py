@@ -13,6 +13,7 @@ from ingest.errors import DocumentError, NotAPdf, UnknownYear, UnreadableScan
 from ingest.families.family import Family, Pages
 from ingest.families.registry import family_of, identify
 from ingest.identify import Title, resolve_year
+from ingest.pdf.columns import is_continuation_mark
 from ingest.pdf.integrity import damaged_page
 from ingest.pdf.pdfium import PageObjects
 from ingest.pdf.reader import PdfContent, first_page_text, open_pdf, read_pdf
@@ -106,7 +107,9 @@ def _records(
     source_path: str | None,
     departments: DepartmentDirectory | None,
 ) -> ParsedDocument:
-    pages = Pages(title, first_page, content.rows, content.texts, scanned=bool(content.scanned))
+    # A 续表 mark is no row of any block: the header it announces is read as a header.
+    rows = [row for row in content.rows if not is_continuation_mark(row)]
+    pages = Pages(title, first_page, rows, content.texts, scanned=bool(content.scanned))
     family.one_document(pages)
     if content.scanned and family.reads_text:
         prove_prose(content.texts, path)

@@ -8,7 +8,7 @@ print the label again or leave the cell blank, both continue the block.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import pairwise
@@ -17,7 +17,7 @@ from ingest.amounts import is_amount, parse_amount, parse_optional_amount
 from ingest.errors import BadAmount, IncompleteDocument, MissingSection, MultipleDocuments
 from ingest.families.family import Family, Pages, Reading
 from ingest.measures import base_of
-from ingest.pdf.columns import header_columns, under_header
+from ingest.pdf.columns import header_columns, page_top_repeats, under_header
 from ingest.pdf.merges import BBox
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
@@ -113,16 +113,22 @@ def _block_of_header(row: TableRow) -> str | None:
     return None
 
 
-def by_section(rows: Iterable[TableRow]) -> dict[str, list[TableRow]]:
+def by_section(rows: Sequence[TableRow]) -> dict[str, list[TableRow]]:
     """Rows grouped by the block they belong to, in reading order; rows before any label are dropped.
 
     A block starts at the row printing its column-A label, or at its header row (一级指标 | 二级指标 …)
-    when the label of a merged column-A cell was printed on another page.
+    when the label of a merged column-A cell was printed on another page. A label or header row
+    that a page prints at its top again (a browser's <thead>, a 续表 header) is a header, not a block:
+    the block being read goes on (the header of the block being read is kept, for its columns).
     """
+    repeats = page_top_repeats(rows)
     blocks: dict[str, list[TableRow]] = {}
     current: str | None = None
-    for row in rows:
-        current = section_of(row) or _block_of_header(row) or current
+    for position, row in enumerate(rows):
+        block = section_of(row) or _block_of_header(row)
+        if position in repeats and block is not None and block != current:
+            continue
+        current = block or current
         if current is not None:
             blocks.setdefault(current, []).append(row)
     return blocks

@@ -155,6 +155,8 @@ def parse_rows(rows: Sequence[TableRow], department: str) -> tuple[list[BudgetLi
                 if row.page not in last.pages:
                     projects[-1] = replace(last, pages=(*last.pages, row.page))
             continue
+        if not has_amount and _DEPARTMENT.match(squash(values["name"])):
+            continue  # the 部门名称： line printed again inside the table with a repeated header
         if not values["name"]:
             raise IncompleteDocument(
                 f"page {row.page} row {row.row}: a project row with amounts but no 项目名称"

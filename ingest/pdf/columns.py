@@ -7,7 +7,8 @@ The x-extent of each header cell is: a data cell belongs to the header column it
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ingest.pdf.reader import TableRow
@@ -105,3 +106,38 @@ def under_header(
             columns = header
         elif columns is not None:
             yield row, columns.split(row)
+
+
+def _printed_text(row: TableRow) -> tuple[str, ...]:
+    return tuple(squash(cell) for cell in row.cells if squash(cell))
+
+
+def page_top_repeats(rows: Sequence[TableRow]) -> set[int]:
+    """The positions of rows that a page prints at its top again, as they were printed before: a
+    browser's <thead>, print titles, a 续表 header an office typed. The rows at the top of a page,
+    down to the first that is new, that repeat an earlier row of the document word for word."""
+    seen: set[tuple[str, ...]] = set()
+    repeats: set[int] = set()
+    page: int | None = None
+    at_top = False
+    for position, row in enumerate(rows):
+        if row.page != page:
+            page, at_top = row.page, True
+        text = _printed_text(row)
+        if at_top and text and text in seen:
+            repeats.add(position)
+        else:
+            at_top = False
+        seen.add(text)
+    return repeats
+
+
+# A row that says only that the table goes on: 续表, 续表2, 续上表, 接上表.
+_CONTINUATION_MARK = re.compile(
+    r"^[（(]?(?:续表|续上表|接上表|上接表)[\d一二三四五六七八九十]*[)）]?(?:[（(]续[)）])?[:：]?$"
+)
+
+
+def is_continuation_mark(row: TableRow) -> bool:
+    """A 续表 row an office typed above a repeated header: part of no block, no record."""
+    return bool(_CONTINUATION_MARK.match("".join(_printed_text(row))))

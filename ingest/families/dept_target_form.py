@@ -113,6 +113,12 @@ def _block_of_header(row: TableRow) -> str | None:
     return None
 
 
+def _is_header(row: TableRow) -> bool:
+    """The rows a page may print again at its top: the 部门名称 row and the blocks' header rows. A
+    block's first row (预算整体情况 | 基本支出 | …) printed again begins another form."""
+    return section_of(row) == DEPARTMENT or _block_of_header(row) is not None
+
+
 def by_section(rows: Sequence[TableRow]) -> dict[str, list[TableRow]]:
     """Rows grouped by the block they belong to, in reading order; rows before any label are dropped.
 
@@ -121,7 +127,7 @@ def by_section(rows: Sequence[TableRow]) -> dict[str, list[TableRow]]:
     that a page prints at its top again (a browser's <thead>, a 续表 header) is a header, not a block:
     the block being read goes on (the header of the block being read is kept, for its columns).
     """
-    repeats = page_top_repeats(rows)
+    repeats = page_top_repeats(rows, _is_header)
     blocks: dict[str, list[TableRow]] = {}
     current: str | None = None
     for position, row in enumerate(rows):

@@ -8,7 +8,7 @@ The x-extent of each header cell is: a data cell belongs to the header column it
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from ingest.pdf.reader import TableRow
@@ -112,10 +112,10 @@ def _printed_text(row: TableRow) -> tuple[str, ...]:
     return tuple(squash(cell) for cell in row.cells if squash(cell))
 
 
-def page_top_repeats(rows: Sequence[TableRow]) -> set[int]:
-    """The positions of rows that a page prints at its top again, as they were printed before: a
+def page_top_repeats(rows: Sequence[TableRow], is_header: Callable[[TableRow], bool]) -> set[int]:
+    """The positions of header rows that a page prints at its top again, as printed before: a
     browser's <thead>, print titles, a 续表 header an office typed. The rows at the top of a page,
-    down to the first that is new, that repeat an earlier row of the document word for word."""
+    down to the first that is no header or is new, that repeat an earlier row word for word."""
     seen: set[tuple[str, ...]] = set()
     repeats: set[int] = set()
     page: int | None = None
@@ -124,7 +124,7 @@ def page_top_repeats(rows: Sequence[TableRow]) -> set[int]:
         if row.page != page:
             page, at_top = row.page, True
         text = _printed_text(row)
-        if at_top and text and text in seen:
+        if at_top and text and text in seen and is_header(row):
             repeats.add(position)
         else:
             at_top = False

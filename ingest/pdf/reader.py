@@ -4,14 +4,18 @@ rulings once (`ingest/pdf/pdfium.py`), pdfplumber's algorithms make lines, words
 from __future__ import annotations
 
 import stat
+import statistics
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
+from operator import itemgetter
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from pdfplumber.table import CellGroup, TableFinder
-from pdfplumber.utils.text import extract_text, extract_words
+from pdfplumber.utils.clustering import cluster_objects
+from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE, extract_text, extract_words
 
 from ingest.errors import EncryptedPdf, NeedsOcr, NotAPdf, NoTextLayer, UnreadableFile
 from ingest.pdf.merges import BBox, restore_split_labels
@@ -208,13 +212,43 @@ def _cell_texts(rows: list[CellGroup], chars: list[Obj]) -> list[list[str | None
                 (place, char) for height, across, place, char in in_row
                 if x0 <= across < x1 and cell_top <= height < cell_bottom
             )  # fmt: skip
-            texts.append(
-                extract_text([char for _, char in inside], keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)
-                if inside
-                else ""
-            )
+            texts.append(_cell_text([char for _, char in inside]) if inside else "")
         table.append(texts)
     return table
+
+
+# Distributed alignment (分散对齐) spreads a cell's line over its width at one even pitch: the gaps
+# between the characters' advance boxes are all alike, and at least this share of a character wide.
+_SPREAD = 0.15
+# How far one gap of a spread line may differ from another (points, or this share of a character).
+_EVEN_POINTS, _EVEN_SHARE = 1.0, 0.12
+
+
+def _spread_evenly(line: list[Obj]) -> bool:
+    """Whether a line of a cell is set in distributed alignment: three characters or more, no space
+    printed among them, every gap between neighbours of one width and visibly wide."""
+    chars = sorted(line, key=lambda char: char["x0"])
+    if len(chars) < 3 or any(not char["text"].strip() for char in chars):
+        return False
+    gaps: list[float] = [after["x0"] - before["x1"] for before, after in pairwise(chars)]
+    width: float = statistics.median(char["x1"] - char["x0"] for char in chars)
+    return min(gaps) >= _SPREAD * width and max(gaps) - min(gaps) <= max(_EVEN_POINTS, _EVEN_SHARE * width)
+
+
+def _cell_text(chars: list[Obj]) -> str:
+    """A cell's text as pdfplumber extracts it, but for the lines set in distributed alignment:
+    their gaps are layout, however close the spread puts some pairs (组织 科 技 成果 …), so those
+    lines are read without spaces. A space printed as a character is never removed."""
+    text: str = extract_text(chars, keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)
+    if " " not in text:
+        return text
+    lines = cluster_objects(chars, itemgetter("top"), DEFAULT_Y_TOLERANCE)
+    return "\n".join(
+        "".join(char["text"] for char in sorted(line, key=lambda char: char["x0"]))
+        if _spread_evenly(line)
+        else extract_text(line, keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)
+        for line in lines
+    )
 
 
 def _page_rows(page: PageObjects) -> Iterator[TableRow]:

@@ -94,6 +94,7 @@ def to_contract(document: ParsedDocument) -> dict[str, Any]:
         "projects": lambda: [_project(project) for project in document.projects],
         "scores": lambda: [dataclasses.asdict(score) for score in document.scores],
         "facts": lambda: [_fact(fact) for fact in document.facts],
+        "unread_statements": lambda: [dataclasses.asdict(item) for item in document.unread_statements],
         # One summary per table: an object, not a list.
         "evaluation": lambda: dataclasses.asdict(document.evaluation[0]),
         "execution_lines": lambda: [dataclasses.asdict(line) for line in document.execution_lines],

@@ -15,6 +15,7 @@ restated in prose (满分 4 分，自评得分 4 分: the table is the record of
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from ingest.amounts import parse_amount
 from ingest.measures import base_of
 from ingest.pdf.text import strip_suffixes
-from ingest.records import Fact
+from ingest.records import Fact, UnreadStatement
 from ingest.wordings import UNIT_KINDS, Match, Wordings, default_wordings, pairs
 
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -172,6 +173,13 @@ class _Found:
 def extract_facts(
     prose: ProseText, wordings: Wordings | None = None, dimensions: Sequence[str] = ()
 ) -> list[Fact]:
+    """`read_prose`'s facts alone."""
+    return read_prose(prose, wordings, dimensions)[0]
+
+
+def read_prose(
+    prose: ProseText, wordings: Wordings | None = None, dimensions: Sequence[str] = ()
+) -> tuple[list[Fact], list[UnreadStatement]]:
     """Every figure of the report, one per label (its first statement in reading order).
 
     Facts of the catalog come in the catalog's order (budget execution, results, scores); a fact
@@ -182,18 +190,22 @@ def extract_facts(
     text = prose.text
     skipped = _overview_span(text)
     found: dict[str, _Found] = {}
+    unread: list[UnreadStatement] = []
 
     def keep(item: _Found) -> None:
         if item.fact.label not in found and not skipped[0] <= item.start < skipped[1]:
             found[item.fact.label] = item
 
     for item in _figures(prose, wordings):
-        keep(item)
+        if isinstance(item, UnreadStatement):
+            unread.append(item)
+        else:
+            keep(item)
     for item in _grades(prose, wordings):
         keep(item)
     for item in _dimension_scores(prose, dimensions or DIMENSIONS):
         keep(item)
-    return [item.fact for item in _ordered(found.values())]
+    return [item.fact for item in _ordered(found.values())], unread
 
 
 def _ordered(items: Iterable[_Found]) -> list[_Found]:
@@ -243,15 +255,29 @@ def _skip_opening(text: str, start: int, end: int) -> int:
     return start
 
 
-def _figures(prose: ProseText, wordings: Wordings) -> Iterator[_Found]:
+def _figures(prose: ProseText, wordings: Wordings) -> Iterator[_Found | UnreadStatement]:
     text = prose.text
     # 满分 4 分，自评得分 4 分: an item's score against its full marks, the score table's to state.
     marked = [match.span() for match in _MARKED_SCORE.finditer(text)]
     previous_clause: tuple[int, int] | None = None
     sentence_codes: set[str] = set()
+    listed_until = 0  # the figures of a 分别 list are read with their subjects, once
+    last: _Found | None = None
     for clause_start, clause_end in _clauses(text):
         if clause_start > 0 and text[clause_start - 1] in _SENTENCE_END:
             sentence_codes = set()
+        if clause_start < listed_until:
+            continue
+        respectively = _RESPECTIVELY.search(text, clause_start, clause_end)
+        listing = respectively and _respective(prose, wordings, clause_start, respectively, previous_clause)
+        if listing:
+            listed, listed_until, unread = listing
+            yield from listed
+            if unread is not None:
+                yield unread
+            last = listed[-1] if listed else None
+            previous_clause = (clause_start, clause_end)
+            continue
         figures = list(FIGURE.finditer(text, clause_start, clause_end))
         subject_start = clause_start
         for index, figure in enumerate(figures):
@@ -263,11 +289,113 @@ def _figures(prose: ProseText, wordings: Wordings) -> Iterator[_Found]:
                 prose, wordings, figure, subject_start, following, previous_clause, sentence_codes
             )
             if item is not None:
+                item = _share_of_previous(text, clause_start, subject_start, figure, item, last)
                 if item.code is not None:
                     sentence_codes.add(item.code)
                 yield item
+                last = item
             subject_start = figure.end()
         previous_clause = (clause_start, clause_end)
+
+
+# 人员经费和公用经费分别为1,204.50万元、386.20万元: subjects listed, then 分别, then their figures.
+_RESPECTIVELY = re.compile(r"分别")
+_LIST_SEPARATOR = re.compile(r"\s*(?:以及|、|，|,|和|及|与|或)\s*")
+# What may stand between 分别 and the first figure: a verb, a change (比上年增长), a bound.
+_RESPECTIVE_VERB = re.compile(rf"[^\d{_SENTENCE_END}，,、]{{0,10}}?(?=\d)")
+# A subject of a list that says what is shared: 占, 占比, 比重 — a share of what precedes it.
+_SHARE = re.compile(r"^(?:约|分别)?(?:占|占比|比重)")
+
+
+def _respective(
+    prose: ProseText,
+    wordings: Wordings,
+    clause_start: int,
+    respectively: re.Match[str],
+    previous_clause: tuple[int, int] | None,
+) -> tuple[list[_Found], int, UnreadStatement | None] | None:
+    """A 分别 list: each subject before 分别 takes the figure in its place after it; the subjects
+    stand in the clause or, when 分别 opens it, in the clause before. When the counts differ,
+    nothing of the sentence lands (the pairing cannot be told): the statement is returned as
+    unread, for the audit. Returns the facts, where the list's last figure ends, and that; None
+    when no figure follows 分别 (分别占全市、全省一半), which is no list of figures."""
+    text = prose.text
+    verb = _RESPECTIVE_VERB.match(text, respectively.end())
+    position = verb.end() if verb else respectively.end()
+    figures: list[re.Match[str]] = []
+    while (figure := FIGURE.match(text, position)) is not None:
+        figures.append(figure)
+        separator = _LIST_SEPARATOR.match(text, figure.end())
+        if separator is None or not FIGURE.match(text, separator.end()):
+            break
+        position = separator.end()
+    if not figures:
+        return None
+    subjects_start = _skip_opening(text, clause_start, respectively.start())
+    if subjects_start == respectively.start() and previous_clause is not None:
+        subjects_start = _skip_opening(text, *previous_clause)
+    named = re.sub(r"[，,]\s*$", "", text[subjects_start : respectively.start()])
+    subjects = [subject for subject in _LIST_SEPARATOR.split(named) if subject.strip()]
+    end = figures[-1].end()
+    if len(figures) != len(subjects):
+        unread = UnreadStatement(
+            text=text[subjects_start:end].strip(),
+            reason=f"分别 pairs {len(subjects)} subjects with {len(figures)} figures",
+            page=prose.page_at(subjects_start),
+        )
+        return [], end, unread
+    middle = re.sub(r"\s+", "", verb.group()) if verb else ""
+    found: list[_Found] = []
+    for subject, figure in zip(subjects, figures, strict=True):
+        unit = figure.group("unit")
+        match = wordings.best(subject + middle, unit)
+        label = match.indicator.name if match else _printed_subject(subject, "")
+        if match is None and label and _CHANGE_ONLY.match(middle):
+            label += middle  # 研发投入和营业收入分别增长12.5%和8.3%: each subject's change
+        if not label:
+            continue
+        value = parse_amount(figure.group("value"))
+        base_value, base_unit = base_of(value, unit)
+        fact = Fact(
+            label=label,
+            value=value,
+            unit=unit,
+            qualifier=figure.group("approx") or figure.group("above"),
+            text=text[subjects_start : figure.end()].strip(),
+            page=prose.page_at(subjects_start),
+            base_value=base_value,
+            base_unit=base_unit,
+        )
+        found.append(
+            _Found(
+                subjects_start,
+                match.indicator.position if match else None,
+                fact,
+                match.indicator.code if match else None,
+            )
+        )
+    return found, end, None
+
+
+def _share_of_previous(
+    text: str, clause_start: int, subject_start: int, figure: re.Match[str], item: _Found, last: _Found | None
+) -> _Found:
+    """政府性基金支出2,310.00万元（占总支出的4.1%）: a share in parentheses is the share of the
+    figure before them, labelled with that figure's subject."""
+    if (
+        last is None
+        or clause_start == 0
+        or text[clause_start - 1] not in "（("
+        or subject_start != clause_start
+    ):
+        return item
+    before = re.sub(r"\s+", "", text[_skip_opening(text, clause_start, figure.start()) : figure.start()])
+    if not _SHARE.match(before):
+        return item
+    share = strip_suffixes(before, ("的", "为", "是"))
+    end = figure.end() + 1 if text[figure.end() : figure.end() + 1] in ("）", ")") else figure.end()
+    fact = dataclasses.replace(item.fact, label=last.fact.label + share, text=text[last.start : end].strip())
+    return _Found(item.start, None, fact)
 
 
 def _read_figure(

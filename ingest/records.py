@@ -123,6 +123,16 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class UnreadStatement:
+    """A statement of figures the reader could not pair with their subjects (a 分别 list of three
+    subjects and two figures): nothing of it lands as a fact; it is kept for the audit."""
+
+    text: str
+    reason: str
+    page: int
+
+
+@dataclass(frozen=True)
 class TargetRecord:
     """One measurable statement of a target, parsed (ingest/targets.py), with where it was printed.
 
@@ -236,6 +246,7 @@ class ParsedDocument:
     projects: list[Project] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
+    unread_statements: list[UnreadStatement] = field(default_factory=list)
     execution_lines: list[BudgetExecutionLine] = field(default_factory=list)
     evaluated_indicators: list[EvaluatedIndicator] = field(default_factory=list)
     evaluation: list[EvaluationSummary] = field(default_factory=list)  # one record, as a raw table

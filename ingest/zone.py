@@ -44,6 +44,7 @@ from ingest.records import (
     ProjectIndicator,
     Score,
     TargetRecord,
+    UnreadStatement,
 )
 
 HEADER_FILE = "document.json"
@@ -164,6 +165,7 @@ RAW_TABLES = (
     RawTable("target_parts", TargetRecord, _each(lambda d: d.targets)),
     RawTable("scores", Score, _each(lambda d: d.scores)),
     RawTable("facts", Fact, _each(lambda d: d.facts)),
+    RawTable("unread_statements", UnreadStatement, _each(lambda d: d.unread_statements)),
     RawTable("execution_lines", BudgetExecutionLine, _each(lambda d: d.execution_lines)),
     RawTable("evaluated_indicators", EvaluatedIndicator, _each(lambda d: d.evaluated_indicators)),
     RawTable("evaluations", EvaluationSummary, _each(lambda d: d.evaluation)),

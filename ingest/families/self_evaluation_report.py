@@ -14,8 +14,8 @@ from ingest.identify import Title
 from ingest.pdf.columns import under_header
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
-from ingest.prose import DIMENSION_SCORE, extract_facts, join_pages
-from ingest.records import DocType, Fact, Score
+from ingest.prose import DIMENSION_SCORE, join_pages, read_prose
+from ingest.records import DocType, Fact, Score, UnreadStatement
 from ingest.wordings import names_in_group
 
 # What a title may print around the department: the year, and 关于 (关于2022年度…的报告).
@@ -126,10 +126,11 @@ def scores(rows: Sequence[TableRow]) -> list[Score]:
     return found
 
 
-def facts(pages: Sequence[str], scores: Sequence[Score] = ()) -> list[Fact]:
-    """Figures stated in prose; the score table's 一级指标 name the dimensions the prose scores."""
+def facts(pages: Sequence[str], scores: Sequence[Score] = ()) -> tuple[list[Fact], list[UnreadStatement]]:
+    """Figures stated in prose, and the statements of figures that could not be read; the score
+    table's 一级指标 name the dimensions the prose scores."""
     dimensions = [score.level1 for score in scores if score.level1 != TOTAL_LABEL]
-    return extract_facts(join_pages(pages), dimensions=dimensions)
+    return read_prose(join_pages(pages), dimensions=dimensions)
 
 
 def check_scored(scores: Sequence[Score], facts: Sequence[Fact]) -> None:
@@ -159,10 +160,12 @@ def read(pages: Pages) -> Reading:
             f"neither the title ({pages.title.text!r}) nor the lines under it nor the signature "
             "name a department"
         )
+    stated, unread = facts(texts, found)
     return Reading(
         department=department,
-        sections=SECTIONS,
-        records={"scores": found, "facts": facts(texts, found)},
+        # Statements left unread are listed only where there are some.
+        sections=(*SECTIONS, "unread_statements") if unread else SECTIONS,
+        records={"scores": found, "facts": stated, "unread_statements": unread},
         year=None if pages.title.year is not None else year_in_text(texts),
     )
 
@@ -207,7 +210,7 @@ FAMILY = Family(
         r"(?:部门|单位|机关)?整体(?:支出)?(?:预算)?绩效(?:单位|部门)?(?:自评|自我评价|评价)(?:情况)?的?报告"
     ),
     read=read,
-    sections=SECTIONS,
+    sections=(*SECTIONS, "unread_statements"),
     reads_text=True,
     complete=complete,
 )

@@ -9,7 +9,7 @@ import pytest
 
 from ingest.pdf.normalise import normalise_text
 from ingest.pdf.text import unwrap
-from ingest.prose import extract_facts, join_pages
+from ingest.prose import extract_facts, join_pages, read_prose
 
 
 def facts_of(text: str) -> list[tuple[str, Decimal | str, str | None, str | None]]:
@@ -190,3 +190,57 @@ OTHER_WORDINGS = [
 @pytest.mark.parametrize(("label", "sentence"), OTHER_WORDINGS, ids=[s for _, s in OTHER_WORDINGS])
 def test_other_wordings_name_the_same_measure(label: str, sentence: str) -> None:
     assert label in [found[0] for found in facts_of(sentence)]
+
+
+def statements_of(text: str) -> tuple[list[tuple[str, Decimal | str, str | None]], list[str]]:
+    facts, unread = read_prose(join_pages([normalise_text(text)]))
+    return [(fact.label, fact.value, fact.unit) for fact in facts], [item.text for item in unread]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "人员经费和公用经费分别为1,204.50万元、386.20万元。",
+            [("人员经费", Decimal("1204.50"), "万元"), ("公用经费", Decimal("386.20"), "万元")],
+        ),
+        (
+            "全区高新技术企业、科技型中小企业、科技企业孵化器分别达到1,136家、2,870家、42家。",
+            [
+                ("入库科技型中小企业", Decimal("2870"), "家"),
+                ("高新技术企业总数", Decimal("1136"), "家"),
+                ("科技企业孵化器", Decimal("42"), "家"),
+            ],
+        ),
+        (
+            "研发投入和营业收入分别增长12.5%和8.3%。",
+            [("研发投入增长", Decimal("12.5"), "%"), ("营业收入增长", Decimal("8.3"), "%")],
+        ),
+        (
+            "基本支出与项目支出，分别为2,289.30万元及380,904.23万元。",
+            [("基本支出", Decimal("2289.30"), "万元"), ("项目支出", Decimal("380904.23"), "万元")],
+        ),
+    ],
+    ids=["two amounts", "three counts, catalog order", "two changes", "subjects in the clause before"],
+)
+def test_each_subject_of_a_respectively_list_takes_its_figure(
+    sentence: str, expected: list[tuple[str, Decimal, str]]
+) -> None:
+    assert statements_of(sentence) == (expected, [])
+
+
+def test_a_respectively_list_whose_counts_differ_lands_nothing_and_is_kept_unread() -> None:
+    sentence = "技术合同成交额、新增发明专利、省级新型研发机构分别为52.3亿元、1,356件。"
+    assert statements_of(sentence) == ([], [sentence.rstrip("。")])
+
+
+def test_respectively_without_figures_is_no_list() -> None:
+    assert statements_of("省级新型研发机构39家，分别占全市、全省一半。") == (
+        [("省级新型研发机构", Decimal("39"), "家")],
+        [],
+    )
+
+
+def test_a_share_in_parentheses_is_the_share_of_the_figure_before_them() -> None:
+    facts, _ = statements_of("政府性基金支出2,310.00万元（占总支出的4.1%）。")
+    assert facts[-1] == ("政府性基金支出占总支出", Decimal("4.1"), "%")

@@ -53,6 +53,11 @@ class NotAPdf(DocumentError):
     """The bytes are not a PDF (wrong extension, truncated download, HTML error page …)."""
 
 
+class DamagedFont(DocumentError):
+    """An embedded font whose program does not decode: PDFium draws none of its glyphs and reads its
+    characters as gaps, so the text would land with holes (作经费 for 工作经费)."""
+
+
 class EncryptedPdf(DocumentError):
     """The PDF needs a password."""
 

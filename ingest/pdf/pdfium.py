@@ -24,6 +24,8 @@ from typing import Any
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from ingest.errors import DamagedFont
+
 Obj = dict[str, Any]  # pdfplumber's object shape (`T_obj`)
 
 # Two points closer than this (pt) along an axis are on one line: transformed coordinates of a
@@ -82,16 +84,21 @@ def page_objects(document: pdfium.PdfDocument, index: int) -> PageObjects:
         objects.drawn = pdfium_c.FPDFPage_CountObjects(page.raw)
         order: dict[int | None, int] = {}  # text object → its place in the content
         blanks: list[tuple[int, Obj]] = []
+        undrawn: object | None = None
         for place, (kind, page_object, matrix) in enumerate(_objects(page.raw, _IDENTITY, 0)):
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
                 objects.edges.extend(_path_edges(page_object, matrix, left, top))
             else:
                 order[_address(page_object)] = place
+                if undrawn is None and _undrawn(page_object):
+                    undrawn = page_object
                 blank = _blank(page_object, matrix, left, top)
                 if blank is not None:
                     blanks.append((place, blank))
         textpage = page.get_textpage()
         try:
+            if undrawn is not None:
+                raise DamagedFont(_damage(undrawn, textpage.raw, index + 1))
             printed = list(_chars(textpage.raw, order, left, top))
         finally:
             textpage.close()
@@ -216,6 +223,38 @@ def _spaces_filled(chars: list[Obj]) -> list[Obj]:
                 x0 = char["x0"] + n * advance
                 filled.append({**char, "x0": x0, "x1": x0 + advance, "width": advance})
     return filled
+
+
+def _undrawn(text_object: object) -> bool:
+    """Whether a text object's glyphs drew nothing: it covers width but no height.
+
+    A font whose embedded program does not decode (damaged bytes inside it) gives its glyphs no
+    outline: PDFium then places the text object by its advances alone (width, no height) and its
+    text page reads the characters as gaps, so names would land with holes (作经费 for 工作经费).
+    A run of blanks covers neither; every printed glyph has some height.
+    """
+    x0, y0, x1, y1 = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    if not pdfium_c.FPDFPageObj_GetBounds(text_object, x0, y0, x1, y1):
+        return False
+    return x1.value - x0.value >= _STRAIGHT and y1.value - y0.value < _STRAIGHT
+
+
+def _damage(text_object: object, textpage: object, page_number: int) -> str:
+    """The refusal of a page whose font draws nothing: the page, the font, what it was to print."""
+    font = pdfium_c.FPDFTextObj_GetFont(text_object)
+    length = pdfium_c.FPDFFont_GetBaseFontName(font, None, 0) if font else 0
+    name = ctypes.create_string_buffer(max(length, 1))
+    if length:
+        pdfium_c.FPDFFont_GetBaseFontName(font, name, length)
+    size = pdfium_c.FPDFTextObj_GetText(text_object, textpage, None, 0)
+    buffer = (ctypes.c_ushort * max(size // 2, 1))()
+    pdfium_c.FPDFTextObj_GetText(text_object, textpage, buffer, size)
+    text = bytes(buffer).decode("utf-16-le", errors="replace").rstrip("\x00").strip()
+    printing = f" (printing {text[:20]!r})" if text else ""
+    return (
+        f"page {page_number}: the font {name.value.decode('latin-1') or '(unnamed)'} draws none of its "
+        f"glyphs{printing}: its embedded program is damaged, and its text would be read with holes"
+    )
 
 
 def _blank(text_object: object, matrix: Matrix, left: float, top: float) -> Obj | None:

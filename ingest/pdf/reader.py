@@ -17,7 +17,7 @@ from pdfplumber.table import CellGroup, TableFinder
 from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.text import DEFAULT_Y_TOLERANCE, extract_text, extract_words
 
-from ingest.errors import EncryptedPdf, NeedsOcr, NotAPdf, NoTextLayer, UnreadableFile
+from ingest.errors import DamagedFont, EncryptedPdf, NeedsOcr, NotAPdf, NoTextLayer, UnreadableFile
 from ingest.pdf.merges import BBox, restore_split_labels
 from ingest.pdf.normalise import normalise_text
 from ingest.pdf.pdfium import Obj, PageObjects, PdfReadError, open_document, page_objects, repaired
@@ -103,7 +103,10 @@ class Pdf:
         sheet (a scan) is read from that image."""
         if self.title is not None and self.title.page_number == number:
             return self.title
-        objects = page_objects(self.document, number - 1)
+        try:
+            objects = page_objects(self.document, number - 1)
+        except DamagedFont as error:
+            raise error.stamp(self.path) from None
         if objects.chars or not objects.drawn:
             return objects
         if self.scans is None:

@@ -17,7 +17,7 @@ import pytest
 from pypdf.generic import ArrayObject, ContentStream, NameObject, NullObject, NumberObject
 
 from ingest.document import parse_document
-from ingest.errors import NotAPdf, NoTextLayer
+from ingest.errors import DamagedFont, NotAPdf, NoTextLayer
 from ingest.records import ParsedDocument
 from tests.conftest import SAMPLE_FILES
 
@@ -85,7 +85,27 @@ def no_page_prints_anything(folder: Path) -> Path:
     return _written(writer, folder, "blank.pdf")
 
 
+def damaged_font_program(folder: Path) -> Path:
+    """20 KB of random bytes over the middle of the table's main embedded font program: PDFium
+    draws none of its glyphs, and read as they are, project names lose characters (作经费)."""
+    writer = pypdf.PdfWriter(clone_from=TABLE)
+    rng = random.Random(20231125)
+    for page in writer.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            if font["/BaseFont"] != "/CAAAAA+NotoSerifCJKjp-Regular-VKana":
+                continue
+            program = font["/FontDescriptor"]["/FontFile"].get_object()
+            data = bytearray(program.get_data())
+            middle = len(data) // 3
+            data[middle : middle + 20_000] = bytes(rng.randrange(256) for _ in range(20_000))
+            program.set_data(bytes(data))
+            return _written(writer, folder, "damaged_font.pdf")
+    raise AssertionError("the sample table no longer embeds the font this test damages")
+
+
 BROKEN: list[tuple[Callable[[Path], Path], type[Exception], str]] = [
+    (damaged_font_program, DamagedFont, "page 1: the font CAAAAA+NotoSerifCJKjp-Regular-VKana draws none"),
     (damaged_content_stream, NotAPdf, "page 4: its content stream is damaged"),
     (contents_refer_to_themselves, NotAPdf, "page 1: its /Contents is not a content stream"),
     (contents_are_a_reference_to_themselves, NotAPdf, "page 1: its /Contents refers to itself"),

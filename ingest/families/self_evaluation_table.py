@@ -43,8 +43,9 @@ SECTION_LABELS: dict[str, re.Pattern[str]] = {
     GOAL: re.compile(r"^(?:年度)?(?:总体|整体)(?:绩效)?目标"),
     INDICATORS: re.compile(r"^(?:年度)?绩效指标(?:完成情况)?$"),
     OTHER: re.compile(
-        r"^(?:年度)?(?:主要|重点)(?:工作)?任务|^(?:自评|评价)(?:结论|等级|意见)|^(?:存在的?)?(?:主要)?问题"
-        r"|^(?:改进|整改)|^其他|^说明|^备注|^填[表报]|^联系"
+        r"^(?:年度)?(?:主要|重点)(?:工作)?任务|^(?:绩效)?(?:自评|评价)?(?:结论|等级|意见)"
+        r"|^(?:存在的?)?(?:主要)?问题|^(?:改进|整改)|^其他|^说明|^注[:：]?|^备注|^填[表报]|^联系"
+        r"|^(?:单位)?负责人|^审核人"
     ),
 }
 
@@ -245,7 +246,7 @@ def _line_label(row: TableRow, first_column: float) -> str:
     cells = [text for text, box in _printed(row) if (box[0] + box[2]) / 2 < first_column]
     if cells and section_of(TableRow(row.page, row.row, (cells[0],))) == BUDGET:
         cells = cells[1:]
-    return _WHERE_OF.sub("", "".join(cells)).strip()
+    return _WHERE_OF.sub("", "".join(cells)).strip().rstrip(":：")
 
 
 def execution_lines(rows: Sequence[TableRow]) -> list[BudgetExecutionLine]:
@@ -333,7 +334,9 @@ def indicators(rows: Sequence[TableRow], content: TableContent) -> None:
     level2: str | None = None
     for row, values in under_header(rows, INDICATOR_HEADER, optional=INDICATOR_OPTIONAL):
         if content.total is not None:
-            if values["name"]:  # the table closed with its 总分: these rows are another table's
+            # The table closed with its 总分: an indicator after it (named, and scored or targeted)
+            # is another table's; a note or a grade under the total is not read.
+            if values["name"] and (values["weight"] or values["score"] or values["target"]):
                 raise MultipleDocuments(f"page {row.page}: indicators follow the 总分 row, of another table")
             continue
         if _is_total(row):

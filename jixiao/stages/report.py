@@ -49,6 +49,11 @@ ATTAINMENT_COLORS = {
     "no target": "#fdae6b",
 }
 OUTCOME_COLORS = {"failed": "#d62728", "warned": "#ff7f0e", "passed": "#2ca02c", "not_applicable": "#bdbdbd"}
+# Where a row's target and actual came from (mart_indicator_trend.pair_source).
+PAIR_SOURCES = {
+    "self_evaluation_table": "自评表 self-evaluation table",
+    "targets_and_report": "目标表 + 自评报告 targets and report",
+}
 MEASURE_GROUPS = {
     "budget_line": "预算整体情况 budget lines",
     "project_table_total": "项目表单位合计 project table total",
@@ -65,7 +70,7 @@ HIGH_TECH_SQL = """
 INDICATOR_SQL = """
     select coalesce(departments.division_name_zh, trend.department_key) as department_label,
            trend.indicator_code, trend.indicator_name_zh, trend.fiscal_year,
-           trend.target_text, trend.actual_text, trend.attainment
+           trend.target_text, trend.actual_text, trend.attainment, trend.pair_source, trend.pair_source_path
     from marts.mart_indicator_trend as trend
     left join marts.dim_department as departments on trend.department_key = departments.department_code
     order by department_label, trend.fiscal_year, trend.indicator_code, trend.indicator_name_zh
@@ -308,7 +313,9 @@ def _attainment(snapshot: Snapshot) -> str:
     rows = snapshot.indicators
     if not rows:
         return _no_data("marts.mart_indicator_trend")
+    rows = [{**row, "pair_from": _pair_from(row)} for row in rows]
     mapped = [row for row in rows if row["indicator_code"] is not None]
+    from_tables = [row for row in rows if row["pair_source"] == "self_evaluation_table"]
     columns: list[Column] = [
         ("department_label", "地区 district"),
         ("fiscal_year", "年度 year"),
@@ -316,16 +323,29 @@ def _attainment(snapshot: Snapshot) -> str:
         ("target_text", "目标 target"),
         ("actual_text", "实际 actual"),
         ("attainment", "达成 attainment"),
+        ("pair_from", "来源 target and actual from"),
     ]
     parts = [
         '<p class="note">Every department × indicator × year of the mart, by attainment; indicators '
-        "without a catalogue entry (unmapped wordings) are counted here but left out of the grid.</p>",
+        "without a catalogue entry (unmapped wordings) are counted here but left out of the grid. "
+        "Where a self-evaluation table (自评表) of the department and year states the indicator, its "
+        "target and actual are that table's row; otherwise the target of a form, key task or project "
+        "table and the actual of the self-evaluation report (自评报告).</p>",
         _figure(_attainment_counts_figure(rows)),
     ]
     if mapped:
         parts.append(_figure(_attainment_grid_figure(mapped)))
         parts.append(_details(f"catalogue indicators ({len(mapped)} rows)", _table(columns, mapped)))
+    if from_tables:
+        summary = f"pairs from self-evaluation tables 自评表 ({len(from_tables)} rows, catalogue or not)"
+        parts.append(_details(summary, _table(columns, from_tables)))
     return "".join(parts)
+
+
+def _pair_from(row: Row) -> str:
+    """Where the row's target and actual came from: the table's file, or the two kinds of document."""
+    label = PAIR_SOURCES.get(row["pair_source"] or "", row["pair_source"] or "")
+    return f"{label}: {row['pair_source_path']}" if row["pair_source_path"] else label
 
 
 def _attainment_counts_figure(rows: list[Row]) -> go.Figure:
@@ -394,7 +414,7 @@ def _attainment_grid_figure(rows: list[Row]) -> go.Figure:
 def _hover(row: Row) -> str:
     # Plotly reads hover text as HTML: a printed "<5%" must not open a tag.
     target, actual = _escape(row["target_text"] or "—"), _escape(row["actual_text"] or "—")
-    return f"目标 target: {target}<br>实际 actual: {actual}"
+    return f"目标 target: {target}<br>实际 actual: {actual}<br>来源 from: {_escape(row['pair_from'])}"
 
 
 def _budget(snapshot: Snapshot) -> str:

@@ -147,3 +147,27 @@ def test_report_renders_offline_in_chromium(report: Path, tmp_path: Path) -> Non
         colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
     assert colours is None or len(colours) > 100, "the screenshot is (nearly) blank"
     assert screenshot.stat().st_size > 50_000
+
+
+def test_attainment_says_where_each_pair_came_from(table_warehouse: SampleWarehouse, tmp_path: Path) -> None:
+    """With self-evaluation tables landed, a table's row pairs its own target and actual, and the
+    attainment section says so, naming the table; elsewhere the form's target meets the report's
+    actual, as on the samples alone."""
+    page = write_report(table_warehouse.path, tmp_path / "report.html").read_text(encoding="utf-8")
+    section = page.split('<section id="attainment">')[1].split("</section>")[0]
+    table = "自评表 self-evaluation table: 2024/tianhe_2024_dept_self_evaluation_table.pdf"
+    assert "<th>来源 target and actual from</th>" in section
+    assert "pairs from self-evaluation tables 自评表" in section
+    assert (
+        '<tr><td>天河区</td><td class="num">2024</td><td>高新技术企业认定数</td><td>≥800家</td><td>856</td>'
+        f"<td>met</td><td>{table}</td></tr>"
+    ) in section
+    assert (
+        '<tr><td>广州市</td><td class="num">2023</td><td>入库科技型中小企业</td><td>≥18000家</td>'
+        "<td>17236家</td><td>not met</td><td>自评表 self-evaluation table: "
+        "2023/guangzhou_2023_dept_self_evaluation_table.pdf</td></tr>"
+    ) in section
+    assert (
+        '<tr><td>黄埔区</td><td class="num">2023</td><td>高新技术企业总数</td><td>&gt;2500家</td><td></td>'
+        "<td>no actual yet</td><td>目标表 + 自评报告 targets and report</td></tr>"
+    ) in section

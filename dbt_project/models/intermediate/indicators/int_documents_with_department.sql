@@ -94,6 +94,7 @@ final as (
         serving.fiscal_year,
         serving.year_source,
         serving.page_count,
+        serving.subject,
         serving.overall_goal,
         serving.other_tasks,
         serving.document_status,

@@ -1,4 +1,5 @@
--- Every wording a document uses for a measure, with the indicator it maps to (null: unmapped).
+-- Every wording a document uses for a measure (a target's, a stated actual's, a self-evaluation
+-- table's actual), with the indicator it maps to (null: unmapped).
 
 with
 
@@ -11,6 +12,12 @@ targets as (
 facts as (
 
     select * from {{ ref('stg_raw__facts') }}
+
+),
+
+evaluated as (
+
+    select * from {{ ref('int_evaluated_indicators_paired') }}
 
 ),
 
@@ -31,6 +38,13 @@ used as (
         fact_label as wording,
         'actual' as used_as
     from facts
+    union all
+    -- A self-evaluation table's row measures what its target does: the target's wording (its
+    -- indicator's name without one), an actual where the row states a number.
+    select
+        indicator_wording as wording,
+        case when actual_value is not null then 'actual' else 'evaluated' end as used_as
+    from evaluated
 
 ),
 

@@ -34,6 +34,12 @@ facts as (
 
 ),
 
+evaluated as (
+
+    select * from {{ ref('int_evaluated_indicators_paired') }}
+
+),
+
 served_wordings as (
 
     select targets.indicator_wording as wording
@@ -45,6 +51,11 @@ served_wordings as (
     from facts
     inner join serving
         on facts.document_sha256 = serving.document_sha256
+    union
+    select evaluated.indicator_wording as wording
+    from evaluated
+    inner join serving
+        on evaluated.document_sha256 = serving.document_sha256
 
 ),
 

@@ -1,4 +1,4 @@
--- Reconciliation rows within one document (checks 1-6): every landed version, current or
+-- Reconciliation rows within one document (checks 1-6 and 10): every landed version, current or
 -- superseded, so that reconciliation knows which versions may serve. One row per check and subject;
 -- the Great Expectations suite `document_checks` (expectations/) decides pass or fail.
 -- The checks live in one model per document type, and one for those every document gets.
@@ -23,6 +23,12 @@ self_evaluation_checks as (
 
 ),
 
+self_evaluation_table_checks as (
+
+    select * from {{ ref('audit_self_evaluation_table_checks') }}
+
+),
+
 document_coverage_checks as (
 
     select * from {{ ref('audit_document_coverage_checks') }}
@@ -36,6 +42,8 @@ unioned as (
     select * from project_target_table_checks
     union all by name
     select * from self_evaluation_checks
+    union all by name
+    select * from self_evaluation_table_checks
     union all by name
     select * from document_coverage_checks
 

@@ -76,8 +76,8 @@ execution as (
     select
         self_evaluations.*,
         figures.* exclude (figures.document_sha256),
-        cast(round(figures.executed * 10000) as hugeint) as executed_units,
-        cast(round(figures.annual_budget * 10000) as hugeint) as budget_units,
+        {{ amount_units('figures.executed') }} as executed_units,
+        {{ amount_units('figures.annual_budget') }} as budget_units,
         coalesce(length(split_part(figures.stated_execution_rate_text, '.', 2)), 0) as rate_decimals
 
     from self_evaluations
@@ -142,10 +142,7 @@ final as (
             observed_label="'预算完成率 (stated %)'",
             observed='stated_execution_rate',
             expected_label="'执行数/全年预算数 (%, rounded to the stated precision)'",
-            expected="cast((2 * executed_units * 100 * cast(pow(10, rate_decimals) as hugeint) + budget_units)
-                // (2 * budget_units) as decimal(38, 4))
-                * case rate_decimals when 0 then 1 when 1 then 0.1 when 2 then 0.01 when 3 then 0.001
-                    else 0.0001 end",
+            expected=rounded_ratio('executed_units * 100', 'budget_units', 'rate_decimals'),
             applicable='stated_execution_rate is not null and executed is not null
                 and annual_budget > 0 and rate_decimals <= 4',
             detail="case when annual_budget > 0

@@ -18,6 +18,7 @@ renamed as (
         year_source,
         page_count,
         ocr as is_read_by_ocr,
+        subject,
         overall_goal,
         other_tasks,
         status as document_status,

@@ -19,6 +19,7 @@ from jixiao.stages.check.results import StageResult
 from tests.conftest import transform
 from tests.jixiao.stages.check.conftest import Builder
 from tests.jixiao.stages.check.test_decisions import GUANGZHOU_FORM, HUANGPU_FORM, sha_of
+from tests.jixiao.stages.check.test_self_evaluation_tables import TABLE_FAILING_CASES
 
 PROJECT_TABLE = "2023/guangzhou_2023_project_target_table.pdf"
 SELF_EVALUATION = "2022/huangpu_2022_self_evaluation.pdf"
@@ -153,7 +154,9 @@ def test_every_document_with_a_failed_error_check_is_rejected(checked: tuple[Sta
     }
     document_error_checks = {c.check_id for c in CHECKS if c.stage == "documents" and c.severity == "error"}
     failing = {row[0] for row in rows if row[2] == "failed"}
-    assert document_error_checks - failing == {"budget_identity"}  # check 1: test_decisions.py
+    # Check 1: test_decisions.py; the self-evaluation tables' (no sample is one): in
+    # test_self_evaluation_tables.py.
+    assert document_error_checks - failing == {"budget_identity", *TABLE_FAILING_CASES}
 
 
 def test_rounding_within_the_tolerance_still_passes(
@@ -172,4 +175,5 @@ def test_the_check_list_has_a_failing_case_for_every_error_level_document_check(
     # Guards this file against a check added later without a failing case here.
     covered = {"level_split", "year_known", "project_row_total", "project_rows_sum", "score_subtotals"}
     covered |= {"score_total", "execution_split", "execution_rate", "budget_identity"}
+    covered |= TABLE_FAILING_CASES
     assert {c.check_id for c in CHECKS if c.stage == "documents" and c.severity == "error"} == covered

@@ -75,6 +75,8 @@ _OVERVIEW = re.compile(
     r"(?:(?:部门|单位)(?:概况|基本情况)|概况|职能职责|主要职能|机构设置)"
 )
 _NEXT_HEADING = re.compile(r"（[一二三四五六七八九十]）")
+# A top-level heading (二、部门整体支出情况) starts a line of the joined text.
+_NEXT_TOP_HEADING = re.compile(r"(?m)^\s*[一二三四五六七八九十]+、")
 _GRADE = re.compile(
     r"(?:自评|评价|综合)?(?:等级|等次|评级)\s*(?:为|是|：|:|评定为|评为|达到)?\s*[“\"]?"
     r"(?P<value>优秀|优|良好|良|中等|中|不合格|合格|及格|差)"
@@ -215,19 +217,25 @@ def _ordered(items: Iterable[_Found]) -> list[_Found]:
     for index, item in enumerate(by_reading):
         if item.position is not None:
             keyed.append(((item.position, 0, index), item))
-            anchor = max(anchor, item.position)
+            anchor = item.position
         else:
             keyed.append(((anchor, 1, index), item))
     return [item for _, item in sorted(keyed, key=lambda pair: pair[0])]
 
 
 def _overview_span(text: str) -> tuple[int, int]:
-    """Where the report describes the department (（一）部门概况 … up to （二）): no results there."""
+    """Where the report describes the department (（一）部门概况 … up to （二）; 一、部门概况 … up to
+    二、, its own （一）… inside it): no results there."""
     heading = _OVERVIEW.search(text)
     if not heading:
         return (0, 0)
-    following = _NEXT_HEADING.search(text, heading.end())
-    return (heading.start(), following.start() if following else heading.end())
+    top_level = not heading.group().startswith("（")
+    ends = [
+        found.start()
+        for pattern in ((_NEXT_TOP_HEADING,) if top_level else (_NEXT_HEADING, _NEXT_TOP_HEADING))
+        if (found := pattern.search(text, heading.end()))
+    ]
+    return (heading.start(), min(ends) if ends else heading.end())
 
 
 def _clauses(text: str) -> Iterator[tuple[int, int]]:
@@ -321,14 +329,7 @@ def _respective(
     when no figure follows 分别 (分别占全市、全省一半), which is no list of figures."""
     text = prose.text
     verb = _RESPECTIVE_VERB.match(text, respectively.end())
-    position = verb.end() if verb else respectively.end()
-    figures: list[re.Match[str]] = []
-    while (figure := FIGURE.match(text, position)) is not None:
-        figures.append(figure)
-        separator = _LIST_SEPARATOR.match(text, figure.end())
-        if separator is None or not FIGURE.match(text, separator.end()):
-            break
-        position = separator.end()
+    figures = _listed_figures(text, verb.end() if verb else respectively.end())
     if not figures:
         return None
     subjects_start = _skip_opening(text, clause_start, respectively.start())
@@ -336,7 +337,7 @@ def _respective(
         subjects_start = _skip_opening(text, *previous_clause)
     named = re.sub(r"[，,]\s*$", "", text[subjects_start : respectively.start()])
     subjects = [subject for subject in _LIST_SEPARATOR.split(named) if subject.strip()]
-    end = figures[-1].end()
+    end = figures[-1].end
     if len(figures) != len(subjects):
         unread = UnreadStatement(
             text=text[subjects_start:end].strip(),
@@ -345,36 +346,73 @@ def _respective(
         )
         return [], end, unread
     middle = re.sub(r"\s+", "", verb.group()) if verb else ""
+    # 分别超过600家、300家: a bound before the list holds for each of its figures.
+    bound = _QUALIFIER.search(middle)
     found: list[_Found] = []
     for subject, figure in zip(subjects, figures, strict=True):
-        unit = figure.group("unit")
-        match = wordings.best(subject + middle, unit)
+        match = wordings.best(subject + middle, figure.unit)
         label = match.indicator.name if match else _printed_subject(subject, "")
         if match is None and label and _CHANGE_ONLY.match(middle):
             label += middle  # 研发投入和营业收入分别增长12.5%和8.3%: each subject's change
         if not label:
             continue
-        value = parse_amount(figure.group("value"))
-        base_value, base_unit = base_of(value, unit)
+        value = parse_amount(figure.value)
+        base_value, base_unit = base_of(value, figure.unit)
         fact = Fact(
             label=label,
             value=value,
-            unit=unit,
-            qualifier=figure.group("approx") or figure.group("above"),
-            text=text[subjects_start : figure.end()].strip(),
+            unit=figure.unit,
+            qualifier=(bound.group(1) if bound else None) or figure.qualifier,
+            text=text[subjects_start : figure.end].strip(),
             page=prose.page_at(subjects_start),
             base_value=base_value,
             base_unit=base_unit,
         )
-        found.append(
-            _Found(
-                subjects_start,
-                match.indicator.position if match else None,
-                fact,
-                match.indicator.code if match else None,
-            )
-        )
+        if match is None:
+            found.append(_Found(subjects_start, None, fact))
+        else:
+            found.append(_Found(subjects_start, match.indicator.position, fact, match.indicator.code))
     return found, end, None
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """One figure of a 分别 list: its number as printed, its unit, and its own bound (多, 以上)."""
+
+    value: str
+    unit: str
+    qualifier: str | None
+    end: int
+
+
+_BARE_NUMBER = re.compile(rf"(?<![\d.,A-Za-z第])(?P<value>{NUMBER})(?![\d.%])")
+
+
+def _listed_figures(text: str, position: int) -> list[_Listed]:
+    """The figures after 分别, separated by 、 和 及 …: each with its unit, or, printed bare before
+    the last one (分别举办120、45场), with the unit the list ends with."""
+    bare: list[re.Match[str]] = []
+    listed: list[_Listed] = []
+    while True:
+        figure = FIGURE.match(text, position)
+        if figure is not None:
+            unit = figure.group("unit")
+            # A bare number's phrase runs to the unit it takes: 120 of 分别举办120、45场.
+            listed += [_Listed(number.group("value"), unit, None, figure.end()) for number in bare]
+            bare = []
+            qualifier = figure.group("approx") or figure.group("above")
+            listed.append(_Listed(figure.group("value"), unit, qualifier, figure.end()))
+            end = figure.end()
+        elif (number := _BARE_NUMBER.match(text, position)) is not None:
+            bare.append(number)
+            end = number.end()
+        else:
+            break
+        separator = _LIST_SEPARATOR.match(text, end)
+        if separator is None:
+            break
+        position = separator.end()
+    return listed
 
 
 def _share_of_previous(

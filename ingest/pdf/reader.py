@@ -3,6 +3,7 @@ rulings once (`ingest/pdf/pdfium.py`), pdfplumber's algorithms make lines, words
 
 from __future__ import annotations
 
+import re
 import stat
 import statistics
 from bisect import bisect_left
@@ -215,7 +216,7 @@ def _cell_texts(rows: list[CellGroup], chars: list[Obj]) -> list[list[str | None
                 (place, char) for height, across, place, char in in_row
                 if x0 <= across < x1 and cell_top <= height < cell_bottom
             )  # fmt: skip
-            texts.append(_cell_text([char for _, char in inside]) if inside else "")
+            texts.append(_text_of([char for _, char in inside]) if inside else "")
         table.append(texts)
     return table
 
@@ -225,32 +226,81 @@ def _cell_texts(rows: list[CellGroup], chars: list[Obj]) -> list[list[str | None
 _SPREAD = 0.15
 # How far one gap of a spread line may differ from another (points, or this share of a character).
 _EVEN_POINTS, _EVEN_SHARE = 1.0, 0.12
+# Justification (两端对齐) spreads a line's Chinese characters by one extra gap, at least this share
+# of a character; a line whose Chinese neighbours stand this evenly apart was spread.
+_JUSTIFIED = 0.05
+_WIDE = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
 
-def _spread_evenly(line: list[Obj]) -> bool:
-    """Whether a line of a cell is set in distributed alignment: three characters or more, no space
-    printed among them, every gap between neighbours of one width and visibly wide."""
-    chars = sorted(line, key=lambda char: char["x0"])
-    if len(chars) < 3 or any(not char["text"].strip() for char in chars):
+def _even(gaps: list[float], width: float) -> bool:
+    return max(gaps) - min(gaps) <= max(_EVEN_POINTS, _EVEN_SHARE * width)
+
+
+def _spread_evenly(chars: list[Obj]) -> bool:
+    """Whether a line is set in distributed alignment: no space printed in it, and either three
+    characters or more, every gap between neighbours of one width and visibly wide, or two set a
+    character or more apart."""
+    if len(chars) < 2 or any(not char["text"].strip() for char in chars):
         return False
     gaps: list[float] = [after["x0"] - before["x1"] for before, after in pairwise(chars)]
     width: float = statistics.median(char["x1"] - char["x0"] for char in chars)
-    return min(gaps) >= _SPREAD * width and max(gaps) - min(gaps) <= max(_EVEN_POINTS, _EVEN_SHARE * width)
+    if len(chars) == 2:
+        return gaps[0] >= width
+    return min(gaps) >= _SPREAD * width and _even(gaps, width)
 
 
-def _cell_text(chars: list[Obj]) -> str:
-    """A cell's text as pdfplumber extracts it, but for the lines set in distributed alignment:
-    their gaps are layout, however close the spread puts some pairs (组织 科 技 成果 …), so those
-    lines are read without spaces. A space printed as a character is never removed."""
+def _justified_gap(chars: list[Obj]) -> float | None:
+    """The extra gap a justified line's Chinese characters were spread by, or None for a line set
+    tight: two or more pairs of Chinese neighbours, all that far apart."""
+    gaps = [
+        after["x0"] - before["x1"]
+        for before, after in pairwise(chars)
+        if _WIDE.match(before["text"]) and _WIDE.match(after["text"])
+    ]
+    if len(gaps) < 2:
+        return None
+    size: float = statistics.median(char["size"] for char in chars)
+    if min(gaps) < _JUSTIFIED * size or not _even(gaps, size):
+        return None
+    return float(statistics.median(gaps))
+
+
+def _line_text(line: list[Obj]) -> str | None:
+    """A spread line's text, or None for a line read as pdfplumber reads it.
+
+    A line in distributed alignment reads without spaces, however close the spread puts some pairs
+    (组织 科 技 成果 …). A justified line's gaps count without the spread: a space is read only where
+    a gap is a word gap wider than the spread (全年预算数 38,652.18 is not spaced by a line that a long
+    figure stretched). A space printed as a character is always kept."""
+    chars = sorted(line, key=lambda char: char["x0"])
+    if _spread_evenly(chars):
+        return "".join(char["text"] for char in chars)
+    spread = _justified_gap(chars)
+    if spread is None:
+        return None
+    text = [chars[0]["text"]]
+    for before, after in pairwise(chars):
+        blank = not before["text"].strip() or not after["text"].strip()
+        if not blank and after["x0"] - before["x1"] - spread >= WORD_GAP * before["size"]:
+            text.append(" ")
+        text.append(after["text"])
+    return "".join(text)
+
+
+def _text_of(chars: list[Obj]) -> str:
+    """The characters' text as pdfplumber extracts it, but for the lines set spread (`_line_text`)."""
     text: str = extract_text(chars, keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)
     if " " not in text:
         return text
-    lines = cluster_objects(chars, itemgetter("top"), DEFAULT_Y_TOLERANCE)
+    lines = sorted(
+        cluster_objects(chars, itemgetter("top"), DEFAULT_Y_TOLERANCE), key=lambda line: line[0]["top"]
+    )
+    spread = [_line_text(line) for line in lines]
+    if all(line is None for line in spread):
+        return text
     return "\n".join(
-        "".join(char["text"] for char in sorted(line, key=lambda char: char["x0"]))
-        if _spread_evenly(line)
-        else extract_text(line, keep_blank_chars=True, x_tolerance_ratio=WORD_GAP)
-        for line in lines
+        extract_text(line, keep_blank_chars=True, x_tolerance_ratio=WORD_GAP) if read is None else read
+        for line, read in zip(lines, spread, strict=True)
     )
 
 
@@ -288,7 +338,7 @@ def _page_rows(page: PageObjects) -> Iterator[TableRow]:
 
 def page_text(page: PageObjects) -> str:
     """The page's text, lines as printed, spaces kept, one spelling per character."""
-    return normalise_text(extract_text(page.chars, keep_blank_chars=True, x_tolerance_ratio=WORD_GAP) or "")
+    return normalise_text(_text_of(page.chars) if page.chars else "")
 
 
 def first_page_text(pdf: Pdf, path: Path) -> str:

@@ -117,9 +117,9 @@ def dbt_group(group_id: str, render: RenderConfig) -> DbtTaskGroup:
 )
 def jixiao_transform() -> None:
     @task(pool=WAREHOUSE_POOL)
-    def claim() -> str | None:
+    def claim(run_id: str | None = None) -> str | None:
         """Take the landing's latest build: a landing that finishes meanwhile prepares the next one."""
-        return tasks.claim_build()
+        return tasks.claim_build(str(run_id))
 
     # On a night with nothing new, skips at once every task after it that needs all of its upstream
     # to succeed; the report and the verdict (none_failed) still run.

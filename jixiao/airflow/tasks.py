@@ -72,11 +72,11 @@ def load_raw(unchanged: list[str], renamed: list[str], parsed: list[list[dict[st
 # --- transform -------------------------------------------------------------------------------------
 
 
-def claim_build() -> str | None:
+def claim_build(run_id: str) -> str | None:
     """The build this run completes; None when the landing made none (nothing changed)."""
     from jixiao.stages.publish import claim_build as claim
 
-    return claim(Settings.from_env())
+    return claim(Settings.from_env(), run_id)
 
 
 def skip_unless_anything_new(claimed: str | None, task: Any) -> None:

@@ -33,6 +33,7 @@ class Note(StrEnum):
     PUBLISH = "last_publish.json"  # this night's publication, if it made one (removed as a night starts)
     REPORT = "last_report.json"  # which publication the HTML report on disk shows
     NIGHT = "last_night.json"  # each DAG run of the last `jixiao run`, as it ended
+    CLAIM = "claimed_build.json"  # which transform run took the build it is completing
     # The publication being served: its inputs, the documents it rejected or held back and the
     # documents it serves. Kept across nights: a night whose inputs equal these publishes nothing.
     SERVED = "published.json"

@@ -19,18 +19,25 @@ from jixiao.runtime.warehouse import PUBLICATION, WRITER_DUCKDB_CONFIG
 from jixiao.stages.export import export_marts, make_current
 
 
-def claim_build(settings: Settings) -> str | None:
+def claim_build(settings: Settings, run_id: str) -> str | None:
     """Take the landing's latest build for this transform run (an atomic rename), so that a landing
     finishing meanwhile prepares the next build instead of changing this one under dbt.
 
+    A retry of the claim in the same run (the task failed after its rename) gets the build the run
+    already took: the landing's is gone by then, and "nothing new" would skip the whole transform.
     None when the landing made no build because its inputs were those of the served publication.
     """
     raw, claimed = settings.state.build_warehouse, settings.state.transform_warehouse
     if not raw.exists():
+        taken = settings.state.read(Note.CLAIM) or {}
+        if taken.get("run_id") == run_id and claimed.exists():
+            return str(claimed)
         if settings.state.publication() is not None:
             return None
         raise FileNotFoundError(f"no new warehouse build at {raw}: run jixiao_landing first")
     claimed.parent.mkdir(parents=True, exist_ok=True)
+    # Noted before the rename: a claim killed between the two finds the landing's build still there.
+    settings.state.write(Note.CLAIM, {"run_id": run_id, "build": str(claimed)})
     os.replace(raw, claimed)
     return str(claimed)
 

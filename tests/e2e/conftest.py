@@ -202,6 +202,9 @@ def add_samples(landing: Path, *names: str) -> None:
         shutil.copy2(source, landing / source.parent.name / source.name)
 
 
+TROUBLE = re.compile(r"error|exception|traceback|retry|skipp|nothing changed", re.IGNORECASE)
+
+
 def start(env: dict[str, str], output: Path, **popen: object) -> subprocess.Popen[bytes]:
     # Output to a file: a run must never block on a full pipe (the second of two waits a while).
     with output.open("w") as stdout:
@@ -295,10 +298,13 @@ class Teller:
         if process.poll() is not None:
             log = Path(self.story.env["AIRFLOW_HOME"]) / "logs" / "jixiao-run.log"
             told = ANSI.sub("", output.read_text(errors="replace"))[-3000:]
-            logged = log.read_text(errors="replace")[-6000:] if log.exists() else "(no log)"
+            whole = log.read_text(errors="replace") if log.exists() else "(no log)"
+            # Why a task did not do what the chain expected is usually far from the log's end.
+            troubles = [line[:400] for line in whole.splitlines() if TROUBLE.search(line)][-40:]
             pytest.fail(
                 f"{name}: the night ended (exit {process.returncode}) before the moment to kill it\n"
-                f"--- what it printed:\n{told}\n--- the end of its log:\n{logged}\n"
+                f"--- what it printed:\n{told}\n--- the end of its log:\n{whole[-6000:]}\n"
+                f"--- its errors, retries and skips:\n" + "\n".join(troubles) + "\n"
                 f"--- publications seen so far (run ids): {[seen['run_id'] for seen in self.story.published]}"
             )
         os.killpg(process.pid, signal.SIGKILL)

@@ -1,0 +1,28 @@
+"""Claiming the landing's build for a transform run, on a real landing of the samples."""
+
+from __future__ import annotations
+
+import pytest
+
+from jixiao.runtime.settings import Settings
+from jixiao.stages.land import land_all
+from jixiao.stages.publish import claim_build
+
+
+def test_a_retried_claim_gets_the_build_its_run_took(settings: Settings) -> None:
+    land_all(settings)
+    landed = settings.state.build_warehouse.read_bytes()
+    claimed = claim_build(settings, "night_1")
+    assert claimed == str(settings.state.transform_warehouse)
+    assert not settings.state.build_warehouse.exists()
+    # The claim task failed after its rename and Airflow runs it again: the same build, not "nothing new".
+    assert claim_build(settings, "night_1") == claimed
+    assert settings.state.transform_warehouse.read_bytes() == landed
+
+
+def test_another_run_finds_no_build_to_claim(settings: Settings) -> None:
+    land_all(settings)
+    claim_build(settings, "night_1")
+    # Nothing served yet: a transform with no build of its own is an error, not a quiet night.
+    with pytest.raises(FileNotFoundError, match="run jixiao_landing first"):
+        claim_build(settings, "night_2")

@@ -63,7 +63,7 @@ def publish(
         PUBLICATION.insert(
             connection, [{"run_id": run_id, "published_at": published_at.replace(tzinfo=None)}]
         )
-        exported = export_marts(connection, settings.export_dir, version)
+        exported = export_marts(connection, settings.export_dir, version, run_id, published_at.isoformat())
         (inputs,) = connection.execute("select max(inputs) from meta.build_inputs").fetchone() or ("",)
         serving = [
             sha

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
-from tests.conftest import SampleWarehouse, dbt_build, dbt_statuses, run_dbt
+from tests.conftest import PROJECT_ROOT, SampleWarehouse, dbt_build, dbt_statuses, run_dbt
 
 
 @pytest.fixture
@@ -24,7 +24,10 @@ def raw_build(landed_samples: tuple[Settings, Path], tmp_path: Path, monkeypatch
 
 def test_dbt_build_passes_with_key_tests(sample_warehouse: SampleWarehouse) -> None:
     ran = sample_warehouse.dbt_nodes
-    assert set(ran.values()) == {"pass", "success"}, ran
+    # An exposure is a node of the build that runs nothing (its consumers read the marts).
+    exposures = {name for name, status in ran.items() if status == "no-op"}
+    assert exposures == {"nightly_html_report", "file_release", "superset_high_tech_dashboard"}
+    assert {status for name, status in ran.items() if name not in exposures} == {"pass", "success"}, ran
     for key_test in (
         "unique_stg_raw__documents_document_sha256",
         "not_null_stg_raw__documents_document_sha256",
@@ -100,3 +103,64 @@ def test_samples_reach_the_trend_marts(sample_warehouse: SampleWarehouse) -> Non
         "high_tech_enterprise_certified": Decimal("4000"),
         "high_tech_enterprise_applications": Decimal("4500"),
     }
+
+
+def test_every_mart_and_column_carries_its_description(sample_warehouse: SampleWarehouse) -> None:
+    """persist_docs: a BI tool browsing the file sees each mart's and column's label and description."""
+    with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
+        columns = connection.execute(
+            "select table_name, column_name, comment from duckdb_columns() where schema_name = 'marts'"
+        ).fetchall()
+    assert len(tables) >= 16 and len(columns) >= 260
+    assert [table for table, comment in tables if not (comment or "").strip()] == []
+    assert [(table, column) for table, column, comment in columns if not (comment or "").strip()] == []
+    comments = {(table, column): comment for table, column, comment in columns}
+    assert comments[("mart_indicator_trend", "fiscal_year")] == "Year (年度)."
+
+
+def test_a_mart_whose_columns_leave_its_contract_fails_to_build(raw_build: Path, tmp_path: Path) -> None:
+    """Every mart's contract is enforced: a column whose type leaves the declared one stops that mart."""
+    from dbt.cli.main import dbtRunner
+
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
+    yaml_path = project / "models" / "marts" / "trends" / "_trends__models.yml"
+    text = yaml_path.read_text(encoding="utf-8")
+    declared = "      - name: amount_wan_yuan\n        data_type: decimal(20,4)\n"
+    assert declared in text
+    yaml_path.write_text(
+        text.replace(declared, declared.replace("decimal(20,4)", "double")), encoding="utf-8"
+    )
+    result = dbtRunner().invoke(
+        ["build", "--select", "+mart_budget_overview", "--exclude", "resource_type:test",
+         "--project-dir", str(project), "--profiles-dir", str(project), "--quiet"]
+    )  # fmt: skip
+    statuses = dbt_statuses(result)
+    assert statuses["mart_budget_overview"] == "error"
+    assert {status for name, status in statuses.items() if name != "mart_budget_overview"} == {"success"}
+
+
+def test_each_consumer_is_an_exposure_with_the_marts_it_reads(tmp_path: Path) -> None:
+    result = run_dbt(
+        tmp_path, "ls", "--resource-type", "model", "--select", "+exposure:file_release", "--output", "name"
+    )
+    assert result.success
+    listed = set(result.result or [])
+    marts = {path.stem for path in (PROJECT_ROOT / "dbt_project" / "models" / "marts").rglob("*.sql")}
+    assert marts | {"mart_reconciliation_findings"} <= listed
+    report = run_dbt(
+        tmp_path,
+        "ls",
+        "--resource-type",
+        "model",
+        "--select",
+        "+exposure:nightly_html_report",
+        "--output",
+        "name",
+    )
+    assert {"mart_high_tech_enterprise_trend", "mart_indicator_trend", "mart_budget_overview"} <= set(
+        report.result or []
+    )

@@ -72,7 +72,8 @@ def test_nothing_half_written_outlives_the_next_publication(crashes: Story) -> N
                 "select table_name from duckdb_tables() where schema_name = 'marts'"
             ).fetchall()
         }
-    assert {path.stem for path in (exports / "current").iterdir()} == marts
+    assert {path.stem for path in (exports / "current").glob("*.parquet")} == marts
+    assert {path.stem for path in (exports / "current" / "csv").glob("*.csv")} == marts
 
 
 def test_a_report_killed_before_its_rename_is_written_by_the_next_night(crashes: Story) -> None:

@@ -4,6 +4,7 @@ tests/e2e/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from decimal import Decimal
@@ -129,7 +130,7 @@ def test_each_night_records_its_reconciliation_results(story: Story) -> None:
     assert [(failed, warned) for _, failed, warned in runs] == [(0, 1), (0, 1), (1, 2)]
 
 
-def test_each_publication_exports_the_marts_to_parquet(story: Story) -> None:
+def test_each_publication_exports_the_marts_to_parquet_and_csv(story: Story) -> None:
     exports = story.root / "exports"
     current = exports / "current"
     assert current.is_symlink()
@@ -153,6 +154,11 @@ def test_each_publication_exports_the_marts_to_parquet(story: Story) -> None:
     assert {p.stem for p in current.glob("*.parquet")} == tables
     assert exported == served  # exact: DECIMAL in, DECIMAL out
     assert run_id.startswith("manual__")
+    # The open data release of the same publication: one CSV per mart, described by its package.
+    package = json.loads((current / "csv" / "datapackage.json").read_text(encoding="utf-8"))
+    assert run_id in package["description"]
+    assert {resource["name"] for resource in package["resources"]} == tables
+    assert {p.stem for p in (current / "csv").glob("*.csv")} == tables
 
 
 def test_jixiao_sql_reads_the_served_warehouse_read_only(story: Story) -> None:

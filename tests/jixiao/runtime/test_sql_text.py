@@ -20,7 +20,7 @@ def test_marts_export_to_a_folder_with_a_quote_in_its_name(tmp_path: Path) -> No
     with duckdb.connect(str(tmp_path / "w.duckdb")) as connection:
         connection.execute("create schema marts")
         connection.execute('create table marts."odd\'name" as select 1.25::decimal(38, 4) as amount')
-        version = export_marts(connection, export_dir, "v1")
+        version = export_marts(connection, export_dir, "v1", "run_1", "2026-11-25T00:00:00+00:00")
         assert connection.execute(
             "select amount from read_parquet(?)", [str(version / "odd'name.parquet")]
         ).fetchall() == [(Decimal("1.2500"),)]

@@ -7,6 +7,7 @@ UV_VERSION := 0.13.8
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
+SUPERSET_VENV := $(TOOLS)/superset
 STAMPS := .make
 AIRFLOW_HOME ?= $(CURDIR)/.airflow
 
@@ -21,7 +22,7 @@ export UV_PYTHON_DOWNLOADS := never
 # the templater only from the working directory's config or the one given.
 SQLFLUFF := JIXIAO_DBT_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff
 
-.PHONY: run test test-fast nights-crashes nights-story install lint docs clean
+.PHONY: run test test-fast test-bi nights-crashes nights-story crashes-then-bi install lint docs clean
 
 run: $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/jixiao run --quiet
@@ -30,15 +31,25 @@ run: $(AIRFLOW_HOME)/airflow.db
 # so its fixtures are made once; then the nights in two pytest processes side by side: the crash
 # story, and the Celery path followed by the e2e story. (Not xdist's loadgroup: with pytest 9.2 it
 # no longer keeps a group on one worker, pytest-xdist#1386, and a story would be told twice.)
-FAST_LANE := $(VENV)/bin/pytest -n 2 --dist loadscope -m "not night"
+FAST_LANE := $(VENV)/bin/pytest -n 2 --dist loadscope -m "not night and not bi"
 CRASH_NIGHTS := tests/e2e/test_crash_safety.py
 
 test: install
 	$(FAST_LANE)
-	$(MAKE) --no-print-directory -j 2 --output-sync=target nights-crashes nights-story
+	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-then-bi nights-story
 
 nights-crashes:
 	$(VENV)/bin/pytest -m night $(CRASH_NIGHTS)
+
+# The crash story is the shorter of the two night lanes: the BI lane follows it on the same core.
+crashes-then-bi:
+	$(MAKE) --no-print-directory nights-crashes
+	$(MAKE) --no-print-directory test-bi
+
+# A real Superset (bi/superset/requirements.txt, in .tools/superset) reading the nights' warehouse
+# through its REST API, the README's recipe and the dashboard shipped in bi/superset/.
+test-bi: install $(STAMPS)/superset
+	$(VENV)/bin/pytest -m bi tests/bi
 
 nights-story:
 	$(VENV)/bin/pytest -m night --ignore=$(CRASH_NIGHTS)
@@ -70,6 +81,12 @@ $(UV):
 # import: `import airflow` took 5 s instead of 1.5 s.
 $(STAMPS)/installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --compile-bytecode
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/superset: bi/superset/requirements.txt
+	rm -rf $(SUPERSET_VENV)
+	$(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/pip install --quiet --disable-pip-version-check -r bi/superset/requirements.txt
 	@mkdir -p $(STAMPS) && touch $@
 
 $(AIRFLOW_HOME)/airflow.db: $(STAMPS)/installed

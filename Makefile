@@ -1,5 +1,6 @@
 # Two entry points: `make run` (the nightly pipeline once, on the bundled samples) and `make test`
-# (everything, what CI runs); `make test-fast` leaves out the Airflow nights and the Celery path.
+# (everything, what CI runs); `make test-fast` leaves out the Airflow nights, the Celery path and
+# the Superset lane (`make test-bi`).
 # Installs are stamped: a second run skips them unless pyproject.toml or uv.lock changed.
 
 PYTHON ?= python3

@@ -182,10 +182,14 @@ def test_jixiao_sql_reads_the_served_warehouse_read_only(story: Story) -> None:
 
 def test_bi_connections_read_every_mart_and_cannot_write(story: Story) -> None:
     """The settings the README gives BI tools: Superset's SQLAlchemy URI through duckdb-engine with
-    read_only, and the access_mode=READ_ONLY setting Metabase's and DBeaver's DuckDB drivers pass on."""
+    its engine parameters, and the access_mode=READ_ONLY setting Metabase's and DBeaver's DuckDB
+    drivers pass on."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
 
-    engine = create_engine(f"duckdb:///{story.warehouse}", connect_args={"read_only": True})
+    from tests.bi.superset import readme_recipe
+
+    engine = create_engine(f"duckdb:///{story.warehouse}", poolclass=NullPool, **readme_recipe())
     with engine.connect() as connection:
         marts = [
             row[0]

@@ -211,7 +211,8 @@ def print_run_summary(settings: Settings, console: Console) -> None:
     console.print(checks_summary(settings), soft_wrap=True)
     if published:
         console.print(
-            f"report: {settings.report_path}; Parquet: {settings.export_dir / 'current'}", soft_wrap=True
+            f"report: {settings.report_path}; Parquet and CSV: {settings.export_dir / 'current'}",
+            soft_wrap=True,
         )
 
 

@@ -1,6 +1,9 @@
 # The jixiao image: Airflow 3 with the project installed from its lock file. Every Airflow service
 # of docker-compose.yml runs it; only the command differs.
-FROM python:3.11-slim-bookworm
+# Any Debian bookworm with Python 3.11 and its venv module: the official Python image by default; the
+# container lane builds on an image made offline with mmdebstrap (tests/deploy/images.py).
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+FROM ${BASE_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -16,8 +19,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # Airflow, dbt and the parsers: uv compiles the installed packages once, at build.
 ENV UV_COMPILE_BYTECODE=1
 
+# uv in a virtual environment of its own: Debian's Python has no pip of its own.
 RUN useradd --create-home --uid 50000 airflow \
-    && pip install --no-cache-dir uv==0.13.8
+    && python3 -m venv /opt/uv \
+    && /opt/uv/bin/pip install --no-cache-dir --disable-pip-version-check uv==0.13.8 \
+    && ln -s /opt/uv/bin/uv /usr/local/bin/uv
 # Tesseract's English and Chinese models, the second reading of a scanned document's figures (the
 # library itself comes with the tesserocr wheel; the PP-OCR models with rapidocr-onnxruntime's).
 RUN apt-get update \
@@ -25,6 +31,9 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/jixiao
+# Behind a TLS-intercepting proxy, the CA bundle the build mounts (`--build-arg SSL_CERT_FILE=…`
+# with the file mounted at that path): uv trusts only its own roots otherwise. Unset by default.
+ARG SSL_CERT_FILE
 # Dependencies first, so code changes do not reinstall them.
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
@@ -34,7 +43,7 @@ COPY expectations expectations
 COPY dags dags
 COPY dbt_project dbt_project
 RUN uv sync --frozen --no-dev \
-    && mkdir -p /opt/airflow /opt/jixiao/data \
+    && mkdir -p /opt/airflow/logs /opt/jixiao/data \
     && chown -R airflow /opt/airflow /opt/jixiao/data
 
 USER airflow

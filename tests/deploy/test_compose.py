@@ -218,3 +218,49 @@ def _filled_in() -> dict[str, str]:
     secrets = {name: token_urlsafe(32) for name in SECRETS}
     return {**env_file(ENV_EXAMPLE), **secrets, "AIRFLOW_FERNET_KEY": Fernet.generate_key().decode(),
             "AIRFLOW_ADMIN_USER": "budget_ops:admin"}  # fmt: skip
+
+
+LONG_RUNNING = (
+    "postgres",
+    "redis",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker",
+)
+
+
+def test_every_long_running_service_has_a_healthcheck_its_image_can_run(compose: dict[str, Any]) -> None:
+    """The image is the project's environment on Debian slim: no curl. A healthcheck runs Python,
+    Airflow or Celery from the project's own environment (or PostgreSQL's and Redis's own tools)."""
+    programs = {"pg_isready", "redis-cli"} | {
+        name for name in ("python", "airflow", "celery") if (PROJECT_ROOT / ".venv" / "bin" / name).exists()
+    }
+    assert programs >= {"python", "airflow", "celery"}
+    for name in LONG_RUNNING:
+        test = compose["services"][name]["healthcheck"]["test"]
+        kind, command = test[0], test[1:]
+        program = command[0] if kind == "CMD" else command[0].split()[0]
+        assert program in programs, (name, test)
+
+
+def test_the_build_context_leaves_out_environments_state_and_secrets() -> None:
+    ignored = {
+        line.strip()
+        for line in (PROJECT_ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".venv", ".tools", "data", ".env", ".git", ".airflow"} <= ignored
+    copied = {
+        instruction["value"].split()[0]
+        for instruction in DockerfileParser(str(PROJECT_ROOT / "Dockerfile")).structure
+        if instruction["instruction"] == "COPY"
+    }
+    assert not copied & ignored, "the Dockerfile copies what the build context leaves out"
+
+
+def test_the_image_takes_its_base_as_a_build_argument() -> None:
+    dockerfile = DockerfileParser(str(PROJECT_ROOT / "Dockerfile"))
+    assert dockerfile.baseimage == "python:3.11-slim-bookworm"  # users' default
+    assert "FROM ${BASE_IMAGE}" in dockerfile.content

@@ -7,10 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
+from importlib.metadata import version
 from pathlib import Path
 
 from ingest.errors import DocumentError
-from jixiao.runtime.settings import Settings
+from jixiao.runtime.settings import Settings, SettingsError
 
 FIRST_FISCAL_YEAR = 1990  # as reconciliation's check 6a: disclosures began in the 1990s
 log = logging.getLogger("jixiao.cli")
@@ -111,6 +112,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jixiao", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('jixiao')}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     parse = commands.add_parser("parse", help="parse one PDF and print its records")
@@ -142,7 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except SettingsError as error:
+        # A mistyped setting is the operator's to fix: one line naming it, not a traceback.
+        print(f"jixiao: SettingsError: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

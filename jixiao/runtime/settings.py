@@ -14,6 +14,32 @@ WAREHOUSE_POOL = "jixiao_warehouse"  # Airflow pool of one slot: DuckDB has one 
 DAG_IDS = ("jixiao_landing", "jixiao_transform")  # a night: the Asset chain, one after the other
 
 
+class SettingsError(ValueError):
+    """A setting whose value is not of the form it takes: the message names the variable, what it
+    was given and what it expects."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        super().__init__(f"{name}={value!r}: expected {expected}")
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, *, least: int = 1) -> int:
+    value = env.get(name, str(default)).strip()
+    if not value.isdigit() or int(value) < least:
+        raise SettingsError(name, value, f"a whole number, at least {least} (e.g. {default})")
+    return int(value)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name, f"{default:g}").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise SettingsError(name, value, f"a number of seconds above 0, without a unit (e.g. {default:g})")
+    return seconds
+
+
 def _resolve(value: str, root: Path) -> Path:
     # Relative paths are anchored at the project, never at the caller's working directory,
     # so the CLI, a scheduler and a Celery worker all land on the same files.
@@ -61,6 +87,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of the environment; SettingsError names the first value of a wrong form."""
         env = os.environ if environ is None else environ
         root = Path(env.get("JIXIAO_HOME", str(PROJECT_ROOT))).resolve()
         return cls(
@@ -70,12 +97,12 @@ class Settings:
             airflow_home=_resolve(env.get("AIRFLOW_HOME", ".airflow"), root),
             state_dir=_resolve(env.get("JIXIAO_STATE_DIR", "data/state"), root),
             export_dir=_resolve(env.get("JIXIAO_EXPORT_DIR", "data/exports"), root),
-            retry_delay_seconds=int(env.get("JIXIAO_RETRY_DELAY_SECONDS", "300")),
-            parse_workers=int(env.get("JIXIAO_PARSE_WORKERS", str(min(4, os.cpu_count() or 1)))),
-            parse_timeout_seconds=float(env.get("JIXIAO_PARSE_TIMEOUT_SECONDS", "120")),
-            ocr_page_seconds=float(env.get("JIXIAO_OCR_PAGE_SECONDS", "60")),
-            parse_memory_mb=int(env.get("JIXIAO_PARSE_MEMORY_MB", "1024")),
-            batch_size=int(env.get("JIXIAO_BATCH_SIZE", "25")),
+            retry_delay_seconds=_whole(env, "JIXIAO_RETRY_DELAY_SECONDS", 300, least=0),
+            parse_workers=_whole(env, "JIXIAO_PARSE_WORKERS", min(4, os.cpu_count() or 1)),
+            parse_timeout_seconds=_seconds(env, "JIXIAO_PARSE_TIMEOUT_SECONDS", 120),
+            ocr_page_seconds=_seconds(env, "JIXIAO_OCR_PAGE_SECONDS", 60),
+            parse_memory_mb=_whole(env, "JIXIAO_PARSE_MEMORY_MB", 1024),
+            batch_size=_whole(env, "JIXIAO_BATCH_SIZE", 25),
         )
 
     def airflow_env(self) -> dict[str, str]:

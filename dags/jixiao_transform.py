@@ -163,6 +163,12 @@ def jixiao_transform() -> None:
         "dbt_marts",
         render_config(exclude=["tag:before_document_checks", "tag:before_warehouse_checks"]),
     )
+    # A failed dbt build fails the night at once: Cosmos skips a retried producer (it never runs a
+    # second build), and the run would then end successful with nothing published.
+    for group in (dbt_staging, dbt_checks_across, dbt_marts):
+        for node in group.children.values():
+            if node.task_id.endswith(".dbt_producer_watcher"):
+                node.retries = 0
     documents_stage = reconcile_documents()
     warehouse_stage = reconcile_warehouse()
     published = publish(documents_stage, warehouse_stage)

@@ -53,6 +53,9 @@ def dbt_manifest(project_dir: Path) -> Path:
                 str(project_dir),
                 "--target-path",
                 target,
+                # Not the project's logs/: the image's project folder is read-only for Airflow's user.
+                "--log-path",
+                target,
                 "--no-partial-parse",
                 "--quiet",
             ],

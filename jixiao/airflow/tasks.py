@@ -22,8 +22,15 @@ log = logging.getLogger(__name__)
 
 
 def default_args() -> dict[str, Any]:
+    from jixiao.airflow.alerts import failure_notifiers
+
     settings = Settings.from_env()
-    return {"owner": "jixiao", "retries": 2, "retry_delay": timedelta(seconds=settings.retry_delay_seconds)}
+    return {
+        "owner": "jixiao",
+        "retries": 2,
+        "retry_delay": timedelta(seconds=settings.retry_delay_seconds),
+        "on_failure_callback": failure_notifiers(settings),
+    }
 
 
 # --- landing ---------------------------------------------------------------------------------------

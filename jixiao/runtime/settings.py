@@ -40,6 +40,14 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return seconds
 
 
+def _addresses(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    addresses = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+    for address in addresses:
+        if address.count("@") != 1 or " " in address:
+            raise SettingsError(name, env[name], "mail addresses separated by commas (ops@example.org)")
+    return addresses
+
+
 def _resolve(value: str, root: Path) -> Path:
     # Relative paths are anchored at the project, never at the caller's working directory,
     # so the CLI, a scheduler and a Celery worker all land on the same files.
@@ -62,6 +70,9 @@ class Settings:
     ocr_page_seconds: float = 60
     parse_memory_mb: int = 1024
     batch_size: int = 25
+    # Who a failed task notifies (jixiao.airflow.alerts), through which Airflow SMTP connection.
+    alert_emails: tuple[str, ...] = ()
+    alert_smtp_conn_id: str = "smtp_default"
 
     @property
     def dbt_project_dir(self) -> Path:
@@ -103,6 +114,8 @@ class Settings:
             ocr_page_seconds=_seconds(env, "JIXIAO_OCR_PAGE_SECONDS", 60),
             parse_memory_mb=_whole(env, "JIXIAO_PARSE_MEMORY_MB", 1024),
             batch_size=_whole(env, "JIXIAO_BATCH_SIZE", 25),
+            alert_emails=_addresses(env, "JIXIAO_ALERT_EMAIL"),
+            alert_smtp_conn_id=env.get("JIXIAO_ALERT_SMTP_CONN_ID", "smtp_default").strip() or "smtp_default",
         )
 
     def airflow_env(self) -> dict[str, str]:
@@ -124,4 +137,6 @@ class Settings:
             "JIXIAO_STATE_DIR": str(self.state_dir),
             "JIXIAO_EXPORT_DIR": str(self.export_dir),
             "JIXIAO_RETRY_DELAY_SECONDS": str(self.retry_delay_seconds),
+            "JIXIAO_ALERT_EMAIL": ",".join(self.alert_emails),
+            "JIXIAO_ALERT_SMTP_CONN_ID": self.alert_smtp_conn_id,
         }

@@ -38,6 +38,9 @@ def claim_build(settings: Settings, run_id: str) -> str | None:
     claimed.parent.mkdir(parents=True, exist_ok=True)
     # Noted before the rename: a claim killed between the two finds the landing's build still there.
     settings.state.write(Note.CLAIM, {"run_id": run_id, "build": str(claimed)})
+    # A transform killed before its build checkpointed leaves that build's write-ahead log beside
+    # it; DuckDB would replay it into the landing's build the rename puts there.
+    claimed.with_name(f"{claimed.name}.wal").unlink(missing_ok=True)
     os.replace(raw, claimed)
     return str(claimed)
 

@@ -63,10 +63,32 @@ def test_a_cycle_is_an_import_error(airflow_home: Path, tmp_path: Path) -> None:
 
 
 def test_every_dag_has_tags_and_retries(dagbag) -> None:
+    """Every task retries, but a dbt build (Cosmos's producer): its retry would be skipped, and the
+    night would end successful with nothing built; it fails the night instead."""
+    producers = []
     for dag_id, dag in dagbag.dags.items():
         assert dag.tags, f"{dag_id} has no tags"
         for task in dag.tasks:
-            assert task.retries >= 2, f"{dag_id}.{task.task_id} retries={task.retries}"
+            if task.task_id.endswith(".dbt_producer_watcher"):
+                producers.append(task.task_id)
+                assert task.retries == 0, task.task_id
+            else:
+                assert task.retries >= 2, f"{dag_id}.{task.task_id} retries={task.retries}"
+    assert len(producers) == 3
+
+
+def test_every_task_alerts_when_it_fails_if_recipients_are_set(airflow_home: Path) -> None:
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    from jixiao.airflow.alerts import failure_notifiers
+    from jixiao.runtime.settings import Settings
+
+    assert failure_notifiers(Settings.from_env({})) == []
+    (notifier,) = failure_notifiers(
+        Settings.from_env({"JIXIAO_ALERT_EMAIL": "ops@example.org, duty@example.org"})
+    )
+    assert isinstance(notifier, SmtpNotifier)
+    assert notifier.to == ["ops@example.org", "duty@example.org"] and notifier.smtp_conn_id == "smtp_default"
 
 
 def test_landing_is_nightly_at_2am_shanghai_without_catchup(dagbag) -> None:

@@ -20,6 +20,8 @@ zone); then one night per point of KILL_CHAIN, each killed -9 there; `recovered`
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import json
 import multiprocessing
@@ -27,6 +29,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections import Counter
@@ -34,11 +37,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pypdf
 import pytest
+from aiosmtpd.controller import Controller
 
 from ingest.zone import is_complete
 from jixiao.runtime.failpoints import PAUSE_MARKER, POINTS
@@ -78,6 +84,7 @@ class Story:
     hashes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     ledger_problems: dict[str, list[str]] = field(default_factory=dict)
     env_for: dict[str, dict[str, str]] = field(default_factory=dict)  # a night's own variables
+    mails: list[EmailMessage] = field(default_factory=list)  # the alerts the nights sent
     logs: dict[str, str] = field(default_factory=dict)  # each ended night's log (jixiao-run.log)
 
     @property
@@ -378,6 +385,41 @@ def readers(story: Story) -> Iterator[None]:
     story.reads = [json.loads(line) for log in logs for line in log.read_text(encoding="utf-8").splitlines()]
 
 
+class MailSink:
+    """An SMTP server on loopback (aiosmtpd) keeping every message it receives, as the operator's
+    mailbox would."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+
+@contextmanager
+def mail_sink(story: Story) -> Iterator[None]:
+    """Alerts on for the block's nights, sent to a local SMTP server; they end up in `story.mails`."""
+    sink = MailSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    story.env |= {
+        "JIXIAO_ALERT_EMAIL": "ops@example.org",
+        "AIRFLOW_CONN_SMTP_DEFAULT": (
+            f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true&from_email=jixiao%40example.org"
+        ),
+    }
+    try:
+        yield
+    finally:
+        controller.stop()
+        story.mails = sink.messages
+
+
 def new_story(tmp_path_factory: pytest.TempPathFactory, name: str) -> Story:
     # TTY_COMPATIBLE: rich draws the status line (with the parse progress) into the output; COLUMNS:
     # on one line. The Airflow home is not migrated yet: the first night (and only one) does it.
@@ -392,7 +434,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         pytest.skip("LibreOffice is needed to re-print a form for the story's last night")
     story = new_story(tmp_path_factory, "story")
     teller = Teller(story)
-    with readers(story):
+    with readers(story), mail_sink(story):
         add_samples(story.landing, *SAMPLE_FILES)
         (story.landing / "2023" / "broken.pdf").write_text("<html>502 Bad Gateway</html>", encoding="utf-8")
         teller.together("concurrent_a", "concurrent_b")

@@ -61,3 +61,17 @@ def test_a_night_with_nothing_new_rebuilds_nothing_and_still_fails_for_the_rejec
     assert "checks: not run (nothing changed)" in night.output
     assert any("budget_identity" in line and HUANGPU_FORM in line for line in night.output.splitlines())
     assert story.digests["rejected_again"] == story.digests["rejected"]  # the served file untouched
+
+
+def test_a_failed_verdict_mails_the_run_the_task_and_the_rejected_document(story: Story) -> None:
+    """Alerts are on for the story's nights (JIXIAO_ALERT_EMAIL, an SMTP server of the test's own):
+    the nights that fail send one mail each, from the verdict, naming the rejected document and its
+    check; the nights that pass send none."""
+    verdicts = [mail for mail in story.mails if "reconciliation_verdict" in str(mail["Subject"])]
+    assert len(verdicts) == 2  # `rejected`, then `rejected_again` (the rejection still stands)
+    assert len(story.mails) == 2
+    for mail in verdicts:
+        assert mail["To"] == "ops@example.org" and mail["From"] == "jixiao@example.org"
+        assert str(mail["Subject"]).startswith("jixiao: jixiao_transform failed at reconciliation_verdict (")
+        body = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        assert HUANGPU_FORM in body and "budget_identity" in body

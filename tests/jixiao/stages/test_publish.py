@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
@@ -26,3 +27,24 @@ def test_another_run_finds_no_build_to_claim(settings: Settings) -> None:
     # Nothing served yet: a transform with no build of its own is an error, not a quiet night.
     with pytest.raises(FileNotFoundError, match="run jixiao_landing first"):
         claim_build(settings, "night_2")
+
+
+def test_a_killed_transforms_write_ahead_log_never_reaches_the_next_build(settings: Settings) -> None:
+    """A transform killed before its build checkpointed leaves `<build>.wal`; the next claim puts the
+    landing's build at that path, which must open as landed, not replay the dead build's log."""
+    claimed = settings.state.transform_warehouse
+    claimed.parent.mkdir(parents=True)
+    with duckdb.connect(str(claimed)) as connection:
+        connection.execute("set checkpoint_threshold = '1TB'")
+        connection.execute("pragma disable_checkpoint_on_shutdown")
+        connection.execute("create schema marts")
+        connection.execute("create table marts.half_built as select 1 as row")
+    assert claimed.with_name(f"{claimed.name}.wal").exists()
+    land_all(settings)
+    claim_build(settings, "night_2")
+    assert not claimed.with_name(f"{claimed.name}.wal").exists()
+    with duckdb.connect(str(claimed), read_only=True) as connection:
+        schemas = {
+            row[0] for row in connection.execute("select schema_name from duckdb_schemas()").fetchall()
+        }
+    assert "raw" in schemas and "marts" not in schemas

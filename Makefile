@@ -9,6 +9,8 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 SUPERSET_VENV := $(TOOLS)/superset
+# Debian bookworm's podman-compose (1.0.3) predates `up --scale`; this one drives Debian's podman 4.3.
+PODMAN_COMPOSE_VERSION := 1.6.0
 STAMPS := .make
 AIRFLOW_HOME ?= $(CURDIR)/.airflow
 
@@ -23,7 +25,7 @@ export UV_PYTHON_DOWNLOADS := never
 # the templater only from the working directory's config or the one given.
 SQLFLUFF := JIXIAO_DBT_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff
 
-.PHONY: run test test-fast test-bi nights-crashes nights-story crashes-then-bi install lint docs clean
+.PHONY: run test test-fast test-bi test-deploy nights-crashes nights-story crashes-then-bi install lint docs clean
 
 run: $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/jixiao run --quiet
@@ -32,7 +34,7 @@ run: $(AIRFLOW_HOME)/airflow.db
 # so its fixtures are made once; then the nights in two pytest processes side by side: the crash
 # story, and the Celery path followed by the e2e story. (Not xdist's loadgroup: with pytest 9.2 it
 # no longer keeps a group on one worker, pytest-xdist#1386, and a story would be told twice.)
-FAST_LANE := $(VENV)/bin/pytest -n 2 --dist loadscope -m "not night and not bi"
+FAST_LANE := $(VENV)/bin/pytest -n 2 --dist loadscope -m "not night and not bi and not containers"
 CRASH_NIGHTS := tests/e2e/test_crash_safety.py
 
 test: install
@@ -54,6 +56,11 @@ test-bi: install $(STAMPS)/superset
 
 nights-story:
 	$(VENV)/bin/pytest -m night --ignore=$(CRASH_NIGHTS)
+
+# The compose stack built offline and run with podman (tests/deploy/test_containers.py); needs
+# podman, runc, netavark, aardvark-dns and mmdebstrap from Debian (.ci/run installs them).
+test-deploy: install $(STAMPS)/podman-compose
+	$(VENV)/bin/pytest -m containers tests/deploy/test_containers.py
 
 test-fast: install
 	$(FAST_LANE)
@@ -88,6 +95,12 @@ $(STAMPS)/superset: bi/superset/requirements.txt
 	rm -rf $(SUPERSET_VENV)
 	$(PYTHON) -m venv $(SUPERSET_VENV)
 	$(SUPERSET_VENV)/bin/pip install --quiet --disable-pip-version-check -r bi/superset/requirements.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/podman-compose:
+	rm -rf $(TOOLS)/podman-compose
+	$(PYTHON) -m venv $(TOOLS)/podman-compose
+	$(TOOLS)/podman-compose/bin/pip install --quiet --disable-pip-version-check podman-compose==$(PODMAN_COMPOSE_VERSION)
 	@mkdir -p $(STAMPS) && touch $@
 
 $(AIRFLOW_HOME)/airflow.db: $(STAMPS)/installed

@@ -1,6 +1,6 @@
 # Two entry points: `make run` (the nightly pipeline once, on the bundled samples) and `make test`
 # (everything, what CI runs); `make test-fast` leaves out the Airflow nights, the Celery path and
-# the Superset lane (`make test-bi`).
+# the Superset lane (`make test-bi`) and the compose stack under podman (`make test-deploy`).
 # Installs are stamped: a second run skips them unless pyproject.toml or uv.lock changed.
 
 PYTHON ?= python3
@@ -25,7 +25,7 @@ export UV_PYTHON_DOWNLOADS := never
 # the templater only from the working directory's config or the one given.
 SQLFLUFF := JIXIAO_DBT_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff
 
-.PHONY: run test test-fast test-bi test-deploy nights-crashes nights-story crashes-then-bi install lint docs clean
+.PHONY: run test test-fast test-bi test-deploy nights-crashes nights-story crashes-then-deploy story-then-bi install lint docs clean
 
 run: $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/jixiao run --quiet
@@ -39,14 +39,19 @@ CRASH_NIGHTS := tests/e2e/test_crash_safety.py
 
 test: install
 	$(FAST_LANE)
-	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-then-bi nights-story
+	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-then-deploy story-then-bi
 
 nights-crashes:
 	$(VENV)/bin/pytest -m night $(CRASH_NIGHTS)
 
-# The crash story is the shorter of the two night lanes: the BI lane follows it on the same core.
-crashes-then-bi:
+# Two lanes side by side, each a sequence: the crash story, then the compose stack under podman;
+# the Celery path and the e2e story, then the Superset lane.
+crashes-then-deploy:
 	$(MAKE) --no-print-directory nights-crashes
+	$(MAKE) --no-print-directory test-deploy
+
+story-then-bi:
+	$(MAKE) --no-print-directory nights-story
 	$(MAKE) --no-print-directory test-bi
 
 # A real Superset (bi/superset/requirements.txt, in .tools/superset) reading the nights' warehouse

@@ -249,6 +249,14 @@ def _dbt_profile_settings(profiles: Path) -> dict[str, str | bool | int | float 
 # run beside Airflow, dbt and GE, so each connection gets the bound dbt's has (and spills to disk
 # beyond it), as dbt_project/profiles.yml sets it.
 WRITER_DUCKDB_CONFIG = _dbt_profile_settings(PROJECT_ROOT / "dbt_project" / "profiles.yml")
+
+
+def write_ahead_log(database: Path) -> Path:
+    """The file DuckDB keeps a database's uncheckpointed changes in, replayed when it next opens:
+    whoever replaces or drops a database file drops this one with it."""
+    return database.with_name(f"{database.name}.wal")
+
+
 # Loading the history of reconciliation results into a build (a million rows after about 120
 # nights of 1,000 documents): its connection's memory follows the bound, not the rows (an isolated
 # load of a million rows: 453 MiB at 256 MB, 334 at 128 MB, 2.3 and 2.4 s).

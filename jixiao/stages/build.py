@@ -33,6 +33,7 @@ from jixiao.runtime.warehouse import (
     RESULTS_VIEW,
     RUN_RESULTS,
     WRITER_DUCKDB_CONFIG,
+    write_ahead_log,
 )
 
 # A failed or warned check: what mart_reconciliation_findings reads of the history.
@@ -105,7 +106,7 @@ def build_raw(
     # never sees this one half-made.
     final, warehouse = warehouse, warehouse.with_name(warehouse.name + ".building")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+    for leftover in (warehouse, write_ahead_log(warehouse)):
         leftover.unlink(missing_ok=True)
     landed = {
         entry.document_sha256: entry

@@ -15,7 +15,7 @@ import duckdb
 from jixiao.runtime.failpoints import pause_at
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.state import Note
-from jixiao.runtime.warehouse import PUBLICATION, WRITER_DUCKDB_CONFIG
+from jixiao.runtime.warehouse import PUBLICATION, WRITER_DUCKDB_CONFIG, write_ahead_log
 from jixiao.stages.export import export_marts, make_current
 
 
@@ -37,10 +37,10 @@ def claim_build(settings: Settings, run_id: str) -> str | None:
         raise FileNotFoundError(f"no new warehouse build at {raw}: run jixiao_landing first")
     claimed.parent.mkdir(parents=True, exist_ok=True)
     # Noted before the rename: a claim killed between the two finds the landing's build still there.
-    settings.state.write(Note.CLAIM, {"run_id": run_id, "build": str(claimed)})
+    settings.state.write(Note.CLAIM, {"run_id": run_id})
     # A transform killed before its build checkpointed leaves that build's write-ahead log beside
     # it; DuckDB would replay it into the landing's build the rename puts there.
-    claimed.with_name(f"{claimed.name}.wal").unlink(missing_ok=True)
+    write_ahead_log(claimed).unlink(missing_ok=True)
     os.replace(raw, claimed)
     return str(claimed)
 

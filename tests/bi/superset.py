@@ -9,7 +9,6 @@ import io
 import json
 import os
 import secrets
-import socket
 import subprocess
 import time
 import zipfile
@@ -144,12 +143,6 @@ class Superset:
             files={"formData": ("dashboard.zip", archive.getvalue(), "application/zip")},
             data={"overwrite": "true"},
         )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def readme_recipe() -> dict[str, Any]:

@@ -18,8 +18,9 @@ import duckdb
 import pytest
 import yaml
 
-from tests.bi.superset import BUNDLE, SUPERSET_VENV, Superset, free_port, readme_recipe
+from tests.bi.superset import BUNDLE, SUPERSET_VENV, Superset, readme_recipe
 from tests.conftest import NIGHTS_TIMEOUT_SECONDS, SAMPLE_FILES
+from tests.deploy.stack import free_port
 from tests.e2e.conftest import Story, Teller, _republish, add_samples, new_story, start
 
 pytestmark = [pytest.mark.bi, pytest.mark.timeout(NIGHTS_TIMEOUT_SECONDS)]

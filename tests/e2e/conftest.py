@@ -29,7 +29,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from collections import Counter
@@ -50,6 +49,7 @@ from ingest.zone import is_complete
 from jixiao.runtime.failpoints import PAUSE_MARKER, POINTS
 from jixiao.runtime.ledger import Ledger
 from tests.conftest import SAMPLE_FILES, bin_path, jixiao_env
+from tests.deploy.stack import free_port
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
 READERS = 3
@@ -402,9 +402,7 @@ class MailSink:
 def mail_sink(story: Story) -> Iterator[None]:
     """Alerts on for the block's nights, sent to a local SMTP server; they end up in `story.mails`."""
     sink = MailSink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     story.env |= {

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
+from jixiao.runtime.warehouse import write_ahead_log
 from jixiao.stages.land import land_all
 from jixiao.stages.publish import claim_build
 
@@ -39,10 +40,10 @@ def test_a_killed_transforms_write_ahead_log_never_reaches_the_next_build(settin
         connection.execute("pragma disable_checkpoint_on_shutdown")
         connection.execute("create schema marts")
         connection.execute("create table marts.half_built as select 1 as row")
-    assert claimed.with_name(f"{claimed.name}.wal").exists()
+    assert write_ahead_log(claimed).exists()
     land_all(settings)
     claim_build(settings, "night_2")
-    assert not claimed.with_name(f"{claimed.name}.wal").exists()
+    assert not write_ahead_log(claimed).exists()
     with duckdb.connect(str(claimed), read_only=True) as connection:
         schemas = {
             row[0] for row in connection.execute("select schema_name from duckdb_schemas()").fetchall()

@@ -30,6 +30,7 @@ from jixiao.runtime.settings import WAREHOUSE_POOL
     max_active_runs=1,
     tags=["jixiao", "nightly", "landing"],
     default_args=tasks.default_args(),
+    deadline=tasks.deadline(),
     params={
         "year": Param(None, type=["null", "integer"], description="only documents under <landing>/<year>/"),
         "department": Param(None, type=["null", "string"], description="only paths containing this text"),

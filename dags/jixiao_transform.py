@@ -16,7 +16,8 @@ stands for:
 5. `dbt_marts`: everything else, on the accepted documents, with the findings mart;
 6. `publish`: the checked build atomically replaces the served warehouse (`JIXIAO_WAREHOUSE`)
    and its marts are exported to Parquet;
-7. `report`: the static HTML report (`report.html` beside the warehouse);
+7. `report`: the static HTML report (`report.html` beside the warehouse) and dbt's documentation
+   site as one page (`dbt-docs.html`);
 8. `reconciliation_verdict`: fails the run, after publishing, when a current document was rejected
    or held back (it reads both checkpoints' results, or on a night with nothing new the served
    publication's).
@@ -113,6 +114,7 @@ def dbt_group(group_id: str, render: RenderConfig) -> DbtTaskGroup:
     max_active_runs=1,
     tags=["jixiao", "nightly", "transform"],
     default_args=tasks.default_args(),
+    deadline=tasks.deadline(),
     doc_md=__doc__,
 )
 def jixiao_transform() -> None:
@@ -145,7 +147,8 @@ def jixiao_transform() -> None:
     # and its report leaves a report of the publication before.
     @task(trigger_rule="none_failed")
     def report() -> str | None:
-        """The static HTML report of the served warehouse (read-only, replaced by a rename)."""
+        """The static HTML report of the served warehouse (read-only, replaced by a rename), and
+        dbt's documentation page beside it."""
         return tasks.write_html_report()
 
     @task(trigger_rule="none_failed")

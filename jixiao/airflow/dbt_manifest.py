@@ -15,25 +15,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from jixiao.runtime.dbt_project import project_hash
-
-
-def _cache_dir(project_dir: Path) -> Path:
-    folder = project_dir / "target"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if os.access(folder, os.W_OK):
-            return folder
-    except OSError:
-        pass
-    fallback = Path(tempfile.gettempdir()) / "jixiao-dbt"
-    fallback.mkdir(parents=True, exist_ok=True)
-    return fallback
+from jixiao.runtime.dbt_project import cache_dir, project_hash
 
 
 def dbt_manifest(project_dir: Path) -> Path:
     """The path of an up-to-date `manifest.json` for the project, running `dbt parse` if needed."""
-    manifest = _cache_dir(project_dir) / f"jixiao-manifest-{project_hash(project_dir)[:16]}.json"
+    manifest = cache_dir(project_dir) / f"jixiao-manifest-{project_hash(project_dir)[:16]}.json"
     if manifest.exists():
         return manifest
     with tempfile.TemporaryDirectory(prefix="jixiao-dbt-parse-") as target:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 
 def default_args() -> dict[str, Any]:
+    """Every task's: its retries and who is told when it fails for good."""
     from jixiao.airflow.alerts import failure_notifiers
 
     settings = Settings.from_env()
@@ -31,6 +32,13 @@ def default_args() -> dict[str, Any]:
         "retry_delay": timedelta(seconds=settings.retry_delay_seconds),
         "on_failure_callback": failure_notifiers(settings),
     }
+
+
+def deadline() -> list[Any]:
+    """Each DAG's deadline alert: who is told when a run has not ended in time (none when off)."""
+    from jixiao.airflow.alerts import night_deadlines
+
+    return night_deadlines(Settings.from_env())
 
 
 # --- landing ---------------------------------------------------------------------------------------
@@ -139,11 +147,17 @@ def publish_build(
 
 
 def write_html_report() -> str | None:
-    """The static HTML report of the served publication (`jixiao.stages.report.refresh_report`)."""
+    """The static HTML report of the served publication (`jixiao.stages.report.refresh_report`),
+    and dbt's documentation page beside it (`jixiao.stages.dbt_docs`)."""
     from jixiao.runtime.workers import WAREHOUSE_WORKER, run_warm
+    from jixiao.stages.dbt_docs import refresh_dbt_docs
     from jixiao.stages.report import refresh_report
 
-    return run_warm(WAREHOUSE_WORKER, refresh_report, Settings.from_env())
+    settings = Settings.from_env()
+    report = run_warm(WAREHOUSE_WORKER, refresh_report, settings)
+    if report is not None:
+        refresh_dbt_docs(settings)
+    return report
 
 
 def reconciliation_verdict(

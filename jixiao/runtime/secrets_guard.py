@@ -16,7 +16,13 @@ from collections.abc import Mapping, Sequence
 
 # Values nobody should run with: the example's placeholders and the usual defaults.
 PLACEHOLDERS = frozenset({"", "change-me", "changeme", "secret", "password", "airflow", "admin", "redis"})
-SECRETS = ("POSTGRES_PASSWORD", "REDIS_PASSWORD", "AIRFLOW_JWT_SECRET", "AIRFLOW_API_SECRET_KEY")
+SECRETS = (
+    "POSTGRES_PASSWORD",
+    "REDIS_PASSWORD",
+    "AIRFLOW_JWT_SECRET",
+    "AIRFLOW_API_SECRET_KEY",
+    "AIRFLOW_ADMIN_PASSWORD",
+)
 MIN_SECRET_LENGTH = 16
 DEFAULT_USERS = frozenset({"admin", "airflow", "root", "user"})
 
@@ -38,9 +44,10 @@ def problems(environ: Mapping[str, str]) -> list[str]:
     except (ValueError, TypeError):
         found.append("AIRFLOW_FERNET_KEY is not a Fernet key (generate one with Fernet.generate_key())")
     admin = environ.get("AIRFLOW_ADMIN_USER", "")
-    users = [entry.split(":", 1)[0].strip().lower() for entry in admin.split(",")]
-    if any(user in DEFAULT_USERS or user in PLACEHOLDERS for user in users):
-        found.append(f"AIRFLOW_ADMIN_USER names no user, a placeholder or a default one ({admin!r})")
+    if admin.strip().lower() in DEFAULT_USERS | PLACEHOLDERS or not admin.isidentifier():
+        found.append(f"AIRFLOW_ADMIN_USER is no user name, a placeholder or a default one ({admin!r})")
+    if environ.get("AIRFLOW_ADMIN_EMAIL", "").count("@") != 1:
+        found.append("AIRFLOW_ADMIN_EMAIL is not a mail address")
     return found
 
 

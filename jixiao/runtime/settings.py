@@ -70,9 +70,12 @@ class Settings:
     ocr_page_seconds: float = 60
     parse_memory_mb: int = 1024
     batch_size: int = 25
-    # Who a failed task notifies (jixiao.airflow.alerts), through which Airflow SMTP connection.
+    # Who is told of a failed task or a late night (jixiao.airflow.alerts), through which Airflow
+    # connections; the deadline is off when None.
     alert_emails: tuple[str, ...] = ()
     alert_smtp_conn_id: str = "smtp_default"
+    alert_apprise_conn_id: str = ""
+    night_deadline_minutes: int | None = None
 
     @property
     def dbt_project_dir(self) -> Path:
@@ -87,6 +90,11 @@ class Settings:
     def report_path(self) -> Path:
         """The static HTML report written after each publication, beside the served warehouse."""
         return self.warehouse.with_name("report.html")
+
+    @property
+    def dbt_docs_path(self) -> Path:
+        """dbt's documentation site as one page, beside the report (`jixiao.stages.dbt_docs`)."""
+        return self.warehouse.with_name("dbt-docs.html")
 
     @property
     def departments_seed(self) -> Path:
@@ -116,6 +124,12 @@ class Settings:
             batch_size=_whole(env, "JIXIAO_BATCH_SIZE", 25),
             alert_emails=_addresses(env, "JIXIAO_ALERT_EMAIL"),
             alert_smtp_conn_id=env.get("JIXIAO_ALERT_SMTP_CONN_ID", "smtp_default").strip() or "smtp_default",
+            alert_apprise_conn_id=env.get("JIXIAO_ALERT_APPRISE_CONN_ID", "").strip(),
+            night_deadline_minutes=(
+                _whole(env, "JIXIAO_NIGHT_DEADLINE_MINUTES", 240)
+                if env.get("JIXIAO_NIGHT_DEADLINE_MINUTES", "").strip()
+                else None
+            ),
         )
 
     def airflow_env(self) -> dict[str, str]:
@@ -139,4 +153,6 @@ class Settings:
             "JIXIAO_RETRY_DELAY_SECONDS": str(self.retry_delay_seconds),
             "JIXIAO_ALERT_EMAIL": ",".join(self.alert_emails),
             "JIXIAO_ALERT_SMTP_CONN_ID": self.alert_smtp_conn_id,
+            "JIXIAO_ALERT_APPRISE_CONN_ID": self.alert_apprise_conn_id,
+            "JIXIAO_NIGHT_DEADLINE_MINUTES": str(self.night_deadline_minutes or ""),
         }

@@ -77,18 +77,9 @@ def test_every_dag_has_tags_and_retries(dagbag) -> None:
     assert len(producers) == 3
 
 
-def test_every_task_alerts_when_it_fails_if_recipients_are_set(airflow_home: Path) -> None:
-    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-
-    from jixiao.airflow.alerts import failure_notifiers
-    from jixiao.runtime.settings import Settings
-
-    assert failure_notifiers(Settings.from_env({})) == []
-    (notifier,) = failure_notifiers(
-        Settings.from_env({"JIXIAO_ALERT_EMAIL": "ops@example.org, duty@example.org"})
-    )
-    assert isinstance(notifier, SmtpNotifier)
-    assert notifier.to == ["ops@example.org", "duty@example.org"] and notifier.smtp_conn_id == "smtp_default"
+def test_a_dag_has_no_deadline_until_one_and_a_channel_are_set(dagbag) -> None:
+    for dag_id in ("jixiao_landing", "jixiao_transform"):
+        assert not dagbag.dags[dag_id].deadline
 
 
 def test_landing_is_nightly_at_2am_shanghai_without_catchup(dagbag) -> None:

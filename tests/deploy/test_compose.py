@@ -139,8 +139,13 @@ def test_a_package_missing_from_the_image_is_found() -> None:
 
 def test_no_secret_is_committed() -> None:
     text = COMPOSE.read_text()
-    for secret in (*SECRETS, "AIRFLOW_FERNET_KEY", "AIRFLOW_ADMIN_USER"):
-        assert f"${{{secret}:?" in text  # always interpolated from .env, never defaulted
+    # Interpolated from .env, never defaulted; the admin's reach airflow-init only from .env.
+    admin = ("AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_PASSWORD", "AIRFLOW_ADMIN_EMAIL")
+    for secret in (*SECRETS, "AIRFLOW_FERNET_KEY"):
+        if secret not in admin:
+            assert f"${{{secret}:?" in text
+    for name in admin:
+        assert f"$${{{name}}}" in text and f"${{{name}:" not in text
     ignored = (PROJECT_ROOT / ".gitignore").read_text().splitlines()
     assert ".env" in ignored
 
@@ -194,13 +199,19 @@ def _entrypoint(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 def test_the_stack_refuses_to_start_with_the_example_secrets() -> None:
     refused = _entrypoint(env_file(ENV_EXAMPLE))
     assert refused.returncode == 78
-    for name in (*SECRETS, "AIRFLOW_FERNET_KEY", "AIRFLOW_ADMIN_USER"):
+    for name in (*SECRETS, "AIRFLOW_FERNET_KEY", "AIRFLOW_ADMIN_USER", "AIRFLOW_ADMIN_EMAIL"):
         assert f"jixiao: refusing to start: {name}" in refused.stderr
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("POSTGRES_PASSWORD", "airflow"), ("REDIS_PASSWORD", "short"), ("AIRFLOW_ADMIN_USER", "admin:admin")],
+    [
+        ("POSTGRES_PASSWORD", "airflow"),
+        ("REDIS_PASSWORD", "short"),
+        ("AIRFLOW_ADMIN_USER", "admin"),
+        ("AIRFLOW_ADMIN_PASSWORD", "airflow"),
+        ("AIRFLOW_ADMIN_EMAIL", "budget ops"),
+    ],
 )
 def test_the_stack_refuses_a_default_or_weak_secret(name: str, value: str) -> None:
     refused = _entrypoint({**_filled_in(), name: value})
@@ -217,7 +228,7 @@ def _filled_in() -> dict[str, str]:
 
     secrets = {name: token_urlsafe(32) for name in SECRETS}
     return {**env_file(ENV_EXAMPLE), **secrets, "AIRFLOW_FERNET_KEY": Fernet.generate_key().decode(),
-            "AIRFLOW_ADMIN_USER": "budget_ops:admin"}  # fmt: skip
+            "AIRFLOW_ADMIN_USER": "budget_ops", "AIRFLOW_ADMIN_EMAIL": "ops@example.org"}  # fmt: skip
 
 
 LONG_RUNNING = (

@@ -20,8 +20,6 @@ zone); then one night per point of KILL_CHAIN, each killed -9 there; `recovered`
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import json
 import multiprocessing
@@ -43,13 +41,12 @@ from typing import Any
 import duckdb
 import pypdf
 import pytest
-from aiosmtpd.controller import Controller
 
 from ingest.zone import is_complete
 from jixiao.runtime.failpoints import PAUSE_MARKER, POINTS
 from jixiao.runtime.ledger import Ledger
+from tests.alert_sinks import alert_sinks
 from tests.conftest import SAMPLE_FILES, bin_path, jixiao_env
-from tests.deploy.stack import free_port
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
 READERS = 3
@@ -85,6 +82,7 @@ class Story:
     ledger_problems: dict[str, list[str]] = field(default_factory=dict)
     env_for: dict[str, dict[str, str]] = field(default_factory=dict)  # a night's own variables
     mails: list[EmailMessage] = field(default_factory=list)  # the alerts the nights sent
+    webhooks: list[dict[str, Any]] = field(default_factory=list)
     logs: dict[str, str] = field(default_factory=dict)  # each ended night's log (jixiao-run.log)
 
     @property
@@ -385,37 +383,14 @@ def readers(story: Story) -> Iterator[None]:
     story.reads = [json.loads(line) for log in logs for line in log.read_text(encoding="utf-8").splitlines()]
 
 
-class MailSink:
-    """An SMTP server on loopback (aiosmtpd) keeping every message it receives, as the operator's
-    mailbox would."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)  # type: ignore[arg-type]
-        return "250 OK"
-
-
 @contextmanager
-def mail_sink(story: Story) -> Iterator[None]:
-    """Alerts on for the block's nights, sent to a local SMTP server; they end up in `story.mails`."""
-    sink = MailSink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    story.env |= {
-        "JIXIAO_ALERT_EMAIL": "ops@example.org",
-        "AIRFLOW_CONN_SMTP_DEFAULT": (
-            f"smtp://127.0.0.1:{port}?disable_ssl=true&disable_tls=true&from_email=jixiao%40example.org"
-        ),
-    }
-    try:
+def alerts_to_sinks(story: Story) -> Iterator[None]:
+    """Alerts on for the block's nights, by mail and by webhook to servers of the test's own; they
+    end up in `story.mails` and `story.webhooks`."""
+    with alert_sinks() as sinks:
+        story.env |= sinks.alert_env()
+        story.mails, story.webhooks = sinks.mails, sinks.webhooks
         yield
-    finally:
-        controller.stop()
-        story.mails = sink.messages
 
 
 def new_story(tmp_path_factory: pytest.TempPathFactory, name: str) -> Story:
@@ -432,7 +407,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         pytest.skip("LibreOffice is needed to re-print a form for the story's last night")
     story = new_story(tmp_path_factory, "story")
     teller = Teller(story)
-    with readers(story), mail_sink(story):
+    with readers(story), alerts_to_sinks(story):
         add_samples(story.landing, *SAMPLE_FILES)
         (story.landing / "2023" / "broken.pdf").write_text("<html>502 Bad Gateway</html>", encoding="utf-8")
         teller.together("concurrent_a", "concurrent_b")

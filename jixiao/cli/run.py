@@ -211,7 +211,8 @@ def print_run_summary(settings: Settings, console: Console) -> None:
     console.print(checks_summary(settings), soft_wrap=True)
     if published:
         console.print(
-            f"report: {settings.report_path}; Parquet and CSV: {settings.export_dir / 'current'}",
+            f"report: {settings.report_path}; dbt docs: {settings.dbt_docs_path};"
+            f" Parquet and CSV: {settings.export_dir / 'current'}",
             soft_wrap=True,
         )
 

@@ -12,7 +12,7 @@ import json
 import secrets
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from tests.deploy.images import run
 COMPOSE_TOOL = PROJECT_ROOT / ".tools" / "podman-compose" / "bin" / "podman-compose"
 OVERRIDE = Path(__file__).resolve().parent / "compose.offline.yml"
 API = "http://127.0.0.1:8080"
+PRODUCTS = "http://127.0.0.1:8081"
 ADMIN = "operator"
 AIRFLOW_SERVICES = ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
 WORKERS = 2
@@ -32,10 +33,11 @@ WORKERS = 2
 
 @dataclass
 class Stack:
-    root: Path  # docker-compose.yml (a link to the project's) and .env
+    root: Path  # docker-compose.yml and deploy/ (links to the project's) and .env
     landing: Path
     project: str = "jixiao-lane"
     token: str = ""
+    admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     def write_env(self, **extra: str) -> None:
         """A .env as an operator fills it in: secrets of its own."""
@@ -45,15 +47,19 @@ class Stack:
             "AIRFLOW_JWT_SECRET": secrets.token_urlsafe(32),
             "AIRFLOW_API_SECRET_KEY": secrets.token_urlsafe(32),
             "AIRFLOW_FERNET_KEY": Fernet.generate_key().decode(),
-            "AIRFLOW_ADMIN_USER": f"{ADMIN}:admin",
+            "AIRFLOW_ADMIN_USER": ADMIN,
+            "AIRFLOW_ADMIN_PASSWORD": self.admin_password,
+            "AIRFLOW_ADMIN_EMAIL": "operator@example.org",
             "JIXIAO_LANDING_HOST_DIR": str(self.landing),
             **extra,
         }
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
-        link = self.root / "docker-compose.yml"
-        link.unlink(missing_ok=True)
-        link.symlink_to(PROJECT_ROOT / "docker-compose.yml")
+        # The compose file and what it mounts by relative path, as in a checkout.
+        for name in ("docker-compose.yml", "deploy"):
+            link = self.root / name
+            link.unlink(missing_ok=True)
+            link.symlink_to(PROJECT_ROOT / name)
 
     def compose(self, *arguments: str, timeout: float = 600) -> str:
         return run(
@@ -92,8 +98,8 @@ class Stack:
         assert self.wait_exited(self.container("airflow-init")) == 0, run(
             "podman", "logs", self.container("airflow-init")
         )[-3000:]
-        self.compose("up", "-d", "--no-deps", *AIRFLOW_SERVICES)
-        self.wait_healthy([self.container("airflow-apiserver")])
+        self.compose("up", "-d", "--no-deps", *AIRFLOW_SERVICES, "products")
+        self.wait_healthy([self.container("airflow-apiserver"), self.container("products")])
         self.compose("up", "-d", "--no-deps", "--scale", f"airflow-worker={WORKERS}", "airflow-worker")
         self.wait_healthy(
             [self.container(service) for service in AIRFLOW_SERVICES]
@@ -115,18 +121,14 @@ class Stack:
 
     # --- the REST API, as an operator's script uses it ----------------------------------------
 
+    def token_for(self, username: str, password: str) -> requests.Response:
+        return requests.post(
+            f"{API}/auth/token", json={"username": username, "password": password}, timeout=30
+        )
+
     def login(self) -> None:
-        """The simple auth manager's generated password, read where the api-server writes it."""
-        passwords = json.loads(
-            self.exec(
-                self.container("airflow-apiserver"),
-                "cat",
-                "/opt/airflow/simple_auth_manager_passwords.json.generated",
-            )
-        )
-        response = requests.post(
-            f"{API}/auth/token", json={"username": ADMIN, "password": passwords[ADMIN]}, timeout=30
-        )
+        """As the admin of .env, whom airflow-init made."""
+        response = self.token_for(ADMIN, self.admin_password)
         response.raise_for_status()
         self.token = response.json()["access_token"]
 

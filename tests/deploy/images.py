@@ -1,6 +1,6 @@
 """The container lane's images, built on this machine without a registry: Debian bookworm bases made
 by mmdebstrap from Debian's packages and imported into podman, then the project's image built from
-the Dockerfile on that base. Users keep python:3.11-slim-bookworm, postgres:16 and redis:7; the lane
+the Dockerfile on that base. Users keep python:3.11-slim-bookworm, postgres:16, redis:7 and nginx; the lane
 substitutes these through tests/deploy/compose.offline.yml.
 
 An image is made again only when what it is made from changed: each carries a label with the
@@ -51,6 +51,13 @@ BASES = (
         ),
     ),
     BaseImage("localhost/redis:7-offline", ("redis-server",), changes=('CMD ["redis-server"]',)),
+    # Debian's nginx reads conf.d/*.conf as the official image does; its own site would take the port.
+    BaseImage(
+        "localhost/nginx:offline",
+        ("nginx",),
+        changes=('CMD ["nginx", "-g", "daemon off;"]',),
+        hooks=('rm -f "$1"/etc/nginx/sites-enabled/default',),
+    ),
 )
 
 

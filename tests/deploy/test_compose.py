@@ -239,13 +239,15 @@ LONG_RUNNING = (
     "airflow-dag-processor",
     "airflow-triggerer",
     "airflow-worker",
+    "products",
 )
 
 
 def test_every_long_running_service_has_a_healthcheck_its_image_can_run(compose: dict[str, Any]) -> None:
     """The image is the project's environment on Debian slim: no curl. A healthcheck runs Python,
-    Airflow or Celery from the project's own environment (or PostgreSQL's and Redis's own tools)."""
-    programs = {"pg_isready", "redis-cli"} | {
+    Airflow or Celery from the project's own environment (or PostgreSQL's and Redis's own tools, or
+    the shell's `kill -0` on nginx's pid)."""
+    programs = {"pg_isready", "redis-cli", "kill"} | {
         name for name in ("python", "airflow", "celery") if (PROJECT_ROOT / ".venv" / "bin" / name).exists()
     }
     assert programs >= {"python", "airflow", "celery"}
@@ -254,6 +256,14 @@ def test_every_long_running_service_has_a_healthcheck_its_image_can_run(compose:
         kind, command = test[0], test[1:]
         program = command[0] if kind == "CMD" else command[0].split()[0]
         assert program in programs, (name, test)
+
+
+def test_the_products_service_reads_the_volume_and_nothing_else(compose: dict[str, Any]) -> None:
+    products = compose["services"]["products"]
+    volumes = [volume.split(":") for volume in products["volumes"]]  # source:target:mode
+    assert ["jixiao-data", "/srv/jixiao", "ro"] in volumes
+    assert all(volume[2:] == ["ro"] for volume in volumes), volumes
+    assert "environment" not in products and "env_file" not in products  # no secret reaches it
 
 
 def test_the_build_context_leaves_out_environments_state_and_secrets() -> None:

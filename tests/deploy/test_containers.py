@@ -1,11 +1,18 @@
 """The compose stack for real (marker `containers`, `make test-deploy`): the images built offline, the
 stack up with podman-compose (api-server, scheduler, dag-processor, triggerer, two Celery workers,
-PostgreSQL, Redis, the init and the secrets check), every healthcheck passing, a night triggered
-through the REST API on the samples, one worker restarted while it runs, the marts read inside the
-volume with `jixiao sql`, equal row for row to a clean night's; then the stack torn down."""
+PostgreSQL, Redis, the products service, the init and the secrets check), every healthcheck passing,
+a night triggered through the REST API on the samples, one worker restarted while it runs, the marts
+read inside the volume with `jixiao sql`, equal row for row to a clean night's; the night's products
+fetched from the products service; then the stack torn down.
+
+One sample is re-printed with a sum that does not add up (黄埔's 2023 form, as in the e2e story): the
+night publishes the rest and its verdict fails, and the alert, by mail and by webhook to servers on
+this machine, names the document and its check. The night's deadline is one minute, which it
+overruns: the deadline alert arrives too."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -16,13 +23,21 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 import requests
 
-from tests.conftest import NIGHTS_TIMEOUT_SECONDS, SAMPLE_FILES, copy_samples
-from tests.deploy.containers import API, COMPOSE_TOOL, WORKERS, Stack
+from tests.alert_sinks import AlertSinks, alert_sinks
+from tests.conftest import NIGHTS_TIMEOUT_SECONDS, copy_samples
+from tests.deploy.containers import ADMIN, API, COMPOSE_TOOL, PRODUCTS, WORKERS, Stack
 from tests.deploy.images import build_images, run
-from tests.e2e.conftest import Teller, add_samples, mart_hashes, new_story
+from tests.e2e.conftest import (
+    HUANGPU_FORM,
+    Teller,
+    mart_hashes,
+    new_story,
+    reprint_huangpu_with_basic_expenditure_raised,
+)
 
 pytestmark = [pytest.mark.containers, pytest.mark.timeout(NIGHTS_TIMEOUT_SECONDS)]
 
@@ -40,6 +55,8 @@ class Lane:
     served_hashes: dict[str, list[str]] = field(default_factory=dict)
     served_rows: list[dict[str, Any]] = field(default_factory=list)
     restarted: str = ""
+    alerts: AlertSinks | None = None
+    products: dict[str, requests.Response] = field(default_factory=dict)
 
 
 OVERVIEW = (
@@ -66,82 +83,183 @@ def wait_for_run(stack: Stack, dag_id: str, seconds: float, after: str = "") -> 
     raise AssertionError(f"{dag_id} did not end in {seconds} s: {stack.runs(dag_id)[:1]}")
 
 
+# Where a container reaches this machine (podman adds the name to every container's hosts file).
+HOST_FROM_CONTAINERS = "host.containers.internal"
+# What the products service is asked for after the night, by path.
+PRODUCT_PATHS = (
+    "/",
+    "/report.html",
+    "/dbt-docs.html",
+    "/data-docs/",
+    "/exports/current/",
+    "/exports/current/mart_budget_overview.parquet",
+    "/exports/current/csv/datapackage.json",
+    "/warehouse.duckdb",
+    "/state/ledger.sqlite",
+    "/exports/../warehouse.duckdb",
+)
+
+
+def doctored_landing(root: Path) -> Path:
+    """The samples, 黄埔's 2023 form re-printed with 基本支出 raised by 100.00 (reconciliation rejects it)."""
+    landing = copy_samples(root / "landing")
+    (landing / HUANGPU_FORM).write_bytes(reprint_huangpu_with_basic_expenditure_raised(root / "reprint"))
+    return landing
+
+
 @pytest.fixture(scope="module")
 def lane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lane]:
     if shutil.which("podman") is None or not COMPOSE_TOOL.exists():
         pytest.fail("podman and podman-compose are needed: run `make test-deploy` (.ci/run installs them)")
     root = tmp_path_factory.mktemp("containers")
     sizes = build_images(root / "images")
+    landing = doctored_landing(root)
 
-    # What the stack's night must give: a clean night of the same samples through `jixiao run`.
+    # What the stack's night must give: a clean night of the same landing through `jixiao run` (its
+    # verdict fails too, for the same document).
     clean = new_story(tmp_path_factory, "clean-night")
-    add_samples(clean.landing, *SAMPLE_FILES)
+    shutil.copytree(landing, clean.landing, dirs_exist_ok=True)
     night = Teller(clean).night("clean")
-    assert night.returncode == 0, night.output[-3000:]
+    assert night.returncode != 0 and "budget_identity" in night.output, night.output[-3000:]
+    assert "the rest was published" in night.output, night.output[-3000:]
 
-    stack = Stack(root / "stack", copy_samples(root / "landing"))
-    stack.write_env(
-        # A task lost with its worker is failed (then retried) after a minute, not five.
-        AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="60",
-        JIXIAO_RETRY_DELAY_SECONDS="5",
-    )
-    try:
-        stack.up()
-        lane = Lane(stack, sizes, mart_hashes(clean.warehouse), overview(clean.warehouse))
-        stack.login()
-        stack.wait_for_dags("jixiao_landing", "jixiao_transform")
-        for dag_id in ("jixiao_landing", "jixiao_transform"):
-            stack.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
-        triggered = stack.api("POST", "/dags/jixiao_landing/dagRuns", json={"logical_date": None})
-
-        # Mid-night: once the transform is running, one worker is restarted (SIGTERM, then SIGKILL
-        # after 10 s), whatever it is running.
-        deadline = time.monotonic() + 900
-        while time.monotonic() < deadline and not stack.runs("jixiao_transform"):
-            time.sleep(3)
-        lane.restarted = stack.container("airflow-worker", WORKERS)
-        run("podman", "restart", "--time", "10", lane.restarted)
-
-        lane.landing_run = wait_for_run(stack, "jixiao_landing", 600)
-        lane.transform_run = wait_for_run(stack, "jixiao_transform", 1500)
-        for dag_id, dag_run in (("jixiao_landing", triggered), ("jixiao_transform", lane.transform_run)):
-            lane.hostnames |= {
-                ti["hostname"] for ti in stack.task_instances(dag_id, dag_run["dag_run_id"]) if ti["hostname"]
-            }
-        lane.worker_hostnames = {
-            stack.exec(stack.container("airflow-worker", index), "hostname").strip()
-            for index in range(1, WORKERS + 1)
-        }
-        # The served file, read where it lives: in the volume, through a container.
-        lane.served_rows = json.loads(
-            stack.exec(
-                stack.container("airflow-worker", 1),
-                "jixiao", "sql", "--format", "json",
-                OVERVIEW,
-            )
-        )  # fmt: skip
-        copied = root / "served.duckdb"
-        run(
-            "podman",
-            "cp",
-            f"{stack.container('airflow-worker', 1)}:/opt/jixiao/data/warehouse.duckdb",
-            str(copied),
+    stack = Stack(root / "stack", landing)
+    with alert_sinks(bind="0.0.0.0") as sinks:
+        stack.write_env(
+            # A task lost with its worker is failed (then retried) after a minute, not five.
+            AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT="60",
+            JIXIAO_RETRY_DELAY_SECONDS="5",
+            JIXIAO_NIGHT_DEADLINE_MINUTES="1",
+            **sinks.alert_env(HOST_FROM_CONTAINERS),
         )
-        lane.served_hashes = mart_hashes(copied)
-        yield lane
-    finally:
-        for container in (stack.container("airflow-scheduler"), stack.container("airflow-worker", 1)):
-            subprocess.run(
-                ["podman", "logs", "--tail", "200", container],
-                stdout=(root / f"{container}.log").open("w"),
-                stderr=subprocess.STDOUT,
+        try:
+            stack.up()
+            lane = Lane(stack, sizes, mart_hashes(clean.warehouse), overview(clean.warehouse), alerts=sinks)
+            stack.login()
+            stack.wait_for_dags("jixiao_landing", "jixiao_transform")
+            for dag_id in ("jixiao_landing", "jixiao_transform"):
+                stack.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
+            triggered = stack.api("POST", "/dags/jixiao_landing/dagRuns", json={"logical_date": None})
+
+            # Mid-night: once the transform is running, one worker is restarted (SIGTERM, then SIGKILL
+            # after 10 s), whatever it is running.
+            deadline = time.monotonic() + 900
+            while time.monotonic() < deadline and not stack.runs("jixiao_transform"):
+                time.sleep(3)
+            lane.restarted = stack.container("airflow-worker", WORKERS)
+            run("podman", "restart", "--time", "10", lane.restarted)
+
+            lane.landing_run = wait_for_run(stack, "jixiao_landing", 600)
+            lane.transform_run = wait_for_run(stack, "jixiao_transform", 1500)
+            for dag_id, dag_run in (("jixiao_landing", triggered), ("jixiao_transform", lane.transform_run)):
+                lane.hostnames |= {
+                    ti["hostname"]
+                    for ti in stack.task_instances(dag_id, dag_run["dag_run_id"])
+                    if ti["hostname"]
+                }
+            lane.worker_hostnames = {
+                stack.exec(stack.container("airflow-worker", index), "hostname").strip()
+                for index in range(1, WORKERS + 1)
+            }
+            # The served file, read where it lives: in the volume, through a container.
+            lane.served_rows = json.loads(
+                stack.exec(
+                    stack.container("airflow-worker", 1),
+                    "jixiao", "sql", "--format", "json",
+                    OVERVIEW,
+                )
+            )  # fmt: skip
+            copied = root / "served.duckdb"
+            run(
+                "podman",
+                "cp",
+                f"{stack.container('airflow-worker', 1)}:/opt/jixiao/data/warehouse.duckdb",
+                str(copied),
             )
-        stack.down()
+            lane.served_hashes = mart_hashes(copied)
+            lane.products = {path: requests.get(f"{PRODUCTS}{path}", timeout=30) for path in PRODUCT_PATHS}
+            lane.products["POST /report.html"] = requests.post(f"{PRODUCTS}/report.html", timeout=30)
+            wait_for_alerts(sinks)
+            yield lane
+        finally:
+            for container in (
+                stack.container("airflow-scheduler"),
+                stack.container("airflow-triggerer"),
+                stack.container("airflow-worker", 1),
+            ):
+                subprocess.run(
+                    ["podman", "logs", "--tail", "200", container],
+                    stdout=(root / f"{container}.log").open("w"),
+                    stderr=subprocess.STDOUT,
+                )
+            stack.down()
 
 
-def test_the_night_triggered_through_the_api_succeeds(lane: Lane) -> None:
+def wait_for_alerts(sinks: AlertSinks, seconds: float = 120) -> None:
+    """Until the verdict's and the transform deadline's alerts have arrived on both channels (the
+    triggerer sends a deadline's on its next look)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        subjects = [str(mail["Subject"]) for mail in sinks.mails]
+        titles = [webhook.get("title", "") for webhook in sinks.webhooks]
+        wanted = ("failed at reconciliation_verdict", "jixiao_transform not finished")
+        if all(any(w in s for s in subjects) and any(w in t for t in titles) for w in wanted):
+            return
+        time.sleep(2)
+
+
+def test_the_night_triggered_through_the_api_publishes_and_fails_on_the_rejected_document(lane: Lane) -> None:
     assert lane.landing_run["state"] == "success"
-    assert lane.transform_run["state"] == "success"
+    assert lane.transform_run["state"] == "failed"
+    states = {
+        ti["task_id"]: ti["state"]
+        for ti in lane.stack.task_instances("jixiao_transform", lane.transform_run["dag_run_id"])
+    }
+    assert states["publish"] == "success" and states["report"] == "success"
+    assert states["reconciliation_verdict"] == "failed"
+    assert [task for task, state in states.items() if state != "success"] == ["reconciliation_verdict"]
+
+
+def test_the_failed_verdict_is_told_by_mail_and_by_webhook_naming_the_document(lane: Lane) -> None:
+    assert lane.alerts is not None
+    (mail,) = [m for m in lane.alerts.mails if "reconciliation_verdict" in str(m["Subject"])]
+    assert mail["To"] == "ops@example.org"
+    assert str(mail["Subject"]).endswith(f"({lane.transform_run['dag_run_id']})")
+    body = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert HUANGPU_FORM in body and "budget_identity" in body
+    (webhook,) = [w for w in lane.alerts.webhooks if "reconciliation_verdict" in w["title"]]
+    assert webhook["type"] == "failure"
+    assert HUANGPU_FORM in webhook["message"] and "budget_identity" in webhook["message"]
+
+
+def test_a_night_past_its_deadline_is_told(lane: Lane) -> None:
+    """JIXIAO_NIGHT_DEADLINE_MINUTES=1: the transform runs longer; the triggerer sends the alert."""
+    assert lane.alerts is not None
+    run_id = lane.transform_run["dag_run_id"]
+    late = [
+        m for m in lane.alerts.mails if str(m["Subject"]).startswith("jixiao: jixiao_transform not finished")
+    ]
+    assert len(late) == 1 and run_id in str(late[0]["Subject"])
+    assert any(run_id in w["title"] and w["type"] == "warning" for w in lane.alerts.webhooks)
+
+
+def test_the_nights_products_are_served_read_only(lane: Lane) -> None:
+    products = lane.products
+    for path in PRODUCT_PATHS[:7]:
+        assert products[path].status_code == 200, path
+    assert "对账" in products["/report.html"].text
+    assert "mart_high_tech_enterprise_trend" in products["/dbt-docs.html"].text
+    assert (
+        "Data Docs" in products["/data-docs/"].text or "expectation" in products["/data-docs/"].text.lower()
+    )
+    assert "mart_budget_overview.parquet" in products["/exports/current/"].text
+    parquet = pq.read_table(io.BytesIO(products["/exports/current/mart_budget_overview.parquet"].content))
+    assert parquet.num_rows == len(lane.served_rows)
+    assert json.loads(products["/exports/current/csv/datapackage.json"].text)["resources"]
+    # Nothing else of the volume, and no writing.
+    for path in PRODUCT_PATHS[7:]:
+        assert products[path].status_code == 404, path
+    assert products["POST /report.html"].status_code == 405
 
 
 def test_the_marts_are_read_inside_the_volume(lane: Lane) -> None:
@@ -160,8 +278,9 @@ def test_a_worker_restarted_mid_night_loses_nothing(lane: Lane) -> None:
     assert lane.served_hashes == lane.clean_hashes
 
 
-def test_an_anonymous_api_call_is_refused(lane: Lane) -> None:
+def test_the_api_refuses_anonymous_calls_and_wrong_passwords_and_takes_the_admins(lane: Lane) -> None:
     assert requests.get(f"{API}/api/v2/dags", timeout=30).status_code == 401
+    assert lane.stack.token_for(ADMIN, "not-the-password").status_code == 401
     assert lane.stack.api("GET", "/dags")["total_entries"] == 2
 
 
@@ -171,5 +290,6 @@ def test_the_images_are_built_offline(lane: Lane) -> None:
         "localhost/jixiao-base:bookworm",
         "localhost/postgres:16-offline",
         "localhost/redis:7-offline",
+        "localhost/nginx:offline",
         "localhost/jixiao:latest",
     }

@@ -353,7 +353,7 @@ def _republish(pdf: Path) -> None:
     pypdf.PdfWriter(clone_from=pdf).write(pdf)
 
 
-def _reprint_huangpu_with_basic_expenditure_raised(root: Path) -> bytes:
+def reprint_huangpu_with_basic_expenditure_raised(root: Path) -> bytes:
     # 2,341.13 → 2,441.13: the form's two sides now differ by 100.00.
     workbook = build_xlsx(
         "huangpu_2023_dept_target_form.xlsx", [set_cells({"D4": 2441.13})], root / "xlsx" / "form.xlsx"
@@ -415,7 +415,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         (story.landing / "2023" / "broken.pdf").unlink()
         teller.night("cleaned_up")
 
-        (story.landing / HUANGPU_FORM).write_bytes(_reprint_huangpu_with_basic_expenditure_raised(story.root))
+        (story.landing / HUANGPU_FORM).write_bytes(reprint_huangpu_with_basic_expenditure_raised(story.root))
         teller.night("rejected")
         teller.night("rejected_again")  # nothing changed: the rejection still fails the night
     yield story

@@ -64,9 +64,10 @@ def test_a_night_with_nothing_new_rebuilds_nothing_and_still_fails_for_the_rejec
 
 
 def test_a_failed_verdict_mails_the_run_the_task_and_the_rejected_document(story: Story) -> None:
-    """Alerts are on for the story's nights (JIXIAO_ALERT_EMAIL, an SMTP server of the test's own):
-    the nights that fail send one mail each, from the verdict, naming the rejected document and its
-    check; the nights that pass send none."""
+    """Alerts are on for the story's nights (JIXIAO_ALERT_EMAIL and JIXIAO_ALERT_APPRISE_CONN_ID, an
+    SMTP server and a webhook of the test's own): the nights that fail send one message each on both
+    channels, from the verdict, naming the rejected document and its check; the nights that pass
+    send none."""
     verdicts = [mail for mail in story.mails if "reconciliation_verdict" in str(mail["Subject"])]
     assert len(verdicts) == 2  # `rejected`, then `rejected_again` (the rejection still stands)
     assert len(story.mails) == 2
@@ -75,3 +76,9 @@ def test_a_failed_verdict_mails_the_run_the_task_and_the_rejected_document(story
         assert str(mail["Subject"]).startswith("jixiao: jixiao_transform failed at reconciliation_verdict (")
         body = mail.get_body(("html",)).get_content()  # type: ignore[union-attr]
         assert HUANGPU_FORM in body and "budget_identity" in body
+
+    # The same alerts through Apprise, to a JSON webhook (as a 钉钉/企业微信 robot would take them).
+    assert [hook["title"] for hook in story.webhooks] == [str(mail["Subject"]) for mail in verdicts]
+    for hook in story.webhooks:
+        assert hook["type"] == "failure"
+        assert HUANGPU_FORM in hook["message"] and "budget_identity" in hook["message"]

@@ -1,6 +1,7 @@
 # Two entry points: `make run` (the nightly pipeline once, on the bundled samples) and `make test`
-# (everything, what CI runs); `make test-fast` leaves out the Airflow nights, the Celery path and
-# the Superset lane (`make test-bi`) and the compose stack under podman (`make test-deploy`).
+# (everything, what CI runs); `make test-fast` leaves out the Airflow nights, the Celery path,
+# the Superset lane (`make test-bi`), the compose stack under podman (`make test-deploy`) and the
+# scanned documents (`make test-scans`).
 # Installs are stamped: a second run skips them unless pyproject.toml or uv.lock changed.
 
 PYTHON ?= python3
@@ -25,7 +26,7 @@ export UV_PYTHON_DOWNLOADS := never
 # the templater only from the working directory's config or the one given.
 SQLFLUFF := JIXIAO_DBT_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff
 
-.PHONY: run test test-fast test-bi test-deploy nights-crashes nights-story crashes-then-deploy story-then-bi install lint docs clean
+.PHONY: run test test-fast test-bi test-deploy test-scans nights-crashes nights-story crashes-then-deploy story-bi-scans install lint docs clean
 
 run: $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/jixiao run --quiet
@@ -34,25 +35,31 @@ run: $(AIRFLOW_HOME)/airflow.db
 # so its fixtures are made once; then the nights in two pytest processes side by side: the crash
 # story, and the Celery path followed by the e2e story. (Not xdist's loadgroup: with pytest 9.2 it
 # no longer keeps a group on one worker, pytest-xdist#1386, and a story would be told twice.)
-FAST_LANE := $(VENV)/bin/pytest -n 2 --dist loadscope -m "not night and not bi and not containers"
+FAST_LANE := $(VENV)/bin/pytest -n 2 --dist loadscope -m "not night and not bi and not containers and not scans"
 CRASH_NIGHTS := tests/e2e/test_crash_safety.py
 
 test: install
 	$(FAST_LANE)
-	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-then-deploy story-then-bi
+	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-then-deploy story-bi-scans
 
 nights-crashes:
 	$(VENV)/bin/pytest -m night $(CRASH_NIGHTS)
 
 # Two lanes side by side, each a sequence: the crash story, then the compose stack under podman;
-# the Celery path and the e2e story, then the Superset lane.
+# the Celery path and the e2e story, then the Superset lane, then the scanned documents.
 crashes-then-deploy:
 	$(MAKE) --no-print-directory nights-crashes
 	$(MAKE) --no-print-directory test-deploy
 
-story-then-bi:
+story-bi-scans:
 	$(MAKE) --no-print-directory nights-story
 	$(MAKE) --no-print-directory test-bi
+	$(MAKE) --no-print-directory test-scans
+
+# Every test that reads a scanned document with OCR (seconds a page), in one process: `make test`
+# runs it beside the other lane.
+test-scans: install
+	$(VENV)/bin/pytest -m scans
 
 # A real Superset (bi/superset/requirements.txt, in .tools/superset) reading the nights' warehouse
 # through its REST API, the README's recipe and the dashboard shipped in bi/superset/.

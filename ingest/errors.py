@@ -107,6 +107,21 @@ class TooLarge(DocumentError):
 class ParserFailure(DocumentError):
     """Anything else that went wrong inside a parser: quarantined like the rest, logged with its trace."""
 
+    # A library's message can carry a whole escaped traceback on one line (ONNX Runtime's do): the
+    # refusal keeps its start; the trace is in the log.
+    MESSAGE_CHARACTERS = 160
+
+    @classmethod
+    def unexpected(cls, path: Path | str, exc: BaseException) -> ParserFailure:
+        """The refusal of an exception no parser expected: its type and the start of its message."""
+        message = " ".join(str(exc).split())
+        if len(message) > cls.MESSAGE_CHARACTERS:
+            message = message[: cls.MESSAGE_CHARACTERS - 1].rstrip() + "…"
+        return cls(
+            path,
+            f"unexpected {type(exc).__name__}: {message}" if message else f"unexpected {type(exc).__name__}",
+        )
+
 
 class NeedsOcr(Exception):
     """Raised instead of reading a scanned page when the caller asked for no OCR: a page of print

@@ -305,3 +305,28 @@ def _image_pdf(pages: list[tuple[float, float, int, int, bytes]]) -> bytes:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
     return bytes(out)
+
+
+def make_office_scan(source_pdf: Path, out_pdf: Path, *, dpi: int = 300, quality: int = 60) -> Path:
+    """Another scanning routine than `make_scan`, as an office's scanner software writes one: colour
+    pages JPEG-compressed at `quality` by PIL's own PDF writer, a red stamp ring where a seal would go
+    (a third across, a fifth down), each sheet turned 0.7°, the corners filled with paper colour."""
+    pages: list[Image.Image] = []
+    source = pdfium.PdfDocument(source_pdf)
+    try:
+        for page in source:
+            image = page.render(scale=dpi / 72).to_pil().convert("RGB")
+            width, height = image.size
+            radius = round(DEPARTMENT_SEAL_MM / 25.4 * dpi / 2)
+            centre = (width // 3, height // 5)
+            ImageDraw.Draw(image).ellipse(
+                (centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius),
+                outline=(200, 30, 40),
+                width=max(3, dpi // 60),
+            )
+            pages.append(image.rotate(0.7, resample=Image.Resampling.BICUBIC, fillcolor=(250, 248, 240)))
+    finally:
+        source.close()
+    out_pdf.parent.mkdir(parents=True, exist_ok=True)
+    pages[0].save(out_pdf, "PDF", resolution=dpi, save_all=True, append_images=pages[1:], quality=quality)
+    return out_pdf

@@ -10,7 +10,7 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-from ingest.errors import DocumentError
+from ingest.errors import DocumentError, ParserFailure
 from jixiao.runtime.settings import Settings, SettingsError
 
 FIRST_FISCAL_YEAR = 1990  # as reconciliation's check 6a: disclosures began in the 1990s
@@ -72,9 +72,8 @@ def _cmd_parse(args: argparse.Namespace) -> int:
         return refuse(exc.kind, exc.path, exc.detail)
     except Exception as exc:  # a bug or a library's surprise: refused like the rest, traced in the log
         log.exception("parsing %s failed unexpectedly", printable(args.file))
-        return refuse(
-            "ParserFailure", args.file, f"unexpected {type(exc).__name__}: {exc} (trace in {log_path})"
-        )
+        failure = ParserFailure.unexpected(args.file, exc)
+        return refuse(failure.kind, args.file, f"{failure.detail} (trace in {log_path})")
     if args.json:
         print(to_json(document))
     else:

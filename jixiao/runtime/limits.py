@@ -9,12 +9,19 @@ A hostile PDF can make a parser spin (a page tree that refers to itself) or infl
 into gigabytes. The parse runs in a child process: past the time limit the child is killed
 (`ParseTimeout`); its address space may grow by the memory limit past what it started with, and an
 allocation beyond fails inside it (`TooLarge`), so the machine never swaps and the night goes on.
+
+OCR is bounded by what it really uses instead: ONNX Runtime reserves far more address space than it
+touches (a colour scan at 300 dpi reserved past 1 GiB while its resident memory stayed near 550 MiB),
+so with OCR the resident memory is watched (`resident_bound`), and the address space only kept under
+a loose ceiling against runaway reservations.
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -53,6 +60,43 @@ def memory_bound(megabytes: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+def _resident() -> int:
+    """The bytes of this process in memory now (VmRSS)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        pages = int(statm.read().split()[1])
+    return pages * resource.getpagesize()
+
+
+# How often the resident memory of an OCR parse is looked at: touching memory runs at a few GB/s,
+# so a look every 10 ms lets it past the bound by some tens of MB at most.
+RESIDENT_LOOK_SECONDS = 0.01
+# The address space an OCR parse may reserve, in multiples of its memory bound.
+OCR_ADDRESS_SPACE_FACTOR = 8
+
+
+@contextmanager
+def resident_bound(megabytes: int) -> Iterator[None]:
+    """Within the block, this process may hold at most `megabytes` more in memory than it holds now;
+    past it the process kills itself (SIGKILL, which the parent reads as TooLarge). Its address space
+    may grow by OCR_ADDRESS_SPACE_FACTOR times as much. Only in a parse process of its own."""
+    limit = _resident() + megabytes * MIB
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(RESIDENT_LOOK_SECONDS):
+            if _resident() > limit:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    watcher = threading.Thread(target=watch, name="jixiao-resident-bound", daemon=True)
+    with memory_bound(megabytes * OCR_ADDRESS_SPACE_FACTOR):
+        watcher.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            watcher.join()
+
+
 def scan_time_limit(timeout_seconds: float, page_seconds: float, pages: int) -> float:
     """The seconds a scanned document of `pages` pages may take to parse."""
     return timeout_seconds + page_seconds * pages
@@ -75,6 +119,7 @@ def too_large(path: Path, megabytes: int) -> TooLarge:
 # How a bounded parse process ends when an allocation fails in native code (PDFium aborts) or the
 # kernel kills it: past its memory limit, as far as anyone can tell from outside.
 OUT_OF_MEMORY_SIGNALS = {-signal.SIGABRT, -signal.SIGKILL}
+NATIVE_OUT_OF_MEMORY = "std::bad_alloc"
 
 
 def died(path: Path, exc: BaseException, megabytes: int) -> TooLarge | ParserFailure:
@@ -100,11 +145,18 @@ def parse_within_memory(
     """parse_document under the memory bound, in this (parse) process: TooLarge past it. The one
     body of a bounded parse, for `jixiao parse`'s child and the nightly workers alike."""
     departments = DepartmentDirectory.from_seed(seed)
+    bound = resident_bound if ocr else memory_bound
     try:
-        with memory_bound(megabytes):
+        with bound(megabytes):
             return parse_document(path, year=year, source_path=source_path, departments=departments, ocr=ocr)
     except MemoryError:
         raise too_large(path, megabytes) from None
+    except Exception as exc:
+        # A native library's allocation failing under the bound, raised as its own exception type
+        # (ONNX Runtime's RuntimeException: std::bad_alloc).
+        if NATIVE_OUT_OF_MEMORY in str(exc):
+            raise too_large(path, megabytes) from None
+        raise
 
 
 def _parse(path: str, year: int | None, seed: str, megabytes: int, ocr: bool) -> ParsedDocument:

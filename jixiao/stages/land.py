@@ -185,7 +185,7 @@ def parse_one(
         return Outcome(source_path, sha, "quarantined", error_type=error.kind, message=str(error))
     except Exception as exc:  # one bad file must not stop the night
         log.exception("parser failure on %s", path)
-        failure = ParserFailure(path, f"unexpected {type(exc).__name__}: {exc}".splitlines()[0])
+        failure = ParserFailure.unexpected(path, exc)
         return Outcome(source_path, sha, "quarantined", error_type=failure.kind, message=str(failure))
     write_zone(Path(zone), document)
     header = document.header

@@ -41,9 +41,10 @@ from tests.scans import make_scan
 TRUTH = Path(__file__).resolve().parents[1] / "fixtures" / "truth"
 FORM = "huangpu_2023_dept_target_form"
 REPORT = "huangpu_2022_self_evaluation"
-pytestmark = pytest.mark.skipif(
-    bool(missing_models()), reason="Tesseract's eng model is not installed (see README)"
-)
+pytestmark = [
+    pytest.mark.scans,
+    pytest.mark.skipif(bool(missing_models()), reason="Tesseract's eng model is not installed (see README)"),
+]
 
 
 @pytest.fixture(scope="module")

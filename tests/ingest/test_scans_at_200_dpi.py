@@ -10,9 +10,10 @@ import pytest
 from ingest.scan.tesseract import missing_models
 from tests.truth_fields import ScanReading, sample_scans_fixture
 
-pytestmark = pytest.mark.skipif(
-    bool(missing_models()), reason="Tesseract's models are not installed (see README)"
-)
+pytestmark = [
+    pytest.mark.scans,
+    pytest.mark.skipif(bool(missing_models()), reason="Tesseract's models are not installed (see README)"),
+]
 readings = sample_scans_fixture(dpi=200)
 
 # What lands at 200 dpi, seed 2023 (the fixture's): the 广州 form and the project table at every

@@ -14,9 +14,10 @@ import pytest
 from ingest.scan.tesseract import missing_models
 from tests.truth_fields import ScanReading, sample_scans_fixture
 
-pytestmark = pytest.mark.skipif(
-    bool(missing_models()), reason="Tesseract's models are not installed (see README)"
-)
+pytestmark = [
+    pytest.mark.scans,
+    pytest.mark.skipif(bool(missing_models()), reason="Tesseract's models are not installed (see README)"),
+]
 readings = sample_scans_fixture(dpi=300)
 
 

@@ -11,11 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from jixiao.runtime.ledger import Ledger
 from jixiao.runtime.settings import Settings
 from jixiao.stages.land import land_all
 from tests.conftest import SAMPLE_FILES, bin_path
 from tests.hostile import form_with_a_bomb_on_page_1, memory_bomb, slow_form
+from tests.scans import make_office_scan
 
 LIMIT_MB = 256
 # Runs the command and prints, as its last line, the peak RSS of the largest process
@@ -82,3 +85,20 @@ def test_the_night_quarantines_a_memory_bomb_and_lands_the_rest(settings: Settin
     assert len(summary.new) == 4
     ((path, _, kind, message),) = Ledger(settings.state.ledger_path).quarantined()
     assert (path, kind) == ("2023/bomb.pdf", "TooLarge") and f"past {LIMIT_MB} MB" in message
+
+
+@pytest.mark.scans
+def test_ocr_is_bounded_by_the_memory_it_holds_not_the_address_space_it_reserves(tmp_path: Path) -> None:
+    """A colour scan at 300 dpi from another scanning routine: ONNX Runtime reserves past the default
+    bound's address space while holding far less. Under the default bound it is read (or refused for
+    what it reads), never stopped for memory; under a bound below what OCR holds, it is stopped and
+    refused in one line, before it holds what the unbounded parse did."""
+    scan = make_office_scan(SAMPLE_FILES["guangzhou_2023_dept_target_form"], tmp_path / "2023" / "form.pdf")
+    code, _, err, peak_mib = parse_measured(scan, tmp_path)
+    assert "TooLarge" not in err and "ParserFailure" not in err, err
+    assert peak_mib < 1024
+    code, out, err, stopped_mib = parse_measured(scan, tmp_path, JIXIAO_PARSE_MEMORY_MB="150")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"jixiao: TooLarge: {scan}: the parse process was stopped (SIGKILL) past 150 MB")
+    assert len(err.splitlines()) == 1
+    assert stopped_mib < peak_mib

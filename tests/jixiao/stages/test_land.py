@@ -133,6 +133,7 @@ def test_a_hanging_document_is_quarantined_by_the_timeout(settings: Settings) ->
     assert retried.new == [] and list(retried.quarantined) == ["2023/slow_form.pdf"]
 
 
+@pytest.mark.scans
 def test_a_scan_is_parsed_again_with_its_pages_time_and_the_rest_lands(settings: Settings) -> None:
     """A scanned document meets its first scanned page without OCR, and is scheduled again with OCR
     and JIXIAO_OCR_PAGE_SECONDS a page; past that it is quarantined like any parse too long."""
@@ -149,6 +150,7 @@ def test_a_scan_is_parsed_again_with_its_pages_time_and_the_rest_lands(settings:
     )
 
 
+@pytest.mark.scans
 def test_a_scan_lands_beside_print_marked_as_read_by_ocr(settings: Settings) -> None:
     """A stamped scan of a form lands in the same night as the printed samples, its amounts those of
     the printed form, and raw.documents tells BI users which document was read by OCR."""

@@ -9,6 +9,9 @@ their boxes and the ruling lines, so that the same table finder and parsers read
   read: a parser taking an amount there finds none (`BadAmount`, which a scanned document turns
   into `UnreadableScan`). Whether a cell *is* an amount is never decided here: the parsers know it
   from the cell's place (its column, its row label).
+- Blanks: a cell with no ink inside its rulings (seals and dust taken out, `cell_print`) is blank, as
+  an empty cell of print is; a cell whose ink no engine reads as anything holds `UNPROVEN`, never a
+  blank.
 - Everything else printed (titles, prose) is found and read by PP-OCR on the page with the tables
   painted white.
 
@@ -236,10 +239,17 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
             for line, ((_, scale), box) in (next(readings) for _ in boxes)
         ]
         text = "".join(line.text for line, _ in lines)
+        height, width = crop.shape
+        if not text.strip():
+            # Ink no engine read as anything: the cell is not blank, and nothing may take it for
+            # one (an empty cell is a blank only where it holds no ink, `cell_print`).
+            objects.chars.extend(
+                _laid_out(UNPROVEN, to_points((left, cell_top, left + width, cell_top + height)))
+            )
+            continue
         if looks_numeric(text):
             amount, digit_readings = agreed_amount(crop, dpi, re.sub(r"\s+", "", text))
             shown = amount if amount is not None else UNPROVEN + "/".join(dict.fromkeys(digit_readings))
-            height, width = crop.shape
             objects.chars.extend(
                 _laid_out(shown, to_points((left, cell_top, left + width, cell_top + height)))
             )

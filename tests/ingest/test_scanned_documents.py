@@ -36,6 +36,7 @@ from ingest.scan.tesseract import missing_models
 from jixiao.cli import main
 from tests.conftest import SAMPLE_FILES
 from tests.ingest.test_contract import load_exact
+from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 from tests.scans import make_scan
 
 TRUTH = Path(__file__).resolve().parents[1] / "fixtures" / "truth"
@@ -83,6 +84,30 @@ def test_a_scanned_form_at_300_dpi_lands_every_amount_exactly(form_scans: dict[i
     assert output["department"] == truth["department"]
     assert len(output["indicators"]) == len(truth["indicators"])  # type: ignore[arg-type]
     assert output["ocr"] is True
+
+
+def test_a_cell_printed_blank_lands_blank_from_a_scan(tmp_path: Path) -> None:
+    """黄埔's form with its 财政专项资金 printed blank (the office left the cell empty): from a stamped
+    scan at 300 dpi, the cell holds no ink, so it lands blank as the printed form's does, the budget
+    identity holding without it, and every other amount as printed."""
+    if soffice() is None:
+        pytest.skip("LibreOffice is needed to print the form with a blank cell")
+    workbook = build_xlsx(f"{FORM}.xlsx", [set_cells({"D7": None})], tmp_path / "xlsx" / f"{FORM}.xlsx")
+    (printed,) = to_pdf([workbook], tmp_path / "2023")
+    scan = make_scan(
+        printed, tmp_path / "scans" / "2023" / f"{FORM}.pdf", dpi=300, rotation_degrees=0.8, seed=7
+    )
+    code, from_print = jixiao_parse(printed, "--year", "2023")
+    assert code == 0 and isinstance(from_print, dict), from_print
+    code, from_scan = jixiao_parse(scan, "--year", "2023")
+    assert code == 0 and isinstance(from_scan, dict), from_scan
+    lines = {line["label"]: line["amount_wan_yuan"] for line in from_scan["budget_lines"]}
+    assert lines["财政专项资金"] is None
+    assert lines == {line["label"]: line["amount_wan_yuan"] for line in from_print["budget_lines"]}
+    truth = {line["label"]: Decimal(str(line["amount_wan_yuan"])) for line in _truth(FORM)["budget_lines"]}  # type: ignore[union-attr]
+    assert {label: amount for label, amount in lines.items() if label != "财政专项资金"} == {
+        label: amount for label, amount in truth.items() if label != "财政专项资金"
+    }
 
 
 def test_a_scan_gets_its_pages_time_and_is_stopped_past_it(

@@ -1,14 +1,17 @@
 """Parser throughput: pages per second and peak Python memory per document, against naive
 pdfplumber on the same pages in the same run.
 
-    .venv/bin/python bench/bench_parse.py [--repeat 5] [--scan DPI ...] [--seed N ...] [--jobs 1] [PDF ...]
+    .venv/bin/python bench/bench_parse.py [--repeat 5] [--scan DPI ...] [--seed N ...]
+        [--condition NAME ...] [--jobs 1] [PDF ...]
 
 Without PDFs, the bundled samples. With `--scan DPI` (and `--seed N`, each a different scan), each
-document is first made into a stamped scan at that resolution (`tests/scans.py`) and parsed by OCR
-once, in a fresh process: its outcome, its amounts and fields against its truth file
-(`tests/truth_fields.py`), any amount or figure that landed wrong, seconds per page and the process's
-peak resident memory (VmHWM), models and all; `--jobs 2` parses two at a time (as the nightly run
-keeps one parse worker per core).
+document is first made into a scan at that resolution under each `--condition` (default `stamped`;
+`all` for every one of `tests.scans.CONDITIONS`: a stamped scan, a colour JPEG at quality 60, a
+1-bit G4 fax-like page, grey paper with bleed-through, a keystoned and turned sheet, a signature
+over the department) and parsed by OCR once, in a fresh process: its outcome, its amounts and fields
+against its truth file (`tests/truth_fields.py`), any amount or figure that landed wrong, seconds
+per page and the process's peak resident memory (VmHWM), models and all; `--jobs 2` parses two at
+a time (as the nightly run keeps one parse worker per core).
 
 Each row: `parse_document` (median of the repeats) and naive pdfplumber (`extract_tables()` and
 `extract_text()` on every page, the least any pdfplumber parser does), and how many times faster the
@@ -78,13 +81,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scan", type=int, action="append", default=[], metavar="DPI")
     parser.add_argument("--seed", type=int, action="append", default=[], help="scan seeds (default: 2023)")
+    parser.add_argument(
+        "--condition", action="append", default=[], help="scanning conditions (default: stamped)"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="scans parsed at a time")
     parser.add_argument("pdfs", nargs="*", type=Path, help="PDFs to parse (default: the samples)")
     args = parser.parse_args()
     samples = Settings.from_env().project_root / "data" / "samples"
     paths = args.pdfs or sorted(samples.rglob("*.pdf"))
     if args.scan:
-        scan_table(paths, args.scan, args.seed or [2023], args.jobs)
+        scan_table(paths, args.scan, args.seed or [2023], _conditions(args.condition), args.jobs)
         return
     rows = []
     for path in paths:
@@ -140,13 +146,21 @@ def _truth_of(path: Path) -> dict[str, Any] | None:
     return None
 
 
-def _parse_scan(path: Path, dpi: int, seed: int, folder: Path) -> tuple[int, dict[str, Any]]:
-    """Scan `path` and parse the scan in a fresh process: (pages, what it printed)."""
+def _conditions(names: list[str]) -> list[str]:
+    from tests.scans import CONDITIONS
+
+    if not names:
+        return ["stamped"]
+    return list(CONDITIONS) if names == ["all"] else names
+
+
+def _parse_scan(path: Path, dpi: int, seed: int, condition: str, folder: Path) -> tuple[int, dict[str, Any]]:
+    """Scan `path` under `condition` and parse the scan in a fresh process: (pages, what it printed)."""
     import pypdfium2 as pdfium
 
-    from tests.scans import make_scan
+    from tests.scans import scan_under
 
-    scan = make_scan(path, folder / f"{dpi}_{seed}_{path.name}", dpi=dpi, seed=seed)
+    scan = scan_under(condition, path, folder / f"{condition}_{dpi}_{seed}_{path.name}", dpi=dpi, seed=seed)
     pages = len(pdfium.PdfDocument(scan))
     year = path.parent.name if path.parent.name.isdigit() else "2023"
     result = subprocess.run(
@@ -155,17 +169,25 @@ def _parse_scan(path: Path, dpi: int, seed: int, folder: Path) -> tuple[int, dic
     return pages, json.loads(result.stdout, parse_float=Decimal, parse_int=Decimal)
 
 
-def scan_table(paths: list[Path], resolutions: list[int], seeds: list[int], jobs: int) -> None:
-    """Each document scanned at each resolution (and seed) and parsed by OCR once, one process each;
-    against its truth file when it has one: its amounts and all its fields."""
+def scan_table(
+    paths: list[Path], resolutions: list[int], seeds: list[int], conditions: list[str], jobs: int
+) -> None:
+    """Each document scanned under each condition at each resolution (and seed) and parsed by OCR
+    once, one process each; against its truth file when it has one: its amounts and all its fields."""
     from tests.truth_fields import score_fields
 
-    runs = [(path, dpi, seed) for dpi in resolutions for seed in seeds for path in paths]
+    runs = [
+        (path, dpi, seed, condition)
+        for condition in conditions
+        for dpi in resolutions
+        for seed in seeds
+        for path in paths
+    ]
     with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(jobs) as pool:
         parsed = list(pool.map(lambda run: _parse_scan(*run, Path(folder)), runs))
     rows = []
-    totals: dict[int, list[int]] = {}
-    for (path, dpi, seed), (pages, measured) in zip(runs, parsed, strict=True):
+    totals: dict[tuple[str, int], list[int]] = {}
+    for (path, dpi, seed, condition), (pages, measured) in zip(runs, parsed, strict=True):
         truth = _truth_of(path)
         scored = ["", "", "", ""]
         if truth is not None:
@@ -176,11 +198,18 @@ def scan_table(paths: list[Path], resolutions: list[int], seeds: list[int], jobs
                 f"{score.exact} / {score.total}",
                 f"{score.spaces_aside} / {score.total}",
             ]
-            counts = (score.exact, score.spaces_aside, score.total, score.numbers_wrong)
-            totals[dpi] = [sum(pair) for pair in zip(totals.get(dpi, [0, 0, 0, 0]), counts, strict=True)]
+            counts = (score.exact, score.spaces_aside, score.total, score.numbers_wrong, 0, 0)
+            key = (condition, dpi)
+            totals[key] = [sum(pair) for pair in zip(totals.get(key, [0] * 6), counts, strict=True)]
+        landed = measured["outcome"] == "lands"
+        key = (condition, dpi)
+        totals.setdefault(key, [0] * 6)
+        totals[key][4] += landed
+        totals[key][5] += 1
         rows.append(
             (
                 path.stem,
+                condition,
                 dpi,
                 seed,
                 pages,
@@ -191,15 +220,16 @@ def scan_table(paths: list[Path], resolutions: list[int], seeds: list[int], jobs
             )
         )
     print_table(
-        f"scans parsed by OCR, one process each, {jobs} at a time (seal, 1° turn, noise)",
-        ["document", "dpi", "seed", "pages", "outcome", "amounts exact", "numbers wrong",
+        f"scans parsed by OCR, one process each, {jobs} at a time",
+        ["document", "condition", "dpi", "seed", "pages", "outcome", "amounts exact", "numbers wrong",
          "fields exact", "fields exact, spaces aside", "s/page", "peak RSS MiB"],
         rows,
     )  # fmt: skip
-    for dpi, (exact, spaces_aside, total, wrong) in sorted(totals.items()):
+    for (condition, dpi), (exact, spaces_aside, total, wrong, landed, documents) in sorted(totals.items()):
         print(
-            f"{dpi} dpi: fields exact {exact} / {total} = {exact / total:.1%}; spaces aside "
-            f"{spaces_aside} / {total} = {spaces_aside / total:.1%}; amounts or figures wrong: {wrong}"
+            f"{condition} at {dpi} dpi: {landed} / {documents} documents land; fields exact {exact} / {total}"
+            f" = {exact / max(total, 1):.1%}; spaces aside {spaces_aside} / {total}"
+            f" = {spaces_aside / max(total, 1):.1%}; amounts or figures wrong: {wrong}"
         )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -327,6 +328,114 @@ def make_office_scan(source_pdf: Path, out_pdf: Path, *, dpi: int = 300, quality
             pages.append(image.rotate(0.7, resample=Image.Resampling.BICUBIC, fillcolor=(250, 248, 240)))
     finally:
         source.close()
+    return _write_pdf(pages, out_pdf, dpi, quality)
+
+
+# --- Scanning conditions: other scanners and other sheets than `make_scan`'s ----------------------
+#
+# Each condition is another way a sheet reaches a PDF: a scanner's own JPEG, a fax-like 1-bit page,
+# grey recycled paper showing the back through, a sheet fed crooked, a signature across the print.
+# Placement comes from the source's own words (`locate_seals`), the randomness from the seed: the
+# same arguments give the same bytes.
+
+PAPER_GREY = 214  # recycled paper under a scanner's lamp
+BLEED_THROUGH = 0.14  # how dark the back's print shows through, as a share of its ink
+KEYSTONE_DEGREES = 0.8
+FEED_TURN_DEGREES = 1.5
+SIGNATURE_BLUE = (24, 52, 168)
+SCANNED_AT = time.strptime("2024-04-01", "%Y-%m-%d")  # Pillow writes a struct_time as a PDF date
+
+
+def _rendered(source_pdf: Path, dpi: int) -> list[tuple[np.ndarray, tuple[float, float]]]:
+    """Each page as RGB pixels at `dpi`, with its size in points."""
+    pages = []
+    source = pdfium.PdfDocument(source_pdf)
+    try:
+        for page in source:
+            bitmap = page.render(scale=dpi / 72, fill_color=(255, 255, 255, 255), rev_byteorder=True)
+            pages.append((np.array(bitmap.to_numpy()[..., :3]), page.get_size()))
+    finally:
+        source.close()
+    return pages
+
+
+def _grey_with_bleed_through(pixels: np.ndarray, dpi: int) -> np.ndarray:
+    """Grey paper, and the back of the sheet (this page mirrored, blurred) showing through."""
+    back = cv2.GaussianBlur(255 - pixels[:, ::-1], (0, 0), 1.5 * dpi / 300).astype(np.float32)
+    paper = pixels.astype(np.float32) * (PAPER_GREY / 255.0)
+    return np.clip(paper - back * BLEED_THROUGH, 0, 255).astype(np.uint8)
+
+
+def _crooked(pixels: np.ndarray) -> np.ndarray:
+    """Fed crooked: the top edge narrower than the bottom (keystone), then the sheet turned."""
+    height, width = pixels.shape[:2]
+    inset = height * math.tan(math.radians(KEYSTONE_DEGREES)) / 2
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    pulled = np.float32([[inset, 0], [width - inset, 0], [width, height], [0, height]])
+    keystoned = cv2.warpPerspective(
+        pixels, cv2.getPerspectiveTransform(corners, pulled), (width, height), borderValue=(255, 255, 255)
+    )
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), FEED_TURN_DEGREES, 1.0)
+    return cv2.warpAffine(keystoned, turn, (width, height), borderValue=(255, 255, 255))
+
+
+def _signed(pixels: np.ndarray, centre_px: tuple[float, float], dpi: int, rng: np.random.Generator) -> None:
+    """A ballpoint signature in blue across the point: a few looping strokes, about 45 mm wide."""
+    image = Image.fromarray(pixels)
+    draw = ImageDraw.Draw(image)
+    span = 45 / 25.4 * dpi
+    x, y = centre_px[0] - span / 2, centre_px[1]
+    for _ in range(3):
+        points = []
+        for step in np.linspace(0, 1, 40):
+            points.append(
+                (x + step * span / 3, y + math.sin(step * 4 * math.pi) * span / 10 + rng.normal(0, dpi / 150))
+            )
+        draw.line(points, fill=SIGNATURE_BLUE, width=max(2, dpi // 100), joint="curve")
+        x += span / 3
+    pixels[...] = np.asarray(image)
+
+
+def _write_pdf(sheets: list[Image.Image], out_pdf: Path, dpi: int, quality: int = 75) -> Path:
+    """One image a page: JPEG for colour sheets, CCITT G4 (Pillow's choice for 1-bit) for fax-like ones;
+    a fixed title and dates, so the same sheets give the same bytes."""
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
-    pages[0].save(out_pdf, "PDF", resolution=dpi, save_all=True, append_images=pages[1:], quality=quality)
+    options: dict[str, Any] = {"title": "scan", "creationDate": SCANNED_AT, "modDate": SCANNED_AT}
+    if sheets[0].mode != "1":
+        options["quality"] = quality
+    sheets[0].save(out_pdf, "PDF", resolution=dpi, save_all=True, append_images=sheets[1:], **options)
     return out_pdf
+
+
+def scan_under(condition: str, source_pdf: Path, out_pdf: Path, *, dpi: int, seed: int = 0) -> Path:
+    """`source_pdf` scanned under one of CONDITIONS at `dpi`."""
+    if condition == "stamped":
+        return make_scan(source_pdf, out_pdf, dpi=dpi, seed=seed)
+    if condition == "colour-jpeg-q60":
+        return make_office_scan(source_pdf, out_pdf, dpi=dpi, quality=60)
+    rng = np.random.default_rng(seed)
+    department = next((s for s in locate_seals(source_pdf) if s.target == "department"), None)
+    sheets = []
+    for index, (pixels, (width_pt, height_pt)) in enumerate(_rendered(source_pdf, dpi)):
+        height_px, width_px = pixels.shape[:2]
+        if condition == "fax-g4":
+            grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+            _, ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+            sheets.append(Image.fromarray(ink).convert("1", dither=Image.Dither.NONE))
+            continue
+        if condition == "grey-bleed-through":
+            pixels = _grey_with_bleed_through(pixels, dpi)
+        elif condition == "keystone":
+            pixels = _crooked(pixels)
+        elif condition == "signature-over-text":
+            if department is not None and department.page == index:
+                x, y = department.centre_pt
+                _signed(pixels, (x * width_px / width_pt, y * height_px / height_pt), dpi, rng)
+        else:
+            raise ValueError(f"no scanning condition {condition!r}: {', '.join(CONDITIONS)}")
+        sheets.append(Image.fromarray(pixels))
+    return _write_pdf(sheets, out_pdf, dpi)
+
+
+# A red seal over the department and over an amount (`make_scan`), and the five others.
+CONDITIONS = ("stamped", "colour-jpeg-q60", "fax-g4", "grey-bleed-through", "keystone", "signature-over-text")

@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from tests.conftest import SAMPLE_FILES, TRUTH
-from tests.scans import locate_seals, make_scan, scan_point
+from tests.scans import CONDITIONS, locate_seals, make_scan, scan_point, scan_under
 
 DPI = 150
 ROTATION = 1.0
@@ -129,3 +129,23 @@ def test_a_scanner_does_not_turn_a_sheet_more_than_a_degree_and_a_half(tmp_path:
         make_scan(
             SAMPLE_FILES["huangpu_2023_dept_target_form"], tmp_path / "x.pdf", dpi=72, rotation_degrees=2.0
         )
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+def test_every_scanning_condition_gives_an_image_only_pdf_of_the_source_and_repeats(
+    tmp_path: Path, condition: str
+) -> None:
+    source = SAMPLE_FILES["huangpu_2023_dept_target_form"]
+    first = scan_under(condition, source, tmp_path / "a.pdf", dpi=100, seed=5)
+    again = scan_under(condition, source, tmp_path / "b.pdf", dpi=100, seed=5)
+    assert first.read_bytes() == again.read_bytes()
+    with pdfplumber.open(first) as scan, pdfplumber.open(source) as printed:
+        assert len(scan.pages) == len(printed.pages)
+        assert all(not page.chars and len(page.images) == 1 for page in scan.pages)
+
+
+def test_a_fax_like_scan_is_one_bit_g4(tmp_path: Path) -> None:
+    scan = scan_under("fax-g4", SAMPLE_FILES["huangpu_2023_dept_target_form"], tmp_path / "fax.pdf", dpi=100)
+    with pdfplumber.open(scan) as pdf:
+        image = pdf.pages[0].images[0]
+        assert image["bits"] == 1 and "CCITTFaxDecode" in str(image["stream"].get("Filter"))

@@ -154,14 +154,19 @@ def _conditions(names: list[str]) -> list[str]:
     return list(CONDITIONS) if names == ["all"] else names
 
 
-def _parse_scan(path: Path, dpi: int, seed: int, condition: str, folder: Path) -> tuple[int, dict[str, Any]]:
-    """Scan `path` under `condition` and parse the scan in a fresh process: (pages, what it printed)."""
+def _scan(path: Path, dpi: int, seed: int, condition: str, folder: Path) -> tuple[Path, int]:
+    """`path` scanned under `condition`, and its pages. In this thread only: PDFium, which renders
+    the pages, takes one thread at a time (two at once crashed the benchmark)."""
     import pypdfium2 as pdfium
 
     from tests.scans import scan_under
 
     scan = scan_under(condition, path, folder / f"{condition}_{dpi}_{seed}_{path.name}", dpi=dpi, seed=seed)
-    pages = len(pdfium.PdfDocument(scan))
+    return scan, len(pdfium.PdfDocument(scan))
+
+
+def _parse_scan(path: Path, scan: Path, pages: int) -> tuple[int, dict[str, Any]]:
+    """Parse the scan of `path` in a fresh process: (pages, what it printed)."""
     year = path.parent.name if path.parent.name.isdigit() else "2023"
     result = subprocess.run(
         [sys.executable, "-c", _PARSE_ONCE, str(scan), year], capture_output=True, text=True, check=True
@@ -184,7 +189,8 @@ def scan_table(
         for path in paths
     ]
     with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(jobs) as pool:
-        parsed = list(pool.map(lambda run: _parse_scan(*run, Path(folder)), runs))
+        scans = [_scan(*run, Path(folder)) for run in runs]
+        parsed = list(pool.map(lambda run: _parse_scan(run[0][0], *run[1]), zip(runs, scans, strict=True)))
     rows = []
     totals: dict[tuple[str, int], list[int]] = {}
     for (path, dpi, seed, condition), (pages, measured) in zip(runs, parsed, strict=True):

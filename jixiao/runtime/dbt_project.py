@@ -1,11 +1,16 @@
 """The dbt project's files as one hash: what a build's inputs include of the project, and the name
-under which its parsed manifest and its documentation site are kept."""
+under which what dbt derives from those files alone (its parsed manifest, its documentation site)
+is kept."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
+import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 # dbt's own output and caches inside the project folder: not part of the project.
@@ -43,3 +48,31 @@ def cache_dir(project_dir: Path) -> Path:
     fallback = Path(tempfile.gettempdir()) / "jixiao-dbt"
     fallback.mkdir(parents=True, exist_ok=True)
     return fallback
+
+
+def dbt_output(project_dir: Path, kept_as: str, command: Sequence[str], produced: str) -> Path:
+    """The file `produced` that the dbt `command` writes from the project's files alone, run once per
+    version of those files and kept in `cache_dir` as `jixiao-<kept_as>` with the project's hash
+    before its suffix (`manifest.json` → `jixiao-manifest-<hash>.json`)."""
+    stem, suffix = os.path.splitext(kept_as)
+    kept = cache_dir(project_dir) / f"jixiao-{stem}-{project_hash(project_dir)[:16]}{suffix}"
+    if kept.exists():
+        return kept
+    with tempfile.TemporaryDirectory(prefix=f"jixiao-dbt-{stem}-") as target:
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")), *command,
+                "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
+                # Not the project's logs/: the image's project folder is read-only for Airflow's user.
+                "--target-path", target, "--log-path", target, "--quiet",
+            ],
+            # Parsing and compiling need a profile, not a warehouse.
+            env={**os.environ, "JIXIAO_DBT_WAREHOUSE": ":memory:", "DO_NOT_TRACK": "1"},
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        # Written whole then renamed: a process reading it at the same time sees no half file.
+        temporary = kept.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(Path(target) / produced, temporary)
+        os.replace(temporary, kept)
+    return kept

@@ -12,37 +12,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from jixiao.runtime.dbt_project import cache_dir, project_hash
+from jixiao.runtime.dbt_project import dbt_output
 from jixiao.runtime.settings import Settings
 
 
 def dbt_docs_site(project_dir: Path) -> Path:
     """The static documentation page of the project's current files, generated if not yet kept."""
-    page = cache_dir(project_dir) / f"jixiao-docs-{project_hash(project_dir)[:16]}.html"
-    if page.exists():
-        return page
-    with tempfile.TemporaryDirectory(prefix="jixiao-dbt-docs-") as target:
-        subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dbt")),
-                "docs", "generate", "--static", "--empty-catalog",
-                "--project-dir", str(project_dir), "--profiles-dir", str(project_dir),
-                "--target-path", target, "--log-path", target, "--quiet",
-            ],
-            # Compiling needs a profile, not a warehouse.
-            env={**os.environ, "JIXIAO_DBT_WAREHOUSE": ":memory:", "DO_NOT_TRACK": "1"},
-            check=True,
-            capture_output=True,
-        )  # fmt: skip
-        temporary = page.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(Path(target) / "static_index.html", temporary)
-        os.replace(temporary, page)
-    return page
+    return dbt_output(
+        project_dir, "docs.html", ["docs", "generate", "--static", "--empty-catalog"], "static_index.html"
+    )
 
 
 def refresh_dbt_docs(settings: Settings) -> str:

@@ -33,34 +33,48 @@ TEXT_BODY = (
 )
 
 
-def failure_notifiers(settings: Settings) -> list[Any]:
-    """The notifiers every task calls as it fails for good; none when no channel is configured."""
+def _notifiers(
+    emails: list[str],
+    smtp_conn_id: str,
+    apprise_conn_id: str,
+    *,
+    subject: str,
+    html: str,
+    text: str,
+    notify_type: str,
+) -> list[Any]:
+    """One notifier per channel configured: mail to `emails`, and Apprise's services."""
     notifiers: list[Any] = []
     # Imported only when a channel is on: a DAG parses without the providers' imports otherwise.
-    if settings.alert_emails:
+    if emails:
         from airflow.providers.smtp.notifications.smtp import SmtpNotifier
 
         notifiers.append(
-            SmtpNotifier(
-                to=list(settings.alert_emails),
-                subject=SUBJECT,
-                html_content=HTML_BODY,
-                smtp_conn_id=settings.alert_smtp_conn_id,
-            )
+            SmtpNotifier(to=emails, subject=subject, html_content=html, smtp_conn_id=smtp_conn_id)
         )
-    if settings.alert_apprise_conn_id:
+    if apprise_conn_id:
         from airflow.providers.apprise.notifications.apprise import AppriseNotifier
         from apprise import NotifyType
 
         notifiers.append(
             AppriseNotifier(
-                title=SUBJECT,
-                body=TEXT_BODY,
-                notify_type=NotifyType.FAILURE,
-                apprise_conn_id=settings.alert_apprise_conn_id,
+                title=subject, body=text, notify_type=NotifyType(notify_type), apprise_conn_id=apprise_conn_id
             )
         )
     return notifiers
+
+
+def failure_notifiers(settings: Settings) -> list[Any]:
+    """The notifiers every task calls as it fails for good; none when no channel is configured."""
+    return _notifiers(
+        list(settings.alert_emails),
+        settings.alert_smtp_conn_id,
+        settings.alert_apprise_conn_id,
+        subject=SUBJECT,
+        html=HTML_BODY,
+        text=TEXT_BODY,
+        notify_type="failure",
+    )
 
 
 def night_deadlines(settings: Settings) -> list[Any]:
@@ -114,19 +128,11 @@ async def night_not_finished(
     apprise_conn_id: str,
 ) -> None:
     """The deadline alert's callback, run in the triggerer: one message on every channel configured."""
+    from html import escape
+
     subject, text = deadline_message(context, minutes)
-    if emails:
-        from html import escape
-
-        from airflow.providers.smtp.notifications.smtp import SmtpNotifier
-
-        await SmtpNotifier(
-            to=emails, subject=subject, html_content=f"<p>{escape(text)}</p>", smtp_conn_id=smtp_conn_id
-        ).async_notify(context)  # type: ignore[arg-type]
-    if apprise_conn_id:
-        from airflow.providers.apprise.notifications.apprise import AppriseNotifier
-        from apprise import NotifyType
-
-        await AppriseNotifier(
-            title=subject, body=text, notify_type=NotifyType.WARNING, apprise_conn_id=apprise_conn_id
-        ).async_notify(context)  # type: ignore[no-untyped-call]
+    html = f"<p>{escape(text)}</p>"
+    for notifier in _notifiers(
+        emails, smtp_conn_id, apprise_conn_id, subject=subject, html=html, text=text, notify_type="warning"
+    ):
+        await notifier.async_notify(context)

@@ -313,21 +313,17 @@ def make_office_scan(source_pdf: Path, out_pdf: Path, *, dpi: int = 300, quality
     pages JPEG-compressed at `quality` by PIL's own PDF writer, a red stamp ring where a seal would go
     (a third across, a fifth down), each sheet turned 0.7°, the corners filled with paper colour."""
     pages: list[Image.Image] = []
-    source = pdfium.PdfDocument(source_pdf)
-    try:
-        for page in source:
-            image = page.render(scale=dpi / 72).to_pil().convert("RGB")
-            width, height = image.size
-            radius = round(DEPARTMENT_SEAL_MM / 25.4 * dpi / 2)
-            centre = (width // 3, height // 5)
-            ImageDraw.Draw(image).ellipse(
-                (centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius),
-                outline=(200, 30, 40),
-                width=max(3, dpi // 60),
-            )
-            pages.append(image.rotate(0.7, resample=Image.Resampling.BICUBIC, fillcolor=(250, 248, 240)))
-    finally:
-        source.close()
+    for pixels, _ in _rendered(source_pdf, dpi):
+        image = Image.fromarray(pixels)
+        width, height = image.size
+        radius = round(DEPARTMENT_SEAL_MM / 25.4 * dpi / 2)
+        centre = (width // 3, height // 5)
+        ImageDraw.Draw(image).ellipse(
+            (centre[0] - radius, centre[1] - radius, centre[0] + radius, centre[1] + radius),
+            outline=(200, 30, 40),
+            width=max(3, dpi // 60),
+        )
+        pages.append(image.rotate(0.7, resample=Image.Resampling.BICUBIC, fillcolor=(250, 248, 240)))
     return _write_pdf(pages, out_pdf, dpi, quality)
 
 

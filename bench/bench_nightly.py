@@ -43,6 +43,7 @@ import pypdfium2 as pdfium
 from jixiao.cli.run import airflow_environment, ensure_airflow_db
 from jixiao.cli.tables import print_table
 from jixiao.runtime.settings import Settings
+from jixiao.runtime.state import Note
 
 POLL_SECONDS = 0.1
 KINDS = ("jixiao run", "night (Airflow, dbt)", "worker apart (GE, DuckDB writers)", "parse worker", "other")
@@ -119,6 +120,7 @@ class Night:
     parse_seconds: float
     dbt_seconds: float
     gate_seconds: float
+    build: str = ""  # how the night's build was made: full, incremental, or none (nothing new)
 
 
 def _task_times(airflow_db: Path, since: datetime) -> list[tuple[str, str, float, float]]:
@@ -158,6 +160,7 @@ def run_night(name: str, env: dict[str, str], settings: Settings, new_pdfs: list
         sys.stdout.write(text[-4000:])
         raise SystemExit(f"night {name!r}: jixiao run exited {process.returncode}")
     tasks = _task_times(settings.airflow_home / "airflow.db", since)
+    landing = settings.state.read(Note.LANDING) or {}
     return Night(
         name,
         str(process.returncode),
@@ -165,6 +168,7 @@ def run_night(name: str, env: dict[str, str], settings: Settings, new_pdfs: list
         {kind: kib / 1024 for kind, kib in watch.peaks.items()},
         pages,
         *night_figures([(task_id, start, end) for _, task_id, start, end in tasks]),
+        build=str(landing.get("build_mode") or "none"),
     )
 
 
@@ -185,6 +189,7 @@ def print_nights(title: str, outcome: str, kinds: Sequence[str], nights: list[Ni
         [
             "night",
             outcome,
+            "build",
             "wall s",
             *(f"peak MiB: {kind}" for kind in kinds),
             "parse pages/s",
@@ -195,6 +200,7 @@ def print_nights(title: str, outcome: str, kinds: Sequence[str], nights: list[Ni
             (
                 night.name,
                 night.outcome,
+                night.build or "-",
                 f"{night.seconds:.1f}",
                 *(f"{night.peaks_mib[kind]:.0f}" for kind in kinds),
                 f"{night.pages / night.parse_seconds:.1f}" if night.parse_seconds else "-",

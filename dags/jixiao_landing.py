@@ -34,6 +34,12 @@ from jixiao.runtime.settings import WAREHOUSE_POOL
     params={
         "year": Param(None, type=["null", "integer"], description="only documents under <landing>/<year>/"),
         "department": Param(None, type=["null", "string"], description="only paths containing this text"),
+        "full_rebuild": Param(
+            False,
+            type="boolean",
+            description="build the warehouse in full instead of from the served one (it is in full"
+            " anyway when the parser, the dbt project or the suites changed)",
+        ),
     },
     doc_md=__doc__,
 )
@@ -62,8 +68,13 @@ def jixiao_landing() -> None:
         priority_weight=1000,
         weight_rule="absolute",
     )
-    def load(unchanged: list[str], renamed: list[str], parsed: list[list[dict[str, Any]]]) -> dict[str, Any]:
-        return tasks.load_raw(unchanged, renamed, list(parsed or []))
+    def load(
+        unchanged: list[str],
+        renamed: list[str],
+        parsed: list[list[dict[str, Any]]],
+        params: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        return tasks.load_raw(unchanged, renamed, list(parsed or []), params or {})
 
     found = discover()
     load(found["unchanged"], found["renamed"], parse.expand(batch=batch(found["new"])))

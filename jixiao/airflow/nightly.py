@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from jixiao.runtime.settings import DAG_IDS, Settings
+from jixiao.runtime.settings import DAG_IDS, FULL_REBUILD_ENV, Settings
 from jixiao.runtime.state import Note
 from jixiao.runtime.workers import GATE_WORKER, WAREHOUSE_WORKER, Worker, begin_night, end_night
 
@@ -62,9 +62,13 @@ def _run_dags(settings: Settings) -> int:
     for dag in bag.dags.values():
         producers_first(dag)
     outcomes: list[dict[str, object]] = []
+    # `jixiao run --full-rebuild`: the landing's param, as a manual trigger would set it.
+    conf = {"full_rebuild": True} if os.environ.get(FULL_REBUILD_ENV) == "1" else None
     for dag_id in DAG_IDS:
         started = time.perf_counter()
-        run = bag.dags[dag_id].test(logical_date=datetime.now(UTC))
+        run = bag.dags[dag_id].test(
+            logical_date=datetime.now(UTC), run_conf=conf if dag_id == "jixiao_landing" else None
+        )
         state = str(run.state) if run is not None else "failed"
         seconds = round(time.perf_counter() - started, 1)
         outcomes.append({"dag_id": dag_id, "state": state, "seconds": seconds})

@@ -74,12 +74,15 @@ def parse_documents(batch: list[list[str]]) -> list[dict[str, Any]]:
     return [dataclasses.asdict(outcome) for outcome in outcomes]
 
 
-def load_raw(unchanged: list[str], renamed: list[str], parsed: list[list[dict[str, Any]]]) -> dict[str, Any]:
+def load_raw(
+    unchanged: list[str], renamed: list[str], parsed: list[list[dict[str, Any]]], params: dict[str, Any]
+) -> dict[str, Any]:
     from jixiao.stages.land import Discovery, Outcome, load
 
     settings = Settings.from_env()
     outcomes = [Outcome(**outcome) for batch in parsed for outcome in batch]
-    summary = load(settings, outcomes, Discovery(unchanged=list(unchanged), renamed=list(renamed))).as_dict()
+    discovery = Discovery(unchanged=list(unchanged), renamed=list(renamed))
+    summary = load(settings, outcomes, discovery, full_rebuild=bool(params.get("full_rebuild"))).as_dict()
     settings.state.write(Note.LANDING, summary)
     return summary
 

@@ -84,7 +84,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from jixiao.cli.run import run_pipeline
 
-    return run_pipeline(quiet=args.quiet)
+    return run_pipeline(quiet=args.quiet, full_rebuild=args.full_rebuild)
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the night once (both DAGs through dag.test(), in one child process), then show a mart",
     )
     run.add_argument("--quiet", action="store_true", help="hide Airflow's task logs unless it fails")
+    run.add_argument(
+        "--full-rebuild",
+        action="store_true",
+        help="build the warehouse in full, not from the served one (as after a change of code)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     sql = commands.add_parser("sql", help="query the served warehouse read-only and print the result")

@@ -23,7 +23,7 @@ from rich.console import Console
 
 from jixiao.cli.tables import make_console, print_table
 from jixiao.runtime.progress import clear_progress, read_progress
-from jixiao.runtime.settings import DAG_IDS, WAREHOUSE_POOL, Settings
+from jixiao.runtime.settings import DAG_IDS, FULL_REBUILD_ENV, WAREHOUSE_POOL, Settings
 from jixiao.runtime.state import Note
 from jixiao.stages.check import verdict
 
@@ -134,11 +134,14 @@ def step_status(settings: Settings, log_path: Path) -> str:
     return f"{text} (log: {log_path})"
 
 
-def run_dags(settings: Settings, *, quiet: bool) -> tuple[str, int]:
+def run_dags(settings: Settings, *, quiet: bool, full_rebuild: bool = False) -> tuple[str, int]:
     """Run the night's DAGs in one child process, in order, stopping at the first that fails; with
-    `quiet`, Airflow's output goes to run_log() instead of the terminal. Returns the last DAG run
-    and the child's exit code."""
+    `quiet`, Airflow's output goes to run_log() instead of the terminal; with `full_rebuild`, the
+    warehouse is built in full. Returns the last DAG run and the child's exit code."""
     env = airflow_environment(settings)
+    env.pop(FULL_REBUILD_ENV, None)
+    if full_rebuild:
+        env[FULL_REBUILD_ENV] = "1"
     ensure_airflow_db(settings, env)
     log_path = run_log(settings)
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,18 +220,18 @@ def print_run_summary(settings: Settings, console: Console) -> None:
         )
 
 
-def run_pipeline(*, quiet: bool = False) -> int:
+def run_pipeline(*, quiet: bool = False, full_rebuild: bool = False) -> int:
     settings = Settings.from_env()
     console = make_console()
     console.print(f"jixiao: {' → '.join(DAG_IDS)} over {settings.landing_dir} → {settings.warehouse}")
     with exclusive_run(settings, console):
-        return _run_locked(settings, console, quiet=quiet)
+        return _run_locked(settings, console, quiet=quiet, full_rebuild=full_rebuild)
 
 
-def _run_locked(settings: Settings, console: Console, *, quiet: bool) -> int:
+def _run_locked(settings: Settings, console: Console, *, quiet: bool, full_rebuild: bool) -> int:
     # The summary reports this run only: nothing left from an earlier one.
     settings.state.forget(Note.LANDING, Note.CHECKS, Note.PUBLISH)
-    dag_id, returncode = run_dags(settings, quiet=quiet)
+    dag_id, returncode = run_dags(settings, quiet=quiet, full_rebuild=full_rebuild)
     published = settings.state.read(Note.PUBLISH) or unchanged_night(settings)
     failures = reconciliation_failures(settings)
     if returncode != 0 and quiet and not failures:  # a failure reconciliation did not explain: show the log

@@ -12,6 +12,8 @@ from jixiao.runtime.state import StateFolder
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WAREHOUSE_POOL = "jixiao_warehouse"  # Airflow pool of one slot: DuckDB has one writer at a time
 DAG_IDS = ("jixiao_landing", "jixiao_transform")  # a night: the Asset chain, one after the other
+# Set by `jixiao run --full-rebuild` for its night's child: the landing's `full_rebuild` param.
+FULL_REBUILD_ENV = "JIXIAO_FULL_REBUILD"
 
 
 class SettingsError(ValueError):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -37,6 +38,11 @@ class Note(StrEnum):
     # The publication being served: its inputs, the documents it rejected or held back and the
     # documents it serves. Kept across nights: a night whose inputs equal these publishes nothing.
     SERVED = "published.json"
+
+
+def results_file_name(run_id: str, stage: str) -> str:
+    """One run's results of one stage: a retried task overwrites its own, never duplicates them."""
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', run_id)}__{stage}.parquet"
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,9 @@ class StateFolder:
     def reconciliation_dir(self) -> Path:
         """Every run's reconciliation results (Parquet per run and stage), kept across builds."""
         return self.root / "reconciliation"
+
+    def results_file(self, run_id: str, stage: str) -> Path:
+        return self.reconciliation_dir / results_file_name(run_id, stage)
 
     @property
     def great_expectations_dir(self) -> Path:

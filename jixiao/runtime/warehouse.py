@@ -7,8 +7,9 @@ records of a night around it:
 - `raw.*`: one table per record type, their columns derived from `ingest/records.py` through the
   raw zone's Arrow schemas (`ingest.zone.RAW_TABLES`); `raw.documents`, each landed version's
   header (its columns derived from `DocumentHeader`) beside its ledger entry; `raw.quarantine`;
-- `meta.build_inputs` (the fingerprint of a build's inputs) and `meta.publication` (which run a
-  published file is);
+- `meta.build_inputs` (the fingerprint of a build's inputs and of the code it was made with, and
+  whether it was made in full or from the served file), `meta.build_changes` (the document versions
+  whose own rows the build computes) and `meta.publication` (which run a published file is);
 - `reconciliation.*`: each checkpoint's results and the documents a run keeps out of the marts.
 
 Rows go in by column name, never by position. `tests/dbt_project` holds dbt's source declarations
@@ -165,7 +166,21 @@ RAW_QUARANTINE = Table(
 
 # --- meta -----------------------------------------------------------------------------------------
 
-BUILD_INPUTS = Table("meta", "build_inputs", (Column("inputs", "varchar", nullable=False),))
+BUILD_INPUTS = Table(
+    "meta",
+    "build_inputs",
+    (
+        Column("inputs", "varchar", nullable=False),
+        # What else the build's rows depend on (`jixiao.stages.land.code_fingerprint`): a build
+        # whose code differs from the served one's is made in full.
+        Column("code", "varchar", nullable=False),
+        Column("mode", "varchar", nullable=False),  # full | incremental
+    ),
+)
+# The document versions whose rows of their own (the checks within documents) this build computes:
+# every landed version in a full build; in an incremental one, the versions new to it, renamed, or
+# gone (their rows are deleted). The incremental dbt models and the documents checkpoint read it.
+BUILD_CHANGES = Table("meta", "build_changes", (Column("document_sha256", "varchar", nullable=False),))
 PUBLICATION = Table(
     "meta",
     "publication",
@@ -229,6 +244,7 @@ BUILD_TABLES = (
     *RAW_RECORD_TABLES,
     RAW_QUARANTINE,
     BUILD_INPUTS,
+    BUILD_CHANGES,
     DOCUMENT_REJECTIONS,
     EARLIER_RESULTS,
     RUN_RESULTS,

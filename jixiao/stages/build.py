@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Collection
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from ingest.zone import RAW_TABLES, is_complete, read_header
 from jixiao.runtime.failpoints import pause_at
 from jixiao.runtime.ledger import Ledger, LedgerEntry
 from jixiao.runtime.sql_text import string_literal
+from jixiao.runtime.state import results_file_name
 from jixiao.runtime.warehouse import (
+    BUILD_CHANGES,
     BUILD_INPUTS,
     DOCUMENT_REJECTIONS,
     EARLIER_RESULTS,
@@ -85,19 +88,28 @@ def build_raw(
     results_dir: Path,
     *,
     inputs: str = "",
+    code: str = "",
     previous: Path | None = None,
     fresh: Collection[str] = (),
+    full: bool = False,
     departments: DepartmentDirectory | None = None,
 ) -> dict[str, int]:
-    """A fresh warehouse file whose raw schema holds the records of every landed version of every
+    """The next warehouse build, its raw schema holding the records of every landed version of every
     document (current and superseded: reconciliation may fall back on an earlier accepted version),
     their ledger status, and the quarantine; `meta.build_inputs` holds the fingerprint of those
-    inputs (`jixiao.stages.land.fingerprint`), which the publication records. Returns row counts.
+    inputs (`jixiao.stages.land.fingerprint`), which the publication records, and of the code.
+    Returns row counts, and `incremental` (1 or 0).
 
-    A version's records never change once landed (new bytes or a new parser make a new landing),
-    so the versions `previous` (the served warehouse) already holds are copied from it, one read per
-    table, and only the others, and those parsed again this night (`fresh`), are read from the
-    zone's files: a night with one new document among thousands opens a few files, not thousands.
+    Incremental: when `previous` (the served warehouse) was built with the same `code` and `full`
+    is not asked for, the build is a copy of it, everything dbt and reconciliation made included,
+    and only what changed is written: the records of the versions new to it (and of those parsed
+    again this night, `fresh`), every version's ledger status, the quarantine. `meta.build_changes`
+    lists the versions whose own rows the transform must compute again; dbt's incremental models
+    and the documents checkpoint do only those.
+
+    Full: a new file; a version's records never change once landed (new bytes or a new parser make
+    a new landing), so those `previous` already holds are still copied from it, one read per table,
+    and only the others are read from the zone's files. Every version is in `meta.build_changes`.
 
     Each version's `department_code` is matched again against `departments` (the seed as it is
     now), so a row or alias added to the seed takes effect on the documents already landed.
@@ -114,7 +126,50 @@ def build_raw(
         # A withdrawn file that was only ever quarantined has no records: nothing to keep.
         if entry.status in ("current", "superseded") or (entry.status == "withdrawn" and entry.doc_type)
     }
-    counts: dict[str, int] = {}
+    incremental = not full and previous is not None and built_with(previous) == code
+    if incremental:
+        assert previous is not None
+        # The served file is checkpointed before it is published (no write-ahead log beside it).
+        shutil.copyfile(previous, warehouse)
+        counts = _update_copy(warehouse, zone, ledger, results_dir, landed, fresh, departments)
+    else:
+        counts = _make_new(warehouse, zone, ledger, results_dir, landed, previous, fresh, departments)
+    with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
+        connection.execute(BUILD_INPUTS.ddl(replace=True))
+        BUILD_INPUTS.insert(
+            connection, [{"inputs": inputs, "code": code, "mode": "incremental" if incremental else "full"}]
+        )
+        connection.execute("checkpoint")
+    pause_at("build.before_rename")
+    os.replace(warehouse, final)
+    counts["documents"] = len(landed)
+    counts["incremental"] = int(incremental)
+    return counts
+
+
+def built_with(warehouse: Path) -> str | None:
+    """The code fingerprint a warehouse was built with; None when it has none (built before builds
+    recorded it) or cannot be read."""
+    if not warehouse.exists():
+        return None
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as connection:
+            row = connection.execute("select max(code) from meta.build_inputs").fetchone()
+    except duckdb.Error:
+        return None
+    return str(row[0]) if row and row[0] else None
+
+
+def _make_new(
+    warehouse: Path,
+    zone: Path,
+    ledger: Ledger,
+    results_dir: Path,
+    landed: dict[str, LedgerEntry],
+    previous: Path | None,
+    fresh: Collection[str],
+    departments: DepartmentDirectory | None,
+) -> dict[str, int]:
     # The reconciliation tables exist from the start, so the dbt project builds with or without a
     # checkpoint having run. Their history (every run's results, about 8,000 rows a night at 1,000
     # documents) is loaded in a connection of its own: DuckDB keeps what an insert took until the
@@ -123,47 +178,128 @@ def build_raw(
     with duckdb.connect(str(warehouse), config=HISTORY_DUCKDB_CONFIG) as connection:
         create_reconciliation_tables(connection, results_dir)
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
-        for created in (RAW_DOCUMENTS, *RAW_RECORD_TABLES, RAW_QUARANTINE, BUILD_INPUTS):
+        for created in (RAW_DOCUMENTS, *RAW_RECORD_TABLES, RAW_QUARANTINE, BUILD_CHANGES):
             connection.execute(created.ddl())
         headers = _copy_previous(connection, previous, set(landed) - set(fresh))
         from_zone = sorted(set(landed) - set(headers))
-        lost = [landed[sha].source_path for sha in from_zone if not is_complete(zone, sha)]
-        if lost:
-            raise ZoneIncomplete(
-                f"{len(lost)} landed documents have no complete folder in the raw zone {zone}"
-                f" (first: {', '.join(lost[:3])}): restore it, or drop the files in again"
-            )
-        headers.update({sha: read_header(zone, sha) for sha in from_zone})
-        if departments is not None:
-            for header in headers.values():
-                header["department_code"] = departments.match(str(header["department"]))
-        rows = [_document_row(headers[sha], landed[sha]) for sha in sorted(landed)]
-        if rows:
-            # One insert from an Arrow table: executemany runs one statement per row (2.5 s for
-            # 1,000 documents, on every night that builds).
-            incoming = pa.Table.from_pylist(rows)
-            connection.register("incoming_documents", incoming)
-            RAW_DOCUMENTS.insert_relation(connection, "incoming_documents")
-            connection.unregister("incoming_documents")
-        for table in RAW_TABLES:
-            files = [str(zone / sha / f"{table.name}.parquet") for sha in from_zone]
-            if files:
-                # Streamed from pyarrow's reader, batch by batch: with DuckDB's read_parquet over
-                # the files, a first night's build of 1,007 documents peaked at 593 MiB; so 393 MiB.
-                stream = ds.dataset(files, schema=table.schema, format="parquet").scanner().to_reader()
-                connection.register("incoming_rows", stream)
-                connection.execute(f"insert into raw.{table.name} by name select * from incoming_rows")
-                connection.unregister("incoming_rows")
-            (count,) = connection.execute(f"select count(*) from raw.{table.name}").fetchone() or (0,)
-            counts[table.name] = int(count)
-        RAW_QUARANTINE.insert(connection, [row._asdict() for row in ledger.quarantined()])
-        BUILD_INPUTS.insert(connection, [{"inputs": inputs}])
+        counts = _load_versions(connection, zone, ledger, landed, headers, from_zone, departments)
+        _note_changes(connection, sorted(landed))
         connection.execute("checkpoint")
-    pause_at("build.before_rename")
-    os.replace(warehouse, final)
-    counts["documents"] = len(landed)
+    return counts
+
+
+def _update_copy(
+    warehouse: Path,
+    zone: Path,
+    ledger: Ledger,
+    results_dir: Path,
+    landed: dict[str, LedgerEntry],
+    fresh: Collection[str],
+    departments: DepartmentDirectory | None,
+) -> dict[str, int]:
+    """Bring a copy of the served warehouse to the ledger as it is now (see `build_raw`)."""
+    with duckdb.connect(str(warehouse), config=HISTORY_DUCKDB_CONFIG) as connection:
+        _add_history(connection, results_dir)
+    with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
+        names = dict(connection.execute("select document_sha256, source_path from raw.documents").fetchall())
+        kept = sorted(set(landed).intersection(names) - set(fresh))
+        columns = ", ".join(HEADER_FIELDS)
+        connection.execute(
+            "create temporary table kept as select unnest(?::varchar[]) as document_sha256", [kept]
+        )
+        headers = {
+            sha: dict(zip(HEADER_FIELDS, values, strict=True))
+            for sha, *values in connection.execute(
+                f"select document_sha256, {columns} from raw.documents"
+                " where document_sha256 in (select document_sha256 from kept)"
+            ).fetchall()
+        }
+        for table in RAW_TABLES:
+            connection.execute(
+                f"delete from raw.{table.name}"
+                " where document_sha256 not in (select document_sha256 from kept)"
+            )
+        connection.execute("drop table temp.kept")
+        connection.execute(f"delete from {RAW_DOCUMENTS.qualified}")
+        connection.execute(f"delete from {RAW_QUARANTINE.qualified}")
+        from_zone = sorted(set(landed) - set(headers))
+        counts = _load_versions(connection, zone, ledger, landed, headers, from_zone, departments)
+        renamed = [sha for sha in kept if names[sha] != landed[sha].source_path]
+        gone = [sha for sha in names if sha not in landed]
+        connection.execute(BUILD_CHANGES.ddl(replace=True))
+        _note_changes(connection, sorted({*from_zone, *renamed, *gone}))
+        # Reconciliation decides again which documents it keeps out, as in a new build.
+        connection.execute(f"delete from {DOCUMENT_REJECTIONS.qualified}")
+        connection.execute("checkpoint")
+    return counts
+
+
+def _load_versions(
+    connection: duckdb.DuckDBPyConnection,
+    zone: Path,
+    ledger: Ledger,
+    landed: dict[str, LedgerEntry],
+    headers: dict[str, dict[str, object]],
+    from_zone: list[str],
+    departments: DepartmentDirectory | None,
+) -> dict[str, int]:
+    """raw.documents for every landed version, the records of `from_zone` read from the zone (the
+    others are in the build already), the quarantine. Returns row counts."""
+    lost = [landed[sha].source_path for sha in from_zone if not is_complete(zone, sha)]
+    if lost:
+        raise ZoneIncomplete(
+            f"{len(lost)} landed documents have no complete folder in the raw zone {zone}"
+            f" (first: {', '.join(lost[:3])}): restore it, or drop the files in again"
+        )
+    headers.update({sha: read_header(zone, sha) for sha in from_zone})
+    if departments is not None:
+        for header in headers.values():
+            header["department_code"] = departments.match(str(header["department"]))
+    rows = [_document_row(headers[sha], landed[sha]) for sha in sorted(landed)]
+    if rows:
+        # One insert from an Arrow table: executemany runs one statement per row (2.5 s for
+        # 1,000 documents, on every night that builds).
+        incoming = pa.Table.from_pylist(rows)
+        connection.register("incoming_documents", incoming)
+        RAW_DOCUMENTS.insert_relation(connection, "incoming_documents")
+        connection.unregister("incoming_documents")
+    counts: dict[str, int] = {}
+    for table in RAW_TABLES:
+        files = [str(zone / sha / f"{table.name}.parquet") for sha in from_zone]
+        if files:
+            # Streamed from pyarrow's reader, batch by batch: with DuckDB's read_parquet over
+            # the files, a first night's build of 1,007 documents peaked at 593 MiB; so 393 MiB.
+            stream = ds.dataset(files, schema=table.schema, format="parquet").scanner().to_reader()
+            connection.register("incoming_rows", stream)
+            connection.execute(f"insert into raw.{table.name} by name select * from incoming_rows")
+            connection.unregister("incoming_rows")
+        (count,) = connection.execute(f"select count(*) from raw.{table.name}").fetchone() or (0,)
+        counts[table.name] = int(count)
+    RAW_QUARANTINE.insert(connection, [row._asdict() for row in ledger.quarantined()])
     counts["documents_from_zone"] = len(from_zone)
     return counts
+
+
+def _note_changes(connection: duckdb.DuckDBPyConnection, changed: list[str]) -> None:
+    connection.execute(f"insert into {BUILD_CHANGES.qualified} select unnest(?::varchar[])", [changed])
+
+
+def _add_history(connection: duckdb.DuckDBPyConnection, results_dir: Path) -> None:
+    """The copy's history made this night's: the served run's results join the earlier runs', and
+    the results files of runs the copy does not hold (runs blocked since) are loaded."""
+    connection.execute(
+        f"insert into {EARLIER_RESULTS.qualified} by name select * from {RUN_RESULTS.qualified}"
+    )
+    connection.execute(f"delete from {RUN_RESULTS.qualified}")
+    held = {
+        results_file_name(run_id, stage)
+        for run_id, stage in connection.execute(
+            f"select distinct run_id, stage from {EARLIER_RESULTS.qualified}"
+        ).fetchall()
+    }
+    files = [str(path) for path in sorted(results_dir.glob("*.parquet")) if path.name not in held]
+    if files:
+        EARLIER_RESULTS.insert_relation(connection, "read_parquet(?, union_by_name = true)", [files])
 
 
 def _copy_previous(

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -93,6 +94,8 @@ class LandingSummary:
     inputs: str = ""  # the fingerprint of what the raw schema is made of (`fingerprint`)
     # False when the inputs equal those of the served publication: no build was made.
     rebuilt: bool = True
+    # How the build was made (`jixiao.stages.build`): full, or incremental from the served file.
+    build_mode: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -287,35 +290,55 @@ def _outcome(
     return Outcome(source_path, sha, "quarantined", error_type=error.kind, message=str(error))
 
 
-def fingerprint(settings: Settings, ledger: Ledger) -> str:
+def code_fingerprint(settings: Settings) -> str:
+    """sha256 over what a document's own rows depend on besides its records: the parser version,
+    every file of the dbt project (its seeds among them), the reconciliation suites
+    (`expectations/`), and the calendar year (a year check compares with the current one). A build
+    whose code fingerprint equals the served warehouse's can start from it (`jixiao.stages.build`)."""
+    digest = hashlib.sha256()
+    digest.update(f"parser\x1f{PARSER_VERSION}\x1e".encode())
+    digest.update(f"dbt project\x1f{project_hash(settings.dbt_project_dir)}\x1e".encode())
+    for path in sorted((settings.project_root / "expectations").glob("*.py")):
+        digest.update(f"suite\x1f{path.name}\x1f{hashlib.sha256(path.read_bytes()).hexdigest()}\x1e".encode())
+    digest.update(f"year\x1f{date.today().year}\x1e".encode())
+    return digest.hexdigest()
+
+
+def fingerprint(settings: Settings, ledger: Ledger, code: str | None = None) -> str:
     """sha256 over the inputs of a build made now from the ledger and the zone: every ledger entry
     that reaches the raw schema (each landed version with its name and status, each quarantined file
-    with its reason), the parser version, every file of the dbt project and the reconciliation
-    suites (`expectations/`). Anything else that changes the marts goes through one of these."""
+    with its reason) and the code (`code_fingerprint`). Anything else that changes the marts goes
+    through one of these."""
     digest = hashlib.sha256()
 
     def add(*parts: object) -> None:
         digest.update(("\x1f".join("" if part is None else str(part) for part in parts) + "\x1e").encode())
 
-    add("parser", PARSER_VERSION)
+    add("code", code or code_fingerprint(settings))
     for sha, entry in sorted(ledger.entries().items()):
         add("ledger", sha, entry.source_path, entry.status, entry.superseded_by, entry.version_key)
     for row in ledger.quarantined():
         add("quarantine", *row)
-    add("dbt project", project_hash(settings.dbt_project_dir))
-    for path in sorted((settings.project_root / "expectations").glob("*.py")):
-        add("suite", path.name, hashlib.sha256(path.read_bytes()).hexdigest())
     return digest.hexdigest()
 
 
-def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | None = None) -> LandingSummary:
-    """Record the outcomes in the ledger and build the raw schema of a fresh warehouse build."""
+def load(
+    settings: Settings,
+    outcomes: list[Outcome],
+    discovery: Discovery | None = None,
+    *,
+    full_rebuild: bool = False,
+) -> LandingSummary:
+    """Record the outcomes in the ledger and build the raw schema of the next warehouse build: from
+    the served warehouse when it was made with the same code, in full otherwise or when
+    `full_rebuild` asks for it (`jixiao.stages.build`)."""
     ledger = Ledger(settings.state.ledger_path)
     summary = LandingSummary(unchanged=list(discovery.unchanged + discovery.renamed) if discovery else [])
     with ledger.transaction():
         _record_outcomes(settings, ledger, outcomes, summary)
-    summary.inputs = fingerprint(settings, ledger)
-    if settings.state.unchanged_since_publication(summary.inputs):
+    code = code_fingerprint(settings)
+    summary.inputs = fingerprint(settings, ledger, code)
+    if not full_rebuild and settings.state.unchanged_since_publication(summary.inputs):
         # A build left from a landing no transform claimed is older than this night: drop it, so
         # that the transform sees there is nothing new.
         settings.state.build_warehouse.unlink(missing_ok=True)
@@ -324,11 +347,14 @@ def load(settings: Settings, outcomes: list[Outcome], discovery: Discovery | Non
         return summary
     prepare_transform()
     fresh = {outcome.sha256 for outcome in outcomes if outcome.status == "parsed"}
-    summary.rows = run_warm(WAREHOUSE_WORKER, _build_raw, settings, summary.inputs, fresh)
+    summary.rows = run_warm(WAREHOUSE_WORKER, _build_raw, settings, summary.inputs, code, fresh, full_rebuild)
+    summary.build_mode = "incremental" if summary.rows.pop("incremental", 0) else "full"
     return summary
 
 
-def _build_raw(settings: Settings, inputs: str, fresh: set[str]) -> dict[str, int]:
+def _build_raw(
+    settings: Settings, inputs: str, code: str, fresh: set[str], full_rebuild: bool
+) -> dict[str, int]:
     """The raw schema of the new build, in the warehouse worker (`jixiao.runtime.workers`), not the
     night process."""
     # Imported here, in the worker: pyarrow's dataset reader alone would add 67 MiB to the night.
@@ -340,8 +366,10 @@ def _build_raw(settings: Settings, inputs: str, fresh: set[str]) -> dict[str, in
         Ledger(settings.state.ledger_path),
         settings.state.reconciliation_dir,
         inputs=inputs,
+        code=code,
         previous=settings.warehouse,
         fresh=fresh,
+        full=full_rebuild,
         departments=DepartmentDirectory.from_seed(settings.departments_seed),
     )
 
@@ -383,7 +411,13 @@ def _record_outcomes(
             summary.quarantined[outcome.source_path] = outcome.message or ""
 
 
-def land_all(settings: Settings, *, year: int | None = None, department: str | None = None) -> LandingSummary:
+def land_all(
+    settings: Settings,
+    *,
+    year: int | None = None,
+    department: str | None = None,
+    full_rebuild: bool = False,
+) -> LandingSummary:
     """The whole landing in one process: discover, parse every batch, load."""
     discovery = discover(settings, year=year, department=department)
     outcomes = [
@@ -391,4 +425,4 @@ def land_all(settings: Settings, *, year: int | None = None, department: str | N
         for batch in discovery.batches(settings.batch_size)
         for outcome in parse_batch(settings, batch)
     ]
-    return load(settings, outcomes, discovery)
+    return load(settings, outcomes, discovery, full_rebuild=full_rebuild)

@@ -9,11 +9,9 @@ loads all of them, so a published warehouse also carries the results of blocked 
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -49,17 +47,15 @@ class StageResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)  # documents stage only
 
 
-def _results_file(settings: Settings, run_id: str, stage: Stage) -> Path:
-    # One file per run and stage: a retried task overwrites its own results, never duplicates them.
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
-    return settings.state.reconciliation_dir / f"{safe}__{stage}.parquet"
-
-
-def read_check_rows(connection: duckdb.DuckDBPyConnection, stage: Stage) -> pd.DataFrame:
+def read_check_rows(
+    connection: duckdb.DuckDBPyConnection, stage: Stage, *, besides: str | None = None
+) -> pd.DataFrame:
     """The reconciliation rows of a stage, amounts as exact `Decimal` (DuckDB would give floats), and
-    the two that GE compares also as exact integers (`UNIT_COLUMNS`)."""
+    the two that GE compares also as exact integers (`UNIT_COLUMNS`); without the rows whose
+    check_row_id is in the relation `besides`, when given."""
     import pandas as pd
 
+    where = f"where check_row_id not in (select check_row_id from {besides})" if besides else ""
     frame = connection.execute(
         f"""
         select
@@ -70,6 +66,7 @@ def read_check_rows(connection: duckdb.DuckDBPyConnection, stage: Stage) -> pd.D
             cast(tolerance as varchar) as tolerance,
             cast(abs(difference) as varchar) as abs_difference,
         from {CHECK_MODELS[stage]}
+        {where}
         order by check_id, check_row_id
         """
     ).df()
@@ -87,6 +84,40 @@ def _units(value: Decimal) -> int:
     if scaled != scaled.to_integral_value():
         raise ValueError(f"{value} has more than 4 decimals: not an amount of the reconciliation rows")
     return int(scaled)
+
+
+# The documents checkpoint's results that an incremental build keeps (`carry_forward`).
+CARRIED = "carried_results"
+
+
+def carry_forward(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """In a build made from the served warehouse, the served run's documents-stage results of every
+    row of a document version the build did not compute again (`meta.build_changes`), as this run's
+    results: such a row is the one that run judged, judged by the same suite. They are also left in
+    `CARRIED`, for the checkpoint to leave out. Nothing in a full build."""
+    connection.execute(
+        f"create or replace temporary table {CARRIED} as select * from {EARLIER_RESULTS.qualified} limit 0"
+    )
+    (mode,) = connection.execute("select max(mode) from meta.build_inputs").fetchone() or (None,)
+    if mode != "incremental":
+        return []
+    connection.execute(
+        f"""
+        insert into {CARRIED}
+        select results.*
+        from {EARLIER_RESULTS.qualified} as results
+        where results.run_id = (select max(run_id) from meta.publication)
+            and results.stage = 'documents'
+            and results.check_row_id in (
+                select check_row_id
+                from {CHECK_MODELS["documents"]}
+                where document_sha256s not in (select document_sha256 from meta.build_changes)
+            )
+        """
+    )
+    cursor = connection.execute(f"select * exclude (documents), documents as source_paths from {CARRIED}")
+    names = [column[0] for column in cursor.description or []]
+    return [{**dict(zip(names, row, strict=True)), "no_verdict": False} for row in cursor.fetchall()]
 
 
 def _decimal_text(value: object) -> str | None:
@@ -205,7 +236,7 @@ def write_results(
         for row in results
     ]
     frame = pd.DataFrame.from_records(records, columns=list(records[0]) if records else None)
-    target = _results_file(settings, run_id, stage)
+    target = settings.state.results_file(run_id, stage)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".tmp")
     connection.register("stage_results", frame)

@@ -17,7 +17,9 @@ from jixiao.runtime.state import Note
 from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, WRITER_DUCKDB_CONFIG
 from jixiao.stages.check.checkpoint import findings, validate
 from jixiao.stages.check.results import (
+    CARRIED,
     StageResult,
+    carry_forward,
     describe_failure,
     judge,
     read_check_rows,
@@ -30,9 +32,12 @@ DOCUMENT_CHECK_IDS = tuple(check.check_id for check in checks_of("documents"))
 WAREHOUSE_CHECK_IDS = tuple(check.check_id for check in checks_of("warehouse"))
 
 
-def _judge(settings: Settings, connection: duckdb.DuckDBPyConnection, stage: Stage) -> list[dict[str, Any]]:
-    """One checkpoint over the stage's rows as they are now: one result per row."""
-    frame = read_check_rows(connection, stage)
+def _judge(
+    settings: Settings, connection: duckdb.DuckDBPyConnection, stage: Stage, *, besides: str | None = None
+) -> list[dict[str, Any]]:
+    """One checkpoint over the stage's rows as they are now (but those whose check_row_id is in
+    `besides`): one result per row."""
+    frame = read_check_rows(connection, stage, besides=besides)
     if frame.empty:
         return []
     found = findings(validate(settings, stage, frame))
@@ -52,7 +57,10 @@ def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | N
     warehouse = warehouse or settings.state.transform_warehouse
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
         if stage == "documents":
-            results = _judge(settings, connection, stage)
+            # In a build made from the served warehouse, the checkpoint judges only the rows it
+            # computed again; the others keep the served run's results.
+            carried = carry_forward(connection)
+            results = _judge(settings, connection, stage, besides=CARRIED) + carried
             _forget_rejections(connection, DOCUMENT_CHECK_IDS)  # a retried stage replaces its own
             rejected = _reject(connection, _failed(results))
             unresolved: list[str] = []

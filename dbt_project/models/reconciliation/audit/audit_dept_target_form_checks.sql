@@ -208,3 +208,4 @@ final as (
 )
 
 select * from final
+{{ changed_documents_only('document_sha256s') }}

@@ -74,3 +74,4 @@ final as (
 )
 
 select * from final
+{{ changed_documents_only('document_sha256s') }}

@@ -87,7 +87,8 @@ def test_landing_is_nightly_at_2am_shanghai_without_catchup(dagbag) -> None:
     assert dag.catchup is False and dag.max_active_runs == 1
     assert dag.timetable.expression == "0 2 * * *"
     assert "Asia/Shanghai" in str(dag.timetable.timezone)
-    assert set(dag.params) == {"year", "department"}
+    assert set(dag.params) == {"year", "department", "full_rebuild"}
+    assert dag.params["full_rebuild"] is False  # a scheduled night builds from the served warehouse
 
 
 def test_parsing_fans_out_over_batches(dagbag) -> None:

@@ -40,6 +40,7 @@ from jixiao.runtime.ledger import Ledger
 from jixiao.runtime.limits import died, parse_within_memory, scan_time_limit, timed_out
 from jixiao.runtime.progress import note_parsed, start_progress
 from jixiao.runtime.settings import Settings
+from jixiao.runtime.warehouse import TABLES
 from jixiao.runtime.workers import (
     WAREHOUSE_WORKER,
     expect_transform,
@@ -293,10 +294,13 @@ def _outcome(
 def code_fingerprint(settings: Settings) -> str:
     """sha256 over what a document's own rows depend on besides its records: the parser version,
     every file of the dbt project (its seeds among them), the reconciliation suites
-    (`expectations/`), and the calendar year (a year check compares with the current one). A build
-    whose code fingerprint equals the served warehouse's can start from it (`jixiao.stages.build`)."""
+    (`expectations/`), the layout of the tables jixiao writes into a build, and the calendar year
+    (a year check compares with the current one). A build whose code fingerprint equals the served
+    warehouse's can start from it (`jixiao.stages.build`)."""
     digest = hashlib.sha256()
     digest.update(f"parser\x1f{PARSER_VERSION}\x1e".encode())
+    for table in TABLES:
+        digest.update(f"table\x1f{table.ddl()}\x1e".encode())
     digest.update(f"dbt project\x1f{project_hash(settings.dbt_project_dir)}\x1e".encode())
     for path in sorted((settings.project_root / "expectations").glob("*.py")):
         digest.update(f"suite\x1f{path.name}\x1f{hashlib.sha256(path.read_bytes()).hexdigest()}\x1e".encode())

@@ -2,6 +2,7 @@
 of process, parse speed, dbt and gate time.
 
     .venv/bin/python bench/bench_nightly.py DIR            # e.g. a corpus from ../shared/corpus-tools
+    .venv/bin/python bench/bench_nightly.py DIR1 DIR2      # one table per corpus, then the goals
     .venv/bin/python bench/bench_nightly.py                # the bundled samples
 
 DIR is copied to a temporary landing folder (`<year>/<file>.pdf` as the landing expects), with a fresh
@@ -18,13 +19,21 @@ process tree, and reported per kind: the `jixiao run` parent, the night process 
 the workers it places work in (`jixiao.runtime.workers`: Great Expectations; the raw build, publication and
 report), parse workers. Parse, dbt and gate seconds come from the task
 instances Airflow recorded for the night: the span of the `parse` tasks, the summed durations of
-the dbt tasks, of the two reconciliation tasks.
+the dbt tasks, of the two reconciliation tasks. CPU seconds are the user and system time of the
+night's whole process tree (every process `jixiao run` waited for): less disturbed than wall time
+by other work on the machine.
+
+With several corpora (the smallest first), a last table holds the incremental goals: a night with
+one new document against twice the night with nothing new plus that document's parse; the same
+night on each larger corpus against the smallest; the full night against the smallest's times the
+ratio of their sizes; the night with nothing new alike at every size; peak memory under 500 MiB.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -121,6 +130,7 @@ class Night:
     dbt_seconds: float
     gate_seconds: float
     build: str = ""  # how the night's build was made: full, incremental, or none (nothing new)
+    cpu_seconds: float | None = None  # user + system time of the whole process tree
 
 
 def _task_times(airflow_db: Path, since: datetime) -> list[tuple[str, str, float, float]]:
@@ -143,6 +153,7 @@ def run_night(name: str, env: dict[str, str], settings: Settings, new_pdfs: list
     pages = sum(len(pdfium.PdfDocument(path)) for path in new_pdfs)
     jixiao = str(Path(sys.executable).with_name("jixiao"))
     started = time.perf_counter()
+    cpu_before = _children_cpu()
     process = subprocess.Popen(
         [jixiao, "run", "--quiet"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
@@ -151,6 +162,7 @@ def run_night(name: str, env: dict[str, str], settings: Settings, new_pdfs: list
     thread.start()
     output, _ = process.communicate()
     seconds = time.perf_counter() - started
+    cpu_seconds = _children_cpu() - cpu_before
     watch.stop()
     thread.join()
     text = output.decode(errors="replace")
@@ -169,7 +181,13 @@ def run_night(name: str, env: dict[str, str], settings: Settings, new_pdfs: list
         pages,
         *night_figures([(task_id, start, end) for _, task_id, start, end in tasks]),
         build=str(landing.get("build_mode") or "none"),
+        cpu_seconds=cpu_seconds,
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def night_figures(spans: list[tuple[str, float, float]]) -> tuple[float, float, float]:
@@ -184,6 +202,7 @@ def night_figures(spans: list[tuple[str, float, float]]) -> tuple[float, float, 
 
 def print_nights(title: str, outcome: str, kinds: Sequence[str], nights: list[Night]) -> None:
     """The benchmarks' one table: a row per night."""
+    with_cpu = any(night.cpu_seconds is not None for night in nights)
     print_table(
         title,
         [
@@ -191,6 +210,7 @@ def print_nights(title: str, outcome: str, kinds: Sequence[str], nights: list[Ni
             outcome,
             "build",
             "wall s",
+            *(["cpu s"] if with_cpu else []),
             *(f"peak MiB: {kind}" for kind in kinds),
             "parse pages/s",
             "dbt s",
@@ -202,6 +222,7 @@ def print_nights(title: str, outcome: str, kinds: Sequence[str], nights: list[Ni
                 night.outcome,
                 night.build or "-",
                 f"{night.seconds:.1f}",
+                *([f"{night.cpu_seconds:.1f}" if night.cpu_seconds is not None else "-"] if with_cpu else []),
                 *(f"{night.peaks_mib[kind]:.0f}" for kind in kinds),
                 f"{night.pages / night.parse_seconds:.1f}" if night.parse_seconds else "-",
                 f"{night.dbt_seconds:.1f}",
@@ -219,24 +240,58 @@ def republish(pdf: Path) -> None:
     writer.write(pdf)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "corpus", nargs="?", type=Path, help="folder of PDFs (<year>/<file>.pdf); default: samples"
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (printed)")
-    parser.add_argument(
-        "--nights",
-        type=int,
-        default=1,
-        metavar="N",
-        help="one-document nights in a row on the same state folder (default 1); with N > 1 the table "
-        "adds the last, whose warehouse holds N+1 nights of reconciliation results",
-    )
-    args = parser.parse_args()
-    corpus = args.corpus or Settings.from_env().project_root / "data" / "samples"
+PEAK_GOAL_MIB = 500
+
+
+@dataclass
+class CorpusNights:
+    corpus: Path
+    documents: int
+    full: Night
+    nothing_new: Night
+    one_new: Night
+
+
+def goals(runs: list[CorpusNights]) -> list[tuple[str, str, str, str]]:
+    """(goal, measured, bound, met) for the incremental goals over corpora of different sizes."""
+    rows: list[tuple[str, str, str, str]] = []
+
+    def row(goal: str, measured: float, bound: float, unit: str = "s") -> None:
+        met = "yes" if measured <= bound else "NO"
+        rows.append((goal, f"{measured:.1f} {unit}", f"≤ {bound:.1f} {unit}", met))
+
+    for run in runs:
+        size = f"among {run.documents:,}"
+        row(
+            f"one new document {size} ≤ 2 × nothing new + its parse",
+            run.one_new.seconds,
+            2 * run.nothing_new.seconds + run.one_new.parse_seconds,
+        )
+        peak = max(max(night.peaks_mib.values()) for night in (run.full, run.nothing_new, run.one_new))
+        row(f"peak memory of any process, {run.documents:,} documents", peak, PEAK_GOAL_MIB, "MiB")
+    smallest = runs[0]
+    for run in runs[1:]:
+        ratio = run.documents / smallest.documents
+        row(
+            f"one new among {run.documents:,} within 20 % of among {smallest.documents:,}",
+            run.one_new.seconds,
+            1.2 * smallest.one_new.seconds,
+        )
+        row(
+            f"full night over {run.documents:,} ≤ {ratio:g} × over {smallest.documents:,}",
+            run.full.seconds,
+            ratio * smallest.full.seconds,
+        )
+        row(
+            f"nothing new among {run.documents:,} within 20 % of among {smallest.documents:,}",
+            run.nothing_new.seconds,
+            1.2 * smallest.nothing_new.seconds,
+        )
+    return rows
+
+
+def run_corpus(corpus: Path, extra_nights: int, keep: bool) -> CorpusNights:
+    """The nights of the module's docstring over a copy of `corpus`; prints their table."""
     root = Path(tempfile.mkdtemp(prefix="jixiao-bench-"))
     landing = root / "landing"
     shutil.copytree(corpus, landing, ignore=shutil.ignore_patterns("*.json", "*.csv", "*.xlsx", "*.docx"))
@@ -258,19 +313,45 @@ def main() -> None:
     nights.append(run_night(f"one new document among {len(pdfs)}", env, settings, [forms[0]]))
     # What grows with the nights a state folder has seen (the results of every run are kept): each
     # night re-publishes another form.
-    for number in range(2, args.nights + 1):
+    for number in range(2, extra_nights + 1):
         form = forms[(number - 1) % len(forms)]
         republish(form)
         night = run_night(f"one new document, night {number + 2} on this state folder", env, settings, [form])
-        if number == args.nights:
+        if number == extra_nights:
             nights.append(night)
     print_nights(
         f"jixiao run over {corpus} ({len(pdfs)} documents), {os.cpu_count()} cores", "exit", KINDS[:4], nights
     )
-    if args.keep:
+    if keep:
         print(f"kept: {root}")
     else:
         shutil.rmtree(root, ignore_errors=True)
+    return CorpusNights(corpus, len(pdfs), *nights[:3])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "corpora",
+        nargs="*",
+        type=Path,
+        help="folders of PDFs (<year>/<file>.pdf), smallest first; default: the samples",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders (printed)")
+    parser.add_argument(
+        "--nights",
+        type=int,
+        default=1,
+        metavar="N",
+        help="one-document nights in a row on the same state folder (default 1); with N > 1 the table "
+        "adds the last, whose warehouse holds N+1 nights of reconciliation results",
+    )
+    args = parser.parse_args()
+    corpora = args.corpora or [Settings.from_env().project_root / "data" / "samples"]
+    runs = [run_corpus(corpus, args.nights, args.keep) for corpus in corpora]
+    print_table("incremental goals", ["goal", "measured", "bound", "met"], goals(runs))
 
 
 if __name__ == "__main__":

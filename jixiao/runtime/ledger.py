@@ -44,7 +44,40 @@ create table if not exists names (
     first_seen_at text not null,
     primary key (source_path, document_sha256)
 );
+-- What each file in the landing folder hashed to, and how the file looked then (FileStamp): a file
+-- that still looks the same is not read again to be hashed.
+create table if not exists file_hashes (
+    source_path text primary key,
+    size integer not null,
+    mtime_ns integer not null,
+    ctime_ns integer not null,
+    inode integer not null,
+    document_sha256 text not null
+);
 """
+
+# A file changed within this many seconds before it was hashed may change again within the same
+# tick of the file system's clock, its stamp unchanged: its hash is not remembered.
+SETTLED_SECONDS = 2.0
+
+
+class FileStamp(NamedTuple):
+    """How a file looks to `stat`: bytes written to it change its size or its modification and
+    change times (the change time no program can set back), and a file put in its place its inode."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileStamp:
+        stat = path.stat()
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+    def settled(self, now_ns: int) -> bool:
+        """Unchanged for long enough that a later change must show in the stamp."""
+        return now_ns - max(self.mtime_ns, self.ctime_ns) >= SETTLED_SECONDS * 1e9
 
 
 class Quarantined(NamedTuple):
@@ -129,6 +162,25 @@ class Ledger:
                 " parsed_at, subject from documents left join withdrawals using (document_sha256)"
             ).fetchall()
         return {row[0]: LedgerEntry(*row) for row in rows}
+
+    def file_hashes(self) -> dict[str, tuple[FileStamp, str]]:
+        """The sha256 remembered for each landing file, with the stamp it had when hashed."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "select source_path, size, mtime_ns, ctime_ns, inode, document_sha256 from file_hashes"
+            ).fetchall()
+        return {path: (FileStamp(*stamp), sha) for path, *stamp, sha in rows}
+
+    def remember_file_hashes(self, hashes: dict[str, tuple[FileStamp, str]], *, forget_others: bool) -> None:
+        """Remember these files' hashes; with `forget_others`, only theirs (the files of a whole
+        landing folder: the others are gone)."""
+        with self._connect() as connection:
+            if forget_others:
+                connection.execute("delete from file_hashes")
+            connection.executemany(
+                "insert or replace into file_hashes values (?, ?, ?, ?, ?, ?)",
+                [(path, *stamp, sha) for path, (stamp, sha) in hashes.items()],
+            )
 
     def withdraw(self, sha256s: list[str]) -> None:
         """These documents' files are gone from the landing folder: out of the marts, kept here."""

@@ -4,9 +4,12 @@ quarantining, never losing or duplicating what was landed."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import multiprocessing
+import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import duckdb
@@ -15,9 +18,9 @@ import pytest
 
 from ingest.zone import ZoneWriteError, is_complete
 from jixiao.runtime.ledger import SCHEMA as LEDGER_SCHEMA
-from jixiao.runtime.ledger import Ledger
+from jixiao.runtime.ledger import SETTLED_SECONDS, Ledger
 from jixiao.runtime.settings import Settings
-from jixiao.stages.land import land_all, parse_batch
+from jixiao.stages.land import discover, land_all, parse_batch
 from tests.hostile import slow_form
 from tests.scans import make_scan
 
@@ -63,6 +66,39 @@ def test_unchanged_documents_are_never_parsed_twice(settings: Settings) -> None:
     assert again.new == [] and len(again.unchanged) == 4
     assert snapshot(settings.state.build_warehouse) == first
     assert {p: p.stat().st_mtime_ns for p in settings.state.raw_zone.rglob("*.parquet")} == zone_times
+
+
+def test_a_settled_file_is_known_by_its_remembered_hash(settings: Settings) -> None:
+    """A file that looks as it did when it was hashed is not read again: what discover reports is
+    the hash it remembered (changed here in the ledger by hand, to show that it was not recomputed)."""
+    fresh = discover(settings)
+    assert Ledger(settings.state.ledger_path).file_hashes() == {}  # just copied: not settled yet
+    time.sleep(SETTLED_SECONDS)
+    assert discover(settings).new == fresh.new
+    ledger = Ledger(settings.state.ledger_path)
+    remembered = ledger.file_hashes()
+    assert set(remembered) == set(SAMPLE_PATHS)
+    form = "2023/huangpu_2023_dept_target_form.pdf"
+    ledger.remember_file_hashes({form: (remembered[form][0], "0" * 64)}, forget_others=False)
+    assert (form, "0" * 64) in discover(settings).new
+
+
+def test_a_file_rewritten_in_place_is_hashed_again(settings: Settings) -> None:
+    """Other bytes of the same size under the same modification time (a copy that kept the old
+    file's times) still change the file's change time: the file is hashed again and lands."""
+    land_all(settings)
+    time.sleep(SETTLED_SECONDS)
+    assert discover(settings).new == []
+    form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
+    before = form.stat()
+    data = form.read_bytes()
+    marker = data.rindex(b"%%EOF")
+    form.write_bytes(data[:marker] + b"%%EOF"[::-1] + data[marker + 5 :])  # the same size
+    os.utime(form, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (form.stat().st_size, form.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    found = discover(settings)
+    assert [path for path, _ in found.new] == ["2023/huangpu_2023_dept_target_form.pdf"]
+    assert found.new[0][1] == hashlib.sha256(form.read_bytes()).hexdigest()
 
 
 def test_same_bytes_under_a_new_name_are_recognised(settings: Settings) -> None:

@@ -39,6 +39,36 @@ def render_grey(page: pdfium.PdfPage, dpi: int) -> np.ndarray:
     return np.ascontiguousarray(pixels[..., 0])
 
 
+# The paper is estimated at about this resolution: every pixel there is the lightest of the
+# PAPER_REACH × PAPER_REACH around it (about 6 mm), wider than any stroke and than the gap between
+# two lines of print, so print never counts as paper.
+PAPER_DPI = 40
+PAPER_REACH = 9
+# A sheet whose paper is mostly at least this light is white paper, left as scanned.
+WHITE_PAPER = 235
+# No paper is darker than this: a region that dark is ink (a black bar), never divided out.
+DARKEST_PAPER = 128
+
+
+def flatten_paper(grey: np.ndarray, dpi: int) -> np.ndarray:
+    """The page with its paper made white: each pixel divided by the paper around it. Grey recycled
+    paper (about 214 in the red channel) had put the back of the sheet showing through (a tenth of
+    its ink) at 180–214, darker than the print mask's and the ruling finder's bounds for paper, so
+    the back's print was read as marks beside the figures and as lines; divided out, it stands at
+    210 and above, lighter than any of them, while print stays as dark as it was. White paper (an
+    office's scanner, a fax) is left as scanned."""
+    factor = PAPER_DPI / dpi
+    small = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    reach = cv2.getStructuringElement(cv2.MORPH_RECT, (PAPER_REACH, PAPER_REACH))
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, reach)
+    paper = cv2.GaussianBlur(paper, (0, 0), PAPER_REACH / 3)
+    if float(np.median(paper)) >= WHITE_PAPER:
+        return grey
+    paper = np.maximum(paper, DARKEST_PAPER)
+    paper = cv2.resize(paper, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(grey, paper, scale=255)
+
+
 def skew_of(grey: np.ndarray) -> float:
     """The angle (degrees) that makes the page's rows of dark pixels sharpest: printed lines and
     rulings run along the page, so the straight page has the most contrasted row sums."""

@@ -40,6 +40,7 @@ from ingest.scan.image import (
     cell_print,
     figure_print,
     find_cells,
+    flatten_paper,
     framed,
     line_boxes,
     line_image,
@@ -76,9 +77,10 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
 
     `read` is PP-OCR's reading of the cell. Tesseract (eng, digits only) reads it again in three
     preparations: the print scaled to 20 px and to 24 px tall and binarised, and to 28 px. The
-    amount stands when three of the four readings give exactly the same amount in its printed form:
-    two engines, trained apart, agreeing digit for digit (or Tesseract three times, which in the study
-    never agreed on a wrong amount). PP-OCR alone sometimes reads a separator wrong (364.607.20),
+    amount stands when three of the four readings give exactly the same amount: two engines, trained
+    apart, agreeing digit for digit and on its point (or Tesseract three times, which in the study
+    never agreed on a wrong amount); a thousands separator in its place may be there or not
+    (`digits_of`). PP-OCR alone sometimes reads a separator wrong (364.607.20),
     Tesseract alone a digit (29,192.26 for 25,192.26).
     """
     readings = []
@@ -88,9 +90,22 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
         # to a figure in a line of text, caught at the edge of its print.
         readings.append(read_digits(framed(binarised(image) if binary else image, MARGIN), dpi).strip(",."))
     every = [read, *readings]
-    amount = max(every, key=every.count)
-    agreed = is_amount(amount) and every.count(amount) >= 3
-    return (amount if agreed else None), readings
+    keys = [digits_of(reading) for reading in every]
+    key = max(keys, key=keys.count)
+    if not (is_amount(key) and keys.count(key) >= 3):
+        return None, readings
+    # Of the agreeing readings' spellings, the one read most often; between one with its thousands
+    # separators and one without, the one with them (JPEG's blur loses a comma, never makes one).
+    spelt = [reading for reading, its_key in zip(every, keys, strict=True) if its_key == key]
+    return max(spelt, key=lambda reading: (spelt.count(reading), "," in reading)), readings
+
+
+def digits_of(reading: str) -> str:
+    """A reading as its digits, sign and point: the thousands separators of a well-formed amount
+    left out, as they say nothing of its value (1,200.00 and 1200.00 are one amount: a colour JPEG's
+    blur lost the comma of one reading in three). A separator out of its place (1,20.00, 1.200,00)
+    is no amount's, and stays."""
+    return reading.replace(",", "") if is_amount(reading) else reading
 
 
 # An item's number in a list (1.新增… ；2.国家级…): the targets and the prose reader take it as
@@ -130,7 +145,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         amount, _ = agreed_amount(figure_print(image, box), dpi, figure)
         # Tesseract agreeing with itself on another figure than the line's is no proof of either:
         # the print it was given may have been cut short or taken in a neighbour.
-        if amount != figure:
+        if amount is None or digits_of(amount) != digits_of(figure):
             text = text[:found] + UNPROVEN + text[found:]
     return text
 
@@ -141,8 +156,11 @@ def _read_alike(image: np.ndarray, line: Line, dpi: int) -> set[int]:
     x0, y0, x1, y1 = line.box
     region = image[max(0, y0) : y1, max(0, x0) : x1].copy()
     region[region > PAPER] = 255
-    second = FIGURE.findall(unicodedata.normalize("NFKC", read_line(framed(region, MARGIN), dpi)))
-    first = [figure for figure, _ in line.figures]
+    second = [
+        digits_of(figure)
+        for figure in FIGURE.findall(unicodedata.normalize("NFKC", read_line(framed(region, MARGIN), dpi)))
+    ]
+    first = [digits_of(figure) for figure, _ in line.figures]
     alike: set[int] = set()
     for block in difflib.SequenceMatcher(a=first, b=second, autojunk=False).get_matching_blocks():
         alike.update(range(block.a, block.a + block.size))
@@ -209,7 +227,7 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
         dpi = scan_dpi(page)
         if dpi is None:
             return None
-        grey = straighten(render_grey(page, dpi))
+        grey = straighten(flatten_paper(render_grey(page, dpi), dpi))
     finally:
         page.close()
     points = 72 / dpi  # pixels → points

@@ -57,16 +57,10 @@ profile_config = ProfileConfig(
     target_name="warehouse",
     profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml",
 )
-# One `dbt build` per task group, its data tests included (Cosmos' watcher producer, dbt in the task's
-# process), and a task per model and seed reporting its result (docs/performance.md). The tests run
-# inside the build, each after the models it reads, so a failing test fails the group's build before
-# the next stage: a `dbt test` of its own per group cost a second dbt invocation a group each night.
+# One `dbt build` per task group (Cosmos' watcher producer, dbt in the task's process), and a task
+# per model and seed reporting its result (docs/performance.md).
 execution_config = ExecutionConfig(
-    execution_mode=ExecutionMode.WATCHER,
-    invocation_mode=InvocationMode.DBT_RUNNER,
-    # The producer's own arguments: Cosmos adds `--resource-type` for models, seeds and snapshots
-    # to these, and dbt builds the union.
-    setup_operator_args={"dbt_cmd_flags": ["--resource-type", "test"]},
+    execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
 )
 operator_args = {
     # Every dbt task writes the build file: they queue on the warehouse pool's one slot.
@@ -90,12 +84,15 @@ operator_args = {
 
 def render_config(*, select: list[str] | None = None, exclude: list[str] | None = None) -> RenderConfig:
     """Which nodes a task group holds, by the dbt tags of dbt_project.yml: one task per model and
-    seed; no task per test (the group's build runs them)."""
+    seed, and one for the group's tests (`dbt test` on the group once its models are built: a
+    failing test stops the run before the next stage, and a relationships test always finds both
+    its models). Not inside the producer's `dbt build`: the producer records every node's result as
+    an XCom, a test's too, and a one-document night took a quarter more CPU (docs/performance.md)."""
     return RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         select=select or [],
         exclude=exclude or [],
-        test_behavior=TestBehavior.NONE,
+        test_behavior=TestBehavior.AFTER_ALL,
     )
 
 

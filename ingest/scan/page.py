@@ -46,6 +46,7 @@ from ingest.scan.image import (
     line_image,
     render_grey,
     scan_dpi,
+    skew_of,
     straighten,
     to_print_height,
 )
@@ -227,16 +228,26 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
         dpi = scan_dpi(page)
         if dpi is None:
             return None
-        grey = straighten(flatten_paper(render_grey(page, dpi), dpi))
+        red, penless = render_grey(page, dpi)
     finally:
         page.close()
+    # The ruling lines are found on the page as scanned; the print is read with a pen's lines filled
+    # in (the same image when no pen wrote on the page).
+    grey = flatten_paper(red, dpi)
+    inked = grey if penless is red else flatten_paper(penless, dpi)
+    del red, penless
+    angle = skew_of(grey)
+    turned = straighten(grey, angle)
+    inked = turned if inked is grey else straighten(inked, angle)
+    grey = turned
     points = 72 / dpi  # pixels → points
 
     def to_points(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
         return box[0] * points, box[1] * points, box[2] * points, box[3] * points
 
     cells, labels = find_cells(grey, dpi)
-    outside = grey.copy()  # the page with its tables painted white, for the print outside them
+    del grey
+    outside = inked.copy()  # the page with its tables painted white, for the print outside them
     reach = max(2, dpi // 60)  # from a cell's inside to the middle of its ruling line
     objects = PageObjects(blank.page_number, blank.width, blank.height, drawn=blank.drawn)
     printed_cells: list[tuple[np.ndarray, int, int, list[tuple[int, int, int, int]]]] = []
@@ -244,7 +255,7 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
         x0, y0, x1, y1 = cell.box
         outside[max(0, y0 - 2 * reach) : y1 + 2 * reach, max(0, x0 - 2 * reach) : x1 + 2 * reach] = 255
         objects.edges.extend(_edges_of(to_points((x0 - reach, y0 - reach, x1 + reach, y1 + reach))))
-        printed = cell_print(grey, labels, cell, dpi)
+        printed = cell_print(inked, labels, cell, dpi)
         if printed is not None:
             crop, (left, cell_top) = printed
             printed_cells.append((crop, left, cell_top, line_boxes(crop, dpi)))

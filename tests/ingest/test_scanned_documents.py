@@ -30,7 +30,7 @@ from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import ParsedDocument
 from ingest.scan import UNPROVEN
 from ingest.scan.image import figure_print, line_image
-from ingest.scan.page import agreed_amount, looks_numeric
+from ingest.scan.page import agreed_amount, digits_of, looks_numeric
 from ingest.scan.ppocr import normalised, read_line_images
 from ingest.scan.tesseract import missing_models
 from jixiao.cli import main
@@ -299,6 +299,24 @@ def test_the_mark_of_an_unproven_figure_outlives_the_text_normalisation() -> Non
 )
 def test_only_a_cell_read_as_digits_is_read_again_for_an_amount(read: str, numeric: bool) -> None:
     assert looks_numeric(read) is numeric
+
+
+@pytest.mark.parametrize(
+    ("read", "digits"),
+    [
+        ("1,200.00", "1200.00"),
+        ("1200.00", "1200.00"),
+        ("364,607.20", "364607.20"),
+        ("1,20.00", "1,20.00"),  # a separator out of its place: no amount's, kept
+        ("1.200,00", "1.200,00"),
+        ("1200.0", "1200.0"),  # one decimal fewer is another reading, not the same amount
+    ],
+)
+def test_readings_of_an_amount_agree_by_its_digits_and_point(read: str, digits: str) -> None:
+    """JPEG's blur loses a thousands comma in one reading of three (1200.00 against 1,200.00): a
+    separator in its place says nothing of the value, and is left out when readings are compared;
+    every digit, the point and the decimals must still agree."""
+    assert digits_of(read) == digits
 
 
 # --- a figure's own print ----------------------------------------------------------------------------

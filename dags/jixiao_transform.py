@@ -35,7 +35,7 @@ from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
-from jixiao.airflow import tasks
+from jixiao.airflow import dbt_warehouse, tasks
 from jixiao.airflow.dbt_manifest import dbt_manifest
 from jixiao.airflow.tasks import RAW_ASSET
 from jixiao.runtime.settings import WAREHOUSE_POOL, Settings
@@ -48,8 +48,12 @@ project_config = ProjectConfig(
     # The task groups are rendered from dbt's manifest, parsed again only when a project file
     # changed (`jixiao.airflow.dbt_manifest`), whatever Airflow home or process renders them.
     manifest_path=dbt_manifest(settings.dbt_project_dir),
-    # dbt builds the new warehouse, never the served one.
-    env_vars={"JIXIAO_DBT_WAREHOUSE": str(settings.state.transform_warehouse)},
+    # dbt builds the new warehouse, never the served one; it keeps the file open for a whole
+    # invocation (closed at its end by the callback below).
+    env_vars={
+        "JIXIAO_DBT_WAREHOUSE": str(settings.state.transform_warehouse),
+        dbt_warehouse.KEEP_OPEN_ENV: "True",
+    },
     install_dbt_deps=False,
 )
 profile_config = ProfileConfig(
@@ -79,6 +83,8 @@ operator_args = {
     # No debug log file either: Cosmos runs each invocation in a copy of the project it deletes
     # afterwards, and dbt's threads queued on that file's lock (a third of their time in a build).
     "dbt_cmd_global_flags": ["--no-write-json", "--log-level-file", "none"],
+    # After each dbt invocation, succeeded or failed: the build is closed for the next reader.
+    "callback": f"{dbt_warehouse.__name__}.close",
 }
 
 

@@ -33,7 +33,17 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+from cosmos.airflow.graph import create_task_metadata
+from cosmos.constants import (
+    DbtResourceType,
+    ExecutionMode,
+    InvocationMode,
+    LoadMode,
+    SeedRenderingBehavior,
+    TestBehavior,
+)
+from cosmos.core.airflow import get_airflow_task as create_airflow_task
+from cosmos.dbt.graph import DbtNode
 
 from jixiao.airflow import dbt_warehouse, tasks
 from jixiao.airflow.dbt_manifest import dbt_manifest
@@ -62,7 +72,7 @@ profile_config = ProfileConfig(
     profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml",
 )
 # One `dbt build` per task group (Cosmos' watcher producer, dbt in the task's process), and a task
-# per model and seed reporting its result (docs/performance.md).
+# per table it writes reporting its result (docs/performance.md).
 execution_config = ExecutionConfig(
     execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
 )
@@ -88,9 +98,34 @@ operator_args = {
 }
 
 
+def report_tables_only(
+    *,
+    dag: Any,
+    task_group: Any,
+    node: DbtNode,
+    task_args: dict[str, Any],
+    execution_mode: ExecutionMode,
+    **_: Any,
+) -> Any:
+    """A model's task as Cosmos makes it, but none for a view: a view holds no rows, the build
+    makes it again as it was, and its task only reported the producer's result at the cost of an
+    Airflow task each (a Celery task each in production), 26 of them in staging alone."""
+    if node.config.get("materialized") == "view":
+        return None
+    metadata = create_task_metadata(
+        node=node,
+        execution_mode=execution_mode,
+        args=task_args,
+        dbt_dag_task_group_identifier=f"{dag.dag_id}__{task_group.group_id}",
+        render_config=RenderConfig(test_behavior=TestBehavior.AFTER_ALL),
+    )
+    return create_airflow_task(metadata, dag, task_group) if metadata is not None else None
+
+
 def render_config(*, select: list[str] | None = None, exclude: list[str] | None = None) -> RenderConfig:
-    """Which nodes a task group holds, by the dbt tags of dbt_project.yml: one task per model and
-    seed, and one for the group's tests (`dbt test` on the group once its models are built: a
+    """Which nodes a task group holds, by the dbt tags of dbt_project.yml: one task per table the
+    group writes (the build still makes its views and seeds, reported in the producer's log), and
+    one for the group's tests (`dbt test` on the group once its models are built: a
     failing test stops the run before the next stage, and a relationships test always finds both
     its models). Not inside the producer's `dbt build`: the producer records every node's result as
     an XCom, a test's too, and a one-document night took a quarter more CPU (docs/performance.md)."""
@@ -99,6 +134,8 @@ def render_config(*, select: list[str] | None = None, exclude: list[str] | None 
         select=select or [],
         exclude=exclude or [],
         test_behavior=TestBehavior.AFTER_ALL,
+        seed_rendering_behavior=SeedRenderingBehavior.NONE,
+        node_converters={DbtResourceType.MODEL: report_tables_only},
     )
 
 
@@ -175,10 +212,12 @@ def jixiao_transform() -> None:
     )
     # A failed dbt build fails the night at once: Cosmos skips a retried producer (it never runs a
     # second build), and the run would then end successful with nothing published.
+    # The group's tests run on what its build made: after the build, not only after the tables'
+    # tasks (a group of views alone has none, and its tests would start beside the build).
     for group in (dbt_staging, dbt_checks_across, dbt_marts):
-        for node in group.children.values():
-            if node.task_id.endswith(".dbt_producer_watcher"):
-                node.retries = 0
+        producer = group.children[f"{group.group_id}.dbt_producer_watcher"]
+        producer.retries = 0
+        producer >> group.children[f"{group.group_id}.dbt_project_test"]
     documents_stage = reconcile_documents()
     warehouse_stage = reconcile_warehouse()
     published = publish(documents_stage, warehouse_stage)

@@ -129,16 +129,17 @@ def model_tasks(dag, group: str) -> list:
 
 
 def test_each_group_builds_once_and_its_producer_goes_first_under_a_scheduler(dagbag) -> None:
-    """One `dbt build` per group (Cosmos' watcher producer) and a task per model and seed that
+    """One `dbt build` per group (Cosmos' watcher producer) and a task per table it writes that
     reports its result. Under a scheduler the producer runs beside its sensors: first, by its
-    priority weight."""
+    priority weight; the group's tests only once it has ended."""
     transform = dagbag.dags["jixiao_transform"]
-    for group, at_least in zip(GROUPS, (10, 2, 10), strict=True):
+    for group, at_least in zip(GROUPS, (5, 0, 10), strict=True):
         producer = transform.get_task(f"{group}.dbt_producer_watcher")
         assert type(producer).__name__ == "DbtProducerWatcherOperator"
         models = model_tasks(transform, group)
         assert len(models) >= at_least
         assert all(producer.priority_weight > task.priority_weight for task in models)
+        assert producer.task_id in transform.get_task(f"{group}.dbt_project_test").upstream_task_ids
 
 
 def test_the_night_in_one_process_runs_each_producer_before_its_sensors(dagbag) -> None:
@@ -156,7 +157,8 @@ def test_the_night_in_one_process_runs_each_producer_before_its_sensors(dagbag) 
 
 def test_each_group_holds_the_models_of_its_dbt_tag(dagbag) -> None:
     """The groups are the tags of dbt_project.yml (the tests build the same selections: tests/conftest),
-    every model and seed in exactly one."""
+    every model in exactly one; a task reports each table, none a view or a seed (the producer
+    builds them: their tasks cost a night an Airflow task each, docs/performance.md)."""
     from jixiao.airflow.dbt_manifest import dbt_manifest
 
     manifest = json.loads(dbt_manifest(PROJECT_ROOT / "dbt_project").read_text(encoding="utf-8"))
@@ -169,8 +171,9 @@ def test_each_group_holds_the_models_of_its_dbt_tag(dagbag) -> None:
 
     expected = {group: set() for group in GROUPS}
     for node in nodes:
-        suffix = "_seed" if node["resource_type"] == "seed" else "_run"
-        expected[group_of(node["tags"])].add(f"{group_of(node['tags'])}.{node['name']}{suffix}")
+        if node["resource_type"] == "seed" or node["config"]["materialized"] == "view":
+            continue
+        expected[group_of(node["tags"])].add(f"{group_of(node['tags'])}.{node['name']}_run")
     transform = dagbag.dags["jixiao_transform"]
     assert {group: {task.task_id for task in model_tasks(transform, group)} for group in GROUPS} == expected
 
@@ -195,8 +198,8 @@ def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
 
     assert "dbt_staging.audit_document_checks_run" in upstream_of("reconcile_documents")
     assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_documents"))
-    assert "reconcile_documents" in upstream_of("dbt_checks_across.int_documents_with_department_run")
-    assert "dbt_checks_across.audit_cross_document_checks_run" in upstream_of("reconcile_warehouse")
+    assert "reconcile_documents" in upstream_of("dbt_checks_across.dbt_producer_watcher")
+    assert "dbt_checks_across.dbt_producer_watcher" in upstream_of("reconcile_warehouse")
     assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_warehouse"))
     assert "reconcile_warehouse" in upstream_of("dbt_marts.fct_budget_line_run")
     assert "reconcile_warehouse" in upstream_of("dbt_marts.mart_reconciliation_findings_run")

@@ -18,6 +18,7 @@ from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, WRITER_DUCKDB_CONFIG
 from jixiao.stages.check.checkpoint import findings, validate
 from jixiao.stages.check.results import (
     CARRIED,
+    Carried,
     StageResult,
     carry_forward,
     describe_failure,
@@ -60,16 +61,20 @@ def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | N
             # In a build made from the served warehouse, the checkpoint judges only the rows it
             # computed again; the others keep the served run's results.
             carried = carry_forward(connection)
-            results = _judge(settings, connection, stage, besides=CARRIED) + carried
+            judged = _judge(settings, connection, stage, besides=CARRIED)
+            results = judged + carried.flagged
             _forget_rejections(connection, DOCUMENT_CHECK_IDS)  # a retried stage replaces its own
             rejected = _reject(connection, _failed(results))
             unresolved: list[str] = []
         else:
+            carried = Carried()
             results, rejected, unresolved = _hold_back(settings, connection)
-        if results:
-            write_results(connection, settings, stage, run_id, results)
+            judged = results
+        with_carried = bool(carried.flagged or carried.passed)
+        if judged or with_carried:
+            write_results(connection, settings, stage, run_id, judged, with_carried=with_carried)
         pause_at(f"reconcile.{stage}.recorded")
-        summary = summarise(stage, run_id, results)
+        summary = summarise(stage, run_id, results, carried)
         summary.rejected = rejected
         if stage == "warehouse":
             summary.failures = unresolved

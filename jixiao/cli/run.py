@@ -13,6 +13,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,6 +97,18 @@ def run_log(settings: Settings) -> Path:
     return settings.airflow_home / "logs" / "jixiao-run.log"
 
 
+def _lock_holder(handle: Any) -> str:
+    """The run holding the lock, as it wrote itself into the lock file. It writes just after it took
+    the lock: a run that finds the lock taken in between waits up to a second for the line."""
+    for _ in range(20):
+        handle.seek(0)
+        holder = str(handle.read().strip())
+        if holder:
+            return holder
+        time.sleep(0.05)
+    return "pid unknown"
+
+
 @contextmanager
 def exclusive_run(settings: Settings, console: Console) -> Iterator[None]:
     """Hold the state folder's run lock for the whole block; if another `jixiao run` has it, say so
@@ -105,8 +118,7 @@ def exclusive_run(settings: Settings, console: Console) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "pid unknown"
+            holder = _lock_holder(handle)
             console.print(f"jixiao: waiting for the refresh already running ({holder}) to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)
         handle.truncate(0)

@@ -131,3 +131,35 @@ def test_jixiao_run_retries_after_the_documented_delay(given: str | None, expect
         assert default_args()["retry_delay"] == timedelta(seconds=expected)
     # A scheduler's tasks, which `jixiao run` does not start, keep the production default.
     assert Settings.from_env(environ).retry_delay_seconds == (300 if given is None else expected)
+
+
+# Takes the lock as a run does, but names itself only after a moment.
+HOLD_BEFORE_NAMING = """
+import fcntl, os, sys, time
+from pathlib import Path
+lock = Path(sys.argv[1]) / sys.argv[2]
+lock.parent.mkdir(parents=True, exist_ok=True)
+with lock.open("a+", encoding="utf-8") as handle:
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    print("locked", flush=True)
+    time.sleep(0.3)
+    handle.truncate(0)
+    handle.write(f"pid {os.getpid()}")
+    handle.flush()
+    time.sleep(1.5)
+"""
+
+
+def test_a_run_that_finds_the_lock_just_taken_names_its_holder(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_BEFORE_NAMING, str(settings.state_dir), settings.state.run_lock.name],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+    with exclusive_run(settings, make_console()):
+        pass
+    holder.wait()
+    assert f"waiting for the refresh already running (pid {holder.pid}) to finish" in capsys.readouterr().out

@@ -74,6 +74,25 @@ BEFORE_DOCUMENT_CHECKS = "tag:before_document_checks"
 BEFORE_WAREHOUSE_CHECKS = "tag:before_warehouse_checks"
 
 
+def program_output(
+    program: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> object:
+    """Run `program` in a fresh Python process at the project's root and return the JSON value its
+    last line prints; fails the test with the end of its stderr if it fails."""
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", program, *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def run_dbt(work: Path, *command: str) -> dbtRunnerResult:
     """A dbt command on the real project, in-process, with its target and logs under `work`; the
     warehouse is whatever JIXIAO_DBT_WAREHOUSE / JIXIAO_WAREHOUSE name (see profiles.yml)."""

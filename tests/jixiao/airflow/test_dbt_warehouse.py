@@ -4,15 +4,12 @@ every other process until `close`, and is free at once when dbt runs without JIX
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import program_output
 
 PROGRAM = """
 import json, subprocess, sys
@@ -38,14 +35,5 @@ print(json.dumps({"after_dbt": after_dbt, "after_close": free()}))
 def test_the_build_is_free_for_other_processes_once_closed(tmp_path: Path, keep_open: str) -> None:
     warehouse = tmp_path / "build.duckdb"
     environment = {**os.environ, "JIXIAO_DBT_WAREHOUSE": str(warehouse), "JIXIAO_DBT_KEEP_OPEN": keep_open}
-    done = subprocess.run(
-        [sys.executable, "-c", PROGRAM, str(tmp_path), str(warehouse)],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    freed = json.loads(done.stdout.strip().splitlines()[-1])
+    freed = program_output(PROGRAM, str(tmp_path), str(warehouse), env=environment)
     assert freed == {"after_dbt": keep_open == "False", "after_close": True}

@@ -3,13 +3,10 @@ each (synchronous NORMAL in WAL mode), in the sync engine and the async one alik
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import program_output
 
 PROGRAM = """
 import asyncio, json
@@ -37,15 +34,6 @@ print(json.dumps({"before": before, "after": levels()}))
 def test_the_night_commits_to_sqlite_without_an_fsync_each(tmp_path: Path) -> None:
     environment = {**os.environ, "AIRFLOW_HOME": str(tmp_path), "AIRFLOW__CORE__LOAD_EXAMPLES": "False"}
     environment.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
-    done = subprocess.run(
-        [sys.executable, "-c", PROGRAM],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    levels = json.loads(done.stdout.strip().splitlines()[-1])
+    levels = program_output(PROGRAM, env=environment, timeout=180)
     # SQLite's synchronous levels: 2 FULL (an fsync per commit), 1 NORMAL.
     assert levels == {"before": [2, 2, "wal"], "after": [1, 1, "wal"]}

@@ -3,7 +3,6 @@ workers are reused and ended, and Great Expectations never enters the process th
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ import pytest
 
 from jixiao.runtime import workers
 from jixiao.runtime.settings import Settings
-from tests.conftest import PROJECT_ROOT, SampleWarehouse
+from tests.conftest import PROJECT_ROOT, SampleWarehouse, program_output
 
 
 def _pid_and_modules(*names: str) -> tuple[int, list[str]]:
@@ -89,17 +88,7 @@ def test_a_checkpoint_task_never_imports_great_expectations_into_its_own_process
         "result = reconcile('documents', 'apart_test')\n"
         "print(json.dumps({'checks': result['checks'], 'ge': 'great_expectations' in sys.modules}))\n"
     )
-    env = {**os.environ, **settings.airflow_env()}
-    done = subprocess.run(
-        [sys.executable, "-c", program],
-        env=env,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    told = json.loads(done.stdout.strip().splitlines()[-1])
+    told: Any = program_output(program, env={**os.environ, **settings.airflow_env()})
     assert told["ge"] is False
     assert told["checks"]["budget_identity"] == "passed"
 

@@ -170,8 +170,8 @@ def jixiao_transform() -> None:
     # On a night with nothing new, skips at once every task after it that needs all of its upstream
     # to succeed; the report and the verdict (none_failed) still run.
     @task
-    def anything_new(claimed: str | None, task: Any = None) -> None:
-        tasks.skip_unless_anything_new(claimed, task)
+    def anything_new(claimed: str | None, task: Any = None) -> str | None:
+        return tasks.build_mode_or_skip(claimed, task)
 
     @task(pool=WAREHOUSE_POOL)
     def reconcile_documents(run_id: str | None = None) -> dict[str, Any]:
@@ -214,9 +214,12 @@ def jixiao_transform() -> None:
     # second build), and the run would then end successful with nothing published.
     # The group's tests run on what its build made: after the build, not only after the tables'
     # tasks (a group of views alone has none, and its tests would start beside the build).
+    # On an incremental build, each `dbt build` makes only its tables: the seeds, views and unit
+    # tests are the served warehouse's, as the same project made them.
     for group in (dbt_staging, dbt_checks_across, dbt_marts):
         producer = group.children[f"{group.group_id}.dbt_producer_watcher"]
         producer.retries = 0
+        producer.dbt_cmd_flags = [*producer.dbt_cmd_flags, *tasks.incremental_exclusions("anything_new")]
         producer >> group.children[f"{group.group_id}.dbt_project_test"]
     documents_stage = reconcile_documents()
     warehouse_stage = reconcile_warehouse()

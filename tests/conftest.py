@@ -140,14 +140,23 @@ def transform(
     """The transform DAG's order on `build`, in-process: staging, document checks, the models the
     checks across documents read, those checks, the marts (the DAG runs the same dbt selections
     through Cosmos, one task per model). The status of every dbt node goes into `dbt_nodes` when
-    given."""
+    given.
+
+    On an incremental build, like the DAG's builds, the seeds, views and unit tests are left out (the
+    DAG still tests the views after each build; here their tests go with them)."""
+    from jixiao.runtime.dbt_project import UNCHANGED_IN_AN_INCREMENTAL_BUILD
+    from jixiao.stages.build import build_mode
     from jixiao.stages.check.run import run_stage
 
-    nodes = build_selected(build, work, "--select", BEFORE_DOCUMENT_CHECKS)
+    incremental = build_mode(build) == "incremental"
+    unchanged = ["--exclude", *UNCHANGED_IN_AN_INCREMENTAL_BUILD] if incremental else []
+    nodes = build_selected(build, work, "--select", BEFORE_DOCUMENT_CHECKS, *unchanged)
     documents = run_stage(settings, "documents", run_id, warehouse=build)
-    nodes |= build_selected(build, work, "--select", BEFORE_WAREHOUSE_CHECKS)
+    nodes |= build_selected(build, work, "--select", BEFORE_WAREHOUSE_CHECKS, *unchanged)
     warehouse = run_stage(settings, "warehouse", run_id, warehouse=build)
-    nodes |= build_selected(build, work, "--exclude", BEFORE_DOCUMENT_CHECKS, BEFORE_WAREHOUSE_CHECKS)
+    nodes |= build_selected(
+        build, work, "--exclude", BEFORE_DOCUMENT_CHECKS, BEFORE_WAREHOUSE_CHECKS, *unchanged
+    )
     if dbt_nodes is not None:
         dbt_nodes.update(nodes)
     return documents, warehouse

@@ -9,11 +9,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Asset, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException, DownstreamTasksSkipped
 
+from jixiao.runtime.dbt_project import UNCHANGED_IN_AN_INCREMENTAL_BUILD
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.state import Note
 
@@ -97,9 +99,10 @@ def claim_build(run_id: str) -> str | None:
     return claim(Settings.from_env(), run_id)
 
 
-def skip_unless_anything_new(claimed: str | None, task: Any) -> None:
-    """When the landing made no build (nothing changed), say so and skip the build: the served
-    publication stands.
+def build_mode_or_skip(claimed: str | None, task: Any) -> str | None:
+    """The claimed build's mode (`full` or `incremental`, an XCom the dbt builds read); when the
+    landing made no build (nothing changed), say so and skip the build: the served publication
+    stands.
 
     Skipped are the tasks after this one (`task`) that need all of their upstream to succeed: the
     trigger rules would skip the same ones, but one level of the graph per pass of the scheduler
@@ -107,7 +110,9 @@ def skip_unless_anything_new(claimed: str | None, task: Any) -> None:
     with another rule (the report, the verdict, Cosmos' gates) follow it as before.
     """
     if claimed is not None:
-        return
+        from jixiao.stages.build import build_mode
+
+        return build_mode(Path(claimed))
     record = Settings.from_env().state.publication() or {}
     log.info(
         "nothing changed since the publication of %s (documents, parser, dbt project and suites): "
@@ -121,6 +126,17 @@ def skip_unless_anything_new(claimed: str | None, task: Any) -> None:
             if downstream.trigger_rule == TriggerRule.ALL_SUCCESS
         ]
     )
+
+
+def incremental_exclusions(mode_task_id: str) -> list[str]:
+    """Flags of a `dbt build` leaving out, on an incremental build, what it already holds (rendered
+    when the task runs, from the mode `mode_task_id` returned; nothing on a full build)."""
+    incremental = f"ti.xcom_pull(task_ids='{mode_task_id}') == 'incremental'"
+    selectors = " ".join(UNCHANGED_IN_AN_INCREMENTAL_BUILD)
+    return [
+        "{{ '--exclude' if " + incremental + " else '' }}",
+        "{{ '" + selectors + "' if " + incremental + " else '' }}",
+    ]
 
 
 def reconcile(stage: str, run_id: str) -> dict[str, Any]:

@@ -147,17 +147,27 @@ def build_raw(
     return counts
 
 
-def built_with(warehouse: Path) -> str | None:
-    """The code fingerprint a warehouse was built with; None when it has none (built before builds
-    recorded it) or cannot be read."""
+def _build_input(warehouse: Path, column: str) -> str | None:
     if not warehouse.exists():
         return None
     try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
-            row = connection.execute("select max(code) from meta.build_inputs").fetchone()
+            row = connection.execute(f"select max({column}) from {BUILD_INPUTS.qualified}").fetchone()
     except duckdb.Error:
         return None
     return str(row[0]) if row and row[0] else None
+
+
+def built_with(warehouse: Path) -> str | None:
+    """The code fingerprint a warehouse was built with; None when it has none (built before builds
+    recorded it) or cannot be read."""
+    return _build_input(warehouse, "code")
+
+
+def build_mode(warehouse: Path) -> str | None:
+    """How a build was made: `full`, or `incremental` (a copy of the served warehouse, whose seeds,
+    views and unit tests were made and passed by the same dbt project); None when unknown."""
+    return _build_input(warehouse, "mode")
 
 
 def _make_new(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -99,6 +100,21 @@ def test_dbt_reuses_its_parse_of_the_project_from_night_to_night(story: Story) -
     log = story.logs["rejected"]  # a night that builds, after the first night built
     assert log.count("Trying to run dbtRunner") == 6  # a build and a test per task group
     assert "Unable to do partial parsing" not in log
+
+
+def test_an_incremental_night_builds_only_the_tables(story: Story) -> None:
+    """A build made from the served warehouse holds the seeds and views the same dbt project made:
+    its `dbt build`s make the tables alone (the groups' tests still test the views)."""
+    first, _ = in_order(story)
+    full, incremental = story.logs[first.name], story.logs["rejected"]
+    for made in ("START seed file", "START sql view model", "START sql incremental model"):
+        assert made in full, made
+    assert "START seed file" not in incremental and "START sql view model" not in incremental
+    assert "START sql incremental model" in incremental and "START sql table model" in incremental
+    # The same tests, in as many dbt test invocations, as on the full night.
+    totals = re.compile(r"Done\. PASS=\d+ WARN=\d+ ERROR=\d+ SKIP=\d+ NO-OP=\d+ TOTAL=(\d+)")
+    tested = [int(total) for total in totals.findall(incremental)]
+    assert tested and max(tested) > 100, tested
 
 
 def test_every_view_of_the_published_warehouse_resolves(story: Story) -> None:

@@ -159,6 +159,7 @@ def dbt_group(group_id: str, render: RenderConfig) -> DbtTaskGroup:
     tags=["jixiao", "nightly", "transform"],
     default_args=tasks.default_args(),
     deadline=tasks.deadline(),
+    user_defined_macros=tasks.TEMPLATE_MACROS,
     doc_md=__doc__,
 )
 def jixiao_transform() -> None:
@@ -170,8 +171,8 @@ def jixiao_transform() -> None:
     # On a night with nothing new, skips at once every task after it that needs all of its upstream
     # to succeed; the report and the verdict (none_failed) still run.
     @task
-    def anything_new(claimed: str | None, task: Any = None) -> str | None:
-        return tasks.build_mode_or_skip(claimed, task)
+    def anything_new(claimed: str | None, task: Any = None) -> dict[str, Any]:
+        return tasks.describe_build_or_skip(claimed, task)
 
     @task(pool=WAREHOUSE_POOL)
     def reconcile_documents(run_id: str | None = None) -> dict[str, Any]:
@@ -214,13 +215,16 @@ def jixiao_transform() -> None:
     # second build), and the run would then end successful with nothing published.
     # The group's tests run on what its build made: after the build, not only after the tables'
     # tasks (a group of views alone has none, and its tests would start beside the build).
-    # On an incremental build, each `dbt build` makes only its tables: the seeds, views and unit
-    # tests are the served warehouse's, as the same project made them.
+    # On an incremental build, each `dbt build` makes only its tables (the seeds, views and unit
+    # tests are the served warehouse's, as the same project made them) and each `dbt test` tests
+    # what is downstream of a source the build changed.
     for group in (dbt_staging, dbt_checks_across, dbt_marts):
         producer = group.children[f"{group.group_id}.dbt_producer_watcher"]
+        tests = group.children[f"{group.group_id}.dbt_project_test"]
         producer.retries = 0
-        producer.dbt_cmd_flags = [*producer.dbt_cmd_flags, *tasks.incremental_exclusions("anything_new")]
-        producer >> group.children[f"{group.group_id}.dbt_project_test"]
+        producer.dbt_cmd_flags = [*producer.dbt_cmd_flags, *tasks.build_flags()]
+        tests.select = tasks.test_selection(tests.select)
+        producer >> tests
     documents_stage = reconcile_documents()
     warehouse_stage = reconcile_warehouse()
     published = publish(documents_stage, warehouse_stage)

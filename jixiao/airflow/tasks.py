@@ -99,10 +99,11 @@ def claim_build(run_id: str) -> str | None:
     return claim(Settings.from_env(), run_id)
 
 
-def build_mode_or_skip(claimed: str | None, task: Any) -> str | None:
-    """The claimed build's mode (`full` or `incremental`, an XCom the dbt builds read); when the
-    landing made no build (nothing changed), say so and skip the build: the served publication
-    stands.
+def describe_build_or_skip(claimed: str | None, task: Any) -> dict[str, Any]:
+    """The claimed build's `mode` (`full` or `incremental`) and, when incremental, its
+    `changed_sources` (`jixiao.stages.build.changed_sources`): an XCom the dbt tasks' flags read
+    (`unchanged_in`, `tests_of`). When the landing made no build (nothing changed), say so and skip
+    the build: the served publication stands.
 
     Skipped are the tasks after this one (`task`) that need all of their upstream to succeed: the
     trigger rules would skip the same ones, but one level of the graph per pass of the scheduler
@@ -110,9 +111,11 @@ def build_mode_or_skip(claimed: str | None, task: Any) -> str | None:
     with another rule (the report, the verdict, Cosmos' gates) follow it as before.
     """
     if claimed is not None:
-        from jixiao.stages.build import build_mode
+        from jixiao.stages.build import build_mode, changed_sources
 
-        return build_mode(Path(claimed))
+        build = Path(claimed)
+        mode = build_mode(build)
+        return {"mode": mode, "changed_sources": changed_sources(build) if mode == "incremental" else None}
     record = Settings.from_env().state.publication() or {}
     log.info(
         "nothing changed since the publication of %s (documents, parser, dbt project and suites): "
@@ -128,15 +131,43 @@ def build_mode_or_skip(claimed: str | None, task: Any) -> str | None:
     )
 
 
-def incremental_exclusions(mode_task_id: str) -> list[str]:
-    """Flags of a `dbt build` leaving out, on an incremental build, what it already holds (rendered
-    when the task runs, from the mode `mode_task_id` returned; nothing on a full build)."""
-    incremental = f"ti.xcom_pull(task_ids='{mode_task_id}') == 'incremental'"
-    selectors = " ".join(UNCHANGED_IN_AN_INCREMENTAL_BUILD)
+# Where a dbt task's templated flags find the build it works on (the XCom of `describe_build_or_skip`).
+THE_BUILD = "ti.xcom_pull(task_ids='anything_new')"
+
+
+def unchanged_in(build: dict[str, Any] | None) -> str:
+    """dbt selectors of what `build` holds already as a full build would make it: on an incremental
+    build, its seeds, views and unit tests; nothing on a full one."""
+    return " ".join(UNCHANGED_IN_AN_INCREMENTAL_BUILD) if (build or {}).get("mode") == "incremental" else ""
+
+
+def tests_of(build: dict[str, Any] | None, group: str) -> str:
+    """The `--select` of a task group's `dbt test` (`group`, its own selection): on an incremental
+    build, the group's tests downstream of a source the build changed (a test of rows nothing
+    changed passed on the night that published them); every test of the group otherwise."""
+    changed = (build or {}).get("changed_sources")
+    if not changed:
+        return group
+    return " ".join(f"{selector},source:{name}+" for selector in group.split() for name in changed)
+
+
+def build_flags() -> list[str]:
+    """A producer's extra `dbt build` flags, rendered when it runs: `--exclude unchanged_in(build)`."""
     return [
-        "{{ '--exclude' if " + incremental + " else '' }}",
-        "{{ '" + selectors + "' if " + incremental + " else '' }}",
+        "{{ '--exclude' if unchanged_in(" + THE_BUILD + ") else '' }}",
+        "{{ unchanged_in(" + THE_BUILD + ") }}",
     ]
+
+
+def test_selection(select: list[str] | str | None) -> list[str]:
+    """A group's test task's `select` (`select`, as Cosmos made it: none for a group given by
+    exclusions alone), rendered when it runs (`tests_of`)."""
+    group = (select if isinstance(select, str) else " ".join(select or [])) or "fqn:*"
+    return ["{{ tests_of(" + THE_BUILD + ", '" + group + "') }}"]
+
+
+# What the dbt tasks' templates call.
+TEMPLATE_MACROS = {"unchanged_in": unchanged_in, "tests_of": tests_of}
 
 
 def reconcile(stage: str, run_id: str) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from jixiao.runtime.warehouse import (
     RAW_DOCUMENTS,
     RAW_QUARANTINE,
     RAW_RECORD_TABLES,
+    RESULTS,
     RESULTS_VIEW,
     RUN_RESULTS,
     WRITER_DUCKDB_CONFIG,
@@ -168,6 +169,34 @@ def build_mode(warehouse: Path) -> str | None:
     """How a build was made: `full`, or `incremental` (a copy of the served warehouse, whose seeds,
     views and unit tests were made and passed by the same dbt project); None when unknown."""
     return _build_input(warehouse, "mode")
+
+
+# Written again by every build (each version's ledger status, the quarantine, what changed) or by the
+# transform's checkpoints: dbt sources that change whatever the night brought.
+SOURCES_ALWAYS_CHANGED = (RAW_DOCUMENTS, RAW_QUARANTINE, BUILD_CHANGES, DOCUMENT_REJECTIONS, RESULTS)
+
+
+def changed_sources(warehouse: Path) -> list[str]:
+    """The relations of the raw and reconciliation schemas whose rows an incremental build changed,
+    as dbt names its sources (`raw.budget_lines`): those always written, and the record tables
+    holding rows of a version in `meta.build_changes`; every record table when one of those versions
+    is gone (its rows deleted, the tables that held them unknown)."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        changes = f"select document_sha256 from {BUILD_CHANGES.qualified}"
+        gone = connection.execute(
+            f"select count(*) from ({changes}) where document_sha256 not in"
+            f" (select document_sha256 from {RAW_DOCUMENTS.qualified})"
+        ).fetchone()
+        records = [
+            table
+            for table in RAW_RECORD_TABLES
+            if (gone and gone[0])
+            or connection.execute(
+                f"select exists (select 1 from {table.qualified} where document_sha256 in ({changes}))"
+            ).fetchone()
+            == (True,)
+        ]
+    return sorted(table.qualified for table in (*SOURCES_ALWAYS_CHANGED, *records))
 
 
 def _make_new(

@@ -12,9 +12,10 @@ import duckdb
 import pytest
 
 from ingest.departments import DepartmentDirectory
+from ingest.zone import RAW_TABLES
 from jixiao.runtime.ledger import Ledger
 from jixiao.runtime.settings import Settings
-from jixiao.stages.build import build_raw, built_with
+from jixiao.stages.build import build_raw, built_with, changed_sources
 from jixiao.stages.land import code_fingerprint
 
 
@@ -82,3 +83,27 @@ def test_a_build_is_made_in_full_otherwise(
     assert _one(tmp_path / "next.duckdb", "select mode from meta.build_inputs") == [("full",)]
     # Every landed version is computed again.
     assert _one(tmp_path / "next.duckdb", "select count(*) from meta.build_changes") == [(4,)]
+
+
+def test_an_incremental_build_names_the_sources_it_changed(
+    landed_samples: tuple[Settings, Path], served: Path, tmp_path: Path
+) -> None:
+    """What the transform's `dbt test`s of an incremental night select from (dags/jixiao_transform.py)."""
+    settings, _pristine = landed_samples
+    build = tmp_path / "next.duckdb"
+    _build(settings, build, served, code=code_fingerprint(settings))
+    always = ["meta.build_changes", "raw.documents", "raw.quarantine"]
+    always += ["reconciliation.document_rejections", "reconciliation.results"]
+    assert changed_sources(build) == sorted(always)
+    # The self-evaluation report again (say, parsed again): the tables holding its rows, not the forms'.
+    with duckdb.connect(str(build)) as connection:
+        connection.execute(
+            "insert into meta.build_changes select document_sha256 from raw.documents"
+            " where doc_type = 'self_evaluation'"
+        )
+    changed = changed_sources(build)
+    assert "raw.scores" in changed and "raw.budget_lines" not in changed
+    # A version gone from the build: the tables that held its rows are unknown, every one changed.
+    with duckdb.connect(str(build)) as connection:
+        connection.execute("insert into meta.build_changes values ('0' || repeat('f', 63))")
+    assert {f"raw.{table.name}" for table in RAW_TABLES} <= set(changed_sources(build))

@@ -143,12 +143,15 @@ def unchanged_in(build: dict[str, Any] | None) -> str:
 
 def tests_of(build: dict[str, Any] | None, group: str) -> str:
     """The `--select` of a task group's `dbt test` (`group`, its own selection): on an incremental
-    build, the group's tests downstream of a source the build changed (a test of rows nothing
-    changed passed on the night that published them); every test of the group otherwise."""
+    build, the group's data tests downstream of a source the build changed (a test of rows nothing
+    changed passed on the night that published them; the unit tests passed with the same project);
+    every test of the group otherwise."""
     changed = (build or {}).get("changed_sources")
     if not changed:
         return group
-    return " ".join(f"{selector},source:{name}+" for selector in group.split() for name in changed)
+    return " ".join(
+        f"{selector},source:{name}+,resource_type:test" for selector in group.split() for name in changed
+    )
 
 
 def build_flags() -> list[str]:

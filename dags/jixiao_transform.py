@@ -22,6 +22,10 @@ stands for:
    or held back (it reads both checkpoints' results, or on a night with nothing new the served
    publication's).
 
+On an incremental build (a copy of the served warehouse, `anything_new`'s XCom says which), each
+`dbt build` makes only its group's tables and each `dbt test` selects the group's tests downstream of
+a source the build changed (README, Incremental builds).
+
 A failed model or test, or an unresolved check across documents, leaves the warehouse published
 before in place.
 """

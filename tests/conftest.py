@@ -21,6 +21,7 @@ from jixiao.runtime.settings import Settings
 
 if TYPE_CHECKING:
     from dbt.cli.main import dbtRunnerResult
+    from dbt.contracts.graph.manifest import Manifest
 
     from jixiao.stages.check.results import StageResult
 
@@ -93,13 +94,14 @@ def program_output(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run_dbt(work: Path, *command: str) -> dbtRunnerResult:
+def run_dbt(work: Path, *command: str, manifest: Manifest | None = None) -> dbtRunnerResult:
     """A dbt command on the real project, in-process, with its target and logs under `work`; the
-    warehouse is whatever JIXIAO_DBT_WAREHOUSE / JIXIAO_WAREHOUSE name (see profiles.yml)."""
+    warehouse is whatever JIXIAO_DBT_WAREHOUSE / JIXIAO_WAREHOUSE name (see profiles.yml). With
+    `manifest`, dbt takes that parse of the project instead of parsing it."""
     from dbt.cli.main import dbtRunner
 
     dbt_dir = PROJECT_ROOT / "dbt_project"
-    return dbtRunner().invoke(
+    return dbtRunner(manifest=manifest).invoke(
         [
             *command,
             "--project-dir", str(dbt_dir),
@@ -111,8 +113,22 @@ def run_dbt(work: Path, *command: str) -> dbtRunnerResult:
     )  # fmt: skip
 
 
+# dbt's parse of the project per database name (the warehouse file's stem, which every relation of
+# the manifest carries): each test's warehouse has a path of its own, which dbt's partial parsing
+# takes for a new profile, and a whole parse at every build cost more than the build's own nodes.
+_PARSED: dict[str, Manifest] = {}
+
+
 def dbt_build(work: Path, *selection: str) -> dbtRunnerResult:
-    return run_dbt(work, "build", *selection)
+    """`dbt build` of `selection`, on the session's parse of the project for this warehouse's name;
+    no manifest.json or run_results.json written."""
+    warehouse = os.environ.get("JIXIAO_DBT_WAREHOUSE") or os.environ.get("JIXIAO_WAREHOUSE") or ""
+    name = Path(warehouse).stem
+    if name not in _PARSED:
+        parsed = run_dbt(work, "parse", "--no-partial-parse")
+        assert parsed.success, parsed.exception
+        _PARSED[name] = parsed.result
+    return run_dbt(work, "--no-write-json", "build", *selection, manifest=_PARSED[name])
 
 
 def dbt_statuses(result: dbtRunnerResult) -> dict[str, str]:
@@ -130,6 +146,14 @@ def build_selected(warehouse: Path, work: Path, *selection: str) -> dict[str, st
     return dbt_statuses(result)
 
 
+def _holds_the_models(build: Path) -> bool:
+    with duckdb.connect(str(build), read_only=True) as connection:
+        found = connection.execute(
+            "select count(*) from duckdb_views() where schema_name = 'staging'"
+        ).fetchone()
+    return bool(found and found[0])
+
+
 def transform(
     settings: Settings,
     build: Path,
@@ -139,24 +163,31 @@ def transform(
 ) -> tuple[StageResult, StageResult]:
     """The transform DAG's order on `build`, in-process: staging, document checks, the models the
     checks across documents read, those checks, the marts (the DAG runs the same dbt selections
-    through Cosmos, one task per model). The status of every dbt node goes into `dbt_nodes` when
-    given.
+    through Cosmos, one task per model).
 
-    On an incremental build, like the DAG's builds, the seeds, views and unit tests are left out (the
-    DAG still tests the views after each build; here their tests go with them)."""
+    dbt's data and unit tests run only when `dbt_nodes` is given (it receives the status of every
+    node): the session's sample warehouses hold them to the samples (tests/dbt_project), the other
+    callers test reconciliation, which reads the rows the models make whatever dbt's tests say.
+    On an incremental build, like the DAG's builds, the seeds, views and unit tests are left out; on
+    a copy of a build dbt completed already (`modelled_samples`), also, and the tables are made
+    anew (`--full-refresh`: the checks within documents, incremental, of every version)."""
     from jixiao.runtime.dbt_project import UNCHANGED_IN_AN_INCREMENTAL_BUILD
     from jixiao.stages.build import build_mode
     from jixiao.stages.check.run import run_stage
 
-    incremental = build_mode(build) == "incremental"
-    unchanged = ["--exclude", *UNCHANGED_IN_AN_INCREMENTAL_BUILD] if incremental else []
-    nodes = build_selected(build, work, "--select", BEFORE_DOCUMENT_CHECKS, *unchanged)
+    left_out = [] if dbt_nodes is not None else ["resource_type:test", "resource_type:unit_test"]
+    refresh: list[str] = []
+    if build_mode(build) == "incremental":
+        left_out += UNCHANGED_IN_AN_INCREMENTAL_BUILD
+    elif dbt_nodes is None and _holds_the_models(build):
+        left_out += UNCHANGED_IN_AN_INCREMENTAL_BUILD
+        refresh = ["--full-refresh"]
+    flags = [*refresh, "--exclude", *left_out] if left_out else []
+    nodes = build_selected(build, work, "--select", BEFORE_DOCUMENT_CHECKS, *flags)
     documents = run_stage(settings, "documents", run_id, warehouse=build)
-    nodes |= build_selected(build, work, "--select", BEFORE_WAREHOUSE_CHECKS, *unchanged)
+    nodes |= build_selected(build, work, "--select", BEFORE_WAREHOUSE_CHECKS, *flags)
     warehouse = run_stage(settings, "warehouse", run_id, warehouse=build)
-    nodes |= build_selected(
-        build, work, "--exclude", BEFORE_DOCUMENT_CHECKS, BEFORE_WAREHOUSE_CHECKS, *unchanged
-    )
+    nodes |= build_selected(build, work, "--exclude", BEFORE_DOCUMENT_CHECKS, BEFORE_WAREHOUSE_CHECKS, *flags)
     if dbt_nodes is not None:
         dbt_nodes.update(nodes)
     return documents, warehouse

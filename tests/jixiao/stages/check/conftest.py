@@ -1,4 +1,5 @@
-"""Copies of the session's landed samples, edited in their raw records, for reconciliation's decisions."""
+"""Copies of the session's landed and modelled samples, edited in their raw records, for
+reconciliation's decisions."""
 
 from __future__ import annotations
 
@@ -12,39 +13,52 @@ import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
+from tests.conftest import build_selected
 
 Edit = Callable[[duckdb.DuckDBPyConnection], None]
 Builder = Callable[[Edit | None], tuple[Settings, Path]]
 
 
-def _builder(landed_samples: tuple[Settings, Path], make_dir: Callable[[], Path]) -> Builder:
+@pytest.fixture(scope="session")
+def modelled_samples(landed_samples: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The landed samples' build with every model dbt makes (seeds, views, tables; no tests), under the
+    name the transform's builds take (dbt's views name the file's catalog): what each edited copy
+    starts from, so that a test's transform makes its tables alone again (`transform`)."""
+    settings, pristine = landed_samples
+    base = tmp_path_factory.mktemp("modelled") / settings.state.transform_warehouse.name
+    shutil.copy2(pristine, base)
+    build_selected(base, base.parent / "dbt", "--exclude", "resource_type:test", "resource_type:unit_test")
+    return base
+
+
+def _builder(settings: Settings, base: Path, make_dir: Callable[[], Path]) -> Builder:
     def make(edit: Edit | None = None) -> tuple[Settings, Path]:
-        settings, pristine = landed_samples
-        settings = dataclasses.replace(settings, state_dir=make_dir() / "state")
-        build = settings.state.transform_warehouse  # where the transform DAG completes a build
+        state = dataclasses.replace(settings, state_dir=make_dir() / "state")
+        build = state.state.transform_warehouse  # where the transform DAG completes a build
         build.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(pristine, build)
+        shutil.copy2(base, build)
         if edit is not None:
             with duckdb.connect(str(build)) as connection:
                 edit(connection)
-        return settings, build
+        return state, build
 
     return make
 
 
 @pytest.fixture
-def build_with(landed_samples: tuple[Settings, Path], tmp_path: Path) -> Builder:
-    """A copy of the landed build, edited in its raw records, ready for reconciliation and dbt.
+def build_with(landed_samples: tuple[Settings, Path], modelled_samples: Path, tmp_path: Path) -> Builder:
+    """A copy of the landed and modelled build, edited in its raw records, ready for reconciliation
+    and dbt.
 
     Each build has a state directory of its own, so reconciliation history does not leak between
     tests, nor between two builds of one test.
     """
-    return _builder(landed_samples, lambda: Path(tempfile.mkdtemp(dir=tmp_path)))
+    return _builder(landed_samples[0], modelled_samples, lambda: Path(tempfile.mkdtemp(dir=tmp_path)))
 
 
 @pytest.fixture(scope="module")
 def module_build_with(
-    landed_samples: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory
+    landed_samples: tuple[Settings, Path], modelled_samples: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Builder:
     """The same for a module's shared builds: each call gets a state directory of its own."""
-    return _builder(landed_samples, lambda: tmp_path_factory.mktemp("build"))
+    return _builder(landed_samples[0], modelled_samples, lambda: tmp_path_factory.mktemp("build"))

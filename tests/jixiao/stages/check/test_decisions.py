@@ -1,12 +1,12 @@
-"""What reconciliation does with a failure: a document's own error keeps it out of the marts (its earlier
-accepted version serves), a cross-document error blocks publication. Amounts are edited in the
-raw records of a real landed build; dbt, GE and the marts are the real ones."""
+"""What reconciliation does with a failure across documents: the bureau-year is held back, or, when
+holding back cannot resolve it, publication is blocked; a stage run again (a document's own errors:
+test_document_decisions.py). Amounts are edited in the raw records of a real landed build; dbt, GE
+and the marts are the real ones."""
 
 from __future__ import annotations
 
 import dataclasses
 import shutil
-import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,151 +14,17 @@ import duckdb
 import pytest
 
 from expectations.checks import Check
-from ingest.zone import RAW_TABLES
 from jixiao.airflow.tasks import reconcile
 from jixiao.runtime.settings import Settings
 from jixiao.stages.check import verdict
 from tests.conftest import SampleWarehouse, build_selected, transform
 from tests.jixiao.stages.check.conftest import Builder
-
-HUANGPU_FORM = "2023/huangpu_2023_dept_target_form.pdf"
-GUANGZHOU_FORM = "2023/guangzhou_2023_dept_target_form.pdf"
-GUANGZHOU_PROJECTS = "2023/guangzhou_2023_project_target_table.pdf"
-
-
-def sha_of(connection: duckdb.DuckDBPyConnection, source_path: str) -> str:
-    return connection.execute(
-        "select document_sha256 from raw.documents where source_path = ?", [source_path]
-    ).fetchone()[0]
-
-
-def raise_basic_expenditure(connection: duckdb.DuckDBPyConnection, sha: str) -> None:
-    connection.execute(
-        "update raw.budget_lines set amount_wan_yuan = amount_wan_yuan + 100"
-        " where document_sha256 = ? and label = '基本支出'",
-        [sha],
-    )
-
-
-def all_marts(build: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every table of the marts schema, row by row, but the findings (which name the rejection)."""
-    with duckdb.connect(str(build), read_only=True) as connection:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-                " and table_name <> 'mart_reconciliation_findings' order by 1"
-            ).fetchall()
-        ]
-        return {
-            name: connection.execute(f"select * from marts.{name} order by all").fetchall() for name in tables
-        }
-
-
-def land_new_version(connection: duckdb.DuckDBPyConnection, old: str, new: str, *, later: bool) -> None:
-    """A re-publication of the document `old` with the same records, landed as `new` (sha256) and
-    superseding it, as the ledger records one: `later` than it, or in the same second."""
-    for table in ("budget_lines", "key_tasks", "indicators", "target_parts", "facts"):
-        connection.execute(
-            f"insert into raw.{table} select * replace (? as document_sha256)"
-            f" from raw.{table} where document_sha256 = ?",
-            [new, old],
-        )
-    first_seen = "now()" if later else "first_seen_at"
-    connection.execute(
-        f"insert into raw.documents select * replace (? as document_sha256, {first_seen} as first_seen_at)"
-        " from raw.documents where document_sha256 = ?",
-        [new, old],
-    )
-    connection.execute(
-        "update raw.documents set status = 'superseded', superseded_by = ? where document_sha256 = ?",
-        [new, old],
-    )
-
-
-def mart_rows(build: Path) -> list[tuple[object, ...]]:
-    with duckdb.connect(str(build), read_only=True) as connection:
-        return connection.execute("select * from marts.mart_budget_overview order by all").fetchall()
-
-
-def test_a_document_failing_its_own_check_is_kept_out_and_named(build_with: Builder, tmp_path: Path) -> None:
-    def edit(connection: duckdb.DuckDBPyConnection) -> None:
-        raise_basic_expenditure(connection, sha_of(connection, HUANGPU_FORM))
-
-    settings, build = build_with(edit)
-    documents, warehouse = transform(settings, build, tmp_path)
-
-    assert [item["source_path"] for item in documents.rejected] == [HUANGPU_FORM]
-    message = documents.rejected[0]["message"]
-    assert HUANGPU_FORM in message and "budget_identity" in message
-    assert "= 364,707.2 " in message and "= 364,607.2 " in message  # both sides, as printed
-    assert verdict(dataclasses.asdict(documents)) == [message]
-    assert warehouse.failures == []
-    with duckdb.connect(str(build), read_only=True) as connection:
-        served = connection.execute("select distinct source_path from marts.fct_budget_line").fetchall()
-        recorded = connection.execute(
-            "select outcome, severity from reconciliation.results"
-            " where check_id = 'budget_identity' and documents = ?",
-            [HUANGPU_FORM],
-        ).fetchall()
-    assert {row[0] for row in served} == {GUANGZHOU_FORM, "2023/guangzhou_2023_project_target_table.pdf"}
-    assert recorded == [("failed", "error")]
-
-    # Nothing of it reaches any mart or dimension: the marts equal those of a build without it.
-    def remove(connection: duckdb.DuckDBPyConnection) -> None:
-        sha = sha_of(connection, HUANGPU_FORM)
-        for table in (*(table.name for table in RAW_TABLES), "documents"):
-            connection.execute(f"delete from raw.{table} where document_sha256 = ?", [sha])
-
-    without_settings, without = build_with(remove)
-    transform(without_settings, without, tmp_path / "without")
-    assert all_marts(build) == all_marts(without)
-
-
-def test_the_earlier_accepted_version_keeps_serving(
-    build_with: Builder, sample_warehouse: SampleWarehouse, tmp_path: Path
-) -> None:
-    before = mart_rows(sample_warehouse.path)  # the samples, every version accepted
-
-    def republish_with_an_error(connection: duckdb.DuckDBPyConnection) -> None:
-        """A corrected re-publication whose 基本支出 no longer adds up: a new current version."""
-        new = uuid.uuid4().hex * 2
-        land_new_version(connection, sha_of(connection, HUANGPU_FORM), new, later=True)
-        raise_basic_expenditure(connection, new)
-
-    settings, build = build_with(republish_with_an_error)
-    documents, _ = transform(settings, build, tmp_path / "after")
-
-    assert [(item["source_path"], item["current"]) for item in documents.rejected] == [(HUANGPU_FORM, True)]
-    assert mart_rows(build) == before
-
-
-def test_of_versions_landed_the_same_night_the_newest_accepted_one_serves(
-    build_with: Builder, tmp_path: Path
-) -> None:
-    versions: list[str] = []
-
-    def land_two_more_versions(connection: duckdb.DuckDBPyConnection) -> None:
-        """Two re-publications of 黄埔's form landed in the same second as the sample's: the second
-        accepted, the third (the current one) rejected. Which landed when is only in the ledger's
-        superseded_by links."""
-        versions.append(sha_of(connection, HUANGPU_FORM))
-        for _ in range(2):
-            # Shas that sort after the sample's: an order by sha would pick the sample's version.
-            new = "ffffffff" + (uuid.uuid4().hex * 2)[8:]
-            land_new_version(connection, versions[-1], new, later=False)
-            versions.append(new)
-        raise_basic_expenditure(connection, versions[-1])
-
-    settings, build = build_with(land_two_more_versions)
-    transform(settings, build, tmp_path / "after")
-
-    with duckdb.connect(str(build), read_only=True) as connection:
-        serving = connection.execute(
-            "select document_sha256 from intermediate.int_documents_with_department where source_path = ?",
-            [HUANGPU_FORM],
-        ).fetchall()
-    assert serving == [(versions[1],)]  # not the sample's, landed first in the same second
+from tests.jixiao.stages.check.edits import (
+    GUANGZHOU_FORM,
+    GUANGZHOU_PROJECTS,
+    HUANGPU_FORM,
+    sha_of,
+)
 
 
 def test_a_cross_document_error_holds_back_that_bureau_year_and_publishes_the_rest(
@@ -380,7 +246,7 @@ def test_a_build_holds_earlier_runs_apart_and_a_retry_after_a_rebuild_moves_its_
             }
 
     settings, build = build_with(None)
-    build_selected(build, tmp_path, "--select", BEFORE_DOCUMENT_CHECKS)
+    build_selected(build, tmp_path, "--select", BEFORE_DOCUMENT_CHECKS, "--exclude", "resource_type:test")
     first = run_stage(settings, "documents", "earlier_run", warehouse=build)
     run_stage(settings, "documents", "this_run", warehouse=build)
     with duckdb.connect(str(build)) as connection:  # `load` cleared and run again: the build anew

@@ -336,9 +336,11 @@ class Teller:
 # built, the group's build still running).
 KILL_CHAIN = (
     ("killed_load", "build.before_rename"),
-    ("killed_dbt_staging", r"OK created sql view model staging\."),
+    # The nights after the clean one build incrementally: dbt makes the tables alone, no view.
+    ("killed_dbt_staging", r"OK created sql incremental model audit\."),
     ("killed_documents_checkpoint", "reconcile.documents.recorded"),
-    ("killed_dbt_checks_across", r"OK created sql view model intermediate\.int_documents_with_department"),
+    # That group holds views alone: killed as its `dbt build` starts.
+    ("killed_dbt_checks_across", r"'build', '--select', 'tag:before_warehouse_checks'"),
     ("killed_warehouse_checkpoint", "reconcile.warehouse.recorded"),
     ("killed_dbt_marts", r"OK created sql table model marts\."),
     ("killed_export", "export.partial"),

@@ -227,7 +227,7 @@ def jixiao_transform() -> None:
         tests = group.children[f"{group.group_id}.dbt_project_test"]
         producer.retries = 0
         producer.dbt_cmd_flags = [*producer.dbt_cmd_flags, *tasks.build_flags()]
-        tests.select = tasks.test_selection(tests.select)
+        tests.select = tasks.selection_for_tests(tests.select)
         producer >> tests
     documents_stage = reconcile_documents()
     warehouse_stage = reconcile_warehouse()

@@ -162,7 +162,7 @@ def build_flags() -> list[str]:
     ]
 
 
-def test_selection(select: list[str] | str | None) -> list[str]:
+def selection_for_tests(select: list[str] | str | None) -> list[str]:
     """A group's test task's `select` (`select`, as Cosmos made it: none for a group given by
     exclusions alone), rendered when it runs (`tests_of`)."""
     group = (select if isinstance(select, str) else " ".join(select or [])) or "fqn:*"

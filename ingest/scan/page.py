@@ -120,11 +120,12 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     target lands only as surely as an amount in a table, and a scanned document holding an unproven
     one is refused (`ingest/proof.py`).
 
-    A figure is proven when Tesseract's Chinese model, reading the whole line, reads the same figure
-    in the same place among the line's figures; failing that, by the rule of `agreed_amount` on the
-    figure's own print. The line is read whole because the recogniser's box of a figure is
-    approximate: cut from it, a 9 took in the last stroke of the 和 before it and a 60 the 工 of the
-    项 after it, which only the whole line tells apart from digits."""
+    A figure is proven by the rule of `agreed_amount` on the figure's own print, or when Tesseract's
+    Chinese model, reading the whole line, reads the same figure in the same place among the line's
+    figures. The line is read whole because the recogniser's box of a figure is approximate: cut
+    from it, a 9 took in the last stroke of the 和 before it and a 60 the 工 of the 项 after it,
+    which only the whole line tells apart from digits. Either proof suffices, so the whole line (a
+    tenth of a scanned page's time) is read only for a figure its own print left unproven."""
     text = line.text
     places: list[tuple[int, str, tuple[int, int, int, int]] | None] = []
     start = 0
@@ -136,19 +137,27 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         start = found + len(figure)
         numbering = _ITEM_NUMBER.match(text, found) and (found == 0 or text[found - 1] in _ITEM_BEFORE)
         places.append(None if numbering else (found, figure, box))  # 1. / 2、 numbering a list
-    if not any(places):
-        return text
-    agreed = _read_alike(image, line, dpi)
-    for index, place in reversed(list(enumerate(places))):
-        if place is None or index in agreed:
-            continue
-        found, figure, box = place
-        amount, _ = agreed_amount(figure_print(image, box), dpi, figure)
-        # Tesseract agreeing with itself on another figure than the line's is no proof of either:
-        # the print it was given may have been cut short or taken in a neighbour.
-        if amount is None or digits_of(amount) != digits_of(figure):
-            text = text[:found] + UNPROVEN + text[found:]
+    unproven = [
+        (index, place)
+        for index, place in enumerate(places)
+        if place is not None and not _proven_by_its_print(image, place, dpi)
+    ]
+    if unproven:
+        agreed = _read_alike(image, line, dpi)
+        unproven = [(index, place) for index, place in unproven if index not in agreed]
+    for _index, (found, _figure, _box) in reversed(unproven):
+        text = text[:found] + UNPROVEN + text[found:]
     return text
+
+
+def _proven_by_its_print(
+    image: np.ndarray, place: tuple[int, str, tuple[int, int, int, int]], dpi: int
+) -> bool:
+    _found, figure, box = place
+    amount, _ = agreed_amount(figure_print(image, box), dpi, figure)
+    # Tesseract agreeing with itself on another figure than the line's is no proof of either: the
+    # print it was given may have been cut short or taken in a neighbour.
+    return amount is not None and digits_of(amount) == digits_of(figure)
 
 
 def _read_alike(image: np.ndarray, line: Line, dpi: int) -> set[int]:

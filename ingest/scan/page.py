@@ -50,7 +50,7 @@ from ingest.scan.image import (
     straighten,
     to_print_height,
 )
-from ingest.scan.ppocr import FIGURE, Line, read_line_images, read_print
+from ingest.scan.ppocr import FIGURE, Box, Line, read_line_images, read_print
 from ingest.scan.tesseract import DIGITS, missing_models, read_digits, read_line
 
 # What the recogniser reads a separator of small print as, besides itself: 48,000:00, 412;768.56.
@@ -113,6 +113,8 @@ def digits_of(reading: str) -> str:
 # structure, never as a figure, and Tesseract reads a lone 1 as nothing as often as not.
 _ITEM_NUMBER = re.compile(r"\d{1,2}[.、．](?!\d)")
 _ITEM_BEFORE = "；;。："
+# A figure of a line: where its text starts in the line, the figure, and its box on the image.
+Place = tuple[int, str, Box]
 
 
 def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
@@ -127,7 +129,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     which only the whole line tells apart from digits. Either proof suffices, so the whole line (a
     tenth of a scanned page's time) is read only for a figure its own print left unproven."""
     text = line.text
-    places: list[tuple[int, str, tuple[int, int, int, int]] | None] = []
+    places: list[Place | None] = []
     start = 0
     for figure, box in line.figures:
         found = text.find(figure, start)
@@ -150,9 +152,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     return text
 
 
-def _proven_by_its_print(
-    image: np.ndarray, place: tuple[int, str, tuple[int, int, int, int]], dpi: int
-) -> bool:
+def _proven_by_its_print(image: np.ndarray, place: Place, dpi: int) -> bool:
     _found, figure, box = place
     amount, _ = agreed_amount(figure_print(image, box), dpi, figure)
     # Tesseract agreeing with itself on another figure than the line's is no proof of either: the

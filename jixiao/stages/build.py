@@ -37,6 +37,7 @@ from jixiao.runtime.warehouse import (
     RESULTS_VIEW,
     RUN_RESULTS,
     WRITER_DUCKDB_CONFIG,
+    Table,
     write_ahead_log,
 )
 
@@ -183,19 +184,16 @@ def changed_sources(warehouse: Path) -> list[str]:
     is gone (its rows deleted, the tables that held them unknown)."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         changes = f"select document_sha256 from {BUILD_CHANGES.qualified}"
-        gone = connection.execute(
+        (gone,) = connection.execute(
             f"select count(*) from ({changes}) where document_sha256 not in"
             f" (select document_sha256 from {RAW_DOCUMENTS.qualified})"
-        ).fetchone()
-        records = [
-            table
-            for table in RAW_RECORD_TABLES
-            if (gone and gone[0])
-            or connection.execute(
-                f"select exists (select 1 from {table.qualified} where document_sha256 in ({changes}))"
-            ).fetchone()
-            == (True,)
-        ]
+        ).fetchone() or (0,)
+
+        def holds_a_change(table: Table) -> bool:
+            query = f"select exists (select 1 from {table.qualified} where document_sha256 in ({changes}))"
+            return connection.execute(query).fetchone() == (True,)
+
+        records = [table for table in RAW_RECORD_TABLES if gone or holds_a_change(table)]
     return sorted(table.qualified for table in (*SOURCES_ALWAYS_CHANGED, *records))
 
 

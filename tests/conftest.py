@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 import pytest
+from filelock import FileLock
 
 from jixiao.runtime.settings import Settings
 
@@ -193,9 +196,33 @@ def transform(
     return documents, warehouse
 
 
+Built = TypeVar("Built")
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[], Built]) -> Built:
+    """What `build` returns, made by the first pytest-xdist worker to ask for it and read by the others
+    (pickled beside the workers' temporary folders, under a lock): a session's warehouse is built once
+    a lane, not once a worker. What it names is read by every worker at once: a test that writes
+    copies it first, as it already must."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build()
+    shared = tmp_path_factory.getbasetemp().parent / f"{name}.pickle"
+    with FileLock(f"{shared}.lock"):
+        if shared.exists():
+            built: Built = pickle.loads(shared.read_bytes())
+            return built
+        built = build()
+        shared.write_bytes(pickle.dumps(built))
+        return built
+
+
 @pytest.fixture(scope="session")
 def landed_samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     """Settings of a state folder with the four samples landed, and a pristine copy of the raw build."""
+    return built_once(tmp_path_factory, "landed-samples", lambda: _land_samples(tmp_path_factory))
+
+
+def _land_samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     from jixiao.stages.land import land_all
 
     root = tmp_path_factory.mktemp("landed-samples")
@@ -232,16 +259,28 @@ NIGHTS_TIMEOUT_SECONDS = 2700
 def sample_warehouse(
     landed_samples: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> SampleWarehouse:
-    settings, pristine = landed_samples
-    root = tmp_path_factory.mktemp("sample-warehouse")
-    settings = dataclasses.replace(settings, state_dir=root / "state")
-    build = root / "warehouse.duckdb"
-    shutil.copy2(pristine, build)
-    nodes: dict[str, str] = {}
-    documents, warehouse = transform(settings, build, root / "dbt", run_id=SAMPLE_RUN_ID, dbt_nodes=nodes)
-    with duckdb.connect(str(build)) as connection:
-        connection.execute("checkpoint")
-    return SampleWarehouse(settings, build, documents, warehouse, nodes)
+    return completed_once(tmp_path_factory, "sample-warehouse", landed_samples, SAMPLE_RUN_ID)
+
+
+def completed_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, landed: tuple[Settings, Path], run_id: str
+) -> SampleWarehouse:
+    """A landed build completed by the transform (dbt and both reconciliation stages, run `run_id`),
+    checkpointed, in a folder `name` and a state folder of its own; once a lane (`built_once`)."""
+
+    def complete() -> SampleWarehouse:
+        settings, pristine = landed
+        root = tmp_path_factory.mktemp(name)
+        settings = dataclasses.replace(settings, state_dir=root / "state")
+        build = root / "warehouse.duckdb"
+        shutil.copy2(pristine, build)
+        nodes: dict[str, str] = {}
+        documents, warehouse = transform(settings, build, root / "dbt", run_id=run_id, dbt_nodes=nodes)
+        with duckdb.connect(str(build)) as connection:
+            connection.execute("checkpoint")
+        return SampleWarehouse(settings, build, documents, warehouse, nodes)
+
+    return built_once(tmp_path_factory, name, complete)
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ import dataclasses
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
-from tests.conftest import PROJECT_ROOT, SampleWarehouse, copy_samples, transform
+from tests.conftest import PROJECT_ROOT, SampleWarehouse, built_once, completed_once, copy_samples
 
 SELF_EVALUATION_TABLES = PROJECT_ROOT / "tests" / "fixtures" / "family" / "self_evaluation_tables"
 TABLES_RUN_ID = "tables_run"
@@ -31,6 +30,10 @@ def table_landing_paths() -> dict[str, Path]:
 def landed_tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     """Settings of a state folder with the four samples and every self-evaluation table landed, and
     a pristine copy of the raw build."""
+    return built_once(tmp_path_factory, "landed-tables", lambda: _land_tables(tmp_path_factory))
+
+
+def _land_tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     from jixiao.stages.land import land_all
 
     root = tmp_path_factory.mktemp("landed-tables")
@@ -54,13 +57,4 @@ def table_warehouse(
 ) -> SampleWarehouse:
     """The samples and the tables as a night completes them (dbt and both reconciliation stages, run
     TABLES_RUN_ID). Read it; a test that writes copies it first."""
-    settings, pristine = landed_tables
-    root = tmp_path_factory.mktemp("table-warehouse")
-    settings = dataclasses.replace(settings, state_dir=root / "state")
-    build = root / "warehouse.duckdb"
-    shutil.copy2(pristine, build)
-    nodes: dict[str, str] = {}
-    documents, warehouse = transform(settings, build, root / "dbt", run_id=TABLES_RUN_ID, dbt_nodes=nodes)
-    with duckdb.connect(str(build)) as connection:
-        connection.execute("checkpoint")
-    return SampleWarehouse(settings, build, documents, warehouse, nodes)
+    return completed_once(tmp_path_factory, "table-warehouse", landed_tables, TABLES_RUN_ID)

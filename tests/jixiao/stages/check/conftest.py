@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
-from tests.conftest import build_selected
+from tests.conftest import build_selected, built_once
 
 Edit = Callable[[duckdb.DuckDBPyConnection], None]
 Builder = Callable[[Edit | None], tuple[Settings, Path]]
@@ -24,11 +24,16 @@ def modelled_samples(landed_samples: tuple[Settings, Path], tmp_path_factory: py
     """The landed samples' build with every model dbt makes (seeds, views, tables; no tests), under the
     name the transform's builds take (dbt's views name the file's catalog): what each edited copy
     starts from, so that a test's transform makes its tables alone again (`transform`)."""
-    settings, pristine = landed_samples
-    base = tmp_path_factory.mktemp("modelled") / settings.state.transform_warehouse.name
-    shutil.copy2(pristine, base)
-    build_selected(base, base.parent / "dbt", "--exclude", "resource_type:test", "resource_type:unit_test")
-    return base
+
+    def model() -> Path:
+        settings, pristine = landed_samples
+        base = tmp_path_factory.mktemp("modelled") / settings.state.transform_warehouse.name
+        shutil.copy2(pristine, base)
+        models = ("--exclude", "resource_type:test", "resource_type:unit_test")
+        build_selected(base, base.parent / "dbt", *models)
+        return base
+
+    return built_once(tmp_path_factory, "modelled-samples", model)
 
 
 def _builder(settings: Settings, base: Path, make_dir: Callable[[], Path]) -> Builder:

@@ -190,7 +190,9 @@ def scan_table(
     ]
     with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(jobs) as pool:
         scans = [_scan(*run, Path(folder)) for run in runs]
+        start = time.perf_counter()
         parsed = list(pool.map(lambda run: _parse_scan(run[0][0], *run[1]), zip(runs, scans, strict=True)))
+        wall = time.perf_counter() - start
     rows = []
     totals: dict[tuple[str, int], list[int]] = {}
     for (path, dpi, seed, condition), (pages, measured) in zip(runs, parsed, strict=True):
@@ -231,6 +233,10 @@ def scan_table(
          "fields exact", "fields exact, spaces aside", "s/page", "peak RSS MiB"],
         rows,
     )  # fmt: skip
+    # The night's view: one parse worker per core, so the pages of a batch of scans cost the wall
+    # clock over all of them (each process's interpreter and models included).
+    pages = sum(pages for pages, _ in parsed)
+    print(f"{pages} scanned pages in {wall:.1f} s of wall clock, {jobs} at a time: {wall / pages:.2f} s/page")
     for (condition, dpi), (exact, spaces_aside, total, wrong, landed, documents) in sorted(totals.items()):
         print(
             f"{condition} at {dpi} dpi: {landed} / {documents} documents land; fields exact {exact} / {total}"

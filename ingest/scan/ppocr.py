@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from ingest.pdf.normalise import normalise_text
-from ingest.scan.image import ink_runs
+from ingest.scan.image import PAPER, ink_runs
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels
 # A run of digits as prose prints a figure: 2,500 · 94.57 · 6.
@@ -200,6 +200,17 @@ FINDING_DPI = 150
 # band its middle falls in, and only there is it kept.
 BAND = 192
 BAND_MARGIN = 64
+# A mark of 2 × 2 px at FINDING_DPI (a third of a millimetre a side) is the least that is print: a
+# scanner's specks and the dust a ruling line leaves behind are smaller.
+SPECK = np.ones((2, 2), np.uint8)
+
+
+def holds_print(band: np.ndarray) -> bool:
+    """Whether `band` holds a mark darker than paper (PAPER, the recogniser's own bound) and larger
+    than a speck. Most of a form's page outside its tables is blank paper, and the detector took as
+    long to find nothing there as to find a line: a band without such a mark is not looked at."""
+    ink = (band <= PAPER).astype(np.uint8)
+    return bool(cv2.morphologyEx(ink, cv2.MORPH_OPEN, SPECK).any())
 
 
 def read_print(image: np.ndarray, dpi: int) -> list[Line]:
@@ -213,6 +224,8 @@ def read_print(image: np.ndarray, dpi: int) -> list[Line]:
     for top in range(0, image.shape[0], BAND):
         seen_from = max(0, top - BAND_MARGIN)
         band = np.ascontiguousarray(image[seen_from : top + BAND + BAND_MARGIN])
+        if not holds_print(band):
+            continue
         found, _ = _engine()(_colour(band), use_cls=False, return_word_box=True)
         for points, text, _score, *glyphs in found or []:
             box = _bounds(points, scale, seen_from)

@@ -55,7 +55,10 @@ def header_columns(
 
     A cell no label starts may still name a field no other cell named, by a label of four characters
     or more that it starts with but for one character, and no other such field: OCR read the thin
-    一 of 一级指标 as ~, and 二级指标 beside it was read right.
+    一 of 一级指标 as ~, and 二级指标 beside it was read right. When OCR lost the numeral of every level
+    (一级指标 | 二级指标 | 三级指标 read `~级指标 | 级指标 | 级指标`), each cell names every level alike:
+    as many such cells as levels take the levels in their numerals' order, left to right
+    (`_numbered_levels`).
     """
     by_length = sorted(labels, key=len, reverse=True)
     spans: dict[str, tuple[float, float]] = {}
@@ -69,19 +72,53 @@ def header_columns(
             unmatched.append((printed, (box[0], box[2])))
         elif labels[label] not in spans:
             spans[labels[label]] = (box[0], box[2])
+    alike: list[tuple[tuple[float, float], frozenset[str]]] = []
     for printed, span in unmatched:
-        fields = {
-            labels[label]
+        near = {
+            label
             for label in by_length
             if len(label) >= _FUZZY_LENGTH and labels[label] not in spans and _one_off(printed, label)
         }
+        fields = {labels[label] for label in near}
         if len(fields) == 1:
             spans[fields.pop()] = span
+        elif levels := _numbered_levels(printed, [label for label in labels if labels[label] not in spans]):
+            alike.append((span, frozenset(levels)))
+    spans.update(_levels_in_order(alike, labels))
     required = set(labels.values()) - set(optional)
     return Columns(spans) if required <= spans.keys() else None
 
 
 _FUZZY_LENGTH = 4
+# The numerals of a header's levels (一级指标, 二级指标, 三级指标), in their order.
+_NUMERALS = "一二三四五"
+
+
+def _numbered_levels(printed: str, labels: Iterable[str]) -> list[str]:
+    """The labels of numbered levels that `printed` starts with but for the numeral (read as another
+    character, or lost), when it could be more than one of them; else none."""
+    levels = [
+        label
+        for label in labels
+        if len(label) >= _FUZZY_LENGTH
+        and label[0] in _NUMERALS
+        and (printed.startswith(label[1:]) or printed[1:].startswith(label[1:]))
+    ]
+    return levels if len(levels) > 1 else []
+
+
+def _levels_in_order(
+    alike: Sequence[tuple[tuple[float, float], frozenset[str]]], labels: Mapping[str, str]
+) -> dict[str, tuple[float, float]]:
+    """Cells that each could be any of the same numbered levels, as many cells as levels: each level
+    to its cell, the levels' numerals in order left to right. Anything else stays unread."""
+    if not alike or len({levels for _, levels in alike}) != 1 or len(alike) != len(alike[0][1]):
+        return {}
+    levels = sorted(alike[0][1], key=lambda label: _NUMERALS.index(label[0]))
+    fields = [labels[label] for label in levels]
+    if len(set(fields)) != len(fields):
+        return {}
+    return dict(zip(fields, (span for span, _ in sorted(alike)), strict=True))
 
 
 def _one_off(printed: str, label: str) -> bool:

@@ -11,6 +11,7 @@ prints the whole table, every sample and resolution (docs/performance.md)."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,6 +64,17 @@ def test_no_condition_lands_a_wrong_number(readings: dict[str, ScanReading], con
     assert reading.score.numbers_wrong == 0, reading.score.misses
     if reading.refusal is not None:
         assert reading.refusal.startswith("UnreadableScan: "), reading.refusal
+
+
+def test_a_keystoned_form_is_refused_naming_a_figure_past_its_header(
+    readings: dict[str, ScanReading],
+) -> None:
+    """Keystoned and turned, the 绩效指标 header's levels lose their numerals' thin strokes (一, 二, 三:
+    `~级指标 | 级指标 | 级指标`); the header is still read, its levels in order, and what is refused
+    is a figure of a row below it, named."""
+    refusal = readings["keystone"].refusal
+    assert refusal is not None and "no header row" not in refusal, refusal
+    assert re.search(r"page \d+ row \d+ .+: the figure at '.+' in its target", refusal), refusal
 
 
 @pytest.mark.parametrize("condition", LANDS)

@@ -11,6 +11,8 @@ from ingest.amounts import parse_amount, parse_optional_amount
 from ingest.departments import readings
 from ingest.families.project_target_table import fund_user, split_indicators
 from ingest.measures import normalise_target
+from ingest.pdf.columns import header_columns
+from ingest.pdf.reader import TableRow
 from ingest.pdf.text import unwrap
 from ingest.prose import join_pages
 
@@ -123,3 +125,44 @@ def test_the_year_comes_from_folders_below_the_landing_folder_only() -> None:
     # A file parsed on its own: only the folder holding it.
     assert year_from_path(Path("/srv/2024/inbox/form.pdf")) is None
     assert year_from_path(Path("/data/2022/form.pdf")) == 2022
+
+
+LEVELS = {"一级指标": "level1", "二级指标": "level2", "三级指标": "name", "年度指标值": "annual_target"}
+
+
+def _header(*cells: str) -> TableRow:
+    """A header row of `cells`, each 40 points wide, left to right."""
+    boxes = tuple((40.0 * i, 100.0, 40.0 * (i + 1), 120.0) for i in range(len(cells)))
+    return TableRow(page=2, row=9, cells=cells, boxes=boxes)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        ("一级指标", "二级指标", "三级指标"),  # as printed
+        ("~级指标", "级指标", "级指标"),  # every numeral lost or misread: the levels in order
+        ("级指标", "二级指标", "级指标"),  # one read: the other two in order
+        ("~级指标", "二级指标", "三级指标"),  # one misread: the one level it can be
+    ],
+)
+def test_a_header_reads_its_levels_in_order_when_ocr_lost_their_numerals(read: tuple[str, ...]) -> None:
+    columns = header_columns(_header(*read, "年度指标值"), LEVELS)
+    assert columns is not None
+    assert [field for field, _ in sorted(columns.spans.items(), key=lambda item: item[1])] == [
+        "level1",
+        "level2",
+        "name",
+        "annual_target",
+    ]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        ("级指标", "级指标", "年度指标值"),  # two cells for three levels
+        ("级指标", "项目", "级指标", "级指标", "级指标", "年度指标值"),  # four for three
+        ("产出指标", "数量指标", "累计国家高新技术企业数量", "≥2500家"),  # a data row
+    ],
+)
+def test_a_row_that_cannot_be_the_levels_is_no_header(read: tuple[str, ...]) -> None:
+    assert header_columns(_header(*read), LEVELS) is None

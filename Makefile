@@ -31,11 +31,13 @@ SQLFLUFF := JIXIAO_DBT_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff
 run: $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/jixiao run --quiet
 
-# Everything but the nights on two workers (pytest-xdist), one per core, each module on one worker
-# so its fixtures are made once; then the nights in two pytest processes side by side: the crash
+# Everything but the nights on three workers (pytest-xdist) for the two cores, each module on one
+# worker so its fixtures are made once: a worker often waits (for another's session warehouse, a
+# subprocess, a timeout under test), and a third fills the core it leaves idle (docs/testing.md).
+# Then the nights in two pytest processes side by side: the crash
 # story, and the Celery path followed by the e2e story. (Not xdist's loadgroup: with pytest 9.2 it
 # no longer keeps a group on one worker, pytest-xdist#1386, and a story would be told twice.)
-FAST_LANE := $(VENV)/bin/pytest -n 2 --dist loadscope -m "not night and not bi and not containers and not scans"
+FAST_LANE := $(VENV)/bin/pytest -n 3 --dist loadscope -m "not night and not bi and not containers and not scans"
 CRASH_NIGHTS := tests/e2e/test_crash_safety.py
 
 test: install

@@ -74,12 +74,11 @@ def header_columns(
             spans[labels[label]] = (box[0], box[2])
     alike: list[tuple[tuple[float, float], frozenset[str]]] = []
     for printed, span in unmatched:
-        near = {
-            label
+        fields = {
+            labels[label]
             for label in by_length
             if len(label) >= _FUZZY_LENGTH and labels[label] not in spans and _one_off(printed, label)
         }
-        fields = {labels[label] for label in near}
         if len(fields) == 1:
             spans[fields.pop()] = span
         elif levels := _numbered_levels(printed, [label for label in labels if labels[label] not in spans]):

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -219,24 +219,37 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
 @pytest.fixture(scope="session")
 def landed_samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     """Settings of a state folder with the four samples landed, and a pristine copy of the raw build."""
-    return built_once(tmp_path_factory, "landed-samples", lambda: _land_samples(tmp_path_factory))
+    return landed_once(tmp_path_factory, "landed-samples")
 
 
-def _land_samples(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
-    from jixiao.stages.land import land_all
+def landed_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, more: Mapping[str, Path] | None = None
+) -> tuple[Settings, Path]:
+    """Settings of a state folder (in a folder `name`) with the four samples and `more` (each file by
+    its path under the landing folder) landed, every one new; and a pristine copy of the raw build.
+    Once a lane (`built_once`)."""
 
-    root = tmp_path_factory.mktemp("landed-samples")
-    settings = dataclasses.replace(
-        Settings.from_env(),
-        landing_dir=copy_samples(root / "landing"),
-        warehouse=root / "served.duckdb",
-        state_dir=root / "state",
-    )
-    summary = land_all(settings)
-    assert len(summary.new) == 4 and not summary.quarantined, summary
-    pristine = root / "landed-pristine.duckdb"
-    shutil.copy2(settings.state.build_warehouse, pristine)
-    return settings, pristine
+    def land() -> tuple[Settings, Path]:
+        from jixiao.stages.land import land_all
+
+        root = tmp_path_factory.mktemp(name)
+        landing = copy_samples(root / "landing")
+        for path, source in (more or {}).items():
+            (landing / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, landing / path)
+        settings = dataclasses.replace(
+            Settings.from_env(),
+            landing_dir=landing,
+            warehouse=root / "served.duckdb",
+            state_dir=root / "state",
+        )
+        summary = land_all(settings)
+        assert len(summary.new) == len(SAMPLE_FILES) + len(more or {}) and not summary.quarantined, summary
+        pristine = root / "landed-pristine.duckdb"
+        shutil.copy2(settings.state.build_warehouse, pristine)
+        return settings, pristine
+
+    return built_once(tmp_path_factory, name, land)
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,12 @@ tables' checks, marts and report; a test that edits records copies the landed bu
 
 from __future__ import annotations
 
-import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
 
 from jixiao.runtime.settings import Settings
-from tests.conftest import PROJECT_ROOT, SampleWarehouse, built_once, completed_once, copy_samples
+from tests.conftest import PROJECT_ROOT, SampleWarehouse, completed_once, landed_once
 
 SELF_EVALUATION_TABLES = PROJECT_ROOT / "tests" / "fixtures" / "family" / "self_evaluation_tables"
 TABLES_RUN_ID = "tables_run"
@@ -30,25 +28,7 @@ def table_landing_paths() -> dict[str, Path]:
 def landed_tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
     """Settings of a state folder with the four samples and every self-evaluation table landed, and
     a pristine copy of the raw build."""
-    return built_once(tmp_path_factory, "landed-tables", lambda: _land_tables(tmp_path_factory))
-
-
-def _land_tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
-    from jixiao.stages.land import land_all
-
-    root = tmp_path_factory.mktemp("landed-tables")
-    landing = copy_samples(root / "landing")
-    for name, source in table_landing_paths().items():
-        (landing / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, landing / name)
-    settings = dataclasses.replace(
-        Settings.from_env(), landing_dir=landing, warehouse=root / "served.duckdb", state_dir=root / "state"
-    )
-    summary = land_all(settings)
-    assert len(summary.new) == 4 + len(table_landing_paths()) and not summary.quarantined, summary
-    pristine = root / "landed-pristine.duckdb"
-    shutil.copy2(settings.state.build_warehouse, pristine)
-    return settings, pristine
+    return landed_once(tmp_path_factory, "landed-tables", table_landing_paths())
 
 
 @pytest.fixture(scope="session")

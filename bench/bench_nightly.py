@@ -15,9 +15,10 @@ Airflow home (migrated before the first night, not counted) and state folder. Th
    state folder keeps (every run's reconciliation results) shows there.
 
 Peak RSS is each process's high-water mark (VmHWM), read every 0.1 s from /proc for the whole
-process tree, and reported per kind: the `jixiao run` parent, the night process (Airflow, dbt),
-the workers it places work in (`jixiao.runtime.workers`: Great Expectations; the raw build, publication and
-report), parse workers. Parse, dbt and gate seconds come from the task
+process tree, and reported per kind: the `jixiao run` parent, the night process (Airflow), the
+workers it places work in (`jixiao.runtime.workers`, told apart by their process names: the gate's
+Great Expectations; the warehouse's raw build, publication and report; the dbt server), parse
+workers. Parse, dbt and gate seconds come from the task
 instances Airflow recorded for the night: the span of the `parse` tasks, the summed durations of
 the dbt tasks, of the two reconciliation tasks. CPU seconds are the user and system time of the
 night's whole process tree (every process `jixiao run` waited for): less disturbed than wall time
@@ -55,7 +56,17 @@ from jixiao.runtime.settings import Settings
 from jixiao.runtime.state import Note
 
 POLL_SECONDS = 0.1
-KINDS = ("jixiao run", "night (Airflow, dbt)", "worker apart (GE, DuckDB writers)", "parse worker", "other")
+KINDS = (
+    "jixiao run",
+    "night (Airflow)",
+    "gate (GE)",
+    "warehouse (DuckDB writers)",
+    "dbt server",
+    "parse worker",
+    "other",
+)
+# The night's workers (`jixiao.runtime.workers`) by the process name each gives itself.
+WORKER_KINDS = {"jixiao-reconcil": KINDS[2], "jixiao-warehous": KINDS[3], "jixiao-dbt": KINDS[4]}
 
 
 def status_kib(pid: int, field_name: str) -> int:
@@ -73,6 +84,13 @@ def children(pid: int) -> list[int]:
         return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+
+
+def comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def cmdline(pid: int) -> str:
@@ -94,12 +112,12 @@ class MemoryWatch:
         line = cmdline(pid)
         if pid == self.root:
             return KINDS[0]
-        if "multiprocessing.spawn" in line:  # jixiao.runtime.workers's workers: the gate, the warehouse
-            return KINDS[2]
+        if "multiprocessing.spawn" in line:
+            return WORKER_KINDS.get(comm(pid), KINDS[-1])
         if "jixiao.airflow.nightly" in line:
             # Parse workers are forked from the night process: the same command line, its children.
-            return KINDS[3] if "jixiao.airflow.nightly" in parent_line and parent != self.root else KINDS[1]
-        return KINDS[4]
+            return KINDS[5] if "jixiao.airflow.nightly" in parent_line and parent != self.root else KINDS[1]
+        return KINDS[-1]
 
     def _sample(self) -> None:
         stack: list[tuple[int, int | None, str]] = [(self.root, None, "")]
@@ -320,7 +338,7 @@ def run_corpus(corpus: Path, extra_nights: int, keep: bool) -> CorpusNights:
         if number == extra_nights:
             nights.append(night)
     print_nights(
-        f"jixiao run over {corpus} ({len(pdfs)} documents), {os.cpu_count()} cores", "exit", KINDS[:4], nights
+        f"jixiao run over {corpus} ({len(pdfs)} documents), {os.cpu_count()} cores", "exit", KINDS[:6], nights
     )
     if keep:
         print(f"kept: {root}")

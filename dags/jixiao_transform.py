@@ -36,12 +36,11 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import dag, task
-from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos import DbtTaskGroup, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.airflow.graph import create_task_metadata
 from cosmos.constants import (
     DbtResourceType,
     ExecutionMode,
-    InvocationMode,
     LoadMode,
     SeedRenderingBehavior,
     TestBehavior,
@@ -49,7 +48,7 @@ from cosmos.constants import (
 from cosmos.core.airflow import get_airflow_task as create_airflow_task
 from cosmos.dbt.graph import DbtNode
 
-from jixiao.airflow import dbt_warehouse, tasks
+from jixiao.airflow import dbt_invocation, tasks
 from jixiao.airflow.dbt_manifest import dbt_manifest
 from jixiao.airflow.tasks import RAW_ASSET
 from jixiao.runtime.settings import WAREHOUSE_POOL, Settings
@@ -63,10 +62,10 @@ project_config = ProjectConfig(
     # changed (`jixiao.airflow.dbt_manifest`), whatever Airflow home or process renders them.
     manifest_path=dbt_manifest(settings.dbt_project_dir),
     # dbt builds the new warehouse, never the served one; it keeps the file open for a whole
-    # invocation (closed at its end by the callback below).
+    # invocation (closed at its end: `jixiao.airflow.dbt_invocation`).
     env_vars={
         "JIXIAO_DBT_WAREHOUSE": str(settings.state.transform_warehouse),
-        dbt_warehouse.KEEP_OPEN_ENV: "True",
+        dbt_invocation.KEEP_OPEN_ENV: "True",
     },
     install_dbt_deps=False,
 )
@@ -75,11 +74,9 @@ profile_config = ProfileConfig(
     target_name="warehouse",
     profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml",
 )
-# One `dbt build` per task group (Cosmos' watcher producer, dbt in the task's process), and a task
-# per table it writes reporting its result (docs/performance.md).
-execution_config = ExecutionConfig(
-    execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER
-)
+# One `dbt build` per task group (Cosmos' watcher producer), and a task per table it writes
+# reporting its result; dbt runs in the night's dbt server, or in the task's process.
+execution_config = dbt_invocation.execution_config()
 operator_args = {
     # Every dbt task writes the build file: they queue on the warehouse pool's one slot.
     "pool": WAREHOUSE_POOL,
@@ -98,7 +95,7 @@ operator_args = {
     # afterwards, and dbt's threads queued on that file's lock (a third of their time in a build).
     "dbt_cmd_global_flags": ["--no-write-json", "--log-level-file", "none"],
     # After each dbt invocation, succeeded or failed: the build is closed for the next reader.
-    "callback": f"{dbt_warehouse.__name__}.close",
+    **dbt_invocation.closing_args(),
 }
 
 

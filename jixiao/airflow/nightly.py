@@ -17,11 +17,13 @@ import os
 import sys
 import time
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+from jixiao.runtime import dbt_server
 from jixiao.runtime.settings import DAG_IDS, FULL_REBUILD_ENV, Settings
 from jixiao.runtime.state import Note
-from jixiao.runtime.workers import GATE_WORKER, WAREHOUSE_WORKER, Worker, begin_night, end_night
+from jixiao.runtime.workers import DBT_WORKER, GATE_WORKER, WAREHOUSE_WORKER, Worker, begin_night, end_night
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +38,19 @@ NIGHT_WORKERS = (
 )
 
 
+def dbt_worker(name: str) -> Worker:
+    """The night's dbt server (`jixiao.runtime.dbt_server`), listening under `name`."""
+    return Worker(DBT_WORKER, start=partial(dbt_server.listen, name), serve=dbt_server.serve)
+
+
 def run_night(settings: Settings) -> int:
     # Inherited by the workers: Great Expectations has no route to its analytics endpoint here.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    begin_night(NIGHT_WORKERS)
+    # Before the DAGs are parsed: the transform's dbt tasks then run `jixiao-dbt`, which finds the
+    # night's server under this name (`jixiao.airflow.dbt_invocation`).
+    name = dbt_server.server_name()
+    os.environ[dbt_server.SERVER_ENV] = name
+    begin_night([*NIGHT_WORKERS, dbt_worker(name)])
     try:
         return _run_dags(settings)
     finally:
@@ -58,7 +69,7 @@ def _run_dags(settings: Settings) -> int:
         return 1
     # Airflow, Cosmos and the DAGs are loaded for the whole night: the collector need not walk them
     # again. Cosmos runs a full collection after every dbt invocation; before the freeze each took
-    # about 0.5 s. (dbt, imported later in a thread, is frozen there: `jixiao.runtime.workers`.)
+    # about 0.5 s.
     gc.freeze()
     for dag in bag.dags.values():
         producers_first(dag)

@@ -8,12 +8,14 @@ and DuckDB keep what they took, and together they went past 700 MiB at 1,000 doc
 of work runs instead in a worker process of its own, which no other work's memory joins:
 
 - `GATE_WORKER`: the reconciliation checkpoints (Great Expectations);
-- `WAREHOUSE_WORKER`: the raw build, the publication and the report (DuckDB, Arrow, plotly).
+- `WAREHOUSE_WORKER`: the raw build, the publication and the report (DuckDB, Arrow, plotly);
+- `DBT_WORKER`: dbt's invocations, served to the dbt tasks' `jixiao-dbt` commands
+  (`jixiao.runtime.dbt_server`).
 
 A night in one process (`jixiao.airflow.nightly`, `begin_night`) starts the workers ahead of need, their
 imports done on the other core while the night does other things: the warehouse worker at once,
 the gate when the landing finds documents to parse (`expect_transform`) or is about to make a
-build (`prepare_transform`), and ends them as it ends.
+build (`prepare_transform`), dbt's with the latter, and ends them as it ends.
 A task elsewhere (a Celery worker, a test) finds no warm worker and runs its work in a fresh
 interpreter for the call (`run_warm` falls back on `run_apart`). Workers are started with
 multiprocessing's `spawn`: nothing of the parent's state, threads or locks is inherited; each dies
@@ -23,14 +25,12 @@ with the process that started it (`kill -9` of a night or of a task process leav
 from __future__ import annotations
 
 import ctypes
-import gc
 import importlib
 import logging
 import multiprocessing
 import os
 import signal
 import sys
-import threading
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -88,14 +88,19 @@ def may_have_children() -> Iterator[None]:
 # the runtime runs work, it does not know the stages.
 GATE_WORKER = "reconciliation"
 WAREHOUSE_WORKER = "warehouse"
+DBT_WORKER = "dbt"
 
 
 @dataclass(frozen=True)
 class Worker:
-    """A worker a night starts ahead of need, and the modules it imports as it starts."""
+    """A worker a night starts ahead of need, and the modules it imports as it starts. A server is
+    given instead how it starts (`start`: binds its address, imports) and what it runs from then to
+    the end of the night (`serve`); nothing is submitted to it."""
 
     name: str
-    imports: tuple[str, ...]
+    imports: tuple[str, ...] = ()
+    start: Callable[[], None] | None = None
+    serve: Callable[[], None] | None = None
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
@@ -104,25 +109,29 @@ def _import_all(modules: tuple[str, ...]) -> None:
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when the thread that started it ends
+PR_SET_NAME = 15  # prctl(2): the process's name, as ps, top and /proc/<pid>/comm show it
 
 
-def _start_worker(parent: int, initializer: Callable[[], None] | None) -> None:
+def _start_worker(parent: int, name: str, initializer: Callable[[], None] | None) -> None:
     """A worker's first act: die with its parent. A parent killed alone (a Celery task process past
     its timeout, the night's process by the OOM killer) would otherwise leave it waiting for work
     for ever: it holds both ends of its own queue, so it never sees the parent go."""
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    # Every worker's command line is multiprocessing's: its name tells them apart (at most 15 bytes).
+    libc.prctl(PR_SET_NAME, f"jixiao-{name}".encode()[:15])
     if os.getppid() != parent:  # the parent died before the line above
         os._exit(1)
     if initializer is not None:
         initializer()
 
 
-def _new_worker(initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
+def _new_worker(name: str, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     with may_have_children():
         return ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=partial(_start_worker, os.getpid(), initializer),
+            initializer=partial(_start_worker, os.getpid(), name, initializer),
         )
 
 
@@ -135,9 +144,9 @@ def warm_up(worker: Worker) -> None:
     name = worker.name
     if name in _warm:
         return
-    pool = _new_worker(partial(_import_all, worker.imports))
+    pool = _new_worker(name, worker.start or partial(_import_all, worker.imports))
     with may_have_children():
-        pool.submit(_ready)  # the pool starts its process on the first submission
+        pool.submit(worker.serve or _ready)  # the pool starts its process on the first submission
     _warm[name] = pool
     log.info("started the %s worker ahead of need", name)
 
@@ -167,28 +176,12 @@ def expect_transform() -> None:
 
 def prepare_transform() -> None:
     """The landing is about to make a build, so a transform follows. In a night's process, what the
-    transform needs first is readied while the build is made (this thread only waits for it then):
-    the gate's worker if `expect_transform` did not start it, and dbt's imports in a thread of this
-    process (a few seconds its first build would otherwise spend; not earlier: the parse workers
-    are forked from this process, and a fork must not copy a thread in the middle of an import).
-    Elsewhere nothing."""
-    if not _night:
-        return
-    if GATE_WORKER in _night:
-        warm_up(_night[GATE_WORKER])
-    threading.Thread(target=_import_dbt, name="import-dbt", daemon=True).start()
-
-
-def _import_dbt() -> None:
-    import dbt.adapters.duckdb
-    import dbt.cli.main
-    import dbt.task.build  # noqa: F401
-
-    # Like Airflow's at the start of the night (`jixiao.airflow.nightly`): dbt's modules live as long as the
-    # process, and Cosmos's full collection after each dbt invocation need not walk them again. The
-    # collection first, so that no garbage of the tasks run meanwhile is frozen with them.
-    gc.collect()
-    gc.freeze()
+    transform needs first is readied while the build is made: the gate's worker if
+    `expect_transform` did not start it, and dbt's server (its imports are a few seconds the first
+    build would otherwise spend). Elsewhere nothing."""
+    for name in (GATE_WORKER, DBT_WORKER):
+        if name in _night:
+            warm_up(_night[name])
 
 
 def close_warm() -> None:
@@ -205,7 +198,7 @@ def close_warm() -> None:
 
 def run_apart(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`fn(*args, **kwargs)` in a fresh interpreter: its result, or its exception raised here."""
-    with may_have_children(), _new_worker() as worker:
+    with may_have_children(), _new_worker("apart") as worker:
         return worker.submit(fn, *args, **kwargs).result()
 
 

@@ -97,7 +97,9 @@ def test_dbt_reuses_its_parse_of_the_project_from_night_to_night(story: Story) -
     crash story's nights, on another state folder at the same time, do not invalidate it."""
     assert list((story.root / "state" / "cosmos").rglob("partial_parse.msgpack"))
     log = story.logs["rejected"]  # a night that builds, after the first night built
-    assert log.count("Trying to run dbtRunner") == 6  # a build and a test per task group
+    # A build and a test per task group, each handed to the night's dbt server by `jixiao-dbt`.
+    assert log.count("Trying to run the command") == 6
+    assert log.count("/jixiao-dbt', ") == 6
     assert "Unable to do partial parsing" not in log
 
 

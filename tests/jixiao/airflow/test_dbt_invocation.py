@@ -15,7 +15,7 @@ PROGRAM = """
 import json, subprocess, sys
 from pathlib import Path
 from tests.conftest import run_dbt
-from jixiao.airflow.dbt_warehouse import close
+from jixiao.airflow.dbt_invocation import close
 
 work, warehouse = sys.argv[1], sys.argv[2]
 OPEN_ELSEWHERE = "import duckdb, sys; duckdb.connect(sys.argv[1]).close()"

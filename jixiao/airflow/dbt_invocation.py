@@ -1,0 +1,56 @@
+"""Where the transform's dbt tasks run dbt: in the night's dbt server, or in the task's process.
+
+- Under `jixiao run` (one process for the whole night, `jixiao.airflow.nightly`), the night names
+  its dbt server (`jixiao.runtime.dbt_server`) before the DAGs are parsed: Cosmos runs each
+  invocation as the command `jixiao-dbt` (`InvocationMode.SUBPROCESS`), which hands it to the server.
+  Airflow's process holds neither dbt nor DuckDB's buffers.
+- Elsewhere (a Celery task process forked from a worker that imported dbt, `celery_config`), dbt
+  runs in the task's process (`InvocationMode.DBT_RUNNER`): no second process, no imports.
+
+Either way dbt keeps the build open through an invocation (JIXIAO_DBT_KEEP_OPEN,
+dbt_project/profiles.yml) instead of opening it again for every node, and closes it at the
+invocation's end: the server itself, or Cosmos's callback `close` in the task's process, which
+outlives the invocation (dbt-duckdb would close it only at the process's exit, and the build would
+stay locked for the checkpoints' worker, the publication and BI readers).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from cosmos import ExecutionConfig
+from cosmos.constants import ExecutionMode, InvocationMode
+
+from jixiao.runtime import dbt_server
+
+KEEP_OPEN_ENV = "JIXIAO_DBT_KEEP_OPEN"
+
+
+def served() -> bool:
+    """Whether this process's night has a dbt server (set before the DAGs are parsed)."""
+    return bool(os.environ.get(dbt_server.SERVER_ENV))
+
+
+def execution_config() -> ExecutionConfig:
+    """One `dbt build` per task group (Cosmos's watcher producer) and a task per table it writes
+    reporting its result (docs/performance.md), dbt run where this module's docstring says."""
+    if served():
+        return ExecutionConfig(
+            execution_mode=ExecutionMode.WATCHER,
+            invocation_mode=InvocationMode.SUBPROCESS,
+            dbt_executable_path=dbt_server.launcher(),
+        )
+    return ExecutionConfig(execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER)
+
+
+def closing_args() -> dict[str, Any]:
+    """The dbt operators' arguments that close the build after each invocation in the task's process
+    (none when the server runs dbt: it closes the build itself)."""
+    return {} if served() else {"callback": f"{__name__}.close"}
+
+
+def close(_project_dir: str | None = None, **_context: Any) -> None:
+    """Close the DuckDB database dbt-duckdb holds in this process, if any (a Cosmos callback: called
+    with the invocation's project copy and the task's context, after dbt succeeded or failed)."""
+    dbt_server.close_duckdb()

@@ -66,7 +66,7 @@ KINDS = (
     "other",
 )
 # The night's workers (`jixiao.runtime.workers`) by the process name each gives itself.
-WORKER_KINDS = {"jixiao-reconcil": KINDS[2], "jixiao-warehous": KINDS[3], "jixiao-dbt": KINDS[4]}
+WORKER_KINDS = {"jixiao-gate": KINDS[2], "jixiao-warehous": KINDS[3], "jixiao-dbt": KINDS[4]}
 
 
 def status_kib(pid: int, field_name: str) -> int:

@@ -2,7 +2,7 @@
 
 Each check is one expectation over the rows of that check that are applicable: the tolerance is
 at least the absolute difference. Both arrive as exact integers, in ten-thousandths of the unit
-(`jixiao.stages.check.results.UNIT_COLUMNS`: every amount is DECIMAL(38, 4)), so GE's comparison
+(`jixiao.stages.check.results.read_check_rows`: every amount is DECIMAL(38, 4)), so GE's comparison
 is exact and its results hold no Decimal (GE inspects the call stack for each one it stores). Two
 more expectations keep dbt and this file in step: every row is of a known check, and row ids are
 unique (reconciliation maps failures back to rows by id).

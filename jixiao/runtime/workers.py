@@ -86,7 +86,7 @@ def may_have_children() -> Iterator[None]:
 
 # The night's workers, by name. What each imports as it starts is the caller's to say (`Worker`):
 # the runtime runs work, it does not know the stages.
-GATE_WORKER = "reconciliation"
+GATE_WORKER = "gate"
 WAREHOUSE_WORKER = "warehouse"
 DBT_WORKER = "dbt"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from expectations.checks import ROW_ID, SUITE_NAMES, Stage, checks_of
+from expectations.checks import SUITE_NAMES, Stage, checks_of
 from jixiao.runtime.failpoints import pause_at
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.state import Note
@@ -23,7 +23,10 @@ from jixiao.stages.check.results import (
     carry_forward,
     describe_failure,
     judge,
+    judged_counts,
+    judged_flagged,
     read_check_rows,
+    start_judging,
     summarise,
     write_results,
 )
@@ -37,7 +40,7 @@ def _judge(
     settings: Settings, connection: duckdb.DuckDBPyConnection, stage: Stage, *, besides: str | None = None
 ) -> list[dict[str, Any]]:
     """One checkpoint over the stage's rows as they are now (but those whose check_row_id is in
-    `besides`): one result per row."""
+    `besides`), judged into `JUDGED`; returns the rows of this judgement not passed."""
     frame = read_check_rows(connection, stage, besides=besides)
     if frame.empty:
         return []
@@ -50,31 +53,33 @@ def _judge(
     if found.broken or unattached:
         problems = "; ".join(found.broken + unattached)
         raise ReconciliationError(f"suite {SUITE_NAMES[stage]} does not match its rows: {problems}")
-    return judge(frame, found.failed_ids, found.errored)
+    del frame
+    return judge(connection, stage, found.failed_ids, found.errored, besides=besides)
 
 
 def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
     """Validate one stage on the build, record the results in it, and return the verdict."""
     warehouse = warehouse or settings.state.transform_warehouse
     with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
+        start_judging(connection)
         if stage == "documents":
             # In a build made from the served warehouse, the checkpoint judges only the rows it
             # computed again; the others keep the served run's results.
             carried = carry_forward(connection)
-            judged = _judge(settings, connection, stage, besides=CARRIED)
-            results = judged + carried.flagged
+            flagged = _judge(settings, connection, stage, besides=CARRIED) + carried.flagged
             _forget_rejections(connection, DOCUMENT_CHECK_IDS)  # a retried stage replaces its own
-            rejected = _reject(connection, _failed(results))
+            rejected = _reject(connection, _failed(flagged))
             unresolved: list[str] = []
         else:
             carried = Carried()
-            results, rejected, unresolved = _hold_back(settings, connection)
-            judged = results
+            rejected, unresolved = _hold_back(settings, connection)
+            flagged = judged_flagged(connection)
+        counts = judged_counts(connection)
         with_carried = bool(carried.flagged or carried.passed)
-        if judged or with_carried:
-            write_results(connection, settings, stage, run_id, judged, with_carried=with_carried)
+        if counts or with_carried:
+            write_results(connection, settings, stage, run_id, with_carried=with_carried)
         pause_at(f"reconcile.{stage}.recorded")
-        summary = summarise(stage, run_id, results, carried)
+        summary = summarise(stage, run_id, counts, flagged, carried)
         summary.rejected = rejected
         if stage == "warehouse":
             summary.failures = unresolved
@@ -88,25 +93,23 @@ def _failed(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _hold_back(
     settings: Settings, connection: duckdb.DuckDBPyConnection
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The checks across documents, holding back the documents of each bureau and year that fails one.
 
     The documents a failing row involves that the served publication did not serve are held back
     (all of them when it served every one): written to the rejections like a document's own
     failure, so the earlier accepted versions serve the marts instead. The checks then run again
     on what serves now (the intermediate models are views), until nothing fails or nothing more
-    can be held back. Returns every row's result (a row's last outcome; rows of held-back
-    documents keep their failure), the held-back documents, and the failures left unresolved.
+    can be held back. Every row's result is left in `JUDGED` (a row's last outcome; rows of
+    held-back documents keep their failure). Returns the held-back documents and the failures left
+    unresolved.
     """
     served_before = settings.state.served_documents()
     _forget_rejections(connection, WAREHOUSE_CHECK_IDS)
-    results: dict[str, dict[str, Any]] = {}
     held: list[dict[str, Any]] = []
     held_shas: set[str] = set()
     while True:
-        current = _judge(settings, connection, "warehouse")
-        results.update({row[ROW_ID]: row for row in current})
-        failing = _failed(current)
+        failing = _failed(_judge(settings, connection, "warehouse"))
         to_hold: list[dict[str, Any]] = []
         for row in failing:
             involved = [sha for sha in str(row["document_sha256s"]).split(",") if sha]
@@ -116,8 +119,7 @@ def _hold_back(
                     held_shas.add(sha)
                     to_hold.append({**row, "document_sha256s": sha})
         if not failing or not to_hold:
-            unresolved = [describe_failure(row) for row in failing]
-            return list(results.values()), held, unresolved
+            return held, [describe_failure(row) for row in failing]
         held += _reject(connection, to_hold)
 
 

@@ -50,8 +50,8 @@ class StageResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)  # documents stage only
 
 
-def _not_in(besides: str | None) -> str:
-    return f"where check_row_id not in (select check_row_id from {besides})" if besides else ""
+def _not_in(besides: str | None, column: str = ROW_ID) -> str:
+    return f"where {column} not in (select {ROW_ID} from {besides})" if besides else ""
 
 
 def read_check_rows(
@@ -148,24 +148,14 @@ def judge(
                 inner join stage_checks as checks on rows.check_id = checks.check_id
                 left join failed_rows as failed
                     on rows.check_id = failed.check_id and rows.{ROW_ID} = failed.{ROW_ID}
-                {_not_in(besides).replace("where check_row_id", "where rows.check_row_id")}
+                {_not_in(besides, f"rows.{ROW_ID}")}
             )
             select
-                check_id,
-                check_number,
-                check_label,
-                case when no_verdict then 'error' else check_severity end as severity,
-                department_code,
-                cast(fiscal_year as integer) as fiscal_year,
+                * exclude (source_paths, applicable, detail, check_severity, no_verdict_because,
+                    found_unexpected)
+                replace (cast(fiscal_year as integer) as fiscal_year),
                 source_paths as documents,
-                document_sha256s,
-                subject,
-                observed_label,
-                observed,
-                expected_label,
-                expected,
-                difference,
-                tolerance,
+                case when no_verdict then 'error' else check_severity end as severity,
                 case
                     when not applicable then 'not_applicable'
                     when no_verdict then 'failed'
@@ -175,8 +165,6 @@ def judge(
                 end as outcome,
                 case when applicable then not (no_verdict or found_unexpected) end as passed,
                 case when no_verdict then no_verdict_because else detail end as detail,
-                {ROW_ID},
-                no_verdict,
             from rows
             """
         )

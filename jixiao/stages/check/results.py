@@ -332,8 +332,10 @@ def write_results(
     judged = f"select * exclude (no_verdict), {run}, {string_literal(stage)} as stage from {JUDGED}"
     carried = f"select * replace ({run}) from {CARRIED}"
     parts = [judged, carried] if with_carried else [judged]
+    columns = ", ".join(RUN_RESULTS.column_names)
     connection.execute(
-        f"copy ({' union all by name '.join(parts)}) to {string_literal(temporary)} (format parquet)"
+        f"copy (select {columns} from ({' union all by name '.join(parts)}))"
+        f" to {string_literal(temporary)} (format parquet)"
     )
     os.replace(temporary, target)
     # The build holds the history as it was when it was made (`jixiao.stages.build`): add

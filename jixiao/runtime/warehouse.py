@@ -265,6 +265,10 @@ def _dbt_profile_settings(profiles: Path) -> dict[str, str | bool | int | float 
 # run beside Airflow, dbt and GE, so each connection gets the bound dbt's has (and spills to disk
 # beyond it), as dbt_project/profiles.yml sets it.
 WRITER_DUCKDB_CONFIG = _dbt_profile_settings(PROJECT_ROOT / "dbt_project" / "profiles.yml")
+# The reconciliation checkpoints' connection: its queries are small beside dbt's, but the gate's
+# worker also holds Great Expectations (about 300 MiB) and a stage's judged rows; one thread and half
+# the bound kept a full build's documents stage at 10,000 documents under 500 MiB.
+GATE_DUCKDB_CONFIG = {**WRITER_DUCKDB_CONFIG, "memory_limit": "128MB", "threads": 1}
 
 
 def write_ahead_log(database: Path) -> Path:

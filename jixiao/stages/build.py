@@ -271,6 +271,10 @@ def _update_copy(
     return counts
 
 
+# Documents whose records are loaded in one transaction (`_load_versions`).
+LOAD_CHUNK = 1_000
+
+
 def _load_versions(
     connection: duckdb.DuckDBPyConnection,
     zone: Path,
@@ -303,13 +307,17 @@ def _load_versions(
     counts: dict[str, int] = {}
     for table in RAW_TABLES:
         files = [str(zone / sha / f"{table.name}.parquet") for sha in from_zone]
-        if files:
+        for start in range(0, len(files), LOAD_CHUNK):
             # Streamed from pyarrow's reader, batch by batch: with DuckDB's read_parquet over
             # the files, a first night's build of 1,007 documents peaked at 593 MiB; so 393 MiB.
-            stream = ds.dataset(files, schema=table.schema, format="parquet").scanner().to_reader()
+            # A transaction and a checkpoint per chunk of documents: DuckDB holds a transaction's
+            # rows, then the committed ones, in memory until a checkpoint writes them out.
+            chunk = files[start : start + LOAD_CHUNK]
+            stream = ds.dataset(chunk, schema=table.schema, format="parquet").scanner().to_reader()
             connection.register("incoming_rows", stream)
             connection.execute(f"insert into raw.{table.name} by name select * from incoming_rows")
             connection.unregister("incoming_rows")
+            connection.execute("checkpoint")
         (count,) = connection.execute(f"select count(*) from raw.{table.name}").fetchone() or (0,)
         counts[table.name] = int(count)
     RAW_QUARANTINE.insert(connection, [row._asdict() for row in ledger.quarantined()])

@@ -14,7 +14,7 @@ from expectations.checks import SUITE_NAMES, Stage, checks_of
 from jixiao.runtime.failpoints import pause_at
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.state import Note
-from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, WRITER_DUCKDB_CONFIG
+from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, GATE_DUCKDB_CONFIG
 from jixiao.stages.check.checkpoint import findings, validate
 from jixiao.stages.check.results import (
     CARRIED,
@@ -60,7 +60,7 @@ def _judge(
 def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
     """Validate one stage on the build, record the results in it, and return the verdict."""
     warehouse = warehouse or settings.state.transform_warehouse
-    with duckdb.connect(str(warehouse), config=WRITER_DUCKDB_CONFIG) as connection:
+    with duckdb.connect(str(warehouse), config=GATE_DUCKDB_CONFIG) as connection:
         start_judging(connection)
         if stage == "documents":
             # In a build made from the served warehouse, the checkpoint judges only the rows it

@@ -19,12 +19,15 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
 import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
+
+log = logging.getLogger(__name__)
 
 SERVER_ENV = "JIXIAO_DBT_SERVER"
 # Ends the output of an invocation, followed by dbt's exit code: no text dbt prints holds a NUL.
@@ -71,7 +74,12 @@ def serve() -> None:
     while True:
         connection, _ = _listener.accept()
         with connection:
-            _answer(connection)
+            try:
+                _answer(connection)
+            except Exception:
+                # The client has had its exit code (2); a server that stopped answering would
+                # leave the next ones waiting in the backlog for ever.
+                log.exception("the dbt server could not answer a client")
 
 
 class _ToClient:

@@ -96,3 +96,20 @@ def test_without_a_server_the_client_is_dbt_itself(tmp_path: Path) -> None:
     for environment in (env, nowhere):
         code, pids = dbt_command("jixiao-dbt", tmp_path, "seed", "--select", "departments", env=environment)
         assert code == 0 and len(pids) == 1 and os.getpid() not in pids
+
+
+def ask_raw(name: str, request: bytes) -> str:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        client.connect("\0" + name)
+        client.sendall(request)
+        client.shutdown(socket.SHUT_WR)
+        return b"".join(iter(lambda: client.recv(65536), b"")).decode()
+
+
+def test_a_request_the_server_cannot_run_ends_in_exit_2_and_the_server_answers_on(
+    server: tuple[str, int],
+) -> None:
+    name, _ = server
+    for _ in range(2):  # the second is answered too: the first did not stop the server
+        reply = ask_raw(name, json.dumps({"args": ["--version"]}).encode() + b"\n")  # no cwd, no env
+        assert reply.endswith("\0jixiao-dbt-exit 2\n")

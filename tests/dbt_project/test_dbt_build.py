@@ -121,6 +121,36 @@ def test_every_mart_and_column_carries_its_description(sample_warehouse: SampleW
     assert comments[("mart_indicator_trend", "fiscal_year")] == "Year (年度)."
 
 
+def declared_never_null() -> set[tuple[str, str]]:
+    """(mart, column) of every column the marts' YAML gives a not_null constraint."""
+    import yaml
+
+    declared = set()
+    for path in (PROJECT_ROOT / "dbt_project" / "models").glob("**/marts/**/*.yml"):
+        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
+            for column in model.get("columns", []):
+                if {"type": "not_null"} in column.get("constraints", []):
+                    declared.add((model["name"], column["name"]))
+    return declared
+
+
+def test_the_columns_declared_never_null_are_not_null_in_the_warehouse(
+    sample_warehouse: SampleWarehouse,
+) -> None:
+    """A mart's keys and required columns are NOT NULL in the table itself (the contract's
+    constraint, enforced by DuckDB as dbt fills the table), not a test run afterwards."""
+    with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
+        not_null = set(
+            connection.execute(
+                "select table_name, column_name from duckdb_columns()"
+                " where schema_name = 'marts' and not is_nullable"
+            ).fetchall()
+        )
+    declared = declared_never_null()
+    assert len(declared) >= 40 and ("dim_department", "department_code") in declared
+    assert not_null == declared
+
+
 def test_a_mart_whose_columns_leave_its_contract_fails_to_build(raw_build: Path, tmp_path: Path) -> None:
     """Every mart's contract is enforced: a column whose type leaves the declared one stops that mart."""
     from dbt.cli.main import dbtRunner

@@ -39,7 +39,7 @@ def execution_config() -> ExecutionConfig:
         return ExecutionConfig(
             execution_mode=ExecutionMode.WATCHER,
             invocation_mode=InvocationMode.SUBPROCESS,
-            dbt_executable_path=dbt_server.launcher(),
+            dbt_executable_path=str(dbt_server.launcher()),
         )
     return ExecutionConfig(execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER)
 

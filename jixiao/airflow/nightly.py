@@ -40,7 +40,12 @@ NIGHT_WORKERS = (
 
 def dbt_worker(name: str) -> Worker:
     """The night's dbt server (`jixiao.runtime.dbt_server`), listening under `name`."""
-    return Worker(DBT_WORKER, start=partial(dbt_server.listen, name), serve=dbt_server.serve)
+    return Worker(
+        DBT_WORKER,
+        imports=dbt_server.DBT_IMPORTS,
+        start=partial(dbt_server.listen, name),
+        serve=dbt_server.serve,
+    )
 
 
 def run_night(settings: Settings) -> int:

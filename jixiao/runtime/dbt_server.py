@@ -52,25 +52,23 @@ _listener: socket.socket | None = None
 
 
 def listen(name: str) -> None:
-    """The server's first act, before its imports: a client that comes while dbt is imported waits
-    in the backlog instead of finding no server and running dbt itself."""
+    """The server's first act, before its imports (`DBT_IMPORTS`): a client that comes while dbt is
+    imported waits in the backlog instead of finding no server and running dbt itself."""
     global _listener
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(_address(name))
     listener.listen(8)
     _listener = listener
-    for module in DBT_IMPORTS:
-        __import__(module)
-    # dbt's modules live as long as the server: the collections after each invocation need not
-    # walk them again.
-    gc.collect()
-    gc.freeze()
 
 
 def serve() -> None:
     """Answer clients one after the other, until the night ends this process."""
     if _listener is None:
         raise RuntimeError("the dbt server was not started with listen()")
+    # dbt's modules, imported by now, live as long as the server: the collections after each
+    # invocation need not walk them again.
+    gc.collect()
+    gc.freeze()
     while True:
         connection, _ = _listener.accept()
         with connection:

@@ -94,8 +94,8 @@ DBT_WORKER = "dbt"
 @dataclass(frozen=True)
 class Worker:
     """A worker a night starts ahead of need, and the modules it imports as it starts. A server is
-    given instead how it starts (`start`: binds its address, imports) and what it runs from then to
-    the end of the night (`serve`); nothing is submitted to it."""
+    given too what it does first, before its imports (`start`: binds its address) and what it runs
+    from then to the end of the night (`serve`); nothing is submitted to it."""
 
     name: str
     imports: tuple[str, ...] = ()
@@ -103,7 +103,9 @@ class Worker:
     serve: Callable[[], None] | None = None
 
 
-def _import_all(modules: tuple[str, ...]) -> None:
+def _start(start: Callable[[], None] | None, modules: tuple[str, ...]) -> None:
+    if start is not None:
+        start()
     for module in modules:
         importlib.import_module(module)
 
@@ -144,7 +146,7 @@ def warm_up(worker: Worker) -> None:
     name = worker.name
     if name in _warm:
         return
-    pool = _new_worker(name, worker.start or partial(_import_all, worker.imports))
+    pool = _new_worker(name, partial(_start, worker.start, worker.imports))
     with may_have_children():
         pool.submit(worker.serve or _ready)  # the pool starts its process on the first submission
     _warm[name] = pool

@@ -34,22 +34,20 @@ def check_expectation(check: Check) -> gxe.Expectation:
 
 def build_suite(stage: Stage) -> gx.ExpectationSuite:
     checks = checks_of(stage)
-    suite = gx.ExpectationSuite(name=SUITE_NAMES[stage])
-    suite.add_expectation(
+    expectations: list[gxe.Expectation] = [
         gxe.ExpectColumnValuesToBeInSet(
             column="check_id",
             value_set=[check.check_id for check in checks],
             description="every row belongs to a check this suite knows",
-        )
-    )
-    suite.add_expectation(gxe.ExpectColumnValuesToBeUnique(column=ROW_ID))
-    suite.add_expectation(
+        ),
+        gxe.ExpectColumnValuesToBeUnique(column=ROW_ID),
         gxe.ExpectColumnValuesToNotBeNull(
             column="abs_difference_units",
             row_condition=Column("applicable") == True,  # noqa: E712
             description="an applicable check has both sides",
-        )
-    )
-    for check in checks:
-        suite.add_expectation(check_expectation(check))
-    return suite
+        ),
+        *(check_expectation(check) for check in checks),
+    ]
+    # Given whole, not added one by one: GE saves the whole suite to its store at each
+    # `add_expectation` once a suite of that name is stored (every night after the first).
+    return gx.ExpectationSuite(name=SUITE_NAMES[stage], expectations=expectations)

@@ -1,4 +1,5 @@
-"""Great Expectations' stored validations and Data Docs stay bounded however many nights run."""
+"""Great Expectations' stored validations and Data Docs stay bounded however many nights run, and
+its stores are written once per checkpoint, not once per expectation."""
 
 from __future__ import annotations
 
@@ -37,6 +38,29 @@ def test_each_stage_keeps_only_its_latest_validations_and_their_pages(
     for name in kept:
         assert name in index
     assert index.count("document_checks/__none__/") == 2
+
+
+def test_a_stored_suite_is_saved_whole_not_once_per_expectation(
+    sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from great_expectations.data_context.store.expectations_store import ExpectationsStore
+
+    build = tmp_path / sample_warehouse.path.name
+    shutil.copy2(sample_warehouse.path, build)
+    settings = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state")
+    run_stage(settings, "documents", "night_0", warehouse=build)
+    saved: list[str] = []
+    add_expectation = ExpectationsStore.add_expectation
+
+    def counted(self: ExpectationsStore, suite: object, expectation: object) -> object:
+        saved.append(type(expectation).__name__)
+        return add_expectation(self, suite, expectation)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ExpectationsStore, "add_expectation", counted)
+    result = run_stage(settings, "documents", "night_1", warehouse=build)
+
+    assert result.rows > 0
+    assert saved == []
 
 
 def test_pruning_leaves_other_suites_and_newer_runs_alone(tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ CHECK_MODELS: dict[Stage, str] = {
 # its results and, for a Decimal, walks the call stack to warn about floats: ~20 ms a value.
 SCALE = 10_000
 # This run's judged rows, in the shape of the results (`_RESULT_COLUMNS` but the run's own columns)
-# with `no_verdict`: a temporary table of the checkpoint's connection. Only the rows not passed come
+# with `no_verdict` and `judgement` (which `judge` call judged the row last): a temporary table of
+# the checkpoint's connection. Only the rows not passed come
 # to Python (messages, rejections): at 10,000 documents a full build's 73,000 rows, each a dict
 # twice over, took the gate's worker past 1 GiB.
 JUDGED = "judged_results"
@@ -86,7 +87,7 @@ def start_judging(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(
         f"""
         create or replace temporary table {JUDGED} as
-        select * exclude (run_id, checked_at, stage), false as no_verdict
+        select * exclude (run_id, checked_at, stage), false as no_verdict, 0 as judgement
         from {EARLIER_RESULTS.qualified}
         limit 0
         """
@@ -132,9 +133,12 @@ def judge(
     for name, frame in verdicts.items():
         connection.register(name, frame)
     try:
+        (judgement,) = connection.execute(
+            f"select coalesce(max(judgement), 0) + 1 from {JUDGED}"
+        ).fetchone() or (1,)
         connection.execute(
             f"""
-            create or replace temporary table judged_now as
+            insert into {JUDGED} by name
             with rows as (
                 select
                     rows.*,
@@ -165,30 +169,35 @@ def judge(
                 end as outcome,
                 case when applicable then not (no_verdict or found_unexpected) end as passed,
                 case when no_verdict then no_verdict_because else detail end as detail,
+                {judgement} as judgement,
             from rows
             """
         )
     finally:
         for name in verdicts:
             connection.unregister(name)
-    connection.execute(f"delete from {JUDGED} where {ROW_ID} in (select {ROW_ID} from judged_now)")
-    connection.execute(f"insert into {JUDGED} by name select * from judged_now")
-    return _flagged(connection, "judged_now")
+    # The rows judged again lose their earlier judgement; in place, not through a copy of this
+    # judgement's rows (at 10,000 documents a full build's copy took the gate's worker 60 MiB).
+    connection.execute(
+        f"delete from {JUDGED} where judgement < ?"
+        f" and {ROW_ID} in (select {ROW_ID} from {JUDGED} where judgement = ?)",
+        [judgement, judgement],
+    )
+    return judged_flagged(connection, int(judgement))
 
 
-def _flagged(connection: duckdb.DuckDBPyConnection, relation: str) -> list[dict[str, Any]]:
-    """The rows of `relation` (results' shape) that did not pass, as dicts (amounts as Decimal)."""
+def judged_flagged(
+    connection: duckdb.DuckDBPyConnection, judgement: int | None = None
+) -> list[dict[str, Any]]:
+    """The rows of `JUDGED` that did not pass (of one `judgement`, or every row in its last), as
+    dicts (amounts as Decimal)."""
+    only = f"and judgement = {int(judgement)}" if judgement is not None else ""
     cursor = connection.execute(
-        f"select * exclude (documents), documents as source_paths from {relation}"
-        " where outcome in ('failed', 'warned')"
+        f"select * exclude (documents, judgement), documents as source_paths from {JUDGED}"
+        f" where outcome in ('failed', 'warned') {only}"
     )
     names = [column[0] for column in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def judged_flagged(connection: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Every row of `JUDGED` that did not pass, each in its last judgement."""
-    return _flagged(connection, JUDGED)
 
 
 def judged_counts(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
@@ -329,7 +338,9 @@ def write_results(
             {string_literal(run_id)} as run_id,
             cast({string_literal(checked_at.isoformat())} as timestamp) as checked_at
     """
-    judged = f"select * exclude (no_verdict), {run}, {string_literal(stage)} as stage from {JUDGED}"
+    judged = (
+        f"select * exclude (no_verdict, judgement), {run}, {string_literal(stage)} as stage from {JUDGED}"
+    )
     carried = f"select * replace ({run}) from {CARRIED}"
     parts = [judged, carried] if with_carried else [judged]
     columns = ", ".join(RUN_RESULTS.column_names)

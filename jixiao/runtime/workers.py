@@ -14,8 +14,8 @@ of work runs instead in a worker process of its own, which no other work's memor
 
 A night in one process (`jixiao.airflow.nightly`, `begin_night`) starts the workers ahead of need, their
 imports done on the other core while the night does other things: the warehouse worker at once,
-the gate when the landing finds documents to parse (`expect_transform`) or is about to make a
-build (`prepare_transform`), dbt's with the latter, and ends them as it ends.
+the gate and dbt's when the landing finds documents to parse (`expect_transform`) or is about to
+make a build (`prepare_transform`), and ends them as it ends.
 A task elsewhere (a Celery worker, a test) finds no warm worker and runs its work in a fresh
 interpreter for the call (`run_warm` falls back on `run_apart`). Workers are started with
 multiprocessing's `spawn`: nothing of the parent's state, threads or locks is inherited; each dies
@@ -167,21 +167,23 @@ def end_night() -> None:
     _night.clear()
 
 
+# The workers a transform needs, in the order it needs them.
+_TRANSFORM_WORKERS = (DBT_WORKER, GATE_WORKER)
+
+
 def expect_transform() -> None:
     """The landing found documents to parse, so a build and a transform will most likely follow. In
-    a night's process the gate's worker starts now: its imports (Great Expectations, about 10 s of
-    a core) run while the night's first tasks leave the other core idle, instead of beside the
-    build and dbt. Elsewhere (a Celery task process ends with its task) nothing."""
-    if GATE_WORKER in _night:
-        warm_up(_night[GATE_WORKER])
+    a night's process dbt's server and the gate's worker start now: their imports (dbt a few
+    seconds, Great Expectations about 10 s of a core) run while the parse leaves a core idle
+    (one new document: most of the time), instead of beside the build and the first dbt
+    invocation. Elsewhere (a Celery task process ends with its task) nothing."""
+    prepare_transform()
 
 
 def prepare_transform() -> None:
-    """The landing is about to make a build, so a transform follows. In a night's process, what the
-    transform needs first is readied while the build is made: the gate's worker if
-    `expect_transform` did not start it, and dbt's server (its imports are a few seconds the first
-    build would otherwise spend). Elsewhere nothing."""
-    for name in (GATE_WORKER, DBT_WORKER):
+    """The landing is about to make a build, so a transform follows: in a night's process, the
+    workers the transform needs, unless `expect_transform` started them. Elsewhere nothing."""
+    for name in _TRANSFORM_WORKERS:
         if name in _night:
             warm_up(_night[name])
 

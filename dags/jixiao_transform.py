@@ -1,8 +1,8 @@
 """
 ### jixiao transform (on each update of the Asset `jixiao_raw`)
 
-Claims the build the landing prepared and completes it with dbt through Cosmos (one Airflow task
-per model with its tests), with reconciliation (Great Expectations, suites in `expectations/`)
+Claims the build the landing prepared and completes it with dbt through Cosmos (per task group,
+one `dbt build` and one `dbt test`), with reconciliation (Great Expectations, suites in `expectations/`)
 around the marts. When the landing made no build (its inputs were those of the served
 publication), `anything_new` skips everything but the verdict, which the served publication's
 stands for:
@@ -37,16 +37,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.airflow.graph import create_task_metadata
-from cosmos.constants import (
-    DbtResourceType,
-    ExecutionMode,
-    LoadMode,
-    SeedRenderingBehavior,
-    TestBehavior,
-)
-from cosmos.core.airflow import get_airflow_task as create_airflow_task
-from cosmos.dbt.graph import DbtNode
+from cosmos.constants import DbtResourceType, LoadMode, SeedRenderingBehavior, TestBehavior
 
 from jixiao.airflow import dbt_invocation, tasks
 from jixiao.airflow.dbt_manifest import dbt_manifest
@@ -74,17 +65,12 @@ profile_config = ProfileConfig(
     target_name="warehouse",
     profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml",
 )
-# One `dbt build` per task group (Cosmos' watcher producer), and a task per table it writes
-# reporting its result; dbt runs in the night's dbt server, or in the task's process.
+# One `dbt build` per task group (Cosmos' watcher producer); dbt runs in the night's dbt server,
+# or in the task's process.
 execution_config = dbt_invocation.execution_config()
 operator_args = {
     # Every dbt task writes the build file: they queue on the warehouse pool's one slot.
     "pool": WAREHOUSE_POOL,
-    # The model tasks only read the producer's results: they give their worker slot back between
-    # looks (under a scheduler), and need no triggerer.
-    "deferrable": False,
-    "mode": "reschedule",
-    "poke_interval": 5,
     # No Airflow Asset per model: nothing is scheduled on them, and each one is an event the
     # scheduler records every night.
     "emit_datasets": False,
@@ -99,44 +85,28 @@ operator_args = {
 }
 
 
-def report_tables_only(
-    *,
-    dag: Any,
-    task_group: Any,
-    node: DbtNode,
-    task_args: dict[str, Any],
-    execution_mode: ExecutionMode,
-    **_: Any,
-) -> Any:
-    """A model's task as Cosmos makes it, but none for a view: a view holds no rows, the build
-    makes it again as it was, and its task only reported the producer's result at the cost of an
-    Airflow task each (a Celery task each in production), 26 of them in staging alone."""
-    if node.config.get("materialized") == "view":
-        return None
-    metadata = create_task_metadata(
-        node=node,
-        execution_mode=execution_mode,
-        args=task_args,
-        dbt_dag_task_group_identifier=f"{dag.dag_id}__{task_group.group_id}",
-        render_config=RenderConfig(test_behavior=TestBehavior.AFTER_ALL),
-    )
-    return create_airflow_task(metadata, dag, task_group) if metadata is not None else None
+def reported_by_the_producer(**_: Any) -> None:
+    """No task of its own for a model: the group's producer builds it and its log reports it (a
+    model that fails fails the producer, and the night). Each model's task (Cosmos' watcher
+    sensor) only read the producer's result, and cost every night an Airflow task, in production a
+    Celery task (docs/performance.md)."""
+    return None
 
 
 def render_config(*, select: list[str] | None = None, exclude: list[str] | None = None) -> RenderConfig:
-    """Which nodes a task group holds, by the dbt tags of dbt_project.yml: one task per table the
-    group writes (the build still makes its views and seeds, reported in the producer's log), and
-    one for the group's tests (`dbt test` on the group once its models are built: a
-    failing test stops the run before the next stage, and a relationships test always finds both
-    its models). Not inside the producer's `dbt build`: the producer records every node's result as
-    an XCom, a test's too, and a one-document night took a quarter more CPU (docs/performance.md)."""
+    """Which nodes a task group's build holds, by the dbt tags of dbt_project.yml: no task per
+    model (`reported_by_the_producer`), and one for the group's tests (`dbt test` on the group once
+    its models are built: a failing test stops the run before the next stage, and a relationships
+    test always finds both its models). Not inside the producer's `dbt build`: the producer records
+    every node's result as an XCom, a test's too, and a one-document night took a quarter more CPU
+    (docs/performance.md)."""
     return RenderConfig(
         load_method=LoadMode.DBT_MANIFEST,
         select=select or [],
         exclude=exclude or [],
         test_behavior=TestBehavior.AFTER_ALL,
         seed_rendering_behavior=SeedRenderingBehavior.NONE,
-        node_converters={DbtResourceType.MODEL: report_tables_only},
+        node_converters={DbtResourceType.MODEL: reported_by_the_producer},
     )
 
 

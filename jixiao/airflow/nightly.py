@@ -76,8 +76,6 @@ def _run_dags(settings: Settings) -> int:
     # again. Cosmos runs a full collection after every dbt invocation; before the freeze each took
     # about 0.5 s.
     gc.freeze()
-    for dag in bag.dags.values():
-        producers_first(dag)
     outcomes: list[dict[str, object]] = []
     # `jixiao run --full-rebuild`: the landing's param, as a manual trigger would set it.
     conf = {"full_rebuild": True} if os.environ.get(FULL_REBUILD_ENV) == "1" else None
@@ -121,26 +119,6 @@ def sqlite_commits_without_fsync() -> None:
 
         # Connections opened before (kept in the pool) are left to close on their own.
         engine.dispose(close=False)
-
-
-def producers_first(dag: Any) -> None:
-    """In each of the DAG's watcher task groups, make the one `dbt build` (the producer) run before
-    the model tasks that report on it.
-
-    Cosmos leaves the producer unconnected in a task group so that, under a scheduler, its sensors
-    watch the build as it goes (the producer first by its priority weight). `dag.test()` runs one
-    task at a time, in an order of its own: a sensor started before the producer would wait for
-    ever. With the producer first, each sensor finds its model's result at its first look.
-    """
-    producers = [task for task in dag.tasks if task.task_id.endswith(".dbt_producer_watcher")]
-    for producer in producers:
-        group = producer.task_id.removesuffix("dbt_producer_watcher")
-        members = {task.task_id: task for task in dag.tasks if task.task_id.startswith(group)}
-        for task_id, task in members.items():
-            if task is producer or task_id.endswith(".dbt_producer_watcher_done"):
-                continue
-            if not task.upstream_task_ids.intersection(members):
-                producer >> task
 
 
 def main() -> None:

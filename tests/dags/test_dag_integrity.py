@@ -8,8 +8,6 @@ shows that it sees one.
 
 from __future__ import annotations
 
-import copy
-import json
 from pathlib import Path
 
 import pytest
@@ -120,71 +118,36 @@ def test_warehouse_writers_share_the_one_slot_pool(dagbag) -> None:
 GROUPS = ("dbt_staging", "dbt_checks_across", "dbt_marts")
 
 
-def model_tasks(dag, group: str) -> list:
-    return [
-        task
-        for task in dag.tasks
-        if task.task_id.startswith(group + ".") and task.task_id.endswith(("_run", "_seed"))
-    ]
-
-
-def test_each_group_builds_once_and_its_producer_goes_first_under_a_scheduler(dagbag) -> None:
-    """One `dbt build` per group (Cosmos' watcher producer) and a task per table it writes that
-    reports its result. Under a scheduler the producer runs beside its sensors: first, by its
-    priority weight; the group's tests only once it has ended."""
+def test_each_group_is_one_build_then_its_tests(dagbag) -> None:
+    """One `dbt build` per group (Cosmos' watcher producer), then the group's `dbt test`; no task
+    per model, seed or view: the producer builds them and its log reports each (a task each only
+    read the producer's result)."""
     transform = dagbag.dags["jixiao_transform"]
-    for group, at_least in zip(GROUPS, (5, 0, 10), strict=True):
-        producer = transform.get_task(f"{group}.dbt_producer_watcher")
-        assert type(producer).__name__ == "DbtProducerWatcherOperator"
-        models = model_tasks(transform, group)
-        assert len(models) >= at_least
-        assert all(producer.priority_weight > task.priority_weight for task in models)
-        assert producer.task_id in transform.get_task(f"{group}.dbt_project_test").upstream_task_ids
-
-
-def test_the_night_in_one_process_runs_each_producer_before_its_sensors(dagbag) -> None:
-    """`dag.test()` runs one task at a time, in an order of its own: the in-process night puts the
-    producer before the sensors that report on it, so none waits for a build not started."""
-    from jixiao.airflow.nightly import producers_first
-
-    transform = copy.deepcopy(dagbag.dags["jixiao_transform"])
-    producers_first(transform)
     for group in GROUPS:
-        producer = f"{group}.dbt_producer_watcher"
-        for task in model_tasks(transform, group):
-            assert producer in {relative.task_id for relative in task.get_flat_relatives(upstream=True)}
+        members = {task.task_id for task in transform.tasks if task.task_id.startswith(group + ".")}
+        producer, tests = f"{group}.dbt_producer_watcher", f"{group}.dbt_project_test"
+        assert members == {producer, tests, f"{group}.dbt_producer_watcher_done"}
+        assert type(transform.get_task(producer)).__name__ == "DbtProducerWatcherOperator"
+        assert producer in transform.get_task(tests).upstream_task_ids
 
 
-def test_each_group_holds_the_models_of_its_dbt_tag(dagbag) -> None:
-    """The groups are the tags of dbt_project.yml (the tests build the same selections: tests/conftest),
-    every model in exactly one; a task reports each table, none a view or a seed (the producer
-    builds them: their tasks cost a night an Airflow task each, docs/performance.md)."""
-    from jixiao.airflow.dbt_manifest import dbt_manifest
-
-    manifest = json.loads(dbt_manifest(PROJECT_ROOT / "dbt_project").read_text(encoding="utf-8"))
-    nodes = [node for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")]
-
-    def group_of(tags: list[str]) -> str:
-        if "before_document_checks" in tags:
-            return "dbt_staging"
-        return "dbt_checks_across" if "before_warehouse_checks" in tags else "dbt_marts"
-
-    expected = {group: set() for group in GROUPS}
-    for node in nodes:
-        if node["resource_type"] == "seed" or node["config"]["materialized"] == "view":
-            continue
-        expected[group_of(node["tags"])].add(f"{group_of(node['tags'])}.{node['name']}_run")
+def test_each_group_builds_the_models_of_its_dbt_tag(dagbag) -> None:
+    """The groups are the tags of dbt_project.yml (the tests build the same selections:
+    tests/conftest), every model in exactly one group's build."""
     transform = dagbag.dags["jixiao_transform"]
-    assert {group: {task.task_id for task in model_tasks(transform, group)} for group in GROUPS} == expected
 
+    def selectors(value: str | list[str] | None) -> list[str]:
+        return value.split() if isinstance(value, str) else list(value or [])
 
-def test_publish_waits_for_every_dbt_model(dagbag) -> None:
-    transform = dagbag.dags["jixiao_transform"]
-    publish = transform.get_task("publish")
-    upstream = {task.task_id for task in publish.get_flat_relatives(upstream=True)}
-    assert "dbt_marts.mart_budget_overview_run" in upstream
-    assert "dbt_marts.mart_indicator_trend_run" in upstream
-    assert {"claim", "reconcile_documents", "reconcile_warehouse"} <= upstream
+    producers = {group: transform.get_task(f"{group}.dbt_producer_watcher") for group in GROUPS}
+    selections = {
+        group: (selectors(task.select), selectors(task.exclude)) for group, task in producers.items()
+    }
+    assert selections == {
+        "dbt_staging": (["tag:before_document_checks"], []),
+        "dbt_checks_across": (["tag:before_warehouse_checks"], []),
+        "dbt_marts": ([], ["tag:before_document_checks", "tag:before_warehouse_checks"]),
+    }
 
 
 def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
@@ -196,14 +159,13 @@ def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
     def upstream_of(task_id: str) -> set[str]:
         return {task.task_id for task in transform.get_task(task_id).get_flat_relatives(upstream=True)}
 
-    assert "dbt_staging.audit_document_checks_run" in upstream_of("reconcile_documents")
+    assert "dbt_staging.dbt_producer_watcher" in upstream_of("reconcile_documents")
     assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_documents"))
     assert "reconcile_documents" in upstream_of("dbt_checks_across.dbt_producer_watcher")
     assert "dbt_checks_across.dbt_producer_watcher" in upstream_of("reconcile_warehouse")
     assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_warehouse"))
-    assert "reconcile_warehouse" in upstream_of("dbt_marts.fct_budget_line_run")
-    assert "reconcile_warehouse" in upstream_of("dbt_marts.mart_reconciliation_findings_run")
-    assert "reconcile_warehouse" in upstream_of("publish")
+    assert "reconcile_warehouse" in upstream_of("dbt_marts.dbt_producer_watcher")
+    assert {"claim", "dbt_marts.dbt_producer_watcher", "reconcile_warehouse"} <= upstream_of("publish")
     assert "publish" in upstream_of("report")
     assert "report" in upstream_of("reconciliation_verdict")
     # Each group's tests pass before what comes after it.

@@ -34,9 +34,9 @@ CHECK_MODELS: dict[Stage, str] = {
 SCALE = 10_000
 # This run's judged rows, in the shape of the results (`_RESULT_COLUMNS` but the run's own columns)
 # with `no_verdict` and `judgement` (which `judge` call judged the row last): a temporary table of
-# the checkpoint's connection. Only the rows not passed come
-# to Python (messages, rejections): at 10,000 documents a full build's 73,000 rows, each a dict
-# twice over, took the gate's worker past 1 GiB.
+# the checkpoint's connection. Only the rows not passed come to Python (messages, rejections): at
+# 10,000 documents a full build's 73,000 rows, each a dict twice over, took the gate's worker past
+# 1 GiB.
 JUDGED = "judged_results"
 
 
@@ -196,6 +196,11 @@ def judged_flagged(
         f"select * exclude (documents, judgement), documents as source_paths from {JUDGED}"
         f" where outcome in ('failed', 'warned') {only}"
     )
+    return _as_dicts(cursor)
+
+
+def _as_dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The rows a query's cursor holds, each as a dict by column name."""
     names = [column[0] for column in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -253,8 +258,7 @@ def carry_forward(connection: duckdb.DuckDBPyConnection) -> Carried:
     cursor = connection.execute(
         f"select * exclude (documents), documents as source_paths from {CARRIED} where outcome <> 'passed'"
     )
-    names = [column[0] for column in cursor.description or []]
-    flagged = [{**dict(zip(names, row, strict=True)), "no_verdict": False} for row in cursor.fetchall()]
+    flagged = [{**row, "no_verdict": False} for row in _as_dicts(cursor)]
     return Carried(flagged, {str(check_id): int(rows) for check_id, rows in passed})
 
 

@@ -19,9 +19,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from cosmos import ExecutionConfig
-from cosmos.constants import ExecutionMode, InvocationMode
-
 from jixiao.runtime import dbt_server
 
 KEEP_OPEN_ENV = "JIXIAO_DBT_KEEP_OPEN"
@@ -32,22 +29,19 @@ def served() -> bool:
     return bool(os.environ.get(dbt_server.SERVER_ENV))
 
 
-def execution_config() -> ExecutionConfig:
-    """One `dbt build` per task group (Cosmos's watcher producer) and a task per table it writes
-    reporting its result (docs/performance.md), dbt run where this module's docstring says."""
+def invocation_args() -> dict[str, Any]:
+    """The dbt operators' arguments that run dbt where this module's docstring says, and close the
+    build after each invocation in the task's process (the server closes it itself)."""
+    # Imported here: Cosmos imported before Airflow imports itself again through Airflow's plugins,
+    # and `close` is called where no DAG is parsed.
+    from cosmos import InvocationMode
+
     if served():
-        return ExecutionConfig(
-            execution_mode=ExecutionMode.WATCHER,
-            invocation_mode=InvocationMode.SUBPROCESS,
-            dbt_executable_path=str(dbt_server.launcher()),
-        )
-    return ExecutionConfig(execution_mode=ExecutionMode.WATCHER, invocation_mode=InvocationMode.DBT_RUNNER)
-
-
-def closing_args() -> dict[str, Any]:
-    """The dbt operators' arguments that close the build after each invocation in the task's process
-    (none when the server runs dbt: it closes the build itself)."""
-    return {} if served() else {"callback": f"{__name__}.close"}
+        return {
+            "invocation_mode": InvocationMode.SUBPROCESS,
+            "dbt_executable_path": str(dbt_server.launcher()),
+        }
+    return {"invocation_mode": InvocationMode.DBT_RUNNER, "callback": f"{__name__}.close"}
 
 
 def close(_project_dir: str | None = None, **_context: Any) -> None:

@@ -1,8 +1,8 @@
 """dbt's manifest of the project, parsed once per version of the project's files.
 
-Cosmos renders the transform's task groups from it (`LoadMode.DBT_MANIFEST`). `dbt ls`, the other
-way, caches its output in Airflow Variables: every new Airflow home (a fresh install, a test) paid
-two `dbt ls` of ~14 s each. The manifest is kept under the project's `target/` folder (or the
+Cosmos copies it into each dbt invocation's copy of the project, beside dbt's partial-parse file
+(the transform's builds write no manifest of their own, `--no-write-json`, and Cosmos keeps both
+files for the next invocation). The manifest is kept under the project's `target/` folder (or the
 temporary folder where that is read-only), named by a hash of the project's files, so any process
 and any Airflow home reuses it, and a changed model, seed or test is parsed again.
 """

@@ -15,7 +15,7 @@ from typing import Any
 from airflow.sdk import Asset, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException, DownstreamTasksSkipped
 
-from jixiao.runtime.dbt_project import UNCHANGED_IN_AN_INCREMENTAL_BUILD
+from jixiao.runtime.dbt_project import REBUILT_IN_AN_INCREMENTAL_BUILD
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.state import Note
 
@@ -102,7 +102,7 @@ def claim_build(run_id: str) -> str | None:
 def describe_build_or_skip(claimed: str | None, task: Any) -> dict[str, Any]:
     """The claimed build's `mode` (`full` or `incremental`) and, when incremental, its
     `changed_sources` (`jixiao.stages.build.changed_sources`): an XCom the dbt tasks' flags read
-    (`unchanged_in`, `tests_of`). When the landing made no build (nothing changed), say so and skip
+    (`build_selection`, `build_exclusion`). When the landing made no build (nothing changed), say so and skip
     the build: the served publication stands.
 
     Skipped are the tasks after this one (`task`) that need all of their upstream to succeed: the
@@ -135,42 +135,54 @@ def describe_build_or_skip(claimed: str | None, task: Any) -> dict[str, Any]:
 THE_BUILD = "ti.xcom_pull(task_ids='anything_new')"
 
 
-def unchanged_in(build: dict[str, Any] | None) -> str:
-    """dbt selectors of what `build` holds already as a full build would make it: on an incremental
-    build, its seeds, views and unit tests; nothing on a full one."""
-    return " ".join(UNCHANGED_IN_AN_INCREMENTAL_BUILD) if (build or {}).get("mode") == "incremental" else ""
+# The transform's dbt builds in the night's order, by the dbt tags of dbt_project.yml: each one's
+# selectors and exclusions. Seeds, staging and what the document checks read; the serving documents
+# and the rows of the checks across documents; then everything else, the marts among it.
+DBT_BUILDS = {
+    "dbt_staging": ("tag:before_document_checks", ""),
+    "dbt_checks_across": ("tag:before_warehouse_checks", ""),
+    "dbt_marts": ("fqn:*", "tag:before_document_checks tag:before_warehouse_checks"),
+}
 
 
-def tests_of(build: dict[str, Any] | None, group: str) -> str:
-    """The `--select` of a task group's `dbt test` (`group`, its own selection): on an incremental
-    build, the group's data tests downstream of a source the build changed (a test of rows nothing
-    changed passed on the night that published them; the unit tests passed with the same project);
-    every test of the group otherwise."""
+def build_selection(build: dict[str, Any] | None, group: str) -> str:
+    """The `--select` of a group's `dbt build` (`group`: the group's selectors). On a full build, the
+    whole group: seeds, models, data and unit tests. On an incremental build (a copy of the served
+    warehouse the same project made), the group's tables downstream of a source the build changed,
+    with the group's data tests downstream of one: the rest (views, seeds, tables of unchanged
+    inputs) holds what a full build would make, and its tests passed on the night that published
+    it."""
     changed = (build or {}).get("changed_sources")
     if not changed:
         return group
     return " ".join(
-        f"{selector},source:{name}+,resource_type:test" for selector in group.split() for name in changed
+        f"{selector},source:{name}+,{kind}"
+        for selector in group.split()
+        for name in changed
+        for kind in REBUILT_IN_AN_INCREMENTAL_BUILD
     )
 
 
-def build_flags() -> list[str]:
-    """A producer's extra `dbt build` flags, rendered when it runs: `--exclude unchanged_in(build)`."""
+def build_exclusion(build: dict[str, Any] | None, group: str) -> str:
+    """The `--exclude` of a group's `dbt build` (`group`: what the group leaves to the others); on an
+    incremental build also the unit tests, which passed with the same project."""
+    incremental = bool((build or {}).get("changed_sources"))
+    return " ".join([*group.split(), *(["resource_type:unit_test"] if incremental else [])])
+
+
+def build_flags(select: str, exclude: str = "") -> list[str]:
+    """A group's `dbt build` flags, rendered when it runs (`build_selection`, `build_exclusion`)."""
+    exclusion = f"build_exclusion({THE_BUILD}, '{exclude}')"
     return [
-        "{{ '--exclude' if unchanged_in(" + THE_BUILD + ") else '' }}",
-        "{{ unchanged_in(" + THE_BUILD + ") }}",
+        "--select",
+        "{{ build_selection(" + THE_BUILD + ", '" + select + "') }}",
+        "{{ '--exclude' if " + exclusion + " else '' }}",
+        "{{ " + exclusion + " }}",
     ]
 
 
-def selection_for_tests(select: list[str] | str | None) -> list[str]:
-    """A group's test task's `select` (`select`, as Cosmos made it: none for a group given by
-    exclusions alone), rendered when it runs (`tests_of`)."""
-    group = (select if isinstance(select, str) else " ".join(select or [])) or "fqn:*"
-    return ["{{ tests_of(" + THE_BUILD + ", '" + group + "') }}"]
-
-
 # What the dbt tasks' templates call.
-TEMPLATE_MACROS = {"unchanged_in": unchanged_in, "tests_of": tests_of}
+TEMPLATE_MACROS = {"build_selection": build_selection, "build_exclusion": build_exclusion}
 
 
 def reconcile(stage: str, run_id: str) -> dict[str, Any]:

@@ -52,16 +52,10 @@ def airflow_environment(settings: Settings, environ: Mapping[str, str] | None = 
     # One process runs every parse task here: fewer, bigger batches start fewer process pools and
     # leave a core idle at fewer batch ends (Celery workers share smaller ones, JIXIAO_BATCH_SIZE).
     env.setdefault("JIXIAO_BATCH_SIZE", str(EMBEDDED_BATCH_SIZE))
-    # Cosmos copies a dbt build's results so far to an Airflow Variable at every result (the whole
-    # buffer, compressed, each time), for a producer retried after its process was killed. Here a
-    # killed process is the whole night, which the next night runs again from its start; Cosmos
-    # still writes the copy when the producer fails. Without it a one-document night's builds took
-    # about 2 s less.
-    env.setdefault("AIRFLOW__COSMOS__ENABLE_WATCHER_RELIABLE_RETRY", "False")
     # dbt's partial-parse file is valid only for the profile that wrote it, and the profile names
     # this state folder's build. In Cosmos' machine-wide default (/tmp/cosmos) a night on another
     # state folder (a test, a benchmark) made the next night here parse the whole project again in
-    # each of its six dbt invocations.
+    # each of its dbt invocations.
     env.setdefault("AIRFLOW__COSMOS__CACHE_DIR", str(settings.state.cosmos_cache))
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     return env

@@ -17,11 +17,18 @@ from pathlib import Path
 DBT_OUTPUT = frozenset({"target", "logs", "dbt_packages", ".user.yml"})
 # What an incremental build (a copy of the served warehouse, made by the same project: the hash
 # below is part of its code fingerprint) already holds as a full build would make it, and whose unit
-# tests passed then: dbt selectors its builds leave out.
+# tests passed then: dbt selectors a build leaves out (tests/conftest.py's transform).
 UNCHANGED_IN_AN_INCREMENTAL_BUILD = (
     "resource_type:seed",
     "resource_type:unit_test",
     "config.materialized:view",
+)
+# What the transform's incremental builds make again, where it is downstream of a source the build
+# changed (`jixiao.airflow.tasks.build_selection`): the tables, and the data tests.
+REBUILT_IN_AN_INCREMENTAL_BUILD = (
+    "config.materialized:table",
+    "config.materialized:incremental",
+    "resource_type:test",
 )
 
 

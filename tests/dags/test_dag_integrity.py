@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from jixiao.airflow.tasks import DBT_BUILDS, build_flags
 from tests.conftest import PROJECT_ROOT
 
 
@@ -61,18 +62,12 @@ def test_a_cycle_is_an_import_error(airflow_home: Path, tmp_path: Path) -> None:
 
 
 def test_every_dag_has_tags_and_retries(dagbag) -> None:
-    """Every task retries, but a dbt build (Cosmos's producer): its retry would be skipped, and the
-    night would end successful with nothing built; it fails the night instead."""
-    producers = []
+    """Every task retries, a dbt build too: it makes the build's tables again, and its incremental
+    tables delete the rows of the versions they compute before appending them."""
     for dag_id, dag in dagbag.dags.items():
         assert dag.tags, f"{dag_id} has no tags"
         for task in dag.tasks:
-            if task.task_id.endswith(".dbt_producer_watcher"):
-                producers.append(task.task_id)
-                assert task.retries == 0, task.task_id
-            else:
-                assert task.retries >= 2, f"{dag_id}.{task.task_id} retries={task.retries}"
-    assert len(producers) == 3
+            assert task.retries >= 2, f"{dag_id}.{task.task_id} retries={task.retries}"
 
 
 def test_a_dag_has_no_deadline_until_one_and_a_channel_are_set(dagbag) -> None:
@@ -106,48 +101,23 @@ def test_warehouse_writers_share_the_one_slot_pool(dagbag) -> None:
     readers = {"anything_new", "report", "reconciliation_verdict"}  # nothing written to a build
     writers = [
         landing.get_task("load"),
-        *(
-            task
-            for task in transform.tasks
-            if task.task_id not in readers and not task.task_id.endswith(".dbt_producer_watcher_done")
-        ),
+        *(task for task in transform.tasks if task.task_id not in readers),
     ]
     assert {task.pool for task in writers} == {"jixiao_warehouse"}
 
 
-GROUPS = ("dbt_staging", "dbt_checks_across", "dbt_marts")
-
-
-def test_each_group_is_one_build_then_its_tests(dagbag) -> None:
-    """One `dbt build` per group (Cosmos' watcher producer), then the group's `dbt test`; no task
-    per model, seed or view: the producer builds them and its log reports each (a task each only
-    read the producer's result)."""
+def test_each_group_is_one_dbt_build_of_its_dbt_tag(dagbag) -> None:
+    """One `dbt build` per group of the project, testing each model after it (Cosmos' operator, no
+    task per model: the build's log reports each), with the selection of `DBT_BUILDS` rendered when
+    it runs (tests/jixiao/airflow/test_build_selection.py)."""
     transform = dagbag.dags["jixiao_transform"]
-    for group in GROUPS:
-        members = {task.task_id for task in transform.tasks if task.task_id.startswith(group + ".")}
-        producer, tests = f"{group}.dbt_producer_watcher", f"{group}.dbt_project_test"
-        assert members == {producer, tests, f"{group}.dbt_producer_watcher_done"}
-        assert type(transform.get_task(producer)).__name__ == "DbtProducerWatcherOperator"
-        assert producer in transform.get_task(tests).upstream_task_ids
-
-
-def test_each_group_builds_the_models_of_its_dbt_tag(dagbag) -> None:
-    """The groups are the tags of dbt_project.yml (the tests build the same selections:
-    tests/conftest), every model in exactly one group's build."""
-    transform = dagbag.dags["jixiao_transform"]
-
-    def selectors(value: str | list[str] | None) -> list[str]:
-        return value.split() if isinstance(value, str) else list(value or [])
-
-    producers = {group: transform.get_task(f"{group}.dbt_producer_watcher") for group in GROUPS}
-    selections = {
-        group: (selectors(task.select), selectors(task.exclude)) for group, task in producers.items()
-    }
-    assert selections == {
-        "dbt_staging": (["tag:before_document_checks"], []),
-        "dbt_checks_across": (["tag:before_warehouse_checks"], []),
-        "dbt_marts": ([], ["tag:before_document_checks", "tag:before_warehouse_checks"]),
-    }
+    dbt_tasks = [task for task in transform.tasks if task.task_id.startswith("dbt")]
+    builds = {task.task_id: task for task in dbt_tasks if type(task).__name__ == "DbtBuildLocalOperator"}
+    assert list(builds) == list(DBT_BUILDS) == ["dbt_staging", "dbt_checks_across", "dbt_marts"]
+    for task_id, task in builds.items():
+        assert task.dbt_cmd_flags == build_flags(*DBT_BUILDS[task_id])
+        assert "--no-write-json" in task.dbt_cmd_global_flags
+    assert len(dbt_tasks) == len(builds)
 
 
 def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
@@ -159,19 +129,15 @@ def test_reconciliation_sits_between_staging_marts_and_publish(dagbag) -> None:
     def upstream_of(task_id: str) -> set[str]:
         return {task.task_id for task in transform.get_task(task_id).get_flat_relatives(upstream=True)}
 
-    assert "dbt_staging.dbt_producer_watcher" in upstream_of("reconcile_documents")
-    assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_documents"))
-    assert "reconcile_documents" in upstream_of("dbt_checks_across.dbt_producer_watcher")
-    assert "dbt_checks_across.dbt_producer_watcher" in upstream_of("reconcile_warehouse")
-    assert not any(task.startswith("dbt_marts.") for task in upstream_of("reconcile_warehouse"))
-    assert "reconcile_warehouse" in upstream_of("dbt_marts.dbt_producer_watcher")
-    assert {"claim", "dbt_marts.dbt_producer_watcher", "reconcile_warehouse"} <= upstream_of("publish")
+    assert "dbt_staging" in upstream_of("reconcile_documents")
+    assert "dbt_marts" not in upstream_of("reconcile_documents")
+    assert "reconcile_documents" in upstream_of("dbt_checks_across")
+    assert "dbt_checks_across" in upstream_of("reconcile_warehouse")
+    assert "dbt_marts" not in upstream_of("reconcile_warehouse")
+    assert "reconcile_warehouse" in upstream_of("dbt_marts")
+    assert {"claim", "dbt_marts", "reconcile_warehouse"} <= upstream_of("publish")
     assert "publish" in upstream_of("report")
     assert "report" in upstream_of("reconciliation_verdict")
-    # Each group's tests pass before what comes after it.
-    assert "dbt_staging.dbt_project_test" in upstream_of("reconcile_documents")
-    assert "dbt_checks_across.dbt_project_test" in upstream_of("reconcile_warehouse")
-    assert "dbt_marts.dbt_project_test" in upstream_of("publish")
 
 
 def test_data_moves_between_tasks_as_xcom_edges(dagbag) -> None:

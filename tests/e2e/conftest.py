@@ -340,7 +340,7 @@ KILL_CHAIN = (
     ("killed_dbt_staging", r"OK created sql incremental model audit\."),
     ("killed_documents_checkpoint", "reconcile.documents.recorded"),
     # That group holds views alone: killed as its `dbt build` starts.
-    ("killed_dbt_checks_across", r"'build', '--select', 'tag:before_warehouse_checks'"),
+    ("killed_dbt_checks_across", r"'build', '--select', 'tag:before_warehouse_checks"),
     ("killed_warehouse_checkpoint", "reconcile.warehouse.recorded"),
     ("killed_dbt_marts", r"OK created sql table model marts\."),
     ("killed_export", "export.partial"),

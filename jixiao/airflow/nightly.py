@@ -97,9 +97,9 @@ def sqlite_commits_without_fsync() -> None:
     """Airflow's SQLite metadata DB (the embedded default) commits with `synchronous=NORMAL`.
 
     Airflow opens it in WAL mode with SQLite's default `synchronous=FULL`: an fsync at every commit,
-    and a night commits thousands of times (each task's states, each XCom; Cosmos' producer records
-    four events and a result per dbt node). In WAL mode NORMAL stays consistent through a crash of
-    the process; only a power cut may lose the last commits, of a night `jixiao run` runs again.
+    and a night commits hundreds of times (each task's states, its rendered fields, each XCom). In
+    WAL mode NORMAL stays consistent through a crash of the process; only a power cut may lose the
+    last commits, of a night `jixiao run` runs again.
     """
     from airflow import settings as airflow_settings
     from sqlalchemy import event

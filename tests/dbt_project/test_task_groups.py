@@ -1,4 +1,4 @@
-"""The dbt tags that split the project into the transform's three task groups, read from dbt's manifest.
+"""The dbt tags that split the project into the transform's three dbt builds, read from dbt's manifest.
 
 `before_document_checks` (every seed and staging model, and audit_document_checks with its
 ancestors), `before_warehouse_checks` (the serving documents and the checks across them), and the

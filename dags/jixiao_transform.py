@@ -54,7 +54,7 @@ profile_config = ProfileConfig(
     profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml",
 )
 # dbt's partial-parse file, one for the three builds (the same project and profile): Cosmos copies it
-# into each invocation's copy of the project, and back.
+# into each invocation's copy of the project, and back (making the folder the first time).
 partial_parse_cache = cosmos_settings.cache_dir / "jixiao_transform"
 
 
@@ -62,7 +62,6 @@ def dbt_build(task_id: str) -> DbtBuildLocalOperator:
     """One `dbt build` of a group of the project (`jixiao.airflow.tasks.DBT_BUILDS`): its models and,
     after each, the model's tests (a failing test skips what is built on it and fails the task,
     before the next stage). No task per model: the build's log reports each (docs/performance.md)."""
-    (partial_parse_cache / "target").mkdir(parents=True, exist_ok=True)
     return DbtBuildLocalOperator(
         task_id=task_id,
         project_dir=str(settings.dbt_project_dir),

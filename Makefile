@@ -34,14 +34,17 @@ run: $(AIRFLOW_HOME)/airflow.db
 # Everything but the nights on three workers (pytest-xdist) for the two cores, each module on one
 # worker so its fixtures are made once: a worker often waits (for another's session warehouse, a
 # subprocess, a timeout under test), and a third fills the core it leaves idle (docs/testing.md).
+# The fast lane also leaves out the tests that start dbt or Great Expectations in processes of
+# their own (marker `processes`); `make test` runs them with it.
 # Then the nights in two pytest processes side by side: the crash
 # story, and the Celery path followed by the e2e story. (Not xdist's loadgroup: with pytest 9.2 it
 # no longer keeps a group on one worker, pytest-xdist#1386, and a story would be told twice.)
-FAST_LANE := $(VENV)/bin/pytest -n 3 --dist loadscope -m "not night and not bi and not containers and not scans"
+IN_PROCESS_LANES := $(VENV)/bin/pytest -n 3 --dist loadscope -m
+IN_PROCESS_TESTS := not night and not bi and not containers and not scans
 CRASH_NIGHTS := tests/e2e/test_crash_safety.py
 
 test: install
-	$(FAST_LANE)
+	$(IN_PROCESS_LANES) "$(IN_PROCESS_TESTS)"
 	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-deploy-bi-conditions story-then-other-scans
 
 nights-crashes:
@@ -80,7 +83,7 @@ test-deploy: install $(STAMPS)/podman-compose
 	$(VENV)/bin/pytest -m containers tests/deploy/test_containers.py
 
 test-fast: install
-	$(FAST_LANE)
+	$(IN_PROCESS_LANES) "$(IN_PROCESS_TESTS) and not processes"
 
 install: $(STAMPS)/installed
 

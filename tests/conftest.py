@@ -97,23 +97,35 @@ def program_output(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def dbt_arguments(work: Path, *command: str) -> list[str]:
+    """`command` on the real project, with its target and logs under `work`; the warehouse is
+    whatever JIXIAO_DBT_WAREHOUSE / JIXIAO_WAREHOUSE name (see profiles.yml)."""
+    dbt_dir = PROJECT_ROOT / "dbt_project"
+    return [
+        *command,
+        "--project-dir", str(dbt_dir),
+        "--profiles-dir", str(dbt_dir),
+        "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"),
+        "--quiet",
+    ]  # fmt: skip
+
+
 def run_dbt(work: Path, *command: str, manifest: Manifest | None = None) -> dbtRunnerResult:
-    """A dbt command on the real project, in-process, with its target and logs under `work`; the
-    warehouse is whatever JIXIAO_DBT_WAREHOUSE / JIXIAO_WAREHOUSE name (see profiles.yml). With
-    `manifest`, dbt takes that parse of the project instead of parsing it."""
+    """A dbt command (`dbt_arguments`), in-process, as the night's dbt tasks run it: the build kept
+    open through the invocation and closed at its end. With `manifest`, dbt takes that parse of the
+    project instead of parsing it."""
     from dbt.cli.main import dbtRunner
 
-    dbt_dir = PROJECT_ROOT / "dbt_project"
-    return dbtRunner(manifest=manifest).invoke(
-        [
-            *command,
-            "--project-dir", str(dbt_dir),
-            "--profiles-dir", str(dbt_dir),
-            "--target-path", str(work / "target"),
-            "--log-path", str(work / "logs"),
-            "--quiet",
-        ]
-    )  # fmt: skip
+    from jixiao.airflow.dbt_invocation import KEEP_OPEN_ENV
+    from jixiao.runtime.dbt_server import close_duckdb
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv(KEEP_OPEN_ENV, "True")
+        try:
+            return dbtRunner(manifest=manifest).invoke(dbt_arguments(work, *command))
+        finally:
+            close_duckdb()
 
 
 # dbt's parse of the project per database name (the warehouse file's stem, which every relation of

@@ -11,10 +11,13 @@ import pytest
 
 from tests.conftest import program_output
 
+pytestmark = pytest.mark.processes
+
 PROGRAM = """
 import json, subprocess, sys
 from pathlib import Path
-from tests.conftest import run_dbt
+from dbt.cli.main import dbtRunner
+from tests.conftest import dbt_arguments
 from jixiao.airflow.dbt_invocation import close
 
 work, warehouse = sys.argv[1], sys.argv[2]
@@ -24,7 +27,7 @@ def free() -> bool:
     opened = subprocess.run([sys.executable, "-c", OPEN_ELSEWHERE, warehouse], capture_output=True)
     return opened.returncode == 0
 
-assert run_dbt(Path(work), "seed", "--select", "departments").success
+assert dbtRunner().invoke(dbt_arguments(Path(work), "seed", "--select", "departments")).success
 after_dbt = free()
 close()
 print(json.dumps({"after_dbt": after_dbt, "after_close": free()}))

@@ -18,6 +18,8 @@ import pytest
 from jixiao.runtime import dbt_server
 from tests.conftest import PROJECT_ROOT, bin_path
 
+pytestmark = pytest.mark.processes
+
 SERVER = "from jixiao.runtime import dbt_server as s; import sys; s.listen(sys.argv[1]); s.serve()"
 
 

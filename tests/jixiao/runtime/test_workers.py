@@ -69,6 +69,7 @@ def test_without_a_warm_worker_the_work_runs_in_a_fresh_one(no_warm_workers: Non
     assert pid != os.getpid()
 
 
+@pytest.mark.processes
 def test_a_checkpoint_task_never_imports_great_expectations_into_its_own_process(
     sample_warehouse: SampleWarehouse, tmp_path: Path
 ) -> None:

@@ -254,6 +254,45 @@ def ink_runs(ink: np.ndarray) -> list[InkRun]:
     return runs
 
 
+def _digit_runs(kept: list[InkRun]) -> list[InkRun]:
+    """Of a figure's runs of inked columns, those of its digits: the marks beside them left out one
+    at a time from either end, the digits judged anew among the marks left (once the first stroke
+    of a % is left out, it no longer counts among the three that `_beside_digits`'s last rule needs:
+    on a keystoned sheet the 5 of 95% reached a pixel past the 9 at both ends)."""
+    while len(kept) > 1:
+        spans = [(run.top, run.bottom) for run in kept]
+        if _beside_digits(spans[-1], spans):
+            kept = kept[:-1]
+        elif _beside_digits(spans[0], spans):
+            kept = kept[1:]
+        else:
+            break
+    return kept
+
+
+def _beside_digits(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Whether the mark `span` (its top and bottom row), among a figure's marks `spans`, is not a
+    digit: it stops well above the line the digits stand on (the first stroke of a %: 40% was read
+    406), it is shorter than a digit (a 。 read 0, the 口 of the 和 before a 9 read 1: lining digits
+    are all as tall), or, among three or more, it reaches both above and below the others (the
+    vertical stroke of the 到 before 90 was read 1; a digit touching a speck reaches past them on
+    one side)."""
+    tall = max(bottom - first for first, bottom in spans)
+    # The digits' top, baseline and height, from the marks at least half as tall as the tallest
+    # (a point or a speck says nothing of them); of two such marks, the taller one's.
+    big = [(first, bottom) for first, bottom in spans if bottom - first >= 0.5 * tall]
+    many = len(big) >= 3
+    top = float(np.median([first for first, _ in big])) if many else float(min(f for f, _ in big))
+    base = float(np.median([bottom for _, bottom in big])) if many else float(max(b for _, b in big))
+    digit = float(np.median([bottom - first for first, bottom in big])) if many else float(tall)
+    first, bottom = span
+    return (
+        bottom < base - 0.3 * tall
+        or bottom - first < 0.8 * digit
+        or (many and first < top - 0.05 * digit and bottom > base + 0.05 * digit)
+    )
+
+
 def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     """The print of a figure the recogniser placed in `box` on a line, whole: the runs of inked
     columns around the box whose middle lies inside it. The recogniser's box of a run of characters
@@ -263,35 +302,9 @@ def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarra
     x0, y0, x1, y1 = box
     reach = (y1 - y0) // 2
     left, right = max(0, x0 - reach), min(image.shape[1], x1 + reach)
-    kept = [run for run in ink_runs(image[y0:y1, left:right] < 128) if x0 <= left + run.middle <= x1]
-    spans = [(run.top, run.bottom) for run in kept]
-    if len(kept) > 1:
-        tall = max(bottom - first for first, bottom in spans)
-        # The digits' top, baseline and height, from the marks at least half as tall as the tallest
-        # (a point or a speck says nothing of them); of two such marks, the taller one's.
-        big = [(first, bottom) for first, bottom in spans if bottom - first >= 0.5 * tall]
-        many = len(big) >= 3
-        top = float(np.median([first for first, _ in big])) if many else float(min(f for f, _ in big))
-        base = float(np.median([bottom for _, bottom in big])) if many else float(max(b for _, b in big))
-        digit = float(np.median([bottom - first for first, bottom in big])) if many else float(tall)
-
-        def beside(span: tuple[int, int]) -> bool:
-            """Not a digit: a mark at the figure's end that stops well above the line the digits
-            stand on (the first stroke of a %: 40% was read 406), one shorter than a digit (a 。
-            read 0, the 口 of the 和 before a 9 read 1: lining digits are all as tall), or, among
-            three or more, one that reaches both above and below the others (the vertical stroke of
-            the 到 before 90 was read 1; a digit touching a speck reaches past them on one side)."""
-            first, bottom = span
-            return (
-                bottom < base - 0.3 * tall
-                or bottom - first < 0.8 * digit
-                or (many and first < top - 0.05 * digit and bottom > base + 0.05 * digit)
-            )
-
-        while len(kept) > 1 and beside(spans[-1]):
-            kept, spans = kept[:-1], spans[:-1]
-        while len(kept) > 1 and beside(spans[0]):
-            kept, spans = kept[1:], spans[1:]
+    kept = _digit_runs(
+        [run for run in ink_runs(image[y0:y1, left:right] < 128) if x0 <= left + run.middle <= x1]
+    )
     if kept:
         x0, x1 = left + kept[0].left, left + kept[-1].right + 1
     return image[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2]

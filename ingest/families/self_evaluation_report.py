@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from itertools import pairwise
 
@@ -97,6 +97,15 @@ def _number(text: str, row: TableRow, label: str) -> Decimal | None:
         raise BadAmount(f"page {row.page} row {row.row}: {label} {exc}") from exc
 
 
+def _is_total(values: Mapping[str, str]) -> bool:
+    """Whether a row of the score table is its total: 总分 (or another total's label) under the
+    levels. Merged across both levels' columns, the label lands in whichever the cell overlaps most
+    (`Columns.split`), and that is the 二级指标's when its column is the wider, or a scan's warp
+    widened it. Under 二级指标 alone, 合计 may close a 一级指标's rows instead: not the total."""
+    level1, level2 = squash(values["level1"]), squash(values["level2"])
+    return level1 in TOTAL_LABELS or (not level1 and level2 in TOTAL_LABELS - {"合计"})
+
+
 def scores(rows: Sequence[TableRow]) -> list[Score]:
     """The score table: one record per 二级指标, 合计 carried over its merged rows, then 总分.
 
@@ -107,10 +116,12 @@ def scores(rows: Sequence[TableRow]) -> list[Score]:
     level1: str | None = None
     subtotal: Decimal | None = None
     for row, values in under_header(rows, SCORE_HEADER, optional=SCORE_OPTIONAL):
-        score = _number(values["score"], row, "得分")
-        if squash(values["level1"]) in TOTAL_LABELS:
-            found.append(Score(TOTAL_LABEL, None, score, None, row.page, row.row))
+        if _is_total(values):
+            # Its figure is printed across 得分 and 合计 as often as under 得分 alone.
+            total = values["score"] or values.get("subtotal", "")
+            found.append(Score(TOTAL_LABEL, None, _number(total, row, "得分"), None, row.page, row.row))
             break  # the table ends with its total
+        score = _number(values["score"], row, "得分")
         if values["level1"]:
             level1 = values["level1"]
             subtotal = _number(values.get("subtotal", ""), row, "合计")

@@ -39,12 +39,12 @@ run: $(AIRFLOW_HOME)/airflow.db
 # Then the nights in two pytest processes side by side: the crash
 # story, and the Celery path followed by the e2e story. (Not xdist's loadgroup: with pytest 9.2 it
 # no longer keeps a group on one worker, pytest-xdist#1386, and a story would be told twice.)
-IN_PROCESS_LANES := $(VENV)/bin/pytest -n 3 --dist loadscope -m
-IN_PROCESS_TESTS := not night and not bi and not containers and not scans
+ON_THREE_WORKERS := $(VENV)/bin/pytest -n 3 --dist loadscope
+OUTSIDE_THE_LANES := not night and not bi and not containers and not scans
 CRASH_NIGHTS := tests/e2e/test_crash_safety.py
 
 test: install
-	$(IN_PROCESS_LANES) "$(IN_PROCESS_TESTS)"
+	$(ON_THREE_WORKERS) -m "$(OUTSIDE_THE_LANES)"
 	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-deploy-bi-conditions story-then-other-scans
 
 nights-crashes:
@@ -83,7 +83,7 @@ test-deploy: install $(STAMPS)/podman-compose
 	$(VENV)/bin/pytest -m containers tests/deploy/test_containers.py
 
 test-fast: install
-	$(IN_PROCESS_LANES) "$(IN_PROCESS_TESTS) and not processes"
+	$(ON_THREE_WORKERS) -m "$(OUTSIDE_THE_LANES) and not processes"
 
 install: $(STAMPS)/installed
 

@@ -117,15 +117,14 @@ def run_dbt(work: Path, *command: str, manifest: Manifest | None = None) -> dbtR
     project instead of parsing it."""
     from dbt.cli.main import dbtRunner
 
-    from jixiao.airflow.dbt_invocation import KEEP_OPEN_ENV
-    from jixiao.runtime.dbt_server import close_duckdb
+    from jixiao.airflow.dbt_invocation import KEEP_OPEN_ENV, close
 
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setenv(KEEP_OPEN_ENV, "True")
         try:
             return dbtRunner(manifest=manifest).invoke(dbt_arguments(work, *command))
         finally:
-            close_duckdb()
+            close()  # the callback the transform's dbt tasks end an invocation with
 
 
 # dbt's parse of the project per database name (the warehouse file's stem, which every relation of
@@ -178,7 +177,7 @@ def transform(
 ) -> tuple[StageResult, StageResult]:
     """The transform DAG's order on `build`, in-process: staging, document checks, the models the
     checks across documents read, those checks, the marts (the DAG runs the same dbt selections
-    through Cosmos, one task per model).
+    through Cosmos, one `dbt build` task per group).
 
     dbt's data and unit tests run only when `dbt_nodes` is given (it receives the status of every
     node): the session's sample warehouses hold them to the samples (tests/dbt_project), the other

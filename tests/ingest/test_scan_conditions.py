@@ -44,8 +44,8 @@ def _read(name: str, condition: str, folder: Path) -> ScanReading:
     """The sample `name` scanned under `condition` at 300 dpi and parsed, scored against its truth."""
     truth = load_truth(TRUTH / f"{name}.truth.json")
     scan = scan_under(condition, SAMPLE_FILES[name], folder / f"{name}_{condition}.pdf", dpi=300, seed=2023)
+    year = int(SAMPLE_FILES[name].parent.name)  # the landing folder's year, as the nightly run gives it
     try:
-        year = int(SAMPLE_FILES[name].parent.name)  # the landing folder's year, as the nightly run gives it
         records = json.loads(to_json(parse_document(scan, year=year)), parse_float=Decimal, parse_int=Decimal)
     except DocumentError as error:
         return ScanReading(condition, None, f"{error.kind}: {error.detail}", score_fields(truth, None))

@@ -24,6 +24,7 @@ AMOUNTS = {
     "key_tasks": ("funds_wan_yuan",),
     "projects": ("total", "fiscal", "special_account", "other"),
     "scores": ("score", "subtotal"),
+    "execution_lines": ("initial_budget", "annual_budget", "executed"),
 }
 
 
@@ -37,9 +38,11 @@ class FieldScore:
     # an amount field (blank ones too) or a figure that landed and differs from the printed one
     numbers_wrong: int = 0
     misses: list[tuple[str, Any, Any]] = field(default_factory=list)  # (where, expected, read)
+    # a truth that is a refusal (`{"refused": kind}`): whether the document was refused as that kind
+    refused_as_expected: bool | None = None
 
     def add(self, where: str, expected: Any, read: Any, *, amount: bool = False, landed: bool = True) -> None:
-        same = _same(expected, read)
+        same = landed and _same(expected, read)  # a refused document gives no field, blank ones neither
         self.total += 1
         self.exact += same
         self.spaces_aside += same or (
@@ -73,14 +76,27 @@ def load_truth(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal))
 
 
-def score_fields(truth: dict[str, Any], parsed: dict[str, Any] | None) -> FieldScore:
-    """Every truth field against `parsed` (the `jixiao parse --json` shape; None: refused)."""
+def score_fields(
+    truth: dict[str, Any], parsed: dict[str, Any] | None, refusal: str | None = None
+) -> FieldScore:
+    """Every truth field against `parsed` (the `jixiao parse --json` shape; None: refused, as
+    `refusal`, the line's `Kind: detail`). A truth that is a refusal has no fields: the score says
+    whether the parse was refused as that kind. A record that is one object (a self-evaluation
+    table's `evaluation`) counts each of its fields."""
     score = FieldScore()
+    if "refused" in truth:
+        score.refused_as_expected = parsed is None and (refusal or "").startswith(f"{truth['refused']}:")
+        return score
     landed = parsed is not None
     output = parsed or {}
     for name in IDENTITY:
         score.add(name, truth[name], output.get(name), landed=landed)
     for key, records in truth.items():
+        if isinstance(records, dict):
+            got = output.get(key) or {}
+            for name, value in records.items():
+                score.add(f"{key}.{name}", value, got.get(name), landed=landed)
+            continue
         if not isinstance(records, list):
             continue
         read = list(output.get(key) or [])

@@ -230,6 +230,35 @@ def cell_print(
     return crop[top:bottom, left:right], (x0 + left, y0 + top)
 
 
+# A dash printed where a template has no figure (—, -): one bar, longer than it is thick, no
+# thicker than a stroke of print and no longer than two em dashes of large type; its pixels fill
+# most of its box. At LINE_HEIGHT such a bar alone fills the recogniser's whole line: it reads nothing.
+DASH_THICKEST_MM = 1.0
+DASH_LONGEST_MM = 10.0
+DASH_ASPECT = 2.5
+DASH_FILL = 0.6
+
+
+def is_dash(crop: np.ndarray, dpi: int, cell_height: int, top_in_cell: int) -> bool:
+    """Whether a cell's print (`cell_print`'s crop) is a dash and nothing else: one bar (see
+    `DASH_ASPECT`, `DASH_FILL`) within the middle half of the cell's height, where a line of print
+    stands; the rest of a ruling line lies along the cell's edge."""
+    mask = _print_mask(crop, dpi).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count != 2:
+        return False
+    _, top, width, height, area = (int(value) for value in stats[1][:5])
+    per_mm = dpi / 25.4
+    middle = top_in_cell + top + height / 2
+    return (
+        height <= DASH_THICKEST_MM * per_mm
+        and width <= DASH_LONGEST_MM * per_mm
+        and width >= DASH_ASPECT * height
+        and area >= DASH_FILL * width * height
+        and cell_height / 4 <= middle <= 3 * cell_height / 4
+    )
+
+
 class InkRun(NamedTuple):
     """A run of adjacent inked columns of an image: its first and last column, and the first and last
     row its ink reaches."""

@@ -10,8 +10,8 @@ their boxes and the ruling lines, so that the same table finder and parsers read
   into `UnreadableScan`). Whether a cell *is* an amount is never decided here: the parsers know it
   from the cell's place (its column, its row label).
 - Blanks: a cell with no ink inside its rulings (seals and dust taken out, `cell_print`) is blank, as
-  an empty cell of print is; a cell whose ink no engine reads as anything holds `UNPROVEN`, never a
-  blank.
+  an empty cell of print is, and one whose print is a single dash (`is_dash`) holds `DASH`, as print
+  does; a cell whose ink no engine reads as anything holds `UNPROVEN`, never a blank.
 - Everything else printed (titles, prose) is found and read by PP-OCR on the page with the tables
   painted white.
 
@@ -42,6 +42,7 @@ from ingest.scan.image import (
     find_cells,
     flatten_paper,
     framed,
+    is_dash,
     line_boxes,
     line_image,
     render_grey,
@@ -53,6 +54,8 @@ from ingest.scan.image import (
 from ingest.scan.ppocr import FIGURE, Box, Line, read_line_images, read_print
 from ingest.scan.tesseract import DIGITS, missing_models, read_digits, read_line
 
+# What a cell holding only a dash is read as: the parsers take it for no figure, as in print.
+DASH = "—"
 # What the recogniser reads a separator of small print as, besides itself: 48,000:00, 412;768.56.
 _SEPARATOR_MISREAD = ":;，。．："
 
@@ -267,6 +270,11 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
         printed = cell_print(inked, labels, cell, dpi)
         if printed is not None:
             crop, (left, cell_top) = printed
+            if is_dash(crop, dpi, y1 - y0, cell_top - y0):
+                height, width = crop.shape
+                box = (left, cell_top, left + width, cell_top + height)
+                objects.chars.extend(_laid_out(DASH, to_points(box)))
+                continue
             printed_cells.append((crop, left, cell_top, line_boxes(crop, dpi)))
     # Every line of every cell of the page in one batch.
     drawn = [(line_image(crop, box), box) for crop, _, _, boxes in printed_cells for box in boxes]

@@ -152,16 +152,24 @@ def find_cells(grey: np.ndarray, dpi: int) -> tuple[list[Cell], np.ndarray]:
     the paper around it, had drawn a line through the amount's cell.
     """
     printed = np.where(grey > FAINT, 255, grey).astype(np.uint8) if dpi >= SHARP_DPI else grey
-    ink = cv2.adaptiveThreshold(
-        cv2.medianBlur(printed, 3), 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, (dpi // 5) | 1, 10
-    )
+
+    def ink_of(image: np.ndarray) -> np.ndarray:
+        return cv2.adaptiveThreshold(
+            image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, (dpi // 5) | 1, 10
+        )
+
+    # The median fills the pinholes a scanner leaves in a line; it also erases a line one pixel wide
+    # (a browser's hairline border), which the ink as scanned keeps. Specks of either are far shorter
+    # than the opening below.
+    ink = cv2.bitwise_or(ink_of(cv2.medianBlur(printed, 3)), ink_of(printed))
     reach = dpi // 3
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
     bridge = max(3, dpi // 10)
     across = cv2.morphologyEx(across, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
     down = cv2.morphologyEx(down, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
-    grid = cv2.dilate(cv2.bitwise_or(across, down), np.ones((3, 3), np.uint8))
+    lines = cv2.bitwise_or(cv2.bitwise_or(across, down), _open_ends_closed(across, down, dpi))
+    grid = cv2.dilate(lines, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(255 - grid, connectivity=4)
     height, width = grey.shape
     smallest = dpi // 15
@@ -176,6 +184,50 @@ def find_cells(grey: np.ndarray, dpi: int) -> tuple[list[Cell], np.ndarray]:
         cells.append(Cell((x, y, x + w, y + h), len(cells) + 1))
         keep[label] = len(cells)
     return cells, keep[labels]
+
+
+def _open_ends_closed(across: np.ndarray, down: np.ndarray, dpi: int) -> np.ndarray:
+    """Lines that close a table a page break left open: a browser prints a row cut by the page's
+    end without its bottom line (and the row's rest on the next page without its top line), so the
+    cells' sides end in no line across. Where two or more ruling lines down end, open, at the same
+    height, a line across joins them there, as the reader does for print (`_open_row_edges`)."""
+    closing = np.zeros_like(across)
+    solid = cv2.bitwise_or(across, down)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(down, connectivity=8)
+    near = max(3, dpi // 30)
+    height = across.shape[0]
+    ends: dict[str, list[tuple[int, int, int]]] = {"top": [], "bottom": []}
+    for label in range(1, count):
+        x, y, w, h, _ = (int(value) for value in stats[label])
+        for side, row in (("top", y), ("bottom", y + h - 1)):
+            band = across[max(0, row - near) : min(height, row + near + 1), max(0, x - near) : x + w + near]
+            if not band.any():
+                ends[side].append((row, x, x + w))
+    for side_ends in ends.values():
+        side_ends.sort()
+        group: list[tuple[int, int, int]] = []
+        for end in [*side_ends, None]:
+            if end is not None and (not group or end[0] - group[0][0] <= near):
+                group.append(end)
+                continue
+            if len(group) >= 2:
+                rows = [row for row, _, _ in group]
+                row = max(rows) if side_ends is ends["bottom"] else min(rows)
+                left, right = _to_the_lines(
+                    solid, row, near, min(x0 for _, x0, _ in group), max(x1 for _, _, x1 in group)
+                )
+                closing[row, left:right] = 255
+            group = [end] if end is not None else []
+    return closing
+
+
+def _to_the_lines(solid: np.ndarray, row: int, near: int, left: int, right: int) -> tuple[int, int]:
+    """`left`..`right` along `row` stretched on each side to the next ruling line it meets there
+    (a column whose own line across was printed, beside the open ones), if there is one."""
+    inked = np.asarray(solid[max(0, row - near) : row + near + 1].any(axis=0))
+    after = np.flatnonzero(inked[right:])
+    before = np.flatnonzero(inked[:left])
+    return (int(before[-1]) if before.size else left), (right + int(after[0]) + 1 if after.size else right)
 
 
 def without_dust(crop: np.ndarray) -> np.ndarray:

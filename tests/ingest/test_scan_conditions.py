@@ -34,12 +34,15 @@ FAMILY = Path(__file__).resolve().parents[1] / "fixtures" / "family"
 # grey paper (its header row had been lost to the back's print), 广州's form under a signature (its
 # 部门名称 row had not been read), 黄埔's report keystoned (its 总分 row, merged across both levels on
 # the next page, fell under 二级指标), 广州's self-evaluation table stamped (its cells printed with a
-# dash, —, where a line has no 分值: at the recogniser's line height the bar alone read as nothing).
+# dash, —, where a line has no 分值: at the recogniser's line height the bar alone read as nothing),
+# 黄埔's form printed by Chromium, stamped (its right border a hairline, its rows cut by the pages'
+# ends printed open).
 OTHERS = (
     (SAMPLE_FILES["guangzhou_2023_project_target_table"], "grey-bleed-through"),
     (SAMPLE_FILES["guangzhou_2023_dept_target_form"], "signature-over-text"),
     (SAMPLE_FILES["huangpu_2022_self_evaluation"], "keystone"),
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "stamped"),
+    (FAMILY / "producers" / "huangpu_2023_dept_target_form_chromium.pdf", "stamped"),
 )
 
 

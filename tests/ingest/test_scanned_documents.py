@@ -29,7 +29,7 @@ from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import ParsedDocument
 from ingest.scan import UNPROVEN
-from ingest.scan.image import figure_print, is_dash, line_image
+from ingest.scan.image import figure_print, line_image
 from ingest.scan.page import agreed_amount, digits_of, looks_numeric
 from ingest.scan.ppocr import normalised, read_line_images
 from ingest.scan.tesseract import missing_models
@@ -394,34 +394,3 @@ def test_a_digit_a_pixel_taller_than_its_neighbours_stays_in_its_figure() -> Non
     crop = figure_print(line, (16, 0, 52, 27))
     columns = np.flatnonzero((crop < 128).any(axis=0))
     assert columns[-1] - columns[0] + 1 == marks["5"][1] - marks["9"][0] + 1
-
-
-# Bars drawn into a cell's print at 300 dpi (11.8 px a millimetre): (left, top, right, bottom).
-_EM_DASH = [(0, 0, 44, 4)]
-
-
-@pytest.mark.parametrize(
-    ("marks", "top_in_cell", "dash"),
-    [
-        (_EM_DASH, 30, True),  # an em dash, 3.7 mm, in the middle of a 64 px cell
-        ([(0, 0, 14, 3)], 30, True),  # a hyphen, 1.2 mm
-        (_EM_DASH, 58, False),  # the rest of a ruling line along the cell's bottom edge
-        ([(0, 0, 200, 4)], 30, False),  # 17 mm: a rule, not a dash
-        ([(0, 0, 44, 4), (0, 14, 44, 18)], 24, False),  # two bars: 二, or = in a figure
-        ([(0, 0, 4, 24)], 20, False),  # a stroke standing up: a 1
-        ([(0, 0, 44, 16)], 24, False),  # a block as thick as a glyph (a seal's ink, a smudge)
-    ],
-)
-def test_a_cell_printed_with_a_dash_alone_is_read_as_a_dash(
-    marks: list[tuple[int, int, int, int]], top_in_cell: int, dash: bool
-) -> None:
-    """A self-evaluation table prints — where a line has no 分值 or 得分; the parsers take it for no
-    figure. Scaled to the recogniser's line height the bar alone fills the line and reads as nothing,
-    which would leave the cell unproven: one bar, thin, short, filled and in the middle of its cell is
-    a dash, anything else is read."""
-    right = max(mark[2] for mark in marks) + 1
-    bottom = max(mark[3] for mark in marks) + 1
-    crop = np.full((bottom + 4, right + 4), 255, dtype=np.uint8)
-    for left, top, mark_right, mark_bottom in marks:
-        crop[top + 2 : mark_bottom + 3, left + 2 : mark_right + 3] = 0
-    assert is_dash(crop, 300, 64, top_in_cell) is dash

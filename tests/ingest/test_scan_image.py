@@ -1,0 +1,100 @@
+"""How a scanned page's image is cut into cells and lines (`ingest/scan/image.py`), on pages drawn
+here pixel by pixel at 300 dpi: what a browser's print and a scanner do to ruling lines and cells
+that the samples' scans never showed. No OCR model is needed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.scan.image import find_cells, is_dash
+
+DPI = 300
+COLUMNS = (200, 700, 1400, 2000)  # the x of each ruling line down
+ROWS = (300, 420, 540, 660)  # the y of each ruling line across
+
+
+def _page(*, down: int = 3, ink: int = 0) -> np.ndarray:
+    """A white A4 page at 300 dpi with a ruled table of 3 × 3 cells; ruling lines `down` pixels
+    wide and `ink` dark."""
+    page = np.full((3508, 2480), 255, dtype=np.uint8)
+    for y in ROWS:
+        page[y : y + 3, COLUMNS[0] : COLUMNS[-1] + 3] = 0
+    for x in COLUMNS:
+        page[ROWS[0] : ROWS[-1] + 3, x : x + down] = ink
+    return page
+
+
+def _speckled(page: np.ndarray, seed: int = 3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    ys, xs = rng.integers(0, page.shape[0], 4000), rng.integers(0, page.shape[1], 4000)
+    speckled = page.copy()
+    speckled[ys, xs] = 90
+    return speckled
+
+
+def test_a_table_of_nine_cells_has_nine() -> None:
+    cells, _ = find_cells(_speckled(_page()), DPI)
+    assert len(cells) == 9
+
+
+def test_a_hairline_a_pixel_wide_still_rules_its_cells() -> None:
+    """A browser prints a 1 px border as a line one pixel wide at 300 dpi, and grey (antialiased):
+    the scan's median filter, which fills a line's pinholes, had erased it, and the cells either side
+    ran together (黄埔's form printed by Chromium lost its right column)."""
+    cells, _ = find_cells(_speckled(_page(down=1, ink=110)), DPI)
+    assert len(cells) == 9
+
+
+def test_a_row_cut_by_the_page_end_is_closed() -> None:
+    """A browser prints a row that the page's end cuts without its line across: the lines down end
+    open at the same height. The row's cells are cells all the same, the table closed where they end;
+    a column whose own line across was printed (the right one here) is joined, not crossed."""
+    page = _page()
+    page[ROWS[-1] : ROWS[-1] + 3, COLUMNS[0] : COLUMNS[-2]] = 255  # the last line, but under the last column
+    cells, _ = find_cells(_speckled(page), DPI)
+    assert len(cells) == 9
+    bottoms = sorted({cell.box[3] for cell in cells})
+    assert bottoms[-1] - ROWS[-1] <= 6, bottoms
+
+
+def test_lines_down_that_end_apart_are_not_joined() -> None:
+    """Lines down that stop each at a height of its own are lines that stop, not a table the page
+    cut: nothing closes them, and the open row is no cells."""
+    page = _page()
+    page[ROWS[-1] : ROWS[-1] + 3, COLUMNS[0] : COLUMNS[-1] + 3] = 255
+    for stop, x in zip((663, 630, 600, 570), COLUMNS, strict=True):
+        page[stop:, x : x + 3] = 255
+    cells, _ = find_cells(_speckled(page), DPI)
+    assert len(cells) == 6
+
+
+# Bars drawn into a cell's print at 300 dpi (11.8 px a millimetre): (left, top, right, bottom).
+_EM_DASH = [(0, 0, 44, 4)]
+
+
+@pytest.mark.parametrize(
+    ("marks", "top_in_cell", "dash"),
+    [
+        (_EM_DASH, 30, True),  # an em dash, 3.7 mm, in the middle of a 64 px cell
+        ([(0, 0, 14, 3)], 30, True),  # a hyphen, 1.2 mm
+        (_EM_DASH, 58, False),  # the rest of a ruling line along the cell's bottom edge
+        ([(0, 0, 200, 4)], 30, False),  # 17 mm: a rule, not a dash
+        ([(0, 0, 44, 4), (0, 14, 44, 18)], 24, False),  # two bars: 二, or = in a figure
+        ([(0, 0, 4, 24)], 20, False),  # a stroke standing up: a 1
+        ([(0, 0, 44, 16)], 24, False),  # a block as thick as a glyph (a seal's ink, a smudge)
+    ],
+)
+def test_a_cell_printed_with_a_dash_alone_is_read_as_a_dash(
+    marks: list[tuple[int, int, int, int]], top_in_cell: int, dash: bool
+) -> None:
+    """A self-evaluation table prints — where a line has no 分值 or 得分; the parsers take it for no
+    figure. Scaled to the recogniser's line height the bar alone fills the line and reads as nothing,
+    which would leave the cell unproven: one bar, thin, short, filled and in the middle of its cell is
+    a dash, anything else is read."""
+    right = max(mark[2] for mark in marks) + 1
+    bottom = max(mark[3] for mark in marks) + 1
+    crop = np.full((bottom + 4, right + 4), 255, dtype=np.uint8)
+    for left, top, mark_right, mark_bottom in marks:
+        crop[top + 2 : mark_bottom + 3, left + 2 : mark_right + 3] = 0
+    assert is_dash(crop, DPI, 64, top_in_cell) is dash

@@ -34,6 +34,7 @@ from ingest.errors import NoTextLayer
 from ingest.pdf.pdfium import Obj, PageObjects, new_char
 from ingest.scan import UNPROVEN
 from ingest.scan.image import (
+    FAINT,
     MARGIN,
     PAPER,
     binarised,
@@ -87,6 +88,10 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
     (`digits_of`). PP-OCR alone sometimes reads a separator wrong (364.607.20),
     Tesseract alone a digit (29,192.26 for 25,192.26).
     """
+    # Faint marks (a seal's remains, a scanner's light specks) are paper to Tesseract: specks around
+    # a short figure (5.5) made it read 5.9, 3.0 and 3.5. Not as far as the recogniser's PAPER: a
+    # JPEG's blurred 8 then lost strokes and read 6.
+    crop = np.where(crop > FAINT, 255, crop).astype(np.uint8)
     readings = []
     for height, binary in READING_HEIGHTS:
         image = to_print_height(crop, dpi, height)

@@ -36,13 +36,15 @@ FAMILY = Path(__file__).resolve().parents[1] / "fixtures" / "family"
 # the next page, fell under 二级指标), 广州's self-evaluation table stamped (its cells printed with a
 # dash, —, where a line has no 分值: at the recogniser's line height the bar alone read as nothing),
 # 黄埔's form printed by Chromium, stamped (its right border a hairline, its rows cut by the pages'
-# ends printed open).
+# ends printed open), 海珠's report stamped (Tesseract read the score 5.5 among light specks as 5.9
+# and 3.0).
 OTHERS = (
     (SAMPLE_FILES["guangzhou_2023_project_target_table"], "grey-bleed-through"),
     (SAMPLE_FILES["guangzhou_2023_dept_target_form"], "signature-over-text"),
     (SAMPLE_FILES["huangpu_2022_self_evaluation"], "keystone"),
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "stamped"),
     (FAMILY / "producers" / "huangpu_2023_dept_target_form_chromium.pdf", "stamped"),
+    (FAMILY / "report_titles" / "haizhu_2023_plain_title_evaluation.pdf", "stamped"),
 )
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from ingest.document import parse_document
 from ingest.errors import UnknownDocumentType
 from jixiao.cli.tables import print_table
 from jixiao.runtime.settings import Settings
+from tests.truth_fields import landing_year, truth_of
 
 
 def naive_seconds(path: Path, repeat: int) -> float:
@@ -136,17 +136,6 @@ print(json.dumps({"outcome": outcome, "records": records, "seconds": seconds, "p
 """
 
 
-def _truth_of(path: Path) -> dict[str, Any] | None:
-    """The truth file of a sample (tests/fixtures/truth/), or one beside the PDF."""
-    from tests.truth_fields import load_truth
-
-    for folder in (path.parent, Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "truth"):
-        truth = folder / f"{path.stem}.truth.json"
-        if truth.is_file():
-            return load_truth(truth)
-    return None
-
-
 def _conditions(names: list[str]) -> list[str]:
     from tests.scans import CONDITIONS
 
@@ -166,18 +155,9 @@ def _scan(path: Path, dpi: int, seed: int, condition: str, folder: Path) -> tupl
     return scan, len(pdfium.PdfDocument(scan))
 
 
-def _landing_year(path: Path) -> str:
-    """The year the nightly run would give `path`: its landing folder's, else the one its name
-    carries (the family fixtures), else 2023."""
-    if path.parent.name.isdigit():
-        return path.parent.name
-    named = re.search(r"(?<!\d)(20\d\d)(?!\d)", path.stem)
-    return named.group(1) if named else "2023"
-
-
 def _parse_scan(path: Path, scan: Path, pages: int) -> tuple[int, dict[str, Any]]:
     """Parse the scan of `path` in a fresh process: (pages, what it printed)."""
-    year = _landing_year(path)
+    year = str(landing_year(path) or 2023)
     result = subprocess.run(
         [sys.executable, "-c", _PARSE_ONCE, str(scan), year], capture_output=True, text=True, check=True
     )
@@ -206,7 +186,7 @@ def scan_table(
     rows = []
     totals: dict[tuple[str, int], list[int]] = {}
     for (path, dpi, seed, condition), (pages, measured) in zip(runs, parsed, strict=True):
-        truth = _truth_of(path)
+        truth = truth_of(path)
         scored = ["", "", "", ""]
         score = None
         if truth is not None:

@@ -76,6 +76,28 @@ def load_truth(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal))
 
 
+SAMPLE_TRUTHS = Path(__file__).resolve().parent / "fixtures" / "truth"
+
+
+def truth_of(document: Path) -> dict[str, Any] | None:
+    """The truth of a document: the file beside it (a family fixture's), else the sample's in
+    `SAMPLE_TRUTHS`; None when it has none."""
+    for folder in (document.parent, SAMPLE_TRUTHS):
+        truth = folder / f"{document.stem}.truth.json"
+        if truth.is_file():
+            return load_truth(truth)
+    return None
+
+
+def landing_year(document: Path) -> int | None:
+    """The year the nightly run gives `document`: its landing folder's (`year_from_path`), else
+    the one a family fixture's name carries (huadu_2024_…)."""
+    from ingest.identify import year_from_path
+
+    named = re.search(r"(?<!\d)(20\d\d)(?!\d)", document.stem)
+    return year_from_path(document) or (int(named.group(1)) if named else None)
+
+
 def score_fields(
     truth: dict[str, Any], parsed: dict[str, Any] | None, refusal: str | None = None
 ) -> FieldScore:

@@ -203,7 +203,7 @@ def _open_ends_closed(across: np.ndarray, down: np.ndarray, dpi: int) -> np.ndar
             band = across[max(0, row - near) : min(height, row + near + 1), max(0, x - near) : x + w + near]
             if not band.any():
                 ends[side].append((row, x, x + w))
-    for side_ends in ends.values():
+    for side, side_ends in ends.items():
         side_ends.sort()
         group: list[tuple[int, int, int]] = []
         for end in [*side_ends, None]:
@@ -212,7 +212,7 @@ def _open_ends_closed(across: np.ndarray, down: np.ndarray, dpi: int) -> np.ndar
                 continue
             if len(group) >= 2:
                 rows = [row for row, _, _ in group]
-                row = max(rows) if side_ends is ends["bottom"] else min(rows)
+                row = max(rows) if side == "bottom" else min(rows)
                 left, right = _to_the_lines(
                     solid, row, near, min(x0 for _, x0, _ in group), max(x1 for _, _, x1 in group)
                 )

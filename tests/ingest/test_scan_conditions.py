@@ -20,9 +20,9 @@ from ingest.contract import to_json
 from ingest.document import parse_document
 from ingest.errors import DocumentError
 from ingest.scan.tesseract import missing_models
-from tests.conftest import SAMPLE_FILES, TRUTH
+from tests.conftest import SAMPLE_FILES
 from tests.scans import CONDITIONS, scan_under
-from tests.truth_fields import ScanReading, load_truth, score_fields
+from tests.truth_fields import ScanReading, landing_year, score_fields, truth_of
 
 pytestmark = [
     pytest.mark.scans,
@@ -50,12 +50,11 @@ OTHERS = (
 
 def _read(source: Path, condition: str, folder: Path) -> ScanReading:
     """The document `source` scanned under `condition` at 300 dpi and parsed, scored against its
-    truth (beside it, or the sample's in `TRUTH`)."""
-    beside = source.with_name(f"{source.stem}.truth.json")
-    truth = load_truth(beside if beside.is_file() else TRUTH / beside.name)
+    truth (beside it, or the sample's), as the nightly run parses it with its landing year."""
+    truth = truth_of(source)
+    year = landing_year(source)
+    assert truth is not None and year is not None, source
     scan = scan_under(condition, source, folder / f"{source.stem}_{condition}.pdf", dpi=300, seed=2023)
-    # the landing folder's year, as the nightly run gives it (a fixture's, in its name)
-    year = int(source.parent.name if source.parent.name.isdigit() else source.stem.split("_")[1])
     try:
         records = json.loads(to_json(parse_document(scan, year=year)), parse_float=Decimal, parse_int=Decimal)
     except DocumentError as error:

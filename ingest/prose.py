@@ -5,8 +5,10 @@ it counts, inside its clause: before the number (高新技术企业总数突破2
 when the clause goes on after the unit, around it (启动29家重大科技平台“大比武”, 全区建有46家科技
 企业孵化器). The subject maps to an indicator of the catalog through the wordings seed
 (ingest/wordings.py); the fact is labelled with the indicator's name. A subject that names nothing
-but a change (同比增长14%) is read with the clause before it. A figure whose subject maps to nothing
-still lands, labelled by its subject as printed, and shows in the unmapped-wordings audit.
+but a change (同比增长14%) is read with the clause before it. A figure never takes its subject from
+the sentence before: where a scan lost the start of a line, that sentence names another measure. A
+figure whose subject maps to nothing still lands, labelled by its subject as printed, and shows in
+the unmapped-wordings audit; a figure with no subject at all (达到3.5%) does not.
 
 Not facts: the department's description (部门概况), the scores of the score table's sub-items
 restated in prose (满分 4 分，自评得分 4 分: the table is the record of those), years and ordinals.
@@ -273,7 +275,10 @@ def _figures(prose: ProseText, wordings: Wordings) -> Iterator[_Found | UnreadSt
     last: _Found | None = None
     for clause_start, clause_end in _clauses(text):
         if clause_start > 0 and text[clause_start - 1] in _SENTENCE_END:
+            # A figure takes its subject from its own sentence: where a scan lost the start of a
+            # line, the sentence before names some other measure.
             sentence_codes = set()
+            previous_clause = None
         if clause_start < listed_until:
             continue
         respectively = _RESPECTIVELY.search(text, clause_start, clause_end)
@@ -538,8 +543,10 @@ def _printed_subject(before: str, after: str) -> str:
             return phrase[verb.start() :] + phrase[: verb.start()]
         return phrase.rsplit("的", 1)[-1]
     subject = re.sub(r"\s+", "", before)
+    if _CHANGE_ONLY.match(subject):
+        return ""  # 同比增长14% opening a sentence: a change of nothing it names
     subject = strip_suffixes(_SCOPE.sub("", subject, count=1), _VERBS)
-    return subject if len(subject) >= 2 else ""
+    return subject if len(subject) >= 2 and subject not in _VERBS else ""
 
 
 def _grades(prose: ProseText, wordings: Wordings) -> Iterator[_Found]:

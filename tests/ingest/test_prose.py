@@ -74,6 +74,24 @@ def test_a_new_count_is_not_the_stock() -> None:
     assert found["新增高新技术企业"] == Decimal("320")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # as a scan gives a report whose line start OCR lost: the figure's own subject is gone
+        "部门整体支出绩效自评得分。45.07分。",
+        "研发投入强度持续提升。达到3.5%。",
+        "全市技术合同成交额稳步增长。累计1,234万元。",
+    ],
+)
+def test_a_figure_never_takes_its_subject_from_the_sentence_before(text: str) -> None:
+    assert facts_of(text) == []
+
+
+def test_a_change_takes_its_subject_from_its_own_sentence_only() -> None:
+    assert facts_of("全区高企达900家，同比增长14%。")[-1][:2] == ("高新技术企业总数同比增长", Decimal("14"))
+    assert facts_of("全区高企达900家。同比增长14%。") == [("高新技术企业总数", Decimal("900"), "家", None)]
+
+
 def test_years_ordinals_and_names_are_not_figures() -> None:
     assert facts_of("2023年，第8.6代显示面板项目T9项目落地，连续三年位居全省第一。") == []
     assert facts_of("圆周率约为3.14159%。") == []  # more decimals than an amount keeps: no fact, no failure

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 NIGHT_WORKERS = (
     Worker(GATE_WORKER, imports=("great_expectations", "jixiao.stages.check.run")),
     Worker(
-        WAREHOUSE_WORKER, imports=("jixiao.stages.build", "jixiao.stages.publish", "jixiao.stages.report")
+        WAREHOUSE_WORKER,
+        imports=("jixiao.stages.build", "pyarrow.dataset", "jixiao.stages.publish", "jixiao.stages.report"),
     ),
 )
 

@@ -265,10 +265,13 @@ def _dbt_profile_settings(profiles: Path) -> dict[str, str | bool | int | float 
 # run beside Airflow, dbt and GE, so each connection gets the bound dbt's has (and spills to disk
 # beyond it), as dbt_project/profiles.yml sets it.
 WRITER_DUCKDB_CONFIG = _dbt_profile_settings(PROJECT_ROOT / "dbt_project" / "profiles.yml")
-# The reconciliation checkpoints' connection: its queries are small beside dbt's, but the gate's
-# worker also holds Great Expectations (about 300 MiB) and a stage's judged rows; one thread and half
-# the bound kept a full build's documents stage at 10,000 documents under 500 MiB.
+# The reconciliation checkpoints' connections: their queries are small beside dbt's, but the gate's
+# worker also holds Great Expectations and a stage's judged rows, so one thread and a smaller bound.
+# The checks across documents read views over every bureau-year, which need this one as bureau-years
+# add up; the documents stage's reads, sorts and inserts spill to disk under a quarter of dbt's.
+# A stage out of memory under its own bound runs again under the larger (`jixiao.stages.check.run`).
 GATE_DUCKDB_CONFIG = {**WRITER_DUCKDB_CONFIG, "memory_limit": "128MB", "threads": 1}
+DOCUMENTS_GATE_DUCKDB_CONFIG = {**GATE_DUCKDB_CONFIG, "memory_limit": "64MB"}
 
 
 def write_ahead_log(database: Path) -> Path:

@@ -14,8 +14,6 @@ from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.dataset as ds
 
 from ingest.departments import DepartmentDirectory
 from ingest.zone import RAW_TABLES, is_complete, read_header
@@ -286,6 +284,12 @@ def _load_versions(
 ) -> dict[str, int]:
     """raw.documents for every landed version, the records of `from_zone` read from the zone (the
     others are in the build already), the quarantine. Returns row counts."""
+    # Imported here, in the warehouse worker: the night process reads a build's mode and changes
+    # through this module (`build_mode`, `changed_sources`), and pyarrow's import would add its
+    # seconds and memory to every night that builds.
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
     lost = [landed[sha].source_path for sha in from_zone if not is_complete(zone, sha)]
     if lost:
         raise ZoneIncomplete(

@@ -3,6 +3,7 @@ and its results recorded (`jixiao.stages.check`)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import asdict
 from pathlib import Path
@@ -14,7 +15,7 @@ from expectations.checks import SUITE_NAMES, Stage, checks_of
 from jixiao.runtime.failpoints import pause_at
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.state import Note
-from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, GATE_DUCKDB_CONFIG
+from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, DOCUMENTS_GATE_DUCKDB_CONFIG, GATE_DUCKDB_CONFIG
 from jixiao.stages.check.checkpoint import findings, validate
 from jixiao.stages.check.results import (
     CARRIED,
@@ -34,6 +35,13 @@ from jixiao.stages.check.verdict import ReconciliationError
 
 DOCUMENT_CHECK_IDS = tuple(check.check_id for check in checks_of("documents"))
 WAREHOUSE_CHECK_IDS = tuple(check.check_id for check in checks_of("warehouse"))
+# Each stage's DuckDB settings in the gate's worker; the last is the one a stage out of memory under
+# its own runs again with.
+STAGE_DUCKDB_CONFIGS: dict[Stage, dict[str, Any]] = {
+    "documents": DOCUMENTS_GATE_DUCKDB_CONFIG,
+    "warehouse": GATE_DUCKDB_CONFIG,
+}
+log = logging.getLogger(__name__)
 
 
 def _judge(
@@ -58,9 +66,34 @@ def _judge(
 
 
 def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
-    """Validate one stage on the build, record the results in it, and return the verdict."""
+    """Validate one stage on the build, record the results in it, and return the verdict.
+
+    A stage that runs out of memory under its own DuckDB bound runs again under the gate's larger
+    one: a stage replaces what it wrote before (as when its task is retried), and a bound that
+    failed a night would cost more than the memory it saves."""
     warehouse = warehouse or settings.state.transform_warehouse
-    with duckdb.connect(str(warehouse), config=GATE_DUCKDB_CONFIG) as connection:
+    config = STAGE_DUCKDB_CONFIGS[stage]
+    try:
+        summary = _run_stage(settings, stage, run_id, warehouse, config)
+    except duckdb.OutOfMemoryException as error:
+        if config["memory_limit"] == GATE_DUCKDB_CONFIG["memory_limit"]:
+            raise
+        log.warning(
+            "the %s checkpoint ran out of memory under %s (%s); running it again under %s",
+            stage,
+            config["memory_limit"],
+            str(error).splitlines()[0],
+            GATE_DUCKDB_CONFIG["memory_limit"],
+        )
+        summary = _run_stage(settings, stage, run_id, warehouse, GATE_DUCKDB_CONFIG)
+    _record(settings, summary)
+    return summary
+
+
+def _run_stage(
+    settings: Settings, stage: Stage, run_id: str, warehouse: Path, config: dict[str, Any]
+) -> StageResult:
+    with duckdb.connect(str(warehouse), config=config) as connection:
         start_judging(connection)
         if stage == "documents":
             # In a build made from the served warehouse, the checkpoint judges only the rows it
@@ -83,7 +116,6 @@ def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | N
         summary.rejected = rejected
         if stage == "warehouse":
             summary.failures = unresolved
-    _record(settings, summary)
     return summary
 
 

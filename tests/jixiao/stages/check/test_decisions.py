@@ -223,6 +223,35 @@ def test_a_stage_run_again_replaces_its_results_and_keeps_earlier_runs(
     assert doubled == 0
 
 
+def test_a_stage_out_of_memory_under_its_bound_runs_again_under_the_gates_larger_one(
+    build_with: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The documents stage runs under a smaller DuckDB bound than the checks across documents; a
+    night whose rows outgrow it is not failed for it: the stage runs again under the larger bound,
+    and its verdict and recorded results are those of a stage that had room."""
+    from jixiao.stages.check import run
+
+    settings, build = build_with(None)
+    transform(settings, build, tmp_path, run_id="earlier_run")
+    roomy = run.run_stage(settings, "documents", "this_run", warehouse=build)
+    recorded = _results_of(build, "this_run")
+
+    cramped = {**run.STAGE_DUCKDB_CONFIGS["documents"], "memory_limit": "1MB"}
+    monkeypatch.setitem(run.STAGE_DUCKDB_CONFIGS, "documents", cramped)
+    with caplog.at_level("WARNING", logger=run.__name__):
+        again = run.run_stage(settings, "documents", "this_run", warehouse=build)
+
+    assert "the documents checkpoint ran out of memory under 1MB" in caplog.text
+    assert again == roomy
+    assert _results_of(build, "this_run") == recorded
+
+
+def _results_of(build: Path, run_id: str) -> list[tuple[object, ...]]:
+    with duckdb.connect(str(build), read_only=True) as connection:
+        query = "select * exclude (checked_at) from reconciliation.results where run_id = ? order by all"
+        return connection.execute(query, [run_id]).fetchall()
+
+
 def test_a_build_holds_earlier_runs_apart_and_a_retry_after_a_rebuild_moves_its_rows(
     build_with: Builder, tmp_path: Path
 ) -> None:

@@ -127,6 +127,9 @@ def _answer(connection: socket.socket) -> None:
     finally:
         output.write(f"{_EXIT_MARK}{code}\n")
         output.flush()
+        # After the client has its exit code (the build is closed by then): the task goes on while
+        # this process tidies up, and the next client waits in the backlog meanwhile.
+        _reset_adapters()
 
 
 @contextlib.contextmanager
@@ -147,14 +150,14 @@ def _as_requested(cwd: str, env: dict[str, str]) -> Iterator[None]:
 
 def invoke(args: list[str]) -> int:
     """One dbt invocation, with `dbt`'s exit code: 0 success, 1 a node failed, 2 dbt itself failed.
-    The DuckDB database dbt-duckdb keeps open is closed at its end, whatever happened."""
+    The DuckDB database dbt-duckdb keeps open is closed at its end, whatever happened; dbt's
+    adapters are reset by the caller (`_reset_adapters`)."""
     from dbt.cli.main import dbtRunner
 
     try:
         result = dbtRunner().invoke(args)
     finally:
         close_duckdb()
-        _reset_adapters()
     if result.success:
         return 0
     return 1 if result.exception is None else 2

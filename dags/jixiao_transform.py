@@ -38,9 +38,9 @@ import pendulum
 from airflow.sdk import dag, task
 from cosmos import ProfileConfig
 from cosmos import settings as cosmos_settings
-from cosmos.operators.local import DbtBuildLocalOperator
 
 from jixiao.airflow import dbt_invocation, tasks
+from jixiao.airflow.dbt_build import DbtBuildOperator
 from jixiao.airflow.dbt_manifest import dbt_manifest
 from jixiao.airflow.tasks import RAW_ASSET
 from jixiao.runtime.settings import WAREHOUSE_POOL, Settings
@@ -58,11 +58,11 @@ profile_config = ProfileConfig(
 partial_parse_cache = cosmos_settings.cache_dir / "jixiao_transform"
 
 
-def dbt_build(task_id: str) -> DbtBuildLocalOperator:
+def dbt_build(task_id: str) -> DbtBuildOperator:
     """One `dbt build` of a group of the project (`jixiao.airflow.tasks.DBT_BUILDS`): its models and,
     after each, the model's tests (a failing test skips what is built on it and fails the task,
     before the next stage). No task per model: the build's log reports each (docs/performance.md)."""
-    return DbtBuildLocalOperator(
+    return DbtBuildOperator(
         task_id=task_id,
         project_dir=str(settings.dbt_project_dir),
         profile_config=profile_config,
@@ -83,8 +83,8 @@ def dbt_build(task_id: str) -> DbtBuildLocalOperator:
         emit_datasets=False,
         # No compiled SQL read back into the task's rendered fields: the build's log names each node.
         should_store_compiled_sql=False,
-        # No manifest.json and run_results.json per invocation: nothing reads them, and after each
-        # invocation Cosmos would load both again to derive OpenLineage events nobody receives.
+        # No manifest.json and run_results.json per invocation: nothing reads them (the operator
+        # derives no OpenLineage events from them either: `jixiao.airflow.dbt_build`).
         # dbt's partial-parse file is still written. No debug log file either: Cosmos runs each
         # invocation in a copy of the project it deletes afterwards, and dbt's threads queued on
         # that file's lock (a third of their time in a build).

@@ -147,52 +147,25 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         start = found + len(figure)
         numbering = _ITEM_NUMBER.match(text, found) and (found == 0 or text[found - 1] in _ITEM_BEFORE)
         places.append(None if numbering else (found, figure, box))  # 1. / 2、 numbering a list
-    printed = {
-        index: agreed_amount(figure_print(image, place[2]), dpi, place[1])[0]
-        for index, place in enumerate(places)
-        if place is not None
-    }
-    disproved = {
-        index
-        for index, place in enumerate(places)
-        if place is not None and _percent_read_as_zero(text, place, printed[index])
-    }
     unproven = [
         (index, place)
         for index, place in enumerate(places)
-        if place is not None and (index in disproved or not _same_figure(place[1], printed[index]))
+        if place is not None and not _proven_by_its_print(image, place, dpi)
     ]
-    if any(index not in disproved for index, _place in unproven):
+    if unproven:
         agreed = _read_alike(image, line, dpi)
-        unproven = [(index, place) for index, place in unproven if index not in agreed or index in disproved]
+        unproven = [(index, place) for index, place in unproven if index not in agreed]
     for _index, (found, _figure, _box) in reversed(unproven):
         text = text[:found] + UNPROVEN + text[found:]
     return text
 
 
-def _same_figure(figure: str, printed: str | None) -> bool:
-    """Whether the readings of the figure's own print agree on the figure the recogniser read."""
+def _proven_by_its_print(image: np.ndarray, place: Place, dpi: int) -> bool:
+    _found, figure, box = place
+    amount, _ = agreed_amount(figure_print(image, box), dpi, figure)
     # Tesseract agreeing with itself on another figure than the line's is no proof of either: the
-    # print it was given may have taken in a neighbour.
-    return printed is not None and digits_of(printed) == digits_of(figure)
-
-
-def _percent_read_as_zero(text: str, place: Place, printed: str | None) -> bool:
-    """Whether the recogniser read a percent sign's first ring as a 0: the figure ends in 0 and
-    stands before a %, and Tesseract, reading the figure's whole print (the runs of ink its box
-    holds, `figure_print`), agreed three times on it without that 0. A colour JPEG's 87% was read
-    870% by the recogniser and by Tesseract's Chinese model on the whole line alike; only the
-    figure's own print tells. Such a figure is disproved: no reading of the line proves it. A
-    figure whose print Tesseract reads short is no disproof in general: the reports' 10条 and
-    4,215.67万元 were read short from their print and right by both engines on the line."""
-    found, figure, _box = place
-    after = text[found + len(figure) : found + len(figure) + 1]
-    return (
-        printed is not None
-        and after in ("%", "％")
-        and figure.endswith("0")
-        and digits_of(printed) == digits_of(figure[:-1])
-    )
+    # print it was given may have been cut short or taken in a neighbour.
+    return amount is not None and digits_of(amount) == digits_of(figure)
 
 
 def _read_alike(image: np.ndarray, line: Line, dpi: int) -> set[int]:

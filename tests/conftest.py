@@ -30,7 +30,6 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = PROJECT_ROOT / "data" / "samples"
-TRUTH = Path(__file__).resolve().parent / "fixtures" / "truth"
 
 # Airflow reads AIRFLOW_HOME when it is first imported, so the test run's own home is set before any
 # test module imports it: the developer's .airflow/ and warehouse are never touched by tests.

@@ -76,13 +76,13 @@ def load_truth(path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal))
 
 
-SAMPLE_TRUTHS = Path(__file__).resolve().parent / "fixtures" / "truth"
+TRUTH = Path(__file__).resolve().parent / "fixtures" / "truth"
 
 
 def truth_of(document: Path) -> dict[str, Any] | None:
     """The truth of a document: the file beside it (a family fixture's), else the sample's in
-    `SAMPLE_TRUTHS`; None when it has none."""
-    for folder in (document.parent, SAMPLE_TRUTHS):
+    `TRUTH`; None when it has none."""
+    for folder in (document.parent, TRUTH):
         truth = folder / f"{document.stem}.truth.json"
         if truth.is_file():
             return load_truth(truth)
@@ -149,7 +149,7 @@ def read_sample_scans(folder: Path, *, dpi: int, seed: int) -> dict[str, ScanRea
     from ingest.contract import to_json
     from ingest.document import parse_document
     from ingest.errors import DocumentError
-    from tests.conftest import SAMPLE_FILES, TRUTH
+    from tests.conftest import SAMPLE_FILES
     from tests.scans import make_scan
 
     readings = {}

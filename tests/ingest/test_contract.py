@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 from jixiao.cli import main
-from tests.conftest import SAMPLE_FILES, TRUTH, bin_path
+from tests.conftest import SAMPLE_FILES, bin_path
+from tests.truth_fields import TRUTH
 
 
 def load_exact(text: str) -> Any:

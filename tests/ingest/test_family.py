@@ -24,9 +24,10 @@ from ingest.document import parse_document
 from ingest.errors import DocumentError, UnknownDocumentType
 from ingest.families.registry import identify
 from ingest.records import DocType
-from tests.conftest import SAMPLE_FILES, TRUTH
+from tests.conftest import SAMPLE_FILES
 from tests.ingest.test_contract import load_exact, parse_json, project
 from tests.relayout import soffice, unrelated_pdf
+from tests.truth_fields import TRUTH
 
 FAMILY = Path(__file__).resolve().parent.parent / "fixtures" / "family"
 DOCUMENTS = sorted(path for path in FAMILY.rglob("*.pdf") if path.with_suffix(".truth.json").exists())

@@ -38,8 +38,8 @@ from tests.conftest import SAMPLE_FILES
 from tests.ingest.test_contract import load_exact
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 from tests.scans import make_scan
+from tests.truth_fields import TRUTH
 
-TRUTH = Path(__file__).resolve().parents[1] / "fixtures" / "truth"
 FORM = "huangpu_2023_dept_target_form"
 REPORT = "huangpu_2022_self_evaluation"
 pytestmark = [

@@ -11,8 +11,9 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 
-from tests.conftest import SAMPLE_FILES, TRUTH
+from tests.conftest import SAMPLE_FILES
 from tests.scans import CONDITIONS, locate_seals, make_scan, scan_point, scan_under
+from tests.truth_fields import TRUTH
 
 DPI = 150
 ROTATION = 1.0

@@ -3,7 +3,8 @@
 After every invocation Cosmos derives OpenLineage events from the invocation's `manifest.json` and
 `run_results.json`. The night writes neither (`--no-write-json`: nothing reads them) and sends no
 OpenLineage events (no OpenLineage provider is installed), so the derivation only imported the
-OpenLineage client into the night's process, on the first dbt task of a night, to find no files.
+OpenLineage client into the night's process and, after each invocation, looked for files that are
+not there.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ from jixiao.stages.check.verdict import ReconciliationError
 
 DOCUMENT_CHECK_IDS = tuple(check.check_id for check in checks_of("documents"))
 WAREHOUSE_CHECK_IDS = tuple(check.check_id for check in checks_of("warehouse"))
-# Each stage's DuckDB settings in the gate's worker; the last is the one a stage out of memory under
-# its own runs again with.
+# Each stage's DuckDB settings in the gate's worker; a stage out of memory under its own runs again
+# under `GATE_DUCKDB_CONFIG`.
 STAGE_DUCKDB_CONFIGS: dict[Stage, dict[str, Any]] = {
     "documents": DOCUMENTS_GATE_DUCKDB_CONFIG,
     "warehouse": GATE_DUCKDB_CONFIG,
@@ -76,7 +76,7 @@ def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | N
     try:
         summary = _run_stage(settings, stage, run_id, warehouse, config)
     except duckdb.OutOfMemoryException as error:
-        if config["memory_limit"] == GATE_DUCKDB_CONFIG["memory_limit"]:
+        if config == GATE_DUCKDB_CONFIG:
             raise
         log.warning(
             "the %s checkpoint ran out of memory under %s (%s); running it again under %s",

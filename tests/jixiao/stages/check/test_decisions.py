@@ -224,15 +224,14 @@ def test_a_stage_run_again_replaces_its_results_and_keeps_earlier_runs(
 
 
 def test_a_stage_out_of_memory_under_its_bound_runs_again_under_the_gates_larger_one(
-    build_with: Builder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    build_with: Builder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The documents stage runs under a smaller DuckDB bound than the checks across documents; a
     night whose rows outgrow it is not failed for it: the stage runs again under the larger bound,
     and its verdict and recorded results are those of a stage that had room."""
     from jixiao.stages.check import run
 
-    settings, build = build_with(None)
-    transform(settings, build, tmp_path, run_id="earlier_run")
+    settings, build = build_with(None)  # every model made: the stage's rows are there to judge
     roomy = run.run_stage(settings, "documents", "this_run", warehouse=build)
     recorded = _results_of(build, "this_run")
 

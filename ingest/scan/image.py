@@ -374,6 +374,16 @@ def _beside_digits(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     )
 
 
+def _figure_runs(image: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, list[InkRun], list[InkRun]]:
+    """The runs of inked columns around a figure's box (reaching half its height either side), the
+    column they start from, and of them the figure's digits (`_digit_runs`)."""
+    x0, y0, x1, y1 = box
+    reach = (y1 - y0) // 2
+    left, right = max(0, x0 - reach), min(image.shape[1], x1 + reach)
+    around = ink_runs(image[y0:y1, left:right] < 128)
+    return left, around, _digit_runs([run for run in around if x0 <= left + run.middle <= x1])
+
+
 def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     """The print of a figure the recogniser placed in `box` on a line, whole: the runs of inked
     columns around the box whose middle lies inside it. The recogniser's box of a run of characters
@@ -381,14 +391,25 @@ def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarra
     character beside it. (Choosing as many runs as the figure has characters was tried: at 300 dpi
     the thin top and bottom of a 0 are lighter than the print, and a 0 is two runs.)"""
     x0, y0, x1, y1 = box
-    reach = (y1 - y0) // 2
-    left, right = max(0, x0 - reach), min(image.shape[1], x1 + reach)
-    kept = _digit_runs(
-        [run for run in ink_runs(image[y0:y1, left:right] < 128) if x0 <= left + run.middle <= x1]
-    )
+    left, _around, kept = _figure_runs(image, box)
     if kept:
         x0, x1 = left + kept[0].left, left + kept[-1].right + 1
     return image[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2]
+
+
+def ring_after(image: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether the first mark right of a figure's print (`figure_print`) is a percent sign's first
+    ring: at least a third as tall as the digits, it stops well above the line they stand on. A
+    speck is too small to count; a digit the print left out (one touching a speck reaches past the
+    others) stands on the line."""
+    _left, around, kept = _figure_runs(image, box)
+    if not kept:
+        return False
+    top = min(run.top for run in kept)
+    base = max(run.bottom for run in kept)
+    tall = base - top
+    after = [run for run in around if run.left > kept[-1].right and run.bottom - run.top >= tall / 3]
+    return bool(after) and after[0].bottom < base - 0.3 * tall
 
 
 def to_print_height(image: np.ndarray, dpi: int, height: int) -> np.ndarray:

@@ -29,7 +29,7 @@ from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import ParsedDocument
 from ingest.scan import UNPROVEN
-from ingest.scan.image import figure_print, line_image
+from ingest.scan.image import figure_print, line_image, ring_after
 from ingest.scan.page import agreed_amount, digits_of, looks_numeric
 from ingest.scan.ppocr import normalised, read_line_images
 from ingest.scan.tesseract import missing_models
@@ -394,3 +394,35 @@ def test_a_digit_a_pixel_taller_than_its_neighbours_stays_in_its_figure() -> Non
     crop = figure_print(line, (16, 0, 52, 27))
     columns = np.flatnonzero((crop < 128).any(axis=0))
     assert columns[-1] - columns[0] + 1 == marks["5"][1] - marks["9"][0] + 1
+
+
+@pytest.mark.parametrize(
+    ("marks", "box", "ring"),
+    [
+        pytest.param(  # 87% as a colour JPEG at 200 dpi, read 870% by both engines on the line
+            [(2, 13, 2, 20), (16, 26, 3, 20), (30, 32, 3, 12), (34, 36, 3, 12), (43, 50, 10, 20)],
+            (4, 0, 34, 23),
+            True,
+            id="the %'s first ring",
+        ),
+        pytest.param(  # 100% at 300 dpi, whose last 0 touches a speck and is left out of the print
+            [(5, 27, 9, 57), (34, 64, 8, 58), (71, 101, 3, 65), (108, 163, 9, 62)],
+            (0, 0, 103, 67),
+            False,
+            id="a 0 left out",
+        ),
+        pytest.param(
+            [(5, 27, 9, 57), (34, 64, 8, 58), (70, 71, 20, 21)], (0, 0, 66, 67), False, id="a speck"
+        ),
+    ],
+)
+def test_a_percent_signs_first_ring_is_told_from_a_digit_left_out(
+    marks: list[tuple[int, int, int, int]], box: tuple[int, int, int, int], ring: bool
+) -> None:
+    """The marks right of a figure's print, as scans printed them (inked columns and rows, read off
+    those scans): a mark that stops well above the digits' line is a %'s first ring, which the
+    recogniser can read as a last 0 (`ingest/scan/page.py`); a full-height digit or a speck is not."""
+    line = np.full((box[3] + 2, max(right for _, right, _, _ in marks) + 10), 255, dtype=np.uint8)
+    for left, right, top, bottom in marks:
+        line[top : bottom + 1, left : right + 1] = 0
+    assert ring_after(line, box) is ring

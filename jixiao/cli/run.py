@@ -205,7 +205,8 @@ def unchanged_night(settings: Settings) -> dict[str, Any] | None:
 def print_run_summary(settings: Settings, console: Console) -> None:
     landing = settings.state.read(Note.LANDING) or {}
     published = settings.state.read(Note.PUBLISH) or {}
-    counts = {key: len(landing.get(key) or []) for key in ("new", "unchanged", "superseded", "quarantined")}
+    counts = {key: len(landing.get(key) or []) for key in ("new", "superseded", "quarantined")}
+    counts["unchanged"] = int(landing.get("unchanged") or 0)
     outcome = f"published {published['published_at']}" if published else "not published"
     served = unchanged_night(settings)
     if served is not None:

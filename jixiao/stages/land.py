@@ -20,7 +20,7 @@ import importlib.abc
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field
@@ -88,7 +88,10 @@ class Outcome:
 @dataclass
 class LandingSummary:
     new: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    # How many files were landed before, bytes and name (or, `renamed`, bytes alone): a count, as the
+    # summary is an XCom and a night's note, and at 10,000 documents the list was half a megabyte.
+    unchanged: int = 0
+    renamed: list[str] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
     quarantined: dict[str, str] = field(default_factory=dict)
     unknown_departments: dict[str, str] = field(default_factory=dict)
@@ -340,15 +343,17 @@ def fingerprint(settings: Settings, ledger: Ledger, code: str | None = None) -> 
 def load(
     settings: Settings,
     outcomes: list[Outcome],
-    discovery: Discovery | None = None,
     *,
+    unchanged: int = 0,
+    renamed: Collection[str] = (),
     full_rebuild: bool = False,
 ) -> LandingSummary:
     """Record the outcomes in the ledger and build the raw schema of the next warehouse build: from
     the served warehouse when it was made with the same code, in full otherwise or when
-    `full_rebuild` asks for it (`jixiao.stages.build`)."""
+    `full_rebuild` asks for it (`jixiao.stages.build`). `unchanged` and `renamed` are what discover
+    found besides the new files (`Discovery`), for the summary."""
     ledger = Ledger(settings.state.ledger_path)
-    summary = LandingSummary(unchanged=list(discovery.unchanged + discovery.renamed) if discovery else [])
+    summary = LandingSummary(unchanged=unchanged + len(renamed), renamed=list(renamed))
     with ledger.transaction():
         _record_outcomes(settings, ledger, outcomes, summary)
     code = code_fingerprint(settings)
@@ -440,4 +445,10 @@ def land_all(
         for batch in discovery.batches(settings.batch_size)
         for outcome in parse_batch(settings, batch)
     ]
-    return load(settings, outcomes, discovery, full_rebuild=full_rebuild)
+    return load(
+        settings,
+        outcomes,
+        unchanged=len(discovery.unchanged),
+        renamed=discovery.renamed,
+        full_rebuild=full_rebuild,
+    )

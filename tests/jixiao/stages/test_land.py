@@ -63,7 +63,7 @@ def test_unchanged_documents_are_never_parsed_twice(settings: Settings) -> None:
     first = snapshot(settings.state.build_warehouse)
     zone_times = {p: p.stat().st_mtime_ns for p in settings.state.raw_zone.rglob("*.parquet")}
     again = land_all(settings)
-    assert again.new == [] and len(again.unchanged) == 4
+    assert again.new == [] and again.unchanged == 4
     assert snapshot(settings.state.build_warehouse) == first
     assert {p: p.stat().st_mtime_ns for p in settings.state.raw_zone.rglob("*.parquet")} == zone_times
 
@@ -106,7 +106,7 @@ def test_same_bytes_under_a_new_name_are_recognised(settings: Settings) -> None:
     form = settings.landing_dir / "2023" / "huangpu_2023_dept_target_form.pdf"
     shutil.copy2(form, form.with_name("huangpu_copy.pdf"))
     summary = land_all(settings)
-    assert summary.new == [] and "2023/huangpu_copy.pdf" in summary.unchanged
+    assert summary.new == [] and summary.renamed == ["2023/huangpu_copy.pdf"] and summary.unchanged == 5
     assert summary.rows["budget_lines"] == 18  # nothing doubled
 
 

@@ -24,14 +24,19 @@ from jixiao.runtime import dbt_server
 from jixiao.runtime.settings import DAG_IDS, FULL_REBUILD_ENV, Settings
 from jixiao.runtime.state import Note
 from jixiao.runtime.workers import DBT_WORKER, GATE_WORKER, WAREHOUSE_WORKER, Worker, begin_night, end_night
+from jixiao.stages.check.checkpoint import prepare_checkpoints
 
 log = logging.getLogger(__name__)
 
 # The workers a night starts ahead of need (`jixiao.runtime.workers`), with what each imports as it
-# starts: the gate runs the reconciliation checkpoints, the warehouse worker the raw build, the
-# publication and the report.
+# starts: the gate runs the reconciliation checkpoints (registered in GE's store as soon as it has
+# imported GE), the warehouse worker the raw build, the publication and the report.
 NIGHT_WORKERS = (
-    Worker(GATE_WORKER, imports=("great_expectations", "jixiao.stages.check.run")),
+    Worker(
+        GATE_WORKER,
+        imports=("great_expectations", "jixiao.stages.check.run"),
+        prepare=prepare_checkpoints,
+    ),
     Worker(
         WAREHOUSE_WORKER,
         imports=("jixiao.stages.build", "pyarrow.dataset", "jixiao.stages.publish", "jixiao.stages.report"),

@@ -93,12 +93,15 @@ DBT_WORKER = "dbt"
 
 @dataclass(frozen=True)
 class Worker:
-    """A worker a night starts ahead of need, and the modules it imports as it starts. A server is
-    given too what it does first, before its imports (`start`: binds its address) and what it runs
-    from then to the end of the night (`serve`); nothing is submitted to it."""
+    """A worker a night starts ahead of need, and the modules it imports as it starts; what it
+    prepares once they are imported, ahead of its first work (`prepare`: work the first call would
+    otherwise do). A server is given too what it does first, before its imports (`start`: binds its
+    address) and what it runs from then to the end of the night (`serve`); nothing is submitted to
+    it."""
 
     name: str
     imports: tuple[str, ...] = ()
+    prepare: Callable[[], None] | None = None
     start: Callable[[], None] | None = None
     serve: Callable[[], None] | None = None
 
@@ -141,6 +144,15 @@ def _ready() -> None:
     """A task whose only effect is to make the pool start its worker (and run its initializer)."""
 
 
+def _prepared(prepare: Callable[[], None]) -> None:
+    """`prepare`, the first task of a worker. What fails in it is only logged: the work it prepares
+    does the same itself when it comes, and fails there, in its task, if it must."""
+    try:
+        prepare()
+    except Exception:
+        log.exception("a worker could not prepare ahead of need; its first work will")
+
+
 def warm_up(worker: Worker) -> None:
     """Start `worker` now, doing its imports in the background."""
     name = worker.name
@@ -148,7 +160,8 @@ def warm_up(worker: Worker) -> None:
         return
     pool = _new_worker(name, partial(_start, worker.start, worker.imports))
     with may_have_children():
-        pool.submit(worker.serve or _ready)  # the pool starts its process on the first submission
+        # The pool starts its process on the first submission.
+        pool.submit(worker.serve or (partial(_prepared, worker.prepare) if worker.prepare else _ready))
     _warm[name] = pool
     log.info("started the %s worker ahead of need", name)
 

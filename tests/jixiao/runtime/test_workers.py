@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,24 @@ def test_a_warm_worker_is_started_ahead_reused_and_ended(no_warm_workers: None) 
             break
         time.sleep(0.05)
     assert not Path(f"/proc/{first}").exists() or Path(f"/proc/{first}/stat").read_text().split()[2] == "Z"
+
+
+def _mark_prepared() -> None:
+    os.environ["JIXIAO_TEST_PREPARED"] = str(os.getpid())
+
+
+def _prepared_mark() -> str | None:
+    return os.environ.get("JIXIAO_TEST_PREPARED")
+
+
+def test_a_worker_prepares_before_its_first_work_and_a_failed_preparation_leaves_it_working(
+    no_warm_workers: None,
+) -> None:
+    workers.warm_up(workers.Worker("prepared", prepare=_mark_prepared))
+    pid, _ = workers.run_warm("prepared", _pid_and_modules)
+    assert workers.run_warm("prepared", _prepared_mark) == str(pid)
+    workers.warm_up(workers.Worker("unprepared", prepare=partial(_fail, "no store")))
+    assert workers.run_warm("unprepared", _prepared_mark) is None
 
 
 def test_without_a_warm_worker_the_work_runs_in_a_fresh_one(no_warm_workers: None) -> None:

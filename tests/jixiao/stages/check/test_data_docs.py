@@ -57,6 +57,7 @@ def test_a_stored_suite_is_saved_whole_not_once_per_expectation(
         return add_expectation(self, suite, expectation)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ExpectationsStore, "add_expectation", counted)
+    monkeypatch.setattr(checkpoint, "_registered", {})  # the next night's worker: registers again
     result = run_stage(settings, "documents", "night_1", warehouse=build)
 
     assert result.rows > 0
@@ -74,3 +75,35 @@ def test_pruning_leaves_other_suites_and_newer_runs_alone(tmp_path: Path) -> Non
     left = sorted(p.name for p in (root / "uncommitted" / "validations" / "document_checks").glob("*/*"))
     assert left == ["20261122T020000.000000Z"]
     assert len(list((root / "uncommitted" / "validations" / "warehouse_checks").glob("*/*"))) == 3
+
+
+def test_checkpoints_registered_ahead_judge_as_those_registered_when_needed(
+    sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate's worker registers both stages' checkpoints as soon as it starts
+    (`prepare_checkpoints`, from the environment a night gives it); a stage run then judges as one
+    that registered its checkpoint itself. A store folder removed since is registered again."""
+    monkeypatch.setattr(checkpoint, "_registered", {})
+    ahead = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "ahead")
+    when_needed = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "when_needed")
+    for name, value in ahead.airflow_env().items():
+        monkeypatch.setenv(name, value)
+    checkpoint.prepare_checkpoints()
+    stored = ahead.state.great_expectations_dir / "gx" / "checkpoints"
+    assert sorted(path.stem for path in stored.glob("*.json")) == ["document_checks", "warehouse_checks"]
+
+    results = {}
+    for settings in (ahead, when_needed):
+        build = tmp_path / settings.state_dir.name / sample_warehouse.path.name
+        build.parent.mkdir(exist_ok=True)
+        shutil.copy2(sample_warehouse.path, build)
+        results[settings.state_dir.name] = [
+            dataclasses.asdict(run_stage(settings, stage, "night_0", warehouse=build))
+            for stage in ("documents", "warehouse")
+        ]
+    assert results["ahead"] == results["when_needed"] and results["ahead"][0]["rows"] > 0
+
+    shutil.rmtree(ahead.state.great_expectations_dir)
+    build = tmp_path / "ahead" / sample_warehouse.path.name
+    assert dataclasses.asdict(run_stage(ahead, "documents", "night_1", warehouse=build))["rows"] > 0
+    assert (stored / "document_checks.json").is_file()

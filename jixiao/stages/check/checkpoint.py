@@ -66,14 +66,15 @@ def prepare_checkpoints() -> None:
 
 def _checkpoint(settings: Settings, stage: Stage) -> Any:
     """The stage's checkpoint, registered in GE's store (the suite as the code builds it now) once
-    per process and store folder; again if that folder was removed since."""
+    per process and store folder; again if the store no longer holds it (the folder removed, and
+    made again by the other stage's registration)."""
     import great_expectations as gx
 
     from expectations.suites import build_suite
 
     root = settings.state.great_expectations_dir
     registered = _registered.get((root, stage))
-    if registered is not None and (root / "gx" / "great_expectations.yml").is_file():
+    if registered is not None and _stored(root / "gx", SUITE_NAMES[stage]):
         return registered
     context = _context(settings)
     source = context.data_sources.add_or_update_pandas("jixiao_reconciliation")
@@ -96,6 +97,15 @@ def _checkpoint(settings: Settings, stage: Stage) -> Any:
     )
     _registered[(root, stage)] = checkpoint
     return checkpoint
+
+
+def _stored(gx_root: Path, name: str) -> bool:
+    """Whether GE's store holds the context's configuration and the suite, validation definition
+    and checkpoint named `name`."""
+    return (gx_root / "great_expectations.yml").is_file() and all(
+        (gx_root / folder / f"{name}.json").is_file()
+        for folder in ("expectations", "validation_definitions", "checkpoints")
+    )
 
 
 def validate(settings: Settings, stage: Stage, frame: pd.DataFrame) -> Any:

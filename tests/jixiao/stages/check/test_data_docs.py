@@ -82,7 +82,8 @@ def test_checkpoints_registered_ahead_judge_as_those_registered_when_needed(
 ) -> None:
     """The gate's worker registers both stages' checkpoints as soon as it starts
     (`prepare_checkpoints`, from the environment a night gives it); a stage run then judges as one
-    that registered its checkpoint itself. A store folder removed since is registered again."""
+    that registered its checkpoint itself. A store folder removed since is registered again, each
+    stage's checkpoint in it."""
     monkeypatch.setattr(checkpoint, "_registered", {})
     ahead = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "ahead")
     when_needed = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "when_needed")
@@ -103,7 +104,9 @@ def test_checkpoints_registered_ahead_judge_as_those_registered_when_needed(
         ]
     assert results["ahead"] == results["when_needed"] and results["ahead"][0]["rows"] > 0
 
+    # A store removed: the stage run first makes it again, and the other is registered again in it.
     shutil.rmtree(ahead.state.great_expectations_dir)
     build = tmp_path / "ahead" / sample_warehouse.path.name
-    assert dataclasses.asdict(run_stage(ahead, "documents", "night_1", warehouse=build))["rows"] > 0
-    assert (stored / "document_checks.json").is_file()
+    for stage in ("documents", "warehouse"):
+        assert dataclasses.asdict(run_stage(ahead, stage, "night_1", warehouse=build))["rows"] > 0
+    assert sorted(path.stem for path in stored.glob("*.json")) == ["document_checks", "warehouse_checks"]

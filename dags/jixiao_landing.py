@@ -69,7 +69,7 @@ def jixiao_landing() -> None:
         weight_rule="absolute",
     )
     def load(
-        unchanged: int,
+        unchanged: int | list[str],
         renamed: list[str],
         parsed: list[list[dict[str, Any]]],
         params: dict[str, Any] | None = None,

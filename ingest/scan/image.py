@@ -399,17 +399,18 @@ def figure_print(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarra
 
 def ring_after(image: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     """Whether the first mark right of a figure's print (`figure_print`) is a percent sign's first
-    ring: at least a third as tall as the digits, it stops well above the line they stand on. A
-    speck is too small to count; a digit the print left out (one touching a speck reaches past the
-    others) stands on the line."""
-    _left, around, kept = _figure_runs(image, box)
+    ring inside the recogniser's box (so the recogniser may have read it as a digit): at least a
+    third as tall as the digits, it stops well above the line they stand on. A speck is too small
+    to count; a digit the print left out (one touching a speck reaches past the others) stands on
+    the line."""
+    left, around, kept = _figure_runs(image, box)
     if not kept:
         return False
     top = min(run.top for run in kept)
     base = max(run.bottom for run in kept)
     tall = base - top
     after = [run for run in around if run.left > kept[-1].right and run.bottom - run.top >= tall / 3]
-    return bool(after) and after[0].bottom < base - 0.3 * tall
+    return bool(after) and after[0].bottom < base - 0.3 * tall and left + after[0].middle <= box[2]
 
 
 def to_print_height(image: np.ndarray, dpi: int, height: int) -> np.ndarray:

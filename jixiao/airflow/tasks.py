@@ -79,7 +79,10 @@ def parse_documents(batch: list[list[str]]) -> list[dict[str, Any]]:
 
 
 def load_raw(
-    unchanged: int, renamed: list[str], parsed: list[list[dict[str, Any]]], params: dict[str, Any]
+    unchanged: int | list[str],
+    renamed: list[str],
+    parsed: list[list[dict[str, Any]]],
+    params: dict[str, Any],
 ) -> dict[str, Any]:
     from jixiao.stages.land import Outcome, load
 
@@ -88,7 +91,9 @@ def load_raw(
     summary = load(
         settings,
         outcomes,
-        unchanged=int(unchanged),
+        # A list: the XCom of a `discover` that ran before unchanged files were counted (a run
+        # begun before an upgrade).
+        unchanged=unchanged if isinstance(unchanged, int) else len(unchanged),
         renamed=renamed,
         full_rebuild=bool(params.get("full_rebuild")),
     ).as_dict()

@@ -414,6 +414,12 @@ def test_a_digit_a_pixel_taller_than_its_neighbours_stays_in_its_figure() -> Non
         pytest.param(
             [(5, 27, 9, 57), (34, 64, 8, 58), (70, 71, 20, 21)], (0, 0, 66, 67), False, id="a speck"
         ),
+        pytest.param(  # the 87% again, the recogniser's box ending before the ring
+            [(2, 13, 2, 20), (16, 26, 3, 20), (30, 32, 3, 12), (34, 36, 3, 12), (43, 50, 10, 20)],
+            (4, 0, 28, 23),
+            False,
+            id="a ring beyond the recogniser's box",
+        ),
     ],
 )
 def test_a_percent_signs_first_ring_is_told_from_a_digit_left_out(
@@ -421,7 +427,8 @@ def test_a_percent_signs_first_ring_is_told_from_a_digit_left_out(
 ) -> None:
     """The marks right of a figure's print, as scans printed them (inked columns and rows, read off
     those scans): a mark that stops well above the digits' line is a %'s first ring, which the
-    recogniser can read as a last 0 (`ingest/scan/page.py`); a full-height digit or a speck is not."""
+    recogniser can read as a last 0 (`ingest/scan/page.py`) when its box takes it in; a full-height
+    digit or a speck is not."""
     line = np.full((box[3] + 2, max(right for _, right, _, _ in marks) + 10), 255, dtype=np.uint8)
     for left, right, top, bottom in marks:
         line[top : bottom + 1, left : right + 1] = 0

@@ -112,7 +112,21 @@ def validate(settings: Settings, stage: Stage, frame: pd.DataFrame) -> Any:
     """Run the stage's checkpoint over `frame`; Data Docs are rebuilt as part of it, over the last
     `KEPT_VALIDATIONS` validations of the stage."""
     prune_validations(settings.state.great_expectations_dir / "gx", SUITE_NAMES[stage])
-    return _checkpoint(settings, stage).run(batch_parameters={"dataframe": frame})
+    checkpoint = _checkpoint(settings, stage)
+    try:
+        return checkpoint.run(batch_parameters={"dataframe": frame})
+    finally:
+        _forget_batches(checkpoint)
+
+
+def _forget_batches(checkpoint: Any) -> None:
+    """Drop the rows a checkpoint's run left in its data source's execution engine: a registered
+    checkpoint outlives its run (`_registered`), and its engine would hold each stage's last frame
+    for the rest of the process."""
+    for definition in checkpoint.validation_definitions:
+        batches = definition.batch_definition.data_asset.datasource.get_execution_engine().batch_manager
+        batches.reset_batch_cache()
+        batches.batch_data_cache.clear()
 
 
 @dataclass

@@ -103,6 +103,10 @@ def test_checkpoints_registered_ahead_judge_as_those_registered_when_needed(
             for stage in ("documents", "warehouse")
         ]
     assert results["ahead"] == results["when_needed"] and results["ahead"][0]["rows"] > 0
+    # The registered checkpoint outlives its run; the rows it judged do not.
+    registered = checkpoint._registered[(ahead.state.great_expectations_dir, "documents")]
+    source = registered.validation_definitions[0].batch_definition.data_asset.datasource
+    assert source.get_execution_engine().batch_manager.batch_data_cache == {}
 
     # A store removed: the stage run first makes it again, and the other is registered again in it.
     shutil.rmtree(ahead.state.great_expectations_dir)

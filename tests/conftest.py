@@ -135,13 +135,22 @@ _PARSED: dict[str, Manifest] = {}
 def dbt_build(work: Path, *selection: str) -> dbtRunnerResult:
     """`dbt build` of `selection`, on the session's parse of the project for this warehouse's name;
     no manifest.json or run_results.json written."""
+    return _on_parse(work, "build", *selection)
+
+
+def dbt_test(work: Path, *selection: str) -> dbtRunnerResult:
+    """`dbt test` of `selection`, as `dbt_build`: the relations as they are, none built again."""
+    return _on_parse(work, "test", *selection)
+
+
+def _on_parse(work: Path, command: str, *selection: str) -> dbtRunnerResult:
     warehouse = os.environ.get("JIXIAO_DBT_WAREHOUSE") or os.environ.get("JIXIAO_WAREHOUSE") or ""
     name = Path(warehouse).stem
     if name not in _PARSED:
         parsed = run_dbt(work, "parse", "--no-partial-parse")
         assert parsed.success, parsed.exception
         _PARSED[name] = parsed.result
-    return run_dbt(work, "--no-write-json", "build", *selection, manifest=_PARSED[name])
+    return run_dbt(work, "--no-write-json", command, *selection, manifest=_PARSED[name])
 
 
 def dbt_statuses(result: dbtRunnerResult) -> dict[str, str]:

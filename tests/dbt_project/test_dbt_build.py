@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
-from tests.conftest import PROJECT_ROOT, SampleWarehouse, dbt_build, dbt_statuses, run_dbt
+from tests.conftest import PROJECT_ROOT, SampleWarehouse, dbt_build, dbt_statuses, dbt_test, run_dbt
 
 
 @pytest.fixture
@@ -64,6 +64,32 @@ def test_key_test_fails_on_a_duplicated_line(raw_build: Path, tmp_path: Path) ->
         dbt_statuses(result)["unique_combination_stg_raw__budget_lines_document_sha256__line_number"]
         == "fail"
     )
+
+
+def test_the_cross_document_view_is_tested_in_one_reading(
+    sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """audit_cross_document_checks, a view, is read once by one test that finds a shared row id and a
+    row with a null where the tables' constraints would refuse one."""
+    build = tmp_path / "warehouse.duckdb"
+    shutil.copy2(sample_warehouse.path, build)
+    monkeypatch.setenv("JIXIAO_DBT_WAREHOUSE", str(build))
+    with duckdb.connect(str(build)) as connection:
+        connection.execute("alter view audit.audit_cross_document_checks rename to checks_as_built")
+        connection.execute(
+            """
+            create view audit.audit_cross_document_checks as
+            select * from audit.checks_as_built
+            union all (select * from audit.checks_as_built order by check_row_id limit 1)
+            union all (
+                select * replace ('a row id of its own' as check_row_id, null::boolean as applicable)
+                from audit.checks_as_built order by check_row_id limit 1
+            )
+            """
+        )
+    result = dbt_test(tmp_path, "--select", "audit_cross_document_checks")
+    [outcome] = [node for node in result.result if node.node.resource_type == "test"]  # type: ignore[union-attr]
+    assert (str(outcome.status), outcome.failures) == ("fail", 2)
 
 
 def test_docs_generate_writes_the_catalog(sample_warehouse: SampleWarehouse, tmp_path: Path) -> None:

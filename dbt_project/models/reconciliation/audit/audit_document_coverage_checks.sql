@@ -1,24 +1,28 @@
 -- Checks 6a, 6b and 6d, which every document gets whatever its type: a year, every indicator wording
 -- mapped to the catalog or listed, a department the seed knows. Every landed version, current or
--- superseded; unioned into audit_document_checks.
+-- superseded; unioned into audit_document_checks. An incremental build reads only the changed
+-- versions' wordings: their distinct list over every version was most of the model's time.
 
 with
 
 documents as (
 
     select * from {{ ref('stg_raw__documents') }}
+    {{ changed_documents_only('document_sha256') }}
 
 ),
 
 target_parts as (
 
     select * from {{ ref('stg_raw__target_parts') }}
+    {{ changed_documents_only('document_sha256') }}
 
 ),
 
 facts as (
 
     select * from {{ ref('stg_raw__facts') }}
+    {{ changed_documents_only('document_sha256') }}
 
 ),
 

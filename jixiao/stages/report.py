@@ -82,11 +82,20 @@ BUDGET_SQL = """
     order by department_name_zh, fiscal_year, measure_group, department_name_printed, measure
 """
 LATEST_RUN_SQL = "select max_by(run_id, checked_at) from reconciliation.results"
-RECONCILIATION_SQL = """
+# A run holds a result for every check of every document version landed: the report counts them in
+# DuckDB and reads only the rows it lists.
+OUTCOMES_SQL = """
+    select stage, outcome, count(*) as checks, max(checked_at) as checked_at
+    from reconciliation.results
+    where run_id = ?
+    group by stage, outcome
+    order by stage, min(check_number), outcome
+"""
+PROBLEMS_SQL = """
     select run_id, checked_at, stage, check_id, check_number, check_label, severity, documents,
            observed, expected, difference, tolerance, outcome, passed, detail
     from reconciliation.results
-    where run_id = ?
+    where run_id = ? and outcome in ('failed', 'warned')
     order by stage, check_number, check_id, documents
 """
 
@@ -99,7 +108,8 @@ class Snapshot:
     indicators: list[Row]
     budget: list[Row]
     run_id: str | None
-    checks: list[Row]
+    outcomes: list[Row]  # the run's results counted per stage and outcome
+    problems: list[Row]  # its failed and warned results
 
 
 def write_report(warehouse: Path, target: Path, run_id: str | None = None) -> Path:
@@ -155,7 +165,8 @@ def read_snapshot(warehouse: Path, run_id: str | None = None) -> Snapshot:
             indicators=_rows(connection, INDICATOR_SQL),
             budget=_rows(connection, BUDGET_SQL),
             run_id=run_id,
-            checks=_rows(connection, RECONCILIATION_SQL, [run_id]) if run_id else [],
+            outcomes=_rows(connection, OUTCOMES_SQL, [run_id]) if run_id else [],
+            problems=_rows(connection, PROBLEMS_SQL, [run_id]) if run_id else [],
         )
 
 
@@ -493,18 +504,18 @@ def _group_color(group: str) -> str:
 
 
 def _reconciliation(snapshot: Snapshot) -> str:
-    rows = snapshot.checks
-    if not rows:
+    counted = snapshot.outcomes
+    if not counted:
         which = f"run {snapshot.run_id}" if snapshot.run_id else "reconciliation.results"
         return _no_data(which)
-    checked_at = max(row["checked_at"] for row in rows)
-    outcomes = _ordered(OUTCOME_COLORS, (row["outcome"] for row in rows))
-    counts = ", ".join(f"{sum(1 for row in rows if row['outcome'] == o)} {o}" for o in outcomes)
+    checked_at = max(row["checked_at"] for row in counted)
+    outcomes = _ordered(OUTCOME_COLORS, (row["outcome"] for row in counted))
+    counts = ", ".join(f"{_count(counted, outcome=o)} {o}" for o in outcomes)
     summary = (
         f'<p class="meta">run <code>{_escape(snapshot.run_id or "")}</code>, checked '
-        f"{_escape(_text(checked_at))}: {len(rows)} checks, {_escape(counts)}</p>"
+        f"{_escape(_text(checked_at))}: {_count(counted)} checks, {_escape(counts)}</p>"
     )
-    problems = [row for row in rows if row["outcome"] in ("failed", "warned")]
+    problems = snapshot.problems
     columns: list[Column] = [
         ("stage", "阶段 stage"),
         ("check_number", "#"),
@@ -524,14 +535,21 @@ def _reconciliation(snapshot: Snapshot) -> str:
         if problems
         else '<p class="note">No check failed or warned in this run.</p>'
     )
-    return summary + _figure(_outcome_figure(rows, outcomes)) + listing
+    return summary + _figure(_outcome_figure(counted, outcomes)) + listing
 
 
-def _outcome_figure(rows: list[Row], outcomes: list[str]) -> go.Figure:
-    stages = _unique(row["stage"] for row in rows)
+def _count(counted: list[Row], **where: str) -> int:
+    """The results counted in `counted` (rows of `OUTCOMES_SQL`) whose columns have the values given."""
+    return sum(
+        int(row["checks"]) for row in counted if all(row[key] == value for key, value in where.items())
+    )
+
+
+def _outcome_figure(counted: list[Row], outcomes: list[str]) -> go.Figure:
+    stages = _unique(row["stage"] for row in counted)
     figure = go.Figure()
     for outcome in outcomes:
-        counts = [sum(1 for r in rows if r["stage"] == stage and r["outcome"] == outcome) for stage in stages]
+        counts = [_count(counted, stage=stage, outcome=outcome) for stage in stages]
         figure.add_bar(
             y=stages,
             x=counts,

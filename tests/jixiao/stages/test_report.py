@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from PIL import Image
 
-from jixiao.stages.report import write_report
+from jixiao.stages.report import OUTCOME_COLORS, write_report
 from tests.conftest import SAMPLE_RUN_ID as RUN_ID
 from tests.conftest import SampleWarehouse
 
@@ -92,6 +92,17 @@ def test_reconciliation_of_a_given_run(sample_warehouse: SampleWarehouse, tmp_pa
     served_warehouse = sample_warehouse.path
     chosen = write_report(served_warehouse, tmp_path / "chosen.html", run_id=RUN_ID).read_text("utf-8")
     assert f"<code>{RUN_ID}</code>" in chosen and "failed and warned (1)" in chosen
+    # Counted in DuckDB, every result of the run: the summary's figures are the table's.
+    with duckdb.connect(str(served_warehouse), read_only=True) as connection:
+        counts = dict(
+            connection.execute(
+                "select outcome, count(*) from reconciliation.results where run_id = ? group by outcome",
+                [RUN_ID],
+            ).fetchall()
+        )
+    listed = ", ".join(f"{counts[outcome]} {outcome}" for outcome in OUTCOME_COLORS if outcome in counts)
+    assert f": {sum(counts.values())} checks, {listed}</p>" in chosen
+    assert counts["passed"] > 1 and counts["warned"] == 1
     unknown = write_report(served_warehouse, tmp_path / "unknown.html", run_id="no_such_run").read_text(
         "utf-8"
     )

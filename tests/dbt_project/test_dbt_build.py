@@ -29,10 +29,10 @@ def test_dbt_build_passes_with_key_tests(sample_warehouse: SampleWarehouse) -> N
     assert exposures == {"nightly_html_report", "file_release", "superset_high_tech_dashboard"}
     assert {status for name, status in ran.items() if name not in exposures} == {"pass", "success"}, ran
     for key_test in (
-        "unique_stg_raw__documents_document_sha256",
-        "not_null_stg_raw__documents_document_sha256",
-        "unique_combination_stg_raw__budget_lines_document_sha256__line_number",
-        "unique_combination_stg_raw__projects_document_sha256__line_number",
+        "identified_rows_stg_raw__documents",
+        "identified_rows_stg_raw__budget_lines",
+        "identified_rows_stg_raw__projects",
+        "identified_rows_int_documents_with_department",
     ):
         assert ran[key_test] == "pass"
     with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
@@ -50,20 +50,26 @@ def test_dbt_build_passes_with_key_tests(sample_warehouse: SampleWarehouse) -> N
     assert types["amount_wan_yuan"] == "DECIMAL(20,4)"  # never DOUBLE
 
 
-def test_key_test_fails_on_a_duplicated_line(raw_build: Path, tmp_path: Path) -> None:
+def test_key_test_fails_on_a_duplicated_line_and_a_missing_label(raw_build: Path, tmp_path: Path) -> None:
+    """A staging view's key and required columns are one test (`identified_rows`): a line read twice
+    and a line without its label are two failing rows of it."""
     with duckdb.connect(str(raw_build)) as connection:
         connection.execute(
             "create table raw.budget_lines_copy as select * from raw.budget_lines;"
-            "insert into raw.budget_lines_copy select * from raw.budget_lines limit 1;"
+            "insert into raw.budget_lines_copy select * from raw.budget_lines order by line_number limit 1;"
+            "insert into raw.budget_lines_copy select * replace (-1 as line_number, null as label)"
+            " from raw.budget_lines order by line_number limit 1;"
             "drop table raw.budget_lines;"
             "alter table raw.budget_lines_copy rename to budget_lines;"
         )
     result = dbt_build(tmp_path, "--select", "stg_raw__documents", "stg_raw__budget_lines")
     assert not result.success
-    assert (
-        dbt_statuses(result)["unique_combination_stg_raw__budget_lines_document_sha256__line_number"]
-        == "fail"
-    )
+    [outcome] = [
+        node
+        for node in result.result  # type: ignore[union-attr]
+        if node.node.name == "identified_rows_stg_raw__budget_lines"
+    ]
+    assert (str(outcome.status), outcome.failures) == ("fail", 2)
 
 
 def test_the_cross_document_view_is_tested_in_one_reading(

@@ -111,7 +111,7 @@ def test_an_incremental_night_builds_only_the_tables(story: Story) -> None:
     assert "START seed file" not in incremental and "START sql view model" not in incremental
     assert "START sql incremental model" in incremental and "START sql table model" in incremental
     # 黄埔's form was re-printed: the tests of the documents' rows run, not those of a seed.
-    assert "PASS unique_stg_raw__documents_document_sha256" in incremental
+    assert "PASS identified_rows_stg_raw__documents" in incremental
     assert "accepted_values_budget_identities_side__observed__expected" not in incremental
 
 

@@ -1,21 +1,28 @@
-{#- A row id that is unique and never null, and columns never null, tested in one query: for a view
-    that computes its rows anew each time it is read (audit_cross_document_checks), where a unique
-    and a not_null test per column would compute it once each. A failing row names what failed. -#}
-{% test identified_rows(model, row_id, not_null) %}
+{#- A view's key and its required columns in one query: the key (a column, or columns together)
+    unique and never null, and the other columns listed never null. A unique and a not_null test
+    per column would each compute the view again, and each is a node of every build that tests the
+    view (the one-document night, docs/performance.md). A failing row names its key and what failed. -#}
+{% test identified_rows(model, key, not_null=[]) %}
+{%- set key_columns = [key] if key is string else key -%}
+{%- set required = key_columns + not_null -%}
+{%- set row_key = "concat_ws(' / ', " ~ (key_columns | join(', ')) ~ ")" -%}
 with checked as materialized (
 
-    select * from {{ model }}
+    select {{ required | unique | join(', ') }}
+    from {{ model }}
 
 ),
 
-shared_ids as (
+shared_keys as (
 
     select
-        {{ row_id }} as row_id,
-        count(*) || ' rows share this {{ row_id }}' as failure
+        {{ row_key }} as row_key,
+        count(*) || ' rows share this {{ key_columns | join(", ") }}' as failure
     from checked
-    where {{ row_id }} is not null
-    group by {{ row_id }}
+    where {% for column in key_columns -%}
+        {{ column }} is not null{% if not loop.last %} and {% endif %}
+    {%- endfor %}
+    group by {{ key_columns | join(', ') }}
     having count(*) > 1
 
 ),
@@ -23,20 +30,20 @@ shared_ids as (
 incomplete_rows as (
 
     select
-        {{ row_id }} as row_id,
+        {{ row_key }} as row_key,
         'null ' || concat_ws(', '
-            {%- for column in [row_id] + not_null %}
+            {%- for column in required | unique %}
             , case when {{ column }} is null then '{{ column }}' end
             {%- endfor %}
         ) as failure
     from checked
-    where {% for column in [row_id] + not_null -%}
+    where {% for column in required | unique -%}
         {{ column }} is null{% if not loop.last %} or {% endif %}
     {%- endfor %}
 
 )
 
-select * from shared_ids
+select * from shared_keys
 union all
 select * from incomplete_rows
 {% endtest %}

@@ -269,8 +269,10 @@ def _update_copy(
     return counts
 
 
-# Documents whose records are loaded in one transaction (`_load_versions`).
+# Documents whose records are loaded in one transaction (`_load_versions`), and the fewest whose
+# transaction is checkpointed at once.
 LOAD_CHUNK = 1_000
+CHECKPOINTED_CHUNK = 100
 
 
 def _load_versions(
@@ -321,7 +323,10 @@ def _load_versions(
             connection.register("incoming_rows", stream)
             connection.execute(f"insert into raw.{table.name} by name select * from incoming_rows")
             connection.unregister("incoming_rows")
-            connection.execute("checkpoint")
+            # The rows of a night's few new documents wait for the build's one checkpoint at the
+            # end instead: a checkpoint per table was most of such a night's load.
+            if len(chunk) >= CHECKPOINTED_CHUNK:
+                connection.execute("checkpoint")
         (count,) = connection.execute(f"select count(*) from raw.{table.name}").fetchone() or (0,)
         counts[table.name] = int(count)
     RAW_QUARANTINE.insert(connection, [row._asdict() for row in ledger.quarantined()])

@@ -72,6 +72,57 @@ def test_key_test_fails_on_a_duplicated_line_and_a_missing_label(raw_build: Path
     assert (str(outcome.status), outcome.failures) == ("fail", 2)
 
 
+def declared_keys() -> set[tuple[str, str, tuple[str, ...]]]:
+    """(model, PRIMARY KEY or UNIQUE, columns) of every key constraint the project's YAML declares."""
+    import yaml
+
+    kinds = {"primary_key": "PRIMARY KEY", "unique": "UNIQUE"}
+    declared = set()
+    for path in (PROJECT_ROOT / "dbt_project" / "models").glob("**/*.yml"):
+        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
+            for constraint in model.get("constraints", []):
+                declared.add((model["name"], kinds[constraint["type"]], tuple(constraint["columns"])))
+            for column in model.get("columns", []):
+                for constraint in column.get("constraints", []):
+                    if constraint["type"] in kinds:
+                        declared.add((model["name"], kinds[constraint["type"]], (column["name"],)))
+    return declared
+
+
+def test_every_key_the_yaml_declares_is_a_key_of_the_table(sample_warehouse: SampleWarehouse) -> None:
+    """A mart's key, and each reconciliation table's row id, is the table's PRIMARY KEY in DuckDB
+    (a BI tool sees it in the schema; a duplicate stops the build as the table is filled), not a
+    `unique` test run afterwards."""
+    with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
+        keys = {
+            (table, kind, tuple(columns))
+            for table, kind, columns in connection.execute(
+                "select table_name, constraint_type, constraint_column_names from duckdb_constraints()"
+                " where schema_name in ('marts', 'audit') and constraint_type in ('PRIMARY KEY', 'UNIQUE')"
+            ).fetchall()
+        }
+    declared = declared_keys()
+    assert ("fct_key_task", "PRIMARY KEY", ("key_task_id",)) in declared
+    assert ("audit_document_checks", "PRIMARY KEY", ("check_row_id",)) in declared
+    trend_key = ("department_key", "indicator_key", "fiscal_year")
+    assert ("mart_indicator_trend", "PRIMARY KEY", trend_key) in declared
+    assert keys == declared
+
+
+def test_a_duplicated_key_stops_the_mart(raw_build: Path, tmp_path: Path) -> None:
+    with duckdb.connect(str(raw_build)) as connection:
+        connection.execute(
+            "create table raw.key_tasks_copy as select * from raw.key_tasks;"
+            "insert into raw.key_tasks_copy select * from raw.key_tasks order by line_number limit 1;"
+            "drop table raw.key_tasks;"
+            "alter table raw.key_tasks_copy rename to key_tasks;"
+        )
+    result = dbt_build(tmp_path, "--select", "+fct_key_task", "--exclude", "resource_type:test")
+    assert not result.success
+    [outcome] = [node for node in result.result if node.node.name == "fct_key_task"]  # type: ignore[union-attr]
+    assert str(outcome.status) == "error" and "PRIMARY KEY or UNIQUE constraint" in str(outcome.message)
+
+
 def test_the_cross_document_view_is_tested_in_one_reading(
     sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

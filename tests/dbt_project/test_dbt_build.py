@@ -72,55 +72,41 @@ def test_key_test_fails_on_a_duplicated_line_and_a_missing_label(raw_build: Path
     assert (str(outcome.status), outcome.failures) == ("fail", 2)
 
 
-def declared_keys() -> set[tuple[str, str, tuple[str, ...]]]:
-    """(model, PRIMARY KEY or UNIQUE, columns) of every key constraint the project's YAML declares."""
-    import yaml
-
-    kinds = {"primary_key": "PRIMARY KEY", "unique": "UNIQUE"}
-    declared = set()
-    for path in (PROJECT_ROOT / "dbt_project" / "models").glob("**/*.yml"):
-        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
-            for constraint in model.get("constraints", []):
-                declared.add((model["name"], kinds[constraint["type"]], tuple(constraint["columns"])))
-            for column in model.get("columns", []):
-                for constraint in column.get("constraints", []):
-                    if constraint["type"] in kinds:
-                        declared.add((model["name"], kinds[constraint["type"]], (column["name"],)))
-    return declared
-
-
-def test_every_key_the_yaml_declares_is_a_key_of_the_table(sample_warehouse: SampleWarehouse) -> None:
-    """A mart's key, and each reconciliation table's row id, is the table's PRIMARY KEY in DuckDB
-    (a BI tool sees it in the schema; a duplicate stops the build as the table is filled), not a
-    `unique` test run afterwards."""
-    with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
-        keys = {
-            (table, kind, tuple(columns))
-            for table, kind, columns in connection.execute(
-                "select table_name, constraint_type, constraint_column_names from duckdb_constraints()"
-                " where schema_name in ('marts', 'audit') and constraint_type in ('PRIMARY KEY', 'UNIQUE')"
-            ).fetchall()
-        }
-    declared = declared_keys()
-    assert ("fct_key_task", "PRIMARY KEY", ("key_task_id",)) in declared
-    assert ("audit_document_checks", "PRIMARY KEY", ("check_row_id",)) in declared
-    trend_key = ("department_key", "indicator_key", "fiscal_year")
-    assert ("mart_indicator_trend", "PRIMARY KEY", trend_key) in declared
-    assert keys == declared
-
-
-def test_a_duplicated_key_stops_the_mart(raw_build: Path, tmp_path: Path) -> None:
+def test_a_value_outside_its_list_stops_the_mart(raw_build: Path, tmp_path: Path) -> None:
+    """A mart column's accepted values are a CHECK constraint of the table (enforced by DuckDB as the
+    table is filled), not a test run afterwards."""
     with duckdb.connect(str(raw_build)) as connection:
         connection.execute(
-            "create table raw.key_tasks_copy as select * from raw.key_tasks;"
-            "insert into raw.key_tasks_copy select * from raw.key_tasks order by line_number limit 1;"
-            "drop table raw.key_tasks;"
-            "alter table raw.key_tasks_copy rename to key_tasks;"
+            "create table raw.target_parts_copy as select * from raw.target_parts;"
+            "update raw.target_parts_copy set kind = 'approximate'"
+            " where line_number = (select min(line_number) from raw.target_parts);"
+            "drop table raw.target_parts;"
+            "alter table raw.target_parts_copy rename to target_parts;"
         )
-    result = dbt_build(tmp_path, "--select", "+fct_key_task", "--exclude", "resource_type:test")
+    result = dbt_build(tmp_path, "--select", "+fct_indicator_target", "--exclude", "resource_type:test")
     assert not result.success
-    [outcome] = [node for node in result.result if node.node.name == "fct_key_task"]  # type: ignore[union-attr]
-    assert str(outcome.status) == "error" and "PRIMARY KEY or UNIQUE constraint" in str(outcome.message)
+    [outcome] = [node for node in result.result if node.node.name == "fct_indicator_target"]  # type: ignore[union-attr]
+    assert str(outcome.status) == "error" and "CHECK constraint failed" in str(outcome.message)
+
+
+def test_every_check_the_yaml_declares_is_a_check_of_the_table(sample_warehouse: SampleWarehouse) -> None:
+    import yaml
+
+    declared = {
+        (model["name"], constraint["expression"])
+        for path in (PROJECT_ROOT / "dbt_project" / "models").glob("**/*.yml")
+        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", [])
+        for column in model.get("columns", [])
+        for constraint in column.get("constraints", [])
+        if constraint["type"] == "check"
+    }
+    with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
+        checks = connection.execute(
+            "select table_name, constraint_text from duckdb_constraints()"
+            " where schema_name = 'marts' and constraint_type = 'CHECK'"
+        ).fetchall()
+    assert len(declared) == len(checks) == 14
+    assert {table for table, _ in declared} == {table for table, _ in checks}
 
 
 def test_the_cross_document_view_is_tested_in_one_reading(

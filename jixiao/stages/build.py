@@ -324,7 +324,7 @@ def _load_versions(
             connection.execute(f"insert into raw.{table.name} by name select * from incoming_rows")
             connection.unregister("incoming_rows")
             # The rows of a night's few new documents wait for the build's one checkpoint at the
-            # end instead: a checkpoint per table was most of such a night's load.
+            # end instead of one checkpoint per table (docs/performance.md).
             if len(chunk) >= CHECKPOINTED_CHUNK:
                 connection.execute("checkpoint")
         (count,) = connection.execute(f"select count(*) from raw.{table.name}").fetchone() or (0,)

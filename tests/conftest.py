@@ -23,6 +23,7 @@ from filelock import FileLock
 from jixiao.runtime.settings import Settings
 
 if TYPE_CHECKING:
+    from dbt.artifacts.schemas.run import RunResult
     from dbt.cli.main import dbtRunnerResult
     from dbt.contracts.graph.manifest import Manifest
 
@@ -155,6 +156,12 @@ def _on_parse(work: Path, command: str, *selection: str) -> dbtRunnerResult:
 
 def dbt_statuses(result: dbtRunnerResult) -> dict[str, str]:
     return {node.node.name: str(node.status) for node in result.result}  # type: ignore[union-attr]
+
+
+def dbt_outcome(result: dbtRunnerResult, name: str) -> RunResult:
+    """The one result of the node `name` (its status, failures and message)."""
+    [outcome] = [node for node in result.result if node.node.name == name]  # type: ignore[union-attr]
+    return outcome  # type: ignore[return-value]
 
 
 def build_selected(warehouse: Path, work: Path, *selection: str) -> dict[str, str]:

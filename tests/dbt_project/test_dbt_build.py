@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 from jixiao.runtime.settings import Settings
-from tests.conftest import PROJECT_ROOT, SampleWarehouse, dbt_build, dbt_statuses, dbt_test, run_dbt
+from tests.conftest import (
+    PROJECT_ROOT,
+    SampleWarehouse,
+    dbt_build,
+    dbt_outcome,
+    dbt_statuses,
+    dbt_test,
+    run_dbt,
+)
 
 
 @pytest.fixture
@@ -64,11 +74,7 @@ def test_key_test_fails_on_a_duplicated_line_and_a_missing_label(raw_build: Path
         )
     result = dbt_build(tmp_path, "--select", "stg_raw__documents", "stg_raw__budget_lines")
     assert not result.success
-    [outcome] = [
-        node
-        for node in result.result  # type: ignore[union-attr]
-        if node.node.name == "identified_rows_stg_raw__budget_lines"
-    ]
+    outcome = dbt_outcome(result, "identified_rows_stg_raw__budget_lines")
     assert (str(outcome.status), outcome.failures) == ("fail", 2)
 
 
@@ -85,19 +91,14 @@ def test_a_value_outside_its_list_stops_the_mart(raw_build: Path, tmp_path: Path
         )
     result = dbt_build(tmp_path, "--select", "+fct_indicator_target", "--exclude", "resource_type:test")
     assert not result.success
-    [outcome] = [node for node in result.result if node.node.name == "fct_indicator_target"]  # type: ignore[union-attr]
+    outcome = dbt_outcome(result, "fct_indicator_target")
     assert str(outcome.status) == "error" and "CHECK constraint failed" in str(outcome.message)
 
 
 def test_every_check_the_yaml_declares_is_a_check_of_the_table(sample_warehouse: SampleWarehouse) -> None:
-    import yaml
-
     declared = {
-        (model["name"], constraint["expression"])
-        for path in (PROJECT_ROOT / "dbt_project" / "models").glob("**/*.yml")
-        for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", [])
-        for column in model.get("columns", [])
-        for constraint in column.get("constraints", [])
+        (model, constraint["expression"])
+        for model, _, constraint in column_constraints()
         if constraint["type"] == "check"
     }
     with duckdb.connect(str(sample_warehouse.path), read_only=True) as connection:
@@ -190,17 +191,24 @@ def test_every_mart_and_column_carries_its_description(sample_warehouse: SampleW
     assert comments[("mart_indicator_trend", "fiscal_year")] == "Year (年度)."
 
 
-def declared_never_null() -> set[tuple[str, str]]:
-    """(model, column) of every column the project's YAML gives a not_null constraint."""
+def column_constraints() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(model, column, constraint) for every column constraint the project's YAML declares."""
     import yaml
 
-    declared = set()
     for path in (PROJECT_ROOT / "dbt_project" / "models").glob("**/*.yml"):
         for model in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("models", []):
             for column in model.get("columns", []):
-                if {"type": "not_null"} in column.get("constraints", []):
-                    declared.add((model["name"], column["name"]))
-    return declared
+                for constraint in column.get("constraints", []):
+                    yield model["name"], column["name"], constraint
+
+
+def declared_never_null() -> set[tuple[str, str]]:
+    """(model, column) of every column the project's YAML gives a not_null constraint."""
+    return {
+        (model, column)
+        for model, column, constraint in column_constraints()
+        if constraint == {"type": "not_null"}
+    }
 
 
 def test_the_columns_declared_never_null_are_not_null_in_the_warehouse(

@@ -4,11 +4,11 @@
     view (the one-document night, docs/performance.md). A failing row names its key and what failed. -#}
 {% test identified_rows(model, key, not_null=[]) %}
 {%- set key_columns = [key] if key is string else key -%}
-{%- set required = key_columns + not_null -%}
+{%- set required = (key_columns + not_null) | unique | list -%}
 {%- set row_key = "concat_ws(' / ', " ~ (key_columns | join(', ')) ~ ")" -%}
 with checked as materialized (
 
-    select {{ required | unique | join(', ') }}
+    select {{ required | join(', ') }}
     from {{ model }}
 
 ),
@@ -32,12 +32,12 @@ incomplete_rows as (
     select
         {{ row_key }} as row_key,
         'null ' || concat_ws(', '
-            {%- for column in required | unique %}
+            {%- for column in required %}
             , case when {{ column }} is null then '{{ column }}' end
             {%- endfor %}
         ) as failure
     from checked
-    where {% for column in required | unique -%}
+    where {% for column in required -%}
         {{ column }} is null{% if not loop.last %} or {% endif %}
     {%- endfor %}
 

@@ -24,7 +24,8 @@ stands for:
 
 On an incremental build (a copy of the served warehouse, `anything_new`'s XCom says which), each
 `dbt build` makes only its group's tables downstream of a source the build changed, and runs the
-group's tests downstream of one (README, Incremental builds).
+group's tests downstream of one (README, Incremental builds). `dbt_checks_across` holds views only:
+it runs no dbt then, and `dbt_marts` runs its tests.
 
 A failed model or test, or an unresolved check across documents, leaves the warehouse published
 before in place.

@@ -155,6 +155,15 @@ DBT_BUILDS = {
     "dbt_checks_across": ("tag:before_warehouse_checks", ""),
     "dbt_marts": ("fqn:*", "tag:before_document_checks tag:before_warehouse_checks"),
 }
+# The group of views only (tests/dbt_project/test_task_groups.py): an incremental build makes none of
+# it again, so it calls no dbt at all; its tests run in the marts build instead. A test failing
+# there stops the night before publication as one failing before the checkpoint would.
+VIEWS_ONLY_GROUP = "tag:before_warehouse_checks"
+
+
+def _incremental(build: dict[str, Any] | None) -> list[str] | None:
+    """The sources an incremental build changed; None for a full build (or none)."""
+    return (build or {}).get("changed_sources") or None
 
 
 def build_selection(build: dict[str, Any] | None, group: str) -> str:
@@ -163,10 +172,12 @@ def build_selection(build: dict[str, Any] | None, group: str) -> str:
     warehouse the same project made), the group's tables downstream of a source the build changed,
     with the group's data tests downstream of one: the rest (views, seeds, tables of unchanged
     inputs) holds what a full build would make, and its tests passed on the night that published
-    it."""
-    changed = (build or {}).get("changed_sources")
+    it. Empty for `VIEWS_ONLY_GROUP` on an incremental build: the task then runs no dbt."""
+    changed = _incremental(build)
     if not changed:
         return group
+    if group == VIEWS_ONLY_GROUP:
+        return ""
     return " ".join(
         f"{selector},source:{name}+,{kind}"
         for selector in group.split()
@@ -177,9 +188,13 @@ def build_selection(build: dict[str, Any] | None, group: str) -> str:
 
 def build_exclusion(build: dict[str, Any] | None, group: str) -> str:
     """The `--exclude` of a group's `dbt build` (`group`: what the group leaves to the others); on an
-    incremental build also the unit tests, which passed with the same project."""
-    incremental = bool((build or {}).get("changed_sources"))
-    return " ".join([*group.split(), *(["resource_type:unit_test"] if incremental else [])])
+    incremental build also the unit tests, which passed with the same project, and not
+    `VIEWS_ONLY_GROUP`, whose tests this build runs then."""
+    if not _incremental(build):
+        return group
+    return " ".join(
+        [*(selector for selector in group.split() if selector != VIEWS_ONLY_GROUP), "resource_type:unit_test"]
+    )
 
 
 def build_flags(select: str, exclude: str = "") -> list[str]:

@@ -1,7 +1,8 @@
 """What each of the transform's `dbt build` tasks selects (`jixiao.airflow.tasks.DBT_BUILDS`), asked of
 dbt itself (`dbt ls` on the real project): a full build makes and tests every node, each in one
 group; an incremental build makes the tables downstream of a source the build changed and runs the
-tests downstream of one, and no view, seed or unit test."""
+tests downstream of one, and no view, seed or unit test; the group of views only runs no dbt then,
+its tests run by the marts build."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from jixiao.airflow.tasks import DBT_BUILDS, build_exclusion, build_selection
+from jixiao.airflow.dbt_build import selects_nothing
+from jixiao.airflow.tasks import DBT_BUILDS, VIEWS_ONLY_GROUP, build_exclusion, build_flags, build_selection
 from jixiao.stages.build import SOURCES_ALWAYS_CHANGED
 from tests.conftest import run_dbt
 
@@ -48,9 +50,10 @@ def selected(ls: Listing, build: dict[str, Any]) -> dict[str, dict[str, dict[str
     """What each dbt build task lists for `build`, as its rendered flags would select it."""
     by_task = {}
     for task_id, (select, exclude) in DBT_BUILDS.items():
-        exclusion = build_exclusion(build, exclude)
-        by_task[task_id] = ls(
-            "--select", build_selection(build, select), *(["--exclude", exclusion] if exclusion else [])
+        selection, exclusion = build_selection(build, select), build_exclusion(build, exclude)
+        # An empty selection runs no dbt (`jixiao.airflow.dbt_build`); `dbt ls` would list everything.
+        by_task[task_id] = (
+            ls("--select", selection, *(["--exclude", exclusion] if exclusion else [])) if selection else {}
         )
     return by_task
 
@@ -67,17 +70,24 @@ def test_a_full_build_makes_and_tests_every_node_once(ls: Listing) -> None:
 def test_an_incremental_build_makes_what_a_changed_source_reaches_and_tests_it(ls: Listing) -> None:
     full, incremental = selected(ls, FULL), selected(ls, INCREMENTAL)
     downstream = ls("--select", " ".join(f"source:{name}+" for name in CHANGED))
-    for task_id, nodes in incremental.items():
+    # The group of views makes nothing again: no dbt for it, its tests in the marts build.
+    views_only = next(task_id for task_id, (select, _) in DBT_BUILDS.items() if select == VIEWS_ONLY_GROUP)
+    assert incremental[views_only] == {}
+    models_of_views = [node for node in full[views_only].values() if node["resource_type"] == "model"]
+    assert {node["config"]["materialized"] for node in models_of_views} == {"view"}
+    tested_by = {task_id: dict(nodes) for task_id, nodes in full.items()}
+    tested_by["dbt_marts"].update(tested_by.pop(views_only))
+    for task_id, nodes in tested_by.items():
         expected = {
             unique_id
-            for unique_id, node in full[task_id].items()
+            for unique_id, node in nodes.items()
             if unique_id in downstream
             and (
                 node["resource_type"] == "test"
                 or node["config"].get("materialized") in ("table", "incremental")
             )
         }
-        assert set(nodes) == expected, task_id
+        assert set(incremental[task_id]) == expected, task_id
     models = [
         node for nodes in incremental.values() for node in nodes.values() if node["resource_type"] == "model"
     ]
@@ -87,3 +97,16 @@ def test_an_incremental_build_makes_what_a_changed_source_reaches_and_tests_it(l
     assert "model.jixiao.mart_budget_overview" in incremental["dbt_marts"]
     assert "model.jixiao.dim_department" in full["dbt_marts"]
     assert "model.jixiao.dim_department" not in incremental["dbt_marts"]
+
+
+def test_a_task_whose_selection_is_empty_runs_no_dbt() -> None:
+    """The rendered flags of the group of views on an incremental build, and on a full one."""
+
+    def rendered(build: dict[str, Any]) -> list[str]:
+        select, exclude = DBT_BUILDS["dbt_checks_across"]
+        exclusion = build_exclusion(build, exclude)
+        return ["--select", build_selection(build, select), "--exclude" if exclusion else "", exclusion]
+
+    assert selects_nothing(rendered(INCREMENTAL))
+    assert not selects_nothing(rendered(FULL))
+    assert not selects_nothing(build_flags(*DBT_BUILDS["dbt_checks_across"]))  # before rendering

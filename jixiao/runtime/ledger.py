@@ -9,7 +9,7 @@ a withdrawn one (its file removed from the landing folder).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,6 +109,28 @@ class LedgerEntry:
         for a document about one project (a 项目支出绩效自评表: one per project and year)."""
         key = f"{self.doc_type}|{self.department_key}|{self.fiscal_year}"
         return f"{key}|{self.subject}" if self.subject else key
+
+
+def versions_after(entries: Mapping[str, LedgerEntry]) -> dict[str, int | None]:
+    """How many versions of each entry's document landed after it, following the superseded_by links
+    among `entries`: 0 for a version nothing superseded; None where its links leave `entries` or run
+    in a circle. Computed here once per build rather than by a recursive query in the warehouse:
+    there it walked the whole chain again for every model reading the serving documents, as many
+    rounds as the longest chain has versions (docs/performance.md)."""
+    counted: dict[str, int | None] = {}
+    for first in entries:
+        path: list[str] = []
+        sha: str | None = first
+        while sha is not None and sha in entries and sha not in counted and sha not in path:
+            path.append(sha)
+            sha = entries[sha].superseded_by
+        # The walk ended past the newest version (-1 after it), at a version counted before, or at
+        # a link leaving the entries or closing a circle (no count).
+        after = -1 if sha is None else counted.get(sha)
+        for version in reversed(path):
+            after = None if after is None else after + 1
+            counted[version] = after
+    return counted
 
 
 def _add_subject(connection: sqlite3.Connection) -> None:

@@ -145,6 +145,7 @@ RAW_DOCUMENTS = Table(
         Column("other_tasks", "varchar"),
         Column("status", "varchar", nullable=False),
         Column("superseded_by", "varchar"),
+        Column("versions_after", "integer"),  # `jixiao.runtime.ledger.versions_after`
         Column("version_key", "varchar", nullable=False),
         Column("first_seen_at", "timestamp", nullable=False),
         Column("parsed_at", "timestamp", nullable=False),

@@ -18,7 +18,7 @@ import duckdb
 from ingest.departments import DepartmentDirectory
 from ingest.zone import RAW_TABLES, is_complete, read_header
 from jixiao.runtime.failpoints import pause_at
-from jixiao.runtime.ledger import Ledger, LedgerEntry
+from jixiao.runtime.ledger import Ledger, LedgerEntry, versions_after
 from jixiao.runtime.sql_text import string_literal
 from jixiao.runtime.state import results_file_name
 from jixiao.runtime.warehouse import (
@@ -49,13 +49,14 @@ class ZoneIncomplete(RuntimeError):
     would drop a document silently."""
 
 
-def _document_row(header: dict[str, object], entry: LedgerEntry) -> dict[str, object]:
+def _document_row(header: dict[str, object], entry: LedgerEntry, after: int | None) -> dict[str, object]:
     return {
         "document_sha256": entry.document_sha256,
         "source_path": entry.source_path,  # the name it has now: a renamed file keeps its records
         **{name: header[name] for name in HEADER_FIELDS},
         "status": entry.status,
         "superseded_by": entry.superseded_by,
+        "versions_after": after,
         "version_key": entry.version_key,
         "first_seen_at": entry.first_seen_at,
         "parsed_at": entry.parsed_at,
@@ -302,7 +303,8 @@ def _load_versions(
     if departments is not None:
         for header in headers.values():
             header["department_code"] = departments.match(str(header["department"]))
-    rows = [_document_row(headers[sha], landed[sha]) for sha in sorted(landed)]
+    after = versions_after(landed)
+    rows = [_document_row(headers[sha], landed[sha], after[sha]) for sha in sorted(landed)]
     if rows:
         # One insert from an Arrow table: executemany runs one statement per row (2.5 s for
         # 1,000 documents, on every night that builds).

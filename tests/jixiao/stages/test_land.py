@@ -18,7 +18,7 @@ import pytest
 
 from ingest.zone import ZoneWriteError, is_complete
 from jixiao.runtime.ledger import SCHEMA as LEDGER_SCHEMA
-from jixiao.runtime.ledger import SETTLED_SECONDS, Ledger
+from jixiao.runtime.ledger import SETTLED_SECONDS, Ledger, LedgerEntry, versions_after
 from jixiao.runtime.settings import Settings
 from jixiao.stages.land import discover, land_all, parse_batch
 from tests.hostile import slow_form
@@ -148,10 +148,16 @@ def test_corrected_republication_supersedes_and_keeps_history(settings: Settings
         statuses = connection.execute(
             "select status, count(*) from raw.documents group by 1 order by 1"
         ).fetchall()
+        after = connection.execute(
+            "select versions_after from raw.documents where version_key ="
+            " (select version_key from raw.documents where document_sha256 = ?) order by 1",
+            [old_sha],
+        ).fetchall()
         lines = connection.execute(
             "select count(distinct document_sha256), count(*) from raw.budget_lines"
         ).fetchone()
     assert statuses == [("current", 4), ("superseded", 1)]
+    assert after == [(0,), (1,)]  # the new version, then the one it superseded
     # Both versions' records land (8 + 8 form lines, and the project table's 2): the marts pick the
     # version that serves, which is the superseded one if the new one fails reconciliation.
     assert lines == (4, 26)
@@ -412,3 +418,38 @@ def test_a_ledger_from_before_subjects_gains_the_column(tmp_path: Path) -> None:
         )
     (entry,) = Ledger(path).entries().values()
     assert (entry.subject, entry.version_key) == (None, "dept_target_form|gz_sti|2023")
+
+
+def test_versions_after_follows_the_links_among_the_landed_versions() -> None:
+    """A chain of three, two versions superseded by one (landed the same night), a link to a version
+    not landed, and a circle the ledger should never hold: counted, or left without a count."""
+
+    def entry(sha: str, superseded_by: str | None) -> LedgerEntry:
+        status = "current" if superseded_by is None else "superseded"
+        return LedgerEntry(
+            sha, f"{sha}.pdf", status, "dept_target_form", "k", 2023, "1", superseded_by, "", ""
+        )
+
+    links = {
+        "a1": "a2",
+        "a2": "a3",
+        "a3": None,
+        "b1": "b3",
+        "b2": "b3",
+        "b3": None,
+        "c1": "gone",
+        "d1": "d2",
+        "d2": "d1",
+    }
+    counted = versions_after({sha: entry(sha, after) for sha, after in links.items()})
+    assert counted == {
+        "a1": 2,
+        "a2": 1,
+        "a3": 0,
+        "b1": 1,
+        "b2": 1,
+        "b3": 0,
+        "c1": None,
+        "d1": None,
+        "d2": None,
+    }

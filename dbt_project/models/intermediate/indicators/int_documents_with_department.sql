@@ -3,7 +3,7 @@
 -- corrected re-publication replaces its predecessor only once its own numbers add up. A withdrawn
 -- document serves no version.
 
-with recursive
+with
 
 documents as (
 
@@ -23,35 +23,10 @@ departments as (
 
 ),
 
--- How many versions of the same document landed after each one, along the ledger's
--- superseded_by links: versions landed in one night share their first_seen_at to the second.
-supersession_chain (document_sha256, versions_after) as (
-
-    select
-        document_sha256,
-        0 as versions_after
-    from documents
-    where superseded_by is null
-
-    union all
-
-    select
-        documents.document_sha256,
-        supersession_chain.versions_after + 1 as versions_after
-    from documents
-    inner join supersession_chain
-        on documents.superseded_by = supersession_chain.document_sha256
-
-),
-
 accepted as (
 
-    select
-        documents.*,
-        supersession_chain.versions_after
+    select documents.*
     from documents
-    left join supersession_chain
-        on documents.document_sha256 = supersession_chain.document_sha256
     anti join rejections
         on documents.document_sha256 = rejections.document_sha256
 

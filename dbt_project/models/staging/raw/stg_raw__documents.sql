@@ -23,6 +23,7 @@ renamed as (
         other_tasks,
         status as document_status,
         superseded_by,
+        versions_after,
         version_key,
         first_seen_at,
         parsed_at

@@ -60,6 +60,12 @@ def land_new_version(connection: duckdb.DuckDBPyConnection, old: str, new: str, 
         "update raw.documents set status = 'superseded', superseded_by = ? where document_sha256 = ?",
         [new, old],
     )
+    # One version more after each earlier one of the key (the build counts them from the ledger).
+    connection.execute(
+        "update raw.documents set versions_after = versions_after + 1 where document_sha256 <> ?"
+        " and version_key = (select version_key from raw.documents where document_sha256 = ?)",
+        [new, old],
+    )
 
 
 def mart_rows(build: Path) -> list[tuple[object, ...]]:

@@ -30,12 +30,16 @@ log = logging.getLogger(__name__)
 
 # The workers a night starts ahead of need (`jixiao.runtime.workers`), with what each imports as it
 # starts: the gate runs the reconciliation checkpoints (registered in GE's store as soon as it has
-# imported GE), the warehouse worker the raw build, the publication and the report.
+# imported GE), the warehouse worker the raw build, the publication and the report. The gate and
+# dbt's server start while the landing parses and builds, which waits for neither: they run at a
+# lower priority (`TRANSFORM_WORKER_NICE`); the warehouse worker makes the build, at the night's.
+TRANSFORM_WORKER_NICE = 10
 NIGHT_WORKERS = (
     Worker(
         GATE_WORKER,
         imports=("great_expectations", "jixiao.stages.check.run"),
         prepare=prepare_checkpoints,
+        nice=TRANSFORM_WORKER_NICE,
     ),
     Worker(
         WAREHOUSE_WORKER,
@@ -51,6 +55,7 @@ def dbt_worker(name: str) -> Worker:
         imports=dbt_server.DBT_IMPORTS,
         start=partial(dbt_server.listen, name),
         serve=dbt_server.serve,
+        nice=TRANSFORM_WORKER_NICE,
     )
 
 

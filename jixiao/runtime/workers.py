@@ -104,9 +104,15 @@ class Worker:
     prepare: Callable[[], None] | None = None
     start: Callable[[], None] | None = None
     serve: Callable[[], None] | None = None
+    # Added to the worker's nice value as it starts: a worker whose imports run beside the landing
+    # takes what the landing leaves of the cores, not half of them. Its later work, when the night
+    # waits for it, is not slowed on a machine with nothing else to do (docs/performance.md).
+    nice: int = 0
 
 
-def _start(start: Callable[[], None] | None, modules: tuple[str, ...]) -> None:
+def _start(start: Callable[[], None] | None, modules: tuple[str, ...], nice: int = 0) -> None:
+    if nice:
+        os.nice(nice)
     if start is not None:
         start()
     for module in modules:
@@ -158,7 +164,7 @@ def warm_up(worker: Worker) -> None:
     name = worker.name
     if name in _warm:
         return
-    pool = _new_worker(name, partial(_start, worker.start, worker.imports))
+    pool = _new_worker(name, partial(_start, worker.start, worker.imports, worker.nice))
     with may_have_children():
         # The pool starts its process on the first submission.
         pool.submit(worker.serve or (partial(_prepared, worker.prepare) if worker.prepare else _ready))

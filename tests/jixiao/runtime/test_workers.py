@@ -65,6 +65,24 @@ def test_a_warm_worker_is_started_ahead_reused_and_ended(no_warm_workers: None) 
     assert not Path(f"/proc/{first}").exists() or Path(f"/proc/{first}/stat").read_text().split()[2] == "Z"
 
 
+def _niceness() -> int:
+    return os.nice(0)
+
+
+def test_a_worker_started_beside_the_landing_yields_the_cores_to_it(no_warm_workers: None) -> None:
+    """The night's gate and dbt server run at a lower priority than the night; the warehouse worker,
+    which makes the build, at the night's own (`jixiao.airflow.nightly`)."""
+    from jixiao.airflow.nightly import NIGHT_WORKERS, dbt_worker
+
+    nice = {worker.name: worker.nice for worker in (*NIGHT_WORKERS, dbt_worker("test"))}
+    assert nice[workers.WAREHOUSE_WORKER] == 0
+    assert nice[workers.GATE_WORKER] == nice[workers.DBT_WORKER] > 0
+    workers.warm_up(workers.Worker("lower", nice=nice[workers.GATE_WORKER]))
+    workers.warm_up(workers.Worker("level"))
+    assert workers.run_warm("lower", _niceness) == min(19, _niceness() + nice[workers.GATE_WORKER])
+    assert workers.run_warm("level", _niceness) == _niceness()
+
+
 def _mark_prepared() -> None:
     os.environ["JIXIAO_TEST_PREPARED"] = str(os.getpid())
 

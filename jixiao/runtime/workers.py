@@ -13,7 +13,8 @@ of work runs instead in a worker process of its own, which no other work's memor
   (`jixiao.runtime.dbt_server`).
 
 A night in one process (`jixiao.airflow.nightly`, `begin_night`) starts the workers ahead of need, their
-imports done on the other core while the night does other things: the warehouse worker at once,
+imports done on the other core while the night does other things (the gate's and dbt's at a
+lower priority, `Worker.nice`): the warehouse worker at once,
 the gate and dbt's when the landing finds documents to parse (`expect_transform`) or is about to
 make a build (`prepare_transform`), and ends them as it ends.
 A task elsewhere (a Celery worker, a test) finds no warm worker and runs its work in a fresh

@@ -43,6 +43,7 @@ import pypdf
 import pytest
 
 from ingest.zone import is_complete
+from jixiao.airflow.dbt_build import NOTHING_TO_BUILD
 from jixiao.runtime.failpoints import PAUSE_MARKER, POINTS
 from jixiao.runtime.ledger import Ledger
 from tests.alert_sinks import alert_sinks
@@ -341,7 +342,7 @@ KILL_CHAIN = (
     ("killed_documents_checkpoint", "reconcile.documents.recorded"),
     # That group holds views alone: an incremental build runs no dbt for it (its tests run with the
     # marts); killed as its task says so.
-    ("killed_dbt_checks_across", r"nothing of this group is made again"),
+    ("killed_dbt_checks_across", re.escape(NOTHING_TO_BUILD)),
     ("killed_warehouse_checkpoint", "reconcile.warehouse.recorded"),
     ("killed_dbt_marts", r"OK created sql table model marts\."),
     ("killed_export", "export.partial"),

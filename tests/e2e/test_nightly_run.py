@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from jixiao.airflow.dbt_build import NOTHING_TO_BUILD
 from jixiao.runtime.ledger import Ledger
 from tests.conftest import bin_path
 from tests.e2e.conftest import Story, in_order
@@ -103,7 +104,7 @@ def test_dbt_reuses_its_parse_of_the_project_from_night_to_night(story: Story) -
     # with the marts).
     programs = re.findall(r"Trying to run the command:\s*\[\s*'([^']*)'", log)
     assert len(programs) == 2 and {Path(program).name for program in programs} == {"jixiao-dbt"}
-    assert "nothing of this group is made again" in log
+    assert NOTHING_TO_BUILD in log
     assert "Unable to do partial parsing" not in log
 
 

@@ -170,6 +170,8 @@ RAW_TABLES = (
     RawTable("evaluated_indicators", EvaluatedIndicator, _each(lambda d: d.evaluated_indicators)),
     RawTable("evaluations", EvaluationSummary, _each(lambda d: d.evaluation)),
 )
+# What a complete document folder holds: its header and one file per raw table.
+COMPLETE_FILES = frozenset({HEADER_FILE, *(f"{table.name}.parquet" for table in RAW_TABLES)})
 
 # The header file: the document's identity, its fields under their record names.
 HEADER_COLUMNS = (
@@ -199,7 +201,14 @@ def _current(folder: Path) -> bool:
 def is_complete(zone: Path, sha256: str) -> bool:
     """The document's folder holds this layout's header and every raw table's file."""
     folder = zone / sha256
-    return _current(folder) and all((folder / f"{table.name}.parquet").is_file() for table in RAW_TABLES)
+    try:
+        # One listing of the folder, not a stat per file: `discover` asks this of every current
+        # document each night.
+        with os.scandir(folder) as entries:
+            files = {entry.name for entry in entries if entry.is_file()}
+    except OSError:
+        return False
+    return files >= COMPLETE_FILES and _current(folder)
 
 
 def write_zone(zone: Path, document: ParsedDocument) -> Path:

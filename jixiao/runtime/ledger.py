@@ -8,8 +8,9 @@ a withdrawn one (its file removed from the landing folder).
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,8 +72,7 @@ class FileStamp(NamedTuple):
     inode: int
 
     @classmethod
-    def of(cls, path: Path) -> FileStamp:
-        stat = path.stat()
+    def of(cls, stat: os.stat_result) -> FileStamp:
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
     def settled(self, now_ns: int) -> bool:
@@ -193,12 +193,15 @@ class Ledger:
             ).fetchall()
         return {path: (FileStamp(*stamp), sha) for path, *stamp, sha in rows}
 
-    def remember_file_hashes(self, hashes: dict[str, tuple[FileStamp, str]], *, forget_others: bool) -> None:
-        """Remember these files' hashes; with `forget_others`, only theirs (the files of a whole
-        landing folder: the others are gone)."""
+    def remember_file_hashes(
+        self, hashes: dict[str, tuple[FileStamp, str]], *, forget: Collection[str]
+    ) -> None:
+        """Remember these files' hashes (replacing what was remembered of them), and forget those of
+        the files in `forget` (gone from the landing folder, or changing as it was read)."""
         with self._connect() as connection:
-            if forget_others:
-                connection.execute("delete from file_hashes")
+            connection.executemany(
+                "delete from file_hashes where source_path = ?", [(path,) for path in forget]
+            )
             connection.executemany(
                 "insert or replace into file_hashes values (?, ?, ?, ?, ?, ?)",
                 [(path, *stamp, sha) for path, (stamp, sha) in hashes.items()],

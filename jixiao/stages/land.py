@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.abc
 import logging
+import os
 import sys
 import time
 from collections.abc import Collection, Sequence
@@ -106,11 +107,29 @@ class LandingSummary:
         return asdict(self)
 
 
-def landing_files(landing_dir: Path) -> list[Path]:
-    """Every PDF under the landing folder, in a stable order (`<landing>/<year>/<file>.pdf`)."""
+def landing_files(landing_dir: Path) -> list[tuple[str, os.stat_result]]:
+    """Every PDF under the landing folder (`<landing>/<year>/<file>.pdf`) as its path relative to
+    the folder and its `stat`, in a stable order. Walked with `os.scandir` rather than pathlib, whose
+    objects, one per file, were most of what `discover` cost on a large folder."""
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing folder {landing_dir} does not exist (JIXIAO_LANDING_DIR)")
-    return sorted(p for p in landing_dir.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
+    found: list[tuple[str, os.stat_result]] = []
+
+    def walk(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                # As pathlib's rglob: into folders but not through a link to one; a linked file counts.
+                if entry.is_dir() and not entry.is_symlink():
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                elif entry.name.lower().endswith(".pdf") and entry.is_file():
+                    found.append((prefix + entry.name, entry.stat()))
+
+    walk(str(landing_dir), "")
+    return sorted(found, key=lambda file: file[0].split("/"))
+
+
+def _hash(settings: Settings, source_path: str) -> str:
+    return sha256_of(settings.landing_dir / source_path)
 
 
 def _in_scope(source_path: str, year: int | None, department: str | None) -> bool:
@@ -131,15 +150,14 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
     present: set[str] = set()  # the bytes in the folder, and their names
     present_paths: set[str] = set()
     with ledger.transaction():
-        for path in landing_files(settings.landing_dir):
-            source_path = path.relative_to(settings.landing_dir).as_posix()
+        for source_path, stat in landing_files(settings.landing_dir):
             if not _in_scope(source_path, year, department):
                 continue
-            stamp = FileStamp.of(path)
+            stamp = FileStamp.of(stat)
             earlier = remembered.get(source_path)
             # A file that looks as it did when hashed holds the same bytes: at 10,000 documents,
             # reading every file again cost a night with nothing new seconds.
-            sha = earlier[1] if earlier is not None and earlier[0] == stamp else sha256_of(path)
+            sha = earlier[1] if earlier is not None and earlier[0] == stamp else _hash(settings, source_path)
             if stamp.settled(started_ns):
                 hashed[source_path] = (stamp, sha)
             entry = known.get(sha)
@@ -154,14 +172,25 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
             elif entry.status == "current" and not is_complete(settings.state.raw_zone, sha):
                 # Landed once, but its records are gone from the zone (a restored backup, a
                 # deleted folder): parse it again rather than build without it.
-                log.warning("%s: its raw zone folder is missing or incomplete; parsed again", path)
+                log.warning("%s: its raw zone folder is missing or incomplete; parsed again", source_path)
                 found.new.append((source_path, sha))
             elif entry.source_path != source_path:
                 ledger.note_name(sha, source_path)
                 found.renamed.append(source_path)
             else:
                 found.unchanged.append(source_path)
-        ledger.remember_file_hashes(hashed, forget_others=year is None and department is None)
+        # Only what changed is written: every file's row written again each night cost time that
+        # grew with the landing folder.
+        ledger.remember_file_hashes(
+            {
+                source_path: seen
+                for source_path, seen in hashed.items()
+                if remembered.get(source_path) != seen
+            },
+            forget=[source_path for source_path in remembered if source_path not in hashed]
+            if year is None and department is None
+            else [],
+        )
         if year is None and department is None:
             # Files gone from the landing folder (neither their bytes under any name nor another
             # file under their name: that one supersedes them, or, unreadable, leaves them serving):

@@ -20,7 +20,7 @@ from ingest.zone import ZoneWriteError, is_complete
 from jixiao.runtime.ledger import SCHEMA as LEDGER_SCHEMA
 from jixiao.runtime.ledger import SETTLED_SECONDS, Ledger, LedgerEntry, versions_after
 from jixiao.runtime.settings import Settings
-from jixiao.stages.land import discover, land_all, parse_batch
+from jixiao.stages.land import discover, land_all, landing_files, parse_batch
 from tests.hostile import slow_form
 from tests.scans import make_scan
 
@@ -79,8 +79,40 @@ def test_a_settled_file_is_known_by_its_remembered_hash(settings: Settings) -> N
     remembered = ledger.file_hashes()
     assert set(remembered) == set(SAMPLE_PATHS)
     form = "2023/huangpu_2023_dept_target_form.pdf"
-    ledger.remember_file_hashes({form: (remembered[form][0], "0" * 64)}, forget_others=False)
+    ledger.remember_file_hashes({form: (remembered[form][0], "0" * 64)}, forget=[])
     assert (form, "0" * 64) in discover(settings).new
+
+
+def test_a_file_gone_from_the_folder_is_forgotten_and_the_others_remembered(settings: Settings) -> None:
+    time.sleep(SETTLED_SECONDS)
+    discover(settings)
+    ledger = Ledger(settings.state.ledger_path)
+    before = ledger.file_hashes()
+    gone = "2023/huangpu_2023_dept_target_form.pdf"
+    (settings.landing_dir / gone).unlink()
+    discover(settings)
+    after = ledger.file_hashes()
+    assert gone in before and after == {path: seen for path, seen in before.items() if path != gone}
+
+
+def test_the_landing_folder_is_walked_as_pathlib_would(tmp_path: Path) -> None:
+    """PDFs at any depth whatever the case of their suffix, in the order of their path's parts; no
+    other file; not through a link to a folder, but a link to a file counts."""
+    for name in ("2023/b.pdf", "2023/A.PDF", "2023-extra/c.pdf", "2023/notes.txt", "d.pdf", "2023/x/e.Pdf"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"%PDF-1.4")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "f.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "linked").symlink_to(outside, target_is_directory=True)
+    (tmp_path / "2023" / "g.pdf").symlink_to(outside / "f.pdf")
+    expected = sorted(
+        path for path in tmp_path.rglob("*") if path.is_file() and path.suffix.lower() == ".pdf"
+    )
+    found = landing_files(tmp_path)
+    assert [name for name, _ in found] == [path.relative_to(tmp_path).as_posix() for path in expected]
+    assert [stat.st_ino for _, stat in found] == [path.stat().st_ino for path in expected]
+    assert "linked/f.pdf" not in dict(found) and "2023/g.pdf" in dict(found)
 
 
 def test_a_file_rewritten_in_place_is_hashed_again(settings: Settings) -> None:

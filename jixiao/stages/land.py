@@ -128,10 +128,6 @@ def landing_files(landing_dir: Path) -> list[tuple[str, os.stat_result]]:
     return sorted(found, key=lambda file: file[0].split("/"))
 
 
-def _hash(settings: Settings, source_path: str) -> str:
-    return sha256_of(settings.landing_dir / source_path)
-
-
 def _in_scope(source_path: str, year: int | None, department: str | None) -> bool:
     parts = source_path.split("/")
     if year is not None and str(year) not in parts[:-1]:
@@ -149,6 +145,7 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
     found = Discovery()
     present: set[str] = set()  # the bytes in the folder, and their names
     present_paths: set[str] = set()
+    whole_folder = year is None and department is None  # a scoped run sees only part of the folder
     with ledger.transaction():
         for source_path, stat in landing_files(settings.landing_dir):
             if not _in_scope(source_path, year, department):
@@ -157,7 +154,10 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
             earlier = remembered.get(source_path)
             # A file that looks as it did when hashed holds the same bytes: at 10,000 documents,
             # reading every file again cost a night with nothing new seconds.
-            sha = earlier[1] if earlier is not None and earlier[0] == stamp else _hash(settings, source_path)
+            if earlier is not None and earlier[0] == stamp:
+                sha = earlier[1]
+            else:
+                sha = sha256_of(settings.landing_dir / source_path)
             if stamp.settled(started_ns):
                 hashed[source_path] = (stamp, sha)
             entry = known.get(sha)
@@ -188,10 +188,10 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
                 if remembered.get(source_path) != seen
             },
             forget=[source_path for source_path in remembered if source_path not in hashed]
-            if year is None and department is None
+            if whole_folder
             else [],
         )
-        if year is None and department is None:
+        if whole_folder:
             # Files gone from the landing folder (neither their bytes under any name nor another
             # file under their name: that one supersedes them, or, unreadable, leaves them serving):
             # withdrawn from the marts, kept in the ledger and the raw schema as history. A scoped

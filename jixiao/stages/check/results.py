@@ -38,6 +38,11 @@ SCALE = 10_000
 # 10,000 documents a full build's 73,000 rows, each a dict twice over, took the gate's worker past
 # 1 GiB.
 JUDGED = "judged_results"
+# A run's results file, in row groups far smaller than DuckDB's default (122,880 rows): writing a
+# large row group's columns (its dictionaries of check row ids and details) took most of the
+# documents checkpoint's write on a one-document night; zstd keeps the files smaller than before
+# (docs/performance.md).
+RESULTS_FILE_FORMAT = "format parquet, row_group_size 16384, compression zstd"
 
 
 @dataclass
@@ -350,7 +355,7 @@ def write_results(
     columns = ", ".join(RUN_RESULTS.column_names)
     connection.execute(
         f"copy (select {columns} from ({' union all by name '.join(parts)}))"
-        f" to {string_literal(temporary)} (format parquet)"
+        f" to {string_literal(temporary)} ({RESULTS_FILE_FORMAT})"
     )
     os.replace(temporary, target)
     # The build holds the history as it was when it was made (`jixiao.stages.build`): add

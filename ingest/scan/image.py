@@ -283,30 +283,39 @@ def cell_print(
 
 
 # A dash printed where a template has no figure (—, -): one bar, longer than it is thick, no
-# thicker than a stroke of print and no longer than two em dashes of large type; its pixels fill
-# most of its box. At LINE_HEIGHT such a bar alone fills the recogniser's whole line: it reads nothing.
+# thicker than a stroke of print and no longer than two em dashes of large type, running straight
+# across its columns. At LINE_HEIGHT such a bar alone fills the recogniser's whole line: it reads nothing.
 DASH_THICKEST_MM = 1.0
 DASH_LONGEST_MM = 10.0
 DASH_ASPECT = 2.5
-DASH_FILL = 0.6
+# How far a bar's middle may climb per column on a page turned a few degrees (tan 3°).
+DASH_TILT = 0.05
 
 
 def is_dash(crop: np.ndarray, dpi: int, cell_height: int, top_in_cell: int) -> bool:
     """Whether a cell's print (`cell_print`'s crop) is a dash and nothing else: one bar (see
-    `DASH_ASPECT`, `DASH_FILL`) within the middle half of the cell's height, where a line of print
-    stands; the rest of a ruling line lies along the cell's edge."""
+    `DASH_ASPECT`) within the middle half of the cell's height, where a line of print stands; the
+    rest of a ruling line lies along the cell's edge. The bar is measured column by column: its
+    thickness is what most columns hold, and the middles of its columns lie on one line. A box
+    would not do: a speck of dust touching the bar, or a bar scaled up from 200 dpi with its ends
+    smoothed, leaves its box half empty."""
     mask = _print_mask(crop, dpi).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count != 2:
         return False
-    _, top, width, height, area = (int(value) for value in stats[1][:5])
+    left, top, width, height, _ = (int(value) for value in stats[1][:5])
+    bar = labels[top : top + height, left : left + width] == 1
+    # Every column of one component holds ink: no division by zero.
+    inked = bar.sum(axis=0)
+    thickness = float(np.median(inked))
+    middles = (bar * np.arange(height)[:, None]).sum(axis=0) / inked
     per_mm = dpi / 25.4
     middle = top_in_cell + top + height / 2
     return (
         height <= DASH_THICKEST_MM * per_mm
         and width <= DASH_LONGEST_MM * per_mm
-        and width >= DASH_ASPECT * height
-        and area >= DASH_FILL * width * height
+        and width >= DASH_ASPECT * thickness
+        and float(np.ptp(middles)) <= thickness + DASH_TILT * width
         and cell_height / 4 <= middle <= 3 * cell_height / 4
     )
 

@@ -106,15 +106,27 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
         return None, readings
     # Of the agreeing readings' spellings, the one read most often; between one with its thousands
     # separators and one without, the one with them (JPEG's blur loses a comma, never makes one).
-    spelt = [reading for reading, its_key in zip(every, keys, strict=True) if its_key == key]
+    spelt = [as_printed(reading) for reading, its_key in zip(every, keys, strict=True) if its_key == key]
     return max(spelt, key=lambda reading: (spelt.count(reading), "," in reading)), readings
+
+
+def as_printed(reading: str) -> str:
+    """A reading with the thousands separators read as points put back as commas: of an amount's
+    points only the last can be its decimal point (21.833.00 is 21,833.00). Any other reading stays
+    as it is."""
+    if reading.count(".") < 2:
+        return reading
+    head, _, decimals = reading.rpartition(".")
+    commas = f"{head.replace('.', ',')}.{decimals}"
+    return commas if is_amount(commas) else reading
 
 
 def digits_of(reading: str) -> str:
     """A reading as its digits, sign and point: the thousands separators of a well-formed amount
     left out, as they say nothing of its value (1,200.00 and 1200.00 are one amount: a colour JPEG's
-    blur lost the comma of one reading in three). A separator out of its place (1,20.00, 1.200,00)
-    is no amount's, and stays."""
+    blur lost the comma of one reading in three), and those read as points too (`as_printed`). A
+    separator out of its place (1,20.00, 1.200,00) is no amount's, and stays."""
+    reading = as_printed(reading)
     return reading.replace(",", "") if is_amount(reading) else reading
 
 
@@ -261,6 +273,13 @@ def read_scan(path: Path, document: pdfium.PdfDocument, index: int, blank: PageO
     return read_scanned_page(document, index, blank)
 
 
+# A scan between 200 and 300 dpi is looked at as if scanned at 300 (PDFium smooths the image as it
+# scales it up): the bounds of the print mask, the rulings and the lines' cuts were set on 300-dpi
+# scans, and more 200-dpi scans land this way (docs/performance.md). Scans below 200 dpi, which the
+# study found unreadable, are looked at as scanned.
+READING_DPI = 300
+
+
 def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjects) -> PageObjects | None:
     """Page `index` read from its image; None when the page has no image of its whole sheet.
 
@@ -271,6 +290,8 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
         dpi = scan_dpi(page)
         if dpi is None:
             return None
+        if dpi >= 200:
+            dpi = max(dpi, READING_DPI)
         red, penless = render_grey(page, dpi)
     finally:
         page.close()

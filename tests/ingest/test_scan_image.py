@@ -71,6 +71,8 @@ def test_lines_down_that_end_apart_are_not_joined() -> None:
 
 # Bars drawn into a cell's print at 300 dpi (11.8 px a millimetre): (left, top, right, bottom).
 _EM_DASH = [(0, 0, 44, 4)]
+# A 2 px bar climbing a pixel every ten columns.
+_TURNED_DASH = [(0, 3, 9, 4), (10, 2, 19, 3), (20, 1, 29, 2), (30, 0, 39, 1)]
 
 
 @pytest.mark.parametrize(
@@ -78,6 +80,8 @@ _EM_DASH = [(0, 0, 44, 4)]
     [
         (_EM_DASH, 30, True),  # an em dash, 3.7 mm, in the middle of a 64 px cell
         ([(0, 0, 14, 3)], 30, True),  # a hyphen, 1.2 mm
+        (_TURNED_DASH, 30, True),  # a thin bar on a page turned 1.5°: its box half empty
+        ([*_TURNED_DASH, (12, 4, 13, 6)], 30, True),  # the same with a speck of dust beneath it
         (_EM_DASH, 58, False),  # the rest of a ruling line along the cell's bottom edge
         ([(0, 0, 200, 4)], 30, False),  # 17 mm: a rule, not a dash
         ([(0, 0, 44, 4), (0, 14, 44, 18)], 24, False),  # two bars: 二, or = in a figure
@@ -90,8 +94,8 @@ def test_a_cell_printed_with_a_dash_alone_is_read_as_a_dash(
 ) -> None:
     """A self-evaluation table prints — where a line has no 分值 or 得分; the parsers take it for no
     figure. Scaled to the recogniser's line height the bar alone fills the line and reads as nothing,
-    which would leave the cell unproven: one bar, thin, short, filled and in the middle of its cell is
-    a dash, anything else is read."""
+    which would leave the cell unproven: one bar, thin, short, straight and in the middle of its cell
+    is a dash, anything else is read."""
     right = max(mark[2] for mark in marks) + 1
     bottom = max(mark[3] for mark in marks) + 1
     crop = np.full((bottom + 4, right + 4), 255, dtype=np.uint8)

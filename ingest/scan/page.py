@@ -5,7 +5,8 @@ their boxes and the ruling lines, so that the same table finder and parsers read
   page's rulings, and each line of a cell's print is read on its own by PP-OCR (`ppocr.py`).
 - Amounts: a cell PP-OCR reads as nothing but digits and separators is read again by Tesseract
   (`tesseract.py`) in three preparations of its image; the amount stands only when three of the
-  four readings agree (`agreed_amount`). When they do not, the cell holds `UNPROVEN` and what was
+  four readings agree, or failing that, when PP-OCR and two of three further readings agree
+  (`agreed_amount`). When they do not, the cell holds `UNPROVEN` and what was
   read: a parser taking an amount there finds none (`BadAmount`, which a scanned document turns
   into `UnreadableScan`). Whether a cell *is* an amount is never decided here: the parsers know it
   from the cell's place (its column, its row label).
@@ -76,6 +77,9 @@ def looks_numeric(text: str) -> bool:
 # trios of sizes tried on 423 figures and number cells of the samples' scans, this one gave PP-OCR's
 # reading three times in four most often (419; as scanned, at 450 dpi and binarised: far fewer).
 READING_HEIGHTS = ((20, True), (24, True), (28, False))  # (print height in px, binarised)
+# When those disagree, the print is read again as scanned (grey), a little smaller: small print
+# scanned at 200 dpi loses its thin strokes to binarisation (2,341.13 read 2.94113 and 2,341,133).
+REREADING_HEIGHTS = ((18, False), (20, False), (22, False))
 
 
 def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, list[str]]:
@@ -87,27 +91,43 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
     apart, agreeing digit for digit and on its point (or Tesseract three times, which in the study
     never agreed on a wrong amount); a thousands separator in its place may be there or not
     (`digits_of`). PP-OCR alone sometimes reads a separator wrong (364.607.20),
-    Tesseract alone a digit (29,192.26 for 25,192.26).
+    Tesseract alone a digit (29,192.26 for 25,192.26). When they do not agree, Tesseract reads the
+    print once more in three other preparations (`REREADING_HEIGHTS`), and the amount stands when
+    two of those agree with PP-OCR: never Tesseract alone, as these three are alike.
     """
     # Faint marks (a seal's remains, a scanner's light specks) are paper to Tesseract: specks around
     # a short figure (5.5) made it read 5.9, 3.0 and 3.5. Not as far as the recogniser's PAPER: a
     # JPEG's blurred 8 then lost strokes and read 6.
     crop = np.where(crop > FAINT, 255, crop).astype(np.uint8)
+    readings = _digit_readings(crop, dpi, READING_HEIGHTS)
+    amount = _agreed([read, *readings], needs=None)
+    if amount is not None:
+        return amount, readings
+    rereadings = _digit_readings(crop, dpi, REREADING_HEIGHTS)
+    return _agreed([read, *rereadings], needs=digits_of(read)), readings + rereadings
+
+
+def _digit_readings(crop: np.ndarray, dpi: int, preparations: tuple[tuple[int, bool], ...]) -> list[str]:
     readings = []
-    for height, binary in READING_HEIGHTS:
+    for height, binary in preparations:
         image = to_print_height(crop, dpi, height)
         # An amount neither starts nor ends with a separator: one there is the 、 or ， printed next
         # to a figure in a line of text, caught at the edge of its print.
         readings.append(read_digits(framed(binarised(image) if binary else image, MARGIN), dpi).strip(",."))
-    every = [read, *readings]
+    return readings
+
+
+def _agreed(every: list[str], needs: str | None) -> str | None:
+    """The amount three of the readings `every` give (as printed), or None; with `needs`, only
+    that one (by its digits)."""
     keys = [digits_of(reading) for reading in every]
     key = max(keys, key=keys.count)
-    if not (is_amount(key) and keys.count(key) >= 3):
-        return None, readings
+    if not (is_amount(key) and keys.count(key) >= 3) or needs not in (None, key):
+        return None
     # Of the agreeing readings' spellings, the one read most often; between one with its thousands
     # separators and one without, the one with them (JPEG's blur loses a comma, never makes one).
     spelt = [as_printed(reading) for reading, its_key in zip(every, keys, strict=True) if its_key == key]
-    return max(spelt, key=lambda reading: (spelt.count(reading), "," in reading)), readings
+    return max(spelt, key=lambda reading: (spelt.count(reading), "," in reading))
 
 
 def as_printed(reading: str) -> str:

@@ -125,22 +125,24 @@ def _bracket_pairs(text: str) -> list[tuple[int, int]]:
     return pairs
 
 
-# A mark the recogniser reads where no ink is holds fewer inked pixels than this share of its box's
-# height squared. It puts such marks in the gaps of a label printed spread across its cell
-# (按 预 算 级 次 划 分 read 按、预算级·次.划分); docs/performance.md gives the ink of both kinds.
+# A character the recogniser reads where no ink is holds fewer inked pixels than this share of its
+# box's height squared. It puts such characters in the gaps of a label printed spread across its
+# cell (按 预 算 级 次 划 分 read 按、预算级·次.划分, 三 级 指 标 read 三黃级指層标); docs/performance.md
+# gives the ink of both kinds.
 _PHANTOM_INK = 1 / 400
 
 
 def without_phantom_marks(image: np.ndarray, text: str, characters: list[Box]) -> tuple[str, list[Box]]:
-    """`text` and its characters' boxes without the punctuation the recogniser read over paper: a
-    mark with (almost) no ink in its own columns, those no other character's box covers. A mark next
-    to a digit or a letter is kept whatever its ink: a decimal point is a few pixels."""
+    """`text` and its characters' boxes without the ideographs and punctuation the recogniser read
+    over bare paper: (almost) no ink in the character's own columns, those no other character's box
+    covers. Digits and letters are kept whatever their ink, and so is punctuation next to one (a
+    decimal point is a few pixels), and a character with too few columns of its own to tell."""
     if len(characters) != len(text):
         return text, characters
     inked = image < 128
     phantom = set()
-    for index, mark in enumerate(text):
-        if not unicodedata.category(mark).startswith("P") or _beside_alphanumeric(text, index):
+    for index in range(len(text)):
+        if not _may_be_phantom(text, index):
             continue
         x0, y0, x1, y1 = characters[index]
         own = np.ones(max(0, x1 - x0), dtype=bool)
@@ -148,13 +150,20 @@ def without_phantom_marks(image: np.ndarray, text: str, characters: list[Box]) -
             if other != index:
                 own[max(0, ox0 - x0) : max(0, ox1 - x0)] = False
         columns = np.flatnonzero(own) + x0
-        ink = int(inked[max(0, y0) : y1, columns[columns < inked.shape[1]]].sum()) if columns.size else 0
-        if ink < _PHANTOM_INK * (y1 - y0) ** 2:
+        columns = columns[columns < inked.shape[1]]
+        if columns.size < (y1 - y0) / 4:
+            continue
+        if int(inked[max(0, y0) : y1, columns].sum()) < _PHANTOM_INK * (y1 - y0) ** 2:
             phantom.add(index)
     if not phantom:
         return text, characters
     kept = [index for index in range(len(text)) if index not in phantom]
     return "".join(text[index] for index in kept), [characters[index] for index in kept]
+
+
+def _may_be_phantom(text: str, index: int) -> bool:
+    category = unicodedata.category(text[index])
+    return category == "Lo" or (category.startswith("P") and not _beside_alphanumeric(text, index))
 
 
 def _beside_alphanumeric(text: str, index: int) -> bool:

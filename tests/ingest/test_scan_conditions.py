@@ -37,7 +37,8 @@ FAMILY = Path(__file__).resolve().parents[1] / "fixtures" / "family"
 # dash, —, where a line has no 分值: at the recogniser's line height the bar alone read as nothing),
 # 黄埔's form printed by Chromium, stamped (its right border a hairline, its rows cut by the pages'
 # ends printed open), 海珠's report stamped (Tesseract read the score 5.5 among light specks as 5.9
-# and 3.0).
+# and 3.0), 黄埔's form with its labels set apart across their cells, stamped (the recogniser read
+# ideographs into the gaps: 三黃级指層标).
 OTHERS = (
     (SAMPLE_FILES["guangzhou_2023_project_target_table"], "grey-bleed-through"),
     (SAMPLE_FILES["guangzhou_2023_dept_target_form"], "signature-over-text"),
@@ -45,6 +46,7 @@ OTHERS = (
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "stamped"),
     (FAMILY / "producers" / "huangpu_2023_dept_target_form_chromium.pdf", "stamped"),
     (FAMILY / "report_titles" / "haizhu_2023_plain_title_evaluation.pdf", "stamped"),
+    (FAMILY / "producers" / "huangpu_2023_dept_target_form_distributed.pdf", "stamped"),
 )
 
 # Documents that land stamped at 200 dpi, read as if scanned at 300 (`page.READING_DPI`): 增城's

@@ -383,7 +383,8 @@ def test_a_bracket_is_read_as_wide_as_it_is_printed(printed: str) -> None:
 def test_a_mark_read_in_the_gap_of_a_spread_label_is_left_out() -> None:
     """A label printed spread across its cell (按 预 算 级 次 划 分) leaves wide gaps of paper, where
     the recogniser at 200 dpi put marks (按、预算级·次.划分) and the label was no longer found. A
-    mark over paper is left out; a printed 、 between ideographs, a few pixels of ink, stays."""
+    mark or an ideograph over paper is left out; a printed 、 between ideographs, a few pixels of
+    ink, stays."""
     size = 34
     font = ImageFont.truetype(str(NOTO_SERIF), size, index=2)
     gap = 3 * size
@@ -400,6 +401,12 @@ def test_a_mark_read_in_the_gap_of_a_spread_label_is_left_out() -> None:
     in_gap = box(lefts[0] + size + 10, lefts[1] - 10)
     text, characters = without_phantom_marks(line, "按、预算", [boxes[0], in_gap, boxes[1], boxes[2]])
     assert (text, characters) == ("按预算", boxes)
+    # An ideograph read in a gap (三 级 指 标 read 三黃级指層标) is left out alike.
+    text, characters = without_phantom_marks(line, "按黃预算", [boxes[0], in_gap, boxes[1], boxes[2]])
+    assert (text, characters) == ("按预算", boxes)
+    # A box lying over its neighbour's has too few columns of its own to judge: kept.
+    squeezed = box(lefts[0] + 2, lefts[0] + size + 5)
+    assert without_phantom_marks(line, "按、预算", [boxes[0], squeezed, boxes[1], boxes[2]])[0] == "按、预算"
 
     printed = Image.new("L", (int(font.getlength("国家、省")) + 40, 2 * size), 255)
     ImageDraw.Draw(printed).text((20, size // 2), "国家、省", font=font, fill=0)

@@ -58,7 +58,7 @@ def header_columns(
     一 of 一级指标 as ~, and 二级指标 beside it was read right. When OCR lost the numeral of every level
     (一级指标 | 二级指标 | 三级指标 read `~级指标 | 级指标 | 级指标`), each cell names every level alike:
     as many such cells as levels take the levels in their numerals' order, left to right
-    (`_numbered_levels`).
+    (`_numbered_levels`); one cell that lost its numeral takes the one level no other cell named.
     """
     by_length = sorted(labels, key=len, reverse=True)
     spans: dict[str, tuple[float, float]] = {}
@@ -94,16 +94,15 @@ _NUMERALS = "一二三四五"
 
 
 def _numbered_levels(printed: str, labels: Iterable[str]) -> list[str]:
-    """The labels of numbered levels that `printed` starts with but for the numeral (read as another
-    character, or lost), when it could be more than one of them; else none."""
-    levels = [
+    """The labels of numbered levels (of those no other cell named) that `printed` starts with but
+    for the numeral, read as another character or lost."""
+    return [
         label
         for label in labels
         if len(label) >= _FUZZY_LENGTH
         and label[0] in _NUMERALS
         and (printed.startswith(label[1:]) or printed[1:].startswith(label[1:]))
     ]
-    return levels if len(levels) > 1 else []
 
 
 def _levels_in_order(

@@ -143,6 +143,7 @@ def _header(*cells: str) -> TableRow:
         ("~级指标", "级指标", "级指标"),  # every numeral lost or misread: the levels in order
         ("级指标", "二级指标", "级指标"),  # one read: the other two in order
         ("~级指标", "二级指标", "三级指标"),  # one misread: the one level it can be
+        ("一级指标", "级指标", "三级指标"),  # one lost (韶关's form at 200 dpi): the one level left
     ],
 )
 def test_a_header_reads_its_levels_in_order_when_ocr_lost_their_numerals(read: tuple[str, ...]) -> None:

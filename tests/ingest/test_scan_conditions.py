@@ -53,11 +53,13 @@ OTHERS = (
 # form, its labels set apart across their cells (the recogniser put marks in the gaps over bare
 # paper, and its key tasks' header went unrecognised), 黄埔's incubators table (its dash 分值 scaled
 # up with a speck touching it, which a box would not take for a bar), 珠海's report (an amount's
-# readings disagreeing until read again grey).
+# readings disagreeing until read again grey), 广州's basic research table (its 87.5% read 87.5%6,
+# the %'s second ring read again as a digit).
 OTHERS_AT_200 = (
     FAMILY / "distributed_names" / "zengcheng_2024_distributed_names_sans.pdf",
     FAMILY / "self_evaluation_tables" / "huangpu_2023_project_self_evaluation_table_incubators.pdf",
     FAMILY / "report_titles" / "zhuhai_2023_without_zhichu.pdf",
+    FAMILY / "self_evaluation_tables" / "guangzhou_2023_project_self_evaluation_table_basic_research.pdf",
 )
 
 

@@ -5,8 +5,8 @@ their boxes and the ruling lines, so that the same table finder and parsers read
   page's rulings, and each line of a cell's print is read on its own by PP-OCR (`ppocr.py`).
 - Amounts: a cell PP-OCR reads as nothing but digits and separators is read again by Tesseract
   (`tesseract.py`) in three preparations of its image; the amount stands only when three of the
-  four readings agree, or failing that, when PP-OCR and two of three further readings agree
-  (`agreed_amount`). When they do not, the cell holds `UNPROVEN` and what was
+  four readings agree, or failing that, when two of four further readings agree with PP-OCR and
+  outnumber any other amount read (`agreed_amount`). When they do not, the cell holds `UNPROVEN` and what was
   read: a parser taking an amount there finds none (`BadAmount`, which a scanned document turns
   into `UnreadableScan`). Whether a cell *is* an amount is never decided here: the parsers know it
   from the cell's place (its column, its row label).
@@ -77,9 +77,10 @@ def looks_numeric(text: str) -> bool:
 # trios of sizes tried on 423 figures and number cells of the samples' scans, this one gave PP-OCR's
 # reading three times in four most often (419; as scanned, at 450 dpi and binarised: far fewer).
 READING_HEIGHTS = ((20, True), (24, True), (28, False))  # (print height in px, binarised)
-# When those disagree, the print is read again as scanned (grey), a little smaller: small print
-# scanned at 200 dpi loses its thin strokes to binarisation (2,341.13 read 2.94113 and 2,341,133).
-REREADING_HEIGHTS = ((18, False), (20, False), (22, False))
+# When those disagree, the print is read again as scanned (grey), at heights on both sides of
+# those: small print scanned at 200 dpi loses its thin strokes to binarisation (2,341.13 read
+# 2.94113 and 2,341,133), and a 11 in large print was read at 26 px and above, not below.
+REREADING_HEIGHTS = ((18, False), (22, False), (26, False), (32, False))
 
 
 def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, list[str]]:
@@ -92,19 +93,27 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
     never agreed on a wrong amount); a thousands separator in its place may be there or not
     (`digits_of`). PP-OCR alone sometimes reads a separator wrong (364.607.20),
     Tesseract alone a digit (29,192.26 for 25,192.26). When they do not agree, Tesseract reads the
-    print once more in three other preparations (`REREADING_HEIGHTS`), and the amount stands when
-    two of those agree with PP-OCR: never Tesseract alone, as these three are alike.
+    print again in four other preparations (`REREADING_HEIGHTS`), and PP-OCR's amount stands when
+    at least two of those read it and more of them than read any other: never Tesseract alone, as
+    these four are alike.
     """
     # Faint marks (a seal's remains, a scanner's light specks) are paper to Tesseract: specks around
     # a short figure (5.5) made it read 5.9, 3.0 and 3.5. Not as far as the recogniser's PAPER: a
     # JPEG's blurred 8 then lost strokes and read 6.
     crop = np.where(crop > FAINT, 255, crop).astype(np.uint8)
     readings = _digit_readings(crop, dpi, READING_HEIGHTS)
-    amount = _agreed([read, *readings], needs=None)
-    if amount is not None:
-        return amount, readings
+    every = [read, *readings]
+    keys = [digits_of(reading) for reading in every]
+    key = max(keys, key=keys.count)
+    if is_amount(key) and keys.count(key) >= 3:
+        return _spelt(every, key), readings
     rereadings = _digit_readings(crop, dpi, REREADING_HEIGHTS)
-    return _agreed([read, *rereadings], needs=digits_of(read)), readings + rereadings
+    key = digits_of(read)
+    again = [digits_of(reading) for reading in rereadings]
+    others = max((again.count(other) for other in again if other != key), default=0)
+    if is_amount(key) and again.count(key) >= 2 and again.count(key) > others:
+        return _spelt([read, *rereadings], key), readings + rereadings
+    return None, readings + rereadings
 
 
 def _digit_readings(crop: np.ndarray, dpi: int, preparations: tuple[tuple[int, bool], ...]) -> list[str]:
@@ -117,16 +126,11 @@ def _digit_readings(crop: np.ndarray, dpi: int, preparations: tuple[tuple[int, b
     return readings
 
 
-def _agreed(every: list[str], needs: str | None) -> str | None:
-    """The amount three of the readings `every` give (as printed), or None; with `needs`, only
-    that one (by its digits)."""
-    keys = [digits_of(reading) for reading in every]
-    key = max(keys, key=keys.count)
-    if not (is_amount(key) and keys.count(key) >= 3) or needs not in (None, key):
-        return None
-    # Of the agreeing readings' spellings, the one read most often; between one with its thousands
-    # separators and one without, the one with them (JPEG's blur loses a comma, never makes one).
-    spelt = [as_printed(reading) for reading, its_key in zip(every, keys, strict=True) if its_key == key]
+def _spelt(every: list[str], key: str) -> str:
+    """Of the readings of the amount `key` (its digits), the spelling read most often; between one
+    with its thousands separators and one without, the one with them (JPEG's blur loses a comma,
+    never makes one)."""
+    spelt = [as_printed(reading) for reading in every if digits_of(reading) == key]
     return max(spelt, key=lambda reading: (spelt.count(reading), "," in reading))
 
 

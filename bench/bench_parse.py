@@ -185,6 +185,8 @@ def scan_table(
         wall = time.perf_counter() - start
     rows = []
     totals: dict[tuple[str, int], list[int]] = {}
+    # Per condition and resolution: parse seconds, pages, the highest peak (KiB).
+    costs: dict[tuple[str, int], list[float]] = {}
     for (path, dpi, seed, condition), (pages, measured) in zip(runs, parsed, strict=True):
         truth = truth_of(path)
         scored = ["", "", "", ""]
@@ -207,6 +209,10 @@ def scan_table(
         if score is not None and score.refused_as_expected is not None:
             as_truth = score.refused_as_expected
         key = (condition, dpi)
+        cost = costs.setdefault(key, [0.0, 0.0, 0.0])
+        cost[0] += float(measured["seconds"])
+        cost[1] += pages
+        cost[2] = max(cost[2], float(measured["peak_kib"]))
         totals.setdefault(key, [0] * 6)
         totals[key][4] += as_truth
         totals[key][5] += 1
@@ -238,7 +244,9 @@ def scan_table(
             f"{condition} at {dpi} dpi: {landed} / {documents} documents end as their truth says;"
             f" fields exact {exact} / {total}"
             f" = {exact / max(total, 1):.1%}; spaces aside {spaces_aside} / {total}"
-            f" = {spaces_aside / max(total, 1):.1%}; amounts or figures wrong: {wrong}"
+            f" = {spaces_aside / max(total, 1):.1%}; amounts or figures wrong: {wrong};"
+            f" {costs[condition, dpi][0] / max(costs[condition, dpi][1], 1):.2f} s/page in one process,"
+            f" peak {costs[condition, dpi][2] / 1024:.0f} MiB"
         )
 
 

@@ -150,7 +150,8 @@ def without_phantom_marks(image: np.ndarray, text: str, characters: list[Box]) -
             if other != index:
                 own[max(0, ox0 - x0) : max(0, ox1 - x0)] = False
         columns = np.flatnonzero(own) + x0
-        columns = columns[columns < inked.shape[1]]
+        # The recogniser's box may reach past the image's edges.
+        columns = columns[(columns >= 0) & (columns < inked.shape[1])]
         if columns.size < (y1 - y0) / 4:
             continue
         if int(inked[max(0, y0) : y1, columns].sum()) < _PHANTOM_INK * (y1 - y0) ** 2:

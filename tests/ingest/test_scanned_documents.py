@@ -407,6 +407,10 @@ def test_a_mark_read_in_the_gap_of_a_spread_label_is_left_out() -> None:
     # A box lying over its neighbour's has too few columns of its own to judge: kept.
     squeezed = box(lefts[0] + 2, lefts[0] + size + 5)
     assert without_phantom_marks(line, "按、预算", [boxes[0], squeezed, boxes[1], boxes[2]])[0] == "按、预算"
+    # A box reaching past the image's edge (a colour JPEG at 200 dpi): judged on the columns inside.
+    narrow = line[:, : boxes[0][2]]
+    reaching = (-2 * narrow.shape[1], 0, boxes[0][0], narrow.shape[0])
+    assert without_phantom_marks(narrow, "、按", [reaching, boxes[0]])[0] == "按"
 
     printed = Image.new("L", (int(font.getlength("国家、省")) + 40, 2 * size), 255)
     ImageDraw.Draw(printed).text((20, size // 2), "国家、省", font=font, fill=0)

@@ -136,8 +136,11 @@ def without_phantom_marks(image: np.ndarray, text: str, characters: list[Box]) -
     """`text` and its characters' boxes without the ideographs and punctuation the recogniser read
     over bare paper: (almost) no ink in the character's own columns, those no other character's box
     covers. Digits and letters are kept whatever their ink, and so is punctuation next to one (a
-    decimal point is a few pixels), and a character with too few columns of its own to tell."""
-    if len(characters) != len(text):
+    decimal point is a few pixels), a character with too few columns of its own to tell, and a
+    line's only character."""
+    # A line is cut where there is ink: read as one character, that character is its ink (a 。
+    # wrapped onto a line of its own), however the recogniser placed its box.
+    if len(characters) != len(text) or len(text) < 2:
         return text, characters
     inked = image < 128
     phantom = set()

@@ -407,6 +407,8 @@ def test_a_mark_read_in_the_gap_of_a_spread_label_is_left_out() -> None:
     # A box lying over its neighbour's has too few columns of its own to judge: kept.
     squeezed = box(lefts[0] + 2, lefts[0] + size + 5)
     assert without_phantom_marks(line, "按、预算", [boxes[0], squeezed, boxes[1], boxes[2]])[0] == "按、预算"
+    # A line's only character is what its ink was read as, wherever its box was put.
+    assert without_phantom_marks(line, "。", [in_gap]) == ("。", [in_gap])
     # A box reaching past the image's edge (a colour JPEG at 200 dpi): judged on the columns inside.
     narrow = line[:, : boxes[0][2]]
     reaching = (-2 * narrow.shape[1], 0, boxes[0][0], narrow.shape[0])

@@ -143,18 +143,18 @@ def without_phantom_marks(image: np.ndarray, text: str, characters: list[Box]) -
     if len(characters) != len(text) or len(text) < 2:
         return text, characters
     inked = image < 128
+    width = inked.shape[1]
+    # How many characters' boxes cover each column (a box may reach past the image's edges).
+    covered = np.zeros(width, dtype=int)
+    for x0, _, x1, _ in characters:
+        covered[max(0, x0) : max(0, x1)] += 1
     phantom = set()
     for index in range(len(text)):
         if not _may_be_phantom(text, index):
             continue
         x0, y0, x1, y1 = characters[index]
-        own = np.ones(max(0, x1 - x0), dtype=bool)
-        for other, (ox0, _, ox1, _) in enumerate(characters):
-            if other != index:
-                own[max(0, ox0 - x0) : max(0, ox1 - x0)] = False
-        columns = np.flatnonzero(own) + x0
-        # The recogniser's box may reach past the image's edges.
-        columns = columns[(columns >= 0) & (columns < inked.shape[1])]
+        left = min(max(0, x0), width)
+        columns = np.flatnonzero(covered[left : max(left, x1)] == 1) + left
         if columns.size < (y1 - y0) / 4:
             continue
         if int(inked[max(0, y0) : y1, columns].sum()) < _PHANTOM_INK * (y1 - y0) ** 2:

@@ -188,12 +188,24 @@ def build_selection(build: dict[str, Any] | None, group: str) -> str:
 
 def build_exclusion(build: dict[str, Any] | None, group: str) -> str:
     """The `--exclude` of a group's `dbt build` (`group`: what the group leaves to the others); on an
-    incremental build also the unit tests, which passed with the same project, and not
-    `VIEWS_ONLY_GROUP`, whose tests this build runs then."""
-    if not _incremental(build):
+    incremental build also the unit tests, which passed with the same project, not
+    `VIEWS_ONLY_GROUP`, whose tests this build runs then, and the views over a raw record table the
+    build did not change, with their tests: those read the rows of the versions the build computes
+    (dbt_project.yml), and such a table holds none."""
+    changed = _incremental(build)
+    if not changed:
         return group
+    # Here, not at the module's top: parsing the DAGs (and a Celery worker's preload) imports no
+    # DuckDB or Arrow.
+    from jixiao.runtime.warehouse import RAW_RECORD_TABLES
+
+    unchanged_records = [table.qualified for table in RAW_RECORD_TABLES if table.qualified not in changed]
     return " ".join(
-        [*(selector for selector in group.split() if selector != VIEWS_ONLY_GROUP), "resource_type:unit_test"]
+        [
+            *(selector for selector in group.split() if selector != VIEWS_ONLY_GROUP),
+            "resource_type:unit_test",
+            *(f"source:{name}+1" for name in unchanged_records),
+        ]
     )
 
 
@@ -216,10 +228,17 @@ def reconcile(stage: str, run_id: str) -> dict[str, Any]:
     """A reconciliation checkpoint on the claimed build. Rejected and held-back documents are only
     reported here (see `reconciliation_verdict`); a failure across documents that holding back could
     not resolve stops the run before publishing."""
-    from jixiao.runtime.workers import GATE_WORKER, run_warm
+    from jixiao.runtime.workers import GATE_WORKER, is_warm, run_in_background, run_warm
+    from jixiao.stages.check.checkpoint import render_data_docs
     from jixiao.stages.check.run import run_stage
 
-    result = run_warm(GATE_WORKER, run_stage, Settings.from_env(), stage, run_id)  # type: ignore[arg-type]
+    settings = Settings.from_env()
+    # In a night's process the gate's worker renders the stage's Data Docs while the night goes on
+    # (the next dbt build runs in another process); a fresh worker renders them before it ends.
+    in_a_night = is_warm(GATE_WORKER)
+    result = run_warm(GATE_WORKER, run_stage, settings, stage, run_id, data_docs=not in_a_night)  # type: ignore[arg-type]
+    if in_a_night:
+        run_in_background(GATE_WORKER, render_data_docs, settings)
     if stage == "warehouse" and result.failures:
         raise AirflowFailException(
             "reconciliation blocked publication; the warehouse published before keeps serving:\n"

@@ -33,7 +33,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Collection, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +48,7 @@ T = TypeVar("T")
 
 _warm: dict[str, ProcessPoolExecutor] = {}
 _night: dict[str, Worker] = {}  # the workers of the night this process runs (begin_night), if any
+_background: list[Future[object]] = []  # work submitted and not waited for (run_in_background)
 
 
 @contextmanager
@@ -183,8 +184,36 @@ def begin_night(workers: Collection[Worker]) -> None:
 
 
 def end_night() -> None:
+    _wait_for_background()
     close_warm()
     _night.clear()
+
+
+def is_warm(name: str) -> bool:
+    """Whether this process started the worker `name` ahead of need (a night's process does)."""
+    return name in _warm
+
+
+def run_in_background(name: str, fn: Callable[P, object], *args: P.args, **kwargs: P.kwargs) -> None:
+    """`fn(...)` in the warm worker `name`, not waited for: the night goes on, and waits for it as it
+    ends (`end_night`). Work submitted later to the same worker runs after it."""
+    with may_have_children():
+        _background.append(_warm[name].submit(fn, *args, **kwargs))
+
+
+# How long a night's end waits for the work it left to the background (`run_in_background`).
+BACKGROUND_TIMEOUT_SECONDS = 600
+
+
+def _wait_for_background() -> None:
+    """Wait for the work left to the background; what failed or is still running is logged, never
+    raised: it renders what the night already decided."""
+    while _background:
+        future = _background.pop(0)
+        try:
+            future.result(timeout=BACKGROUND_TIMEOUT_SECONDS)
+        except Exception:
+            log.exception("work the night left to a worker's background did not finish")
 
 
 # The workers a transform needs, in the order it needs them.

@@ -78,6 +78,37 @@ def test_key_test_fails_on_a_duplicated_line_and_a_missing_label(raw_build: Path
     assert (str(outcome.status), outcome.failures) == ("fail", 2)
 
 
+def test_the_record_views_are_tested_on_the_versions_the_build_computes(
+    raw_build: Path, tmp_path: Path
+) -> None:
+    """The tests of the views over a version's records read the versions in meta.build_changes
+    (every one in a full build, a night's new ones in an incremental build); those of the documents'
+    view read every version, whose statuses a night changes whatever versions it brings."""
+    with duckdb.connect(str(raw_build)) as connection:
+        first = connection.execute("select min(document_sha256) from raw.budget_lines").fetchone()
+        untouched = first[0] if first else ""
+        connection.execute(
+            "create table raw.budget_lines_copy as select * from raw.budget_lines;"
+            "insert into raw.budget_lines_copy select * from raw.budget_lines"
+            f" where document_sha256 = '{untouched}' order by line_number limit 1;"
+            "drop table raw.budget_lines;"
+            "alter table raw.budget_lines_copy rename to budget_lines;"
+            f"update raw.documents set status = 'archived' where document_sha256 = '{untouched}';"
+            f"delete from meta.build_changes where document_sha256 = '{untouched}';"
+        )
+    result = dbt_build(tmp_path, "--select", "stg_raw__documents", "stg_raw__budget_lines")
+    assert str(dbt_outcome(result, "identified_rows_stg_raw__budget_lines").status) == "pass"
+    statuses = dbt_outcome(
+        result, "accepted_values_stg_raw__documents_document_status__current__superseded__withdrawn"
+    )
+    assert (str(statuses.status), statuses.failures) == ("fail", 1)
+    with duckdb.connect(str(raw_build)) as connection:
+        connection.execute(f"insert into meta.build_changes values ('{untouched}')")
+    result = dbt_build(tmp_path, "--select", "stg_raw__budget_lines")
+    budget_lines = dbt_outcome(result, "identified_rows_stg_raw__budget_lines")
+    assert (str(budget_lines.status), budget_lines.failures) == ("fail", 1)
+
+
 def test_a_value_outside_its_list_stops_the_mart(raw_build: Path, tmp_path: Path) -> None:
     """A mart column's accepted values are a CHECK constraint of the table (enforced by DuckDB as the
     table is filled), not a test run afterwards."""

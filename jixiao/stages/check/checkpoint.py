@@ -1,7 +1,7 @@
 """The Great Expectations side of reconciliation: a file-backed context under the state folder, one
 checkpoint per stage over the stage's rows (a pandas DataFrame: GE's SQL path to DuckDB is broken
-upstream), and what each expectation found: failing row ids, or no verdict at all. Data Docs are
-rebuilt by each run.
+upstream), and what each expectation found: failing row ids, or no verdict at all; Data Docs of the
+validations stored (`render_data_docs`), which a night renders beside its next work.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 # The validations each stage keeps in GE's store and Data Docs: a month of nights.
 KEPT_VALIDATIONS = 31
+# Under GE's project folder: the stored validations and their Data Docs pages, each by
+# suite / run name / run time / batch.
+STORED_VALIDATIONS = Path("uncommitted/validations")
+DATA_DOCS_VALIDATIONS = Path("uncommitted/data_docs/local_site/validations")
 
 
 def _context(settings: Settings) -> Any:
@@ -41,7 +45,7 @@ def prune_validations(gx_root: Path, suite_name: str, keep: int | None = None) -
     run's UTC time, so names sort as times."""
     keep = KEPT_VALIDATIONS if keep is None else keep
     deleted = 0
-    for kind in (Path("uncommitted/validations"), Path("uncommitted/data_docs/local_site/validations")):
+    for kind in (STORED_VALIDATIONS, DATA_DOCS_VALIDATIONS):
         runs = sorted((gx_root / kind / suite_name).glob("*/*"), key=lambda path: path.name)
         for run in runs[: max(0, len(runs) - (keep - 1))]:
             shutil.rmtree(run, ignore_errors=True)
@@ -91,7 +95,8 @@ def _checkpoint(settings: Settings, stage: Stage) -> Any:
         gx.Checkpoint(
             name=SUITE_NAMES[stage],
             validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            # No Data Docs action: `render_data_docs`, after the stage, off a night's critical path.
+            actions=[],
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW_ID]},
         )
     )
@@ -109,14 +114,32 @@ def _stored(gx_root: Path, name: str) -> bool:
 
 
 def validate(settings: Settings, stage: Stage, frame: pd.DataFrame) -> Any:
-    """Run the stage's checkpoint over `frame`; Data Docs are rebuilt as part of it, over the last
-    `KEPT_VALIDATIONS` validations of the stage."""
+    """Run the stage's checkpoint over `frame`, its validation stored among the last
+    `KEPT_VALIDATIONS` of the stage (Data Docs: `render_data_docs`)."""
     prune_validations(settings.state.great_expectations_dir / "gx", SUITE_NAMES[stage])
     checkpoint = _checkpoint(settings, stage)
     try:
         return checkpoint.run(batch_parameters={"dataframe": frame})
     finally:
         _forget_batches(checkpoint)
+
+
+def render_data_docs(settings: Settings) -> int:
+    """Data Docs: a page for each stored validation that has none yet, each suite's page and the
+    index. Returns how many validation pages were made. Pages come from the stored results alone,
+    so a night that stopped before rendering gets its pages from the next."""
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    context = _context(settings)
+    pages = settings.state.great_expectations_dir / "gx" / DATA_DOCS_VALIDATIONS
+    missing = [
+        key
+        for key in context.validation_results_store.list_keys()
+        if not pages.joinpath(*key.to_tuple()[:-1], f"{key.to_tuple()[-1]}.html").is_file()
+    ]
+    suites = [ExpectationSuiteIdentifier(name) for name in SUITE_NAMES.values()]
+    context.build_data_docs(resource_identifiers=[*missing, *suites])
+    return len(missing)
 
 
 def _forget_batches(checkpoint: Any) -> None:

@@ -16,7 +16,7 @@ from jixiao.runtime.failpoints import pause_at
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.state import Note
 from jixiao.runtime.warehouse import DOCUMENT_REJECTIONS, DOCUMENTS_GATE_DUCKDB_CONFIG, GATE_DUCKDB_CONFIG
-from jixiao.stages.check.checkpoint import findings, validate
+from jixiao.stages.check.checkpoint import findings, render_data_docs, validate
 from jixiao.stages.check.results import (
     CARRIED,
     Carried,
@@ -65,8 +65,11 @@ def _judge(
     return judge(connection, stage, found.failed_ids, found.errored, besides=besides)
 
 
-def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None) -> StageResult:
-    """Validate one stage on the build, record the results in it, and return the verdict.
+def run_stage(
+    settings: Settings, stage: Stage, run_id: str, warehouse: Path | None = None, *, data_docs: bool = True
+) -> StageResult:
+    """Validate one stage on the build, record the results in it, and return the verdict; then,
+    `data_docs`, render its Data Docs (a night renders them beside its next work instead).
 
     A stage that runs out of memory under its own DuckDB bound runs again under the gate's larger
     one: a stage replaces what it wrote before (as when its task is retried), and a bound that
@@ -87,6 +90,8 @@ def run_stage(settings: Settings, stage: Stage, run_id: str, warehouse: Path | N
         )
         summary = _run_stage(settings, stage, run_id, warehouse, GATE_DUCKDB_CONFIG)
     _record(settings, summary)
+    if data_docs:
+        render_data_docs(settings)
     return summary
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from jixiao.airflow.dbt_build import selects_nothing
 from jixiao.airflow.tasks import DBT_BUILDS, VIEWS_ONLY_GROUP, build_exclusion, build_flags, build_selection
+from jixiao.runtime.warehouse import RAW_RECORD_TABLES
 from jixiao.stages.build import SOURCES_ALWAYS_CHANGED
 from tests.conftest import run_dbt
 
@@ -77,17 +78,31 @@ def test_an_incremental_build_makes_what_a_changed_source_reaches_and_tests_it(l
     assert {node["config"]["materialized"] for node in models_of_views} == {"view"}
     tested_by = {task_id: dict(nodes) for task_id, nodes in full.items()}
     tested_by["dbt_marts"].update(tested_by.pop(views_only))
+    # The views over a raw record table the build did not change, whose tests would read no row.
+    unchanged_records = ls(
+        "--select",
+        *(f"source:{table.qualified}+1" for table in RAW_RECORD_TABLES if table.qualified not in CHANGED),
+    )
     for task_id, nodes in tested_by.items():
         expected = {
             unique_id
             for unique_id, node in nodes.items()
             if unique_id in downstream
             and (
-                node["resource_type"] == "test"
+                (
+                    node["resource_type"] == "test"
+                    and not set(node["depends_on"]["nodes"]) & set(unchanged_records)
+                )
                 or node["config"].get("materialized") in ("table", "incremental")
             )
         }
         assert set(incremental[task_id]) == expected, task_id
+    # Among them the test that each line of a table the build left alone names a landed document.
+    scores_documented = (
+        "relationships_stg_raw__scores_document_sha256__document_sha256__ref_stg_raw__documents_"
+    )
+    assert any(scores_documented in node for node in full["dbt_staging"])
+    assert not any(scores_documented in node for nodes in incremental.values() for node in nodes)
     models = [
         node for nodes in incremental.values() for node in nodes.values() if node["resource_type"] == "model"
     ]

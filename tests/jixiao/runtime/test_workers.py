@@ -101,6 +101,28 @@ def test_a_worker_prepares_before_its_first_work_and_a_failed_preparation_leaves
     assert workers.run_warm("unprepared", _prepared_mark) is None
 
 
+def _write_after(seconds: float, path: Path) -> None:
+    time.sleep(seconds)
+    path.write_text(str(os.getpid()))
+
+
+def test_work_left_to_the_background_is_waited_for_as_the_night_ends(
+    no_warm_workers: None, tmp_path: Path
+) -> None:
+    """The caller goes on at once; the worker runs the work after what it was given before, and
+    `end_night` returns only once the work is done."""
+    workers.warm_up(workers.Worker("background"))
+    assert workers.is_warm("background") and not workers.is_warm("never_started")
+    pid, _ = workers.run_warm("background", _pid_and_modules)
+    done = tmp_path / "done"
+    started = time.monotonic()
+    workers.run_in_background("background", _write_after, 1.0, done)
+    assert time.monotonic() - started < 0.5 and not done.exists()
+    workers.end_night()
+    assert done.read_text() == str(pid)
+    assert not workers.is_warm("background")
+
+
 def test_without_a_warm_worker_the_work_runs_in_a_fresh_one(no_warm_workers: None) -> None:
     pid, _ = workers.run_warm("never_started", _pid_and_modules)
     assert pid != os.getpid()
@@ -129,6 +151,8 @@ def test_a_checkpoint_task_never_imports_great_expectations_into_its_own_process
     told: Any = program_output(program, env={**os.environ, **settings.airflow_env()})
     assert told["ge"] is False
     assert told["checks"]["budget_identity"] == "passed"
+    # With no night's worker to render them later, the worker made for the task rendered its pages.
+    assert "document_checks" in settings.state.data_docs_index.read_text(encoding="utf-8")
 
 
 def _apart_in_billiard(results: Any) -> None:

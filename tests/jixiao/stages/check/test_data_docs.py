@@ -40,6 +40,35 @@ def test_each_stage_keeps_only_its_latest_validations_and_their_pages(
     assert index.count("document_checks/__none__/") == 2
 
 
+def test_pages_are_rendered_for_the_validations_that_have_none(
+    sample_warehouse: SampleWarehouse, tmp_path: Path
+) -> None:
+    """A night renders Data Docs after its stages (`data_docs=False`, then `render_data_docs`):
+    every stored validation without a page gets one, and the index lists them; rendered again,
+    nothing is missing."""
+    build = tmp_path / sample_warehouse.path.name
+    shutil.copy2(sample_warehouse.path, build)
+    settings = dataclasses.replace(sample_warehouse.settings, state_dir=tmp_path / "state")
+    gx_root = settings.state.great_expectations_dir / "gx"
+    for stage in ("documents", "warehouse"):
+        run_stage(settings, stage, "night_0", warehouse=build, data_docs=False)
+    stored = sorted(
+        path.relative_to(gx_root / checkpoint.STORED_VALIDATIONS)
+        for path in gx_root.glob(f"{checkpoint.STORED_VALIDATIONS}/*/*/*/*.json")
+    )
+    assert len(stored) == 2 and not (gx_root / checkpoint.DATA_DOCS_VALIDATIONS).exists()
+
+    assert checkpoint.render_data_docs(settings) == 2
+    pages = sorted(
+        path.relative_to(gx_root / checkpoint.DATA_DOCS_VALIDATIONS)
+        for path in gx_root.glob(f"{checkpoint.DATA_DOCS_VALIDATIONS}/*/*/*/*.html")
+    )
+    assert [page.with_suffix("") for page in pages] == [path.with_suffix("") for path in stored]
+    index = settings.state.data_docs_index.read_text(encoding="utf-8")
+    assert all(str(path.parent) in index for path in stored)
+    assert checkpoint.render_data_docs(settings) == 0
+
+
 def test_a_stored_suite_is_saved_whole_not_once_per_expectation(
     sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

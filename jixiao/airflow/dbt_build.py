@@ -6,13 +6,6 @@ OpenLineage events (no OpenLineage provider is installed), so the derivation onl
 OpenLineage client into the night's process and, after each invocation, looked for files that are
 not there.
 
-Cosmos hands each invocation the latest of two partial-parse files (the night's cache and the
-project's own `target/`) and rewrites every node's `root_path` in it, a fix for dbt 1.5 and 1.6:
-unpacking and packing the file were a large part of each dbt task's own time. dbt 1.11 reads the
-project from the folder it is given, so the night's cached file is copied as it is; the project's
-own is taken only when the cache has none yet (whoever runs dbt there by hand writes it, often with
-another profile, which made the next night parse the whole project).
-
 A build whose rendered selection is empty (a group an incremental build does not make again:
 `jixiao.airflow.tasks.build_selection`) runs no dbt: an empty `--select` would select the whole
 project, and dbt's start alone costs more than half a second.
@@ -21,13 +14,10 @@ project, and dbt's start alone costs more than half a second.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 from airflow.sdk import Context
-from cosmos.constants import DBT_MANIFEST_FILE_NAME
-from cosmos.dbt.project import get_partial_parse_path
 from cosmos.operators.local import DbtBuildLocalOperator
 
 # What a build task whose selection is empty logs (the tests find that task by it).
@@ -43,22 +33,6 @@ class DbtBuildOperator(DbtBuildLocalOperator):  # type: ignore[misc]
             self.log.info("%s: no dbt build (%s)", NOTHING_TO_BUILD, self.dbt_cmd_flags)
             return
         super().execute(context, **kwargs)
-
-    def _handle_partial_parse(self, tmp_dir_path: Path) -> None:
-        """dbt's partial-parse file (and the manifest beside it) into the invocation's copy of the
-        project, as it is: the night's cached one, else the project's own."""
-        if self.cache_dir is None:
-            return
-        cached, own = (get_partial_parse_path(Path(folder)) for folder in (self.cache_dir, self.project_dir))
-        source = cached if cached.is_file() else own if own.is_file() else None
-        if source is None:
-            return
-        target = get_partial_parse_path(tmp_dir_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        manifest = source.with_name(DBT_MANIFEST_FILE_NAME)
-        if manifest.is_file():
-            shutil.copyfile(manifest, target.with_name(DBT_MANIFEST_FILE_NAME))
 
     def calculate_openlineage_events_completes(
         self,

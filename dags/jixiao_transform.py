@@ -50,13 +50,13 @@ from jixiao.runtime.settings import WAREHOUSE_POOL, Settings
 
 settings = Settings.from_env()
 profile_config = ProfileConfig(
-    profile_name="jixiao",
-    target_name="warehouse",
+    profile_name=dbt_invocation.PROFILE,
+    target_name=dbt_invocation.TARGET,
     profiles_yml_filepath=settings.dbt_project_dir / "profiles.yml",
 )
 # dbt's partial-parse file, one for the three builds (the same project and profile): Cosmos copies it
 # into each invocation's copy of the project, and back (making the folder the first time).
-partial_parse_cache = cosmos_settings.cache_dir / "jixiao_transform"
+partial_parse_cache = cosmos_settings.cache_dir / dbt_invocation.PARTIAL_PARSE_CACHE
 
 
 def dbt_build(task_id: str) -> DbtBuildOperator:
@@ -67,12 +67,7 @@ def dbt_build(task_id: str) -> DbtBuildOperator:
         task_id=task_id,
         project_dir=str(settings.dbt_project_dir),
         profile_config=profile_config,
-        # dbt builds the new warehouse, never the served one; it keeps the file open for a whole
-        # invocation (closed at its end: `jixiao.airflow.dbt_invocation`).
-        env={
-            "JIXIAO_DBT_WAREHOUSE": str(settings.state.transform_warehouse),
-            dbt_invocation.KEEP_OPEN_ENV: "True",
-        },
+        env=dbt_invocation.build_env(settings),
         install_deps=False,
         cache_dir=partial_parse_cache,
         # The project's parsed manifest, kept with the partial-parse file (`jixiao.airflow.dbt_manifest`).

@@ -17,11 +17,30 @@ stay locked for the checkpoints' worker, the publication and BI readers).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from jixiao.runtime import dbt_server
+from jixiao.runtime.settings import Settings
 
 KEEP_OPEN_ENV = "JIXIAO_DBT_KEEP_OPEN"
+# The profile and target of dbt_project/profiles.yml the transform's builds run with.
+PROFILE, TARGET = "jixiao", "warehouse"
+# The transform's folder in Cosmos' cache: dbt's partial-parse file of its builds.
+PARTIAL_PARSE_CACHE = "jixiao_transform"
+
+
+def build_env(settings: Settings) -> dict[str, str]:
+    """What the transform's dbt builds add to their environment: dbt builds the new warehouse, never
+    the served one, and keeps the file open for a whole invocation (closed at its end: `close`)."""
+    return {"JIXIAO_DBT_WAREHOUSE": str(settings.state.transform_warehouse), KEEP_OPEN_ENV: "True"}
+
+
+def partial_parse_file(settings: Settings) -> Path:
+    """dbt's partial-parse file of the transform's builds, in Cosmos' cache (`jixiao run` sets the
+    cache in the state folder unless AIRFLOW__COSMOS__CACHE_DIR says otherwise)."""
+    cache = os.environ.get("AIRFLOW__COSMOS__CACHE_DIR") or settings.state.cosmos_cache
+    return Path(cache) / PARTIAL_PARSE_CACHE / "target" / "partial_parse.msgpack"
 
 
 def served() -> bool:

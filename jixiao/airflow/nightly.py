@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from jixiao.airflow import dbt_invocation
 from jixiao.runtime import dbt_server
 from jixiao.runtime.settings import DAG_IDS, FULL_REBUILD_ENV, Settings
 from jixiao.runtime.state import Note
@@ -48,13 +49,23 @@ NIGHT_WORKERS = (
 )
 
 
-def dbt_worker(name: str) -> Worker:
-    """The night's dbt server (`jixiao.runtime.dbt_server`), listening under `name`."""
+def dbt_worker(name: str, settings: Settings) -> Worker:
+    """The night's dbt server (`jixiao.runtime.dbt_server`), listening under `name`, which parses
+    the project before it answers."""
     return Worker(
         DBT_WORKER,
         imports=dbt_server.DBT_IMPORTS,
         start=partial(dbt_server.listen, name),
-        serve=dbt_server.serve,
+        serve=partial(
+            dbt_server.serve,
+            dbt_server.ParseAhead(
+                settings.dbt_project_dir,
+                dbt_invocation.PROFILE,
+                dbt_invocation.TARGET,
+                dbt_invocation.build_env(settings),
+                dbt_invocation.partial_parse_file(settings),
+            ),
+        ),
         nice=TRANSFORM_WORKER_NICE,
     )
 
@@ -66,7 +77,7 @@ def run_night(settings: Settings) -> int:
     # night's server under this name (`jixiao.airflow.dbt_invocation`).
     name = dbt_server.server_name()
     os.environ[dbt_server.SERVER_ENV] = name
-    begin_night([*NIGHT_WORKERS, dbt_worker(name)])
+    begin_night([*NIGHT_WORKERS, dbt_worker(name, settings)])
     try:
         return _run_dags(settings)
     finally:

@@ -21,9 +21,12 @@ import gc
 import json
 import logging
 import os
+import shutil
 import socket
 import sys
+import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -61,10 +64,13 @@ def listen(name: str) -> None:
     _listener = listener
 
 
-def serve() -> None:
-    """Answer clients one after the other, until the night ends this process."""
+def serve(ahead: ParseAhead | None = None) -> None:
+    """Answer clients one after the other, until the night ends this process; first parse the
+    project as `ahead` says (`parse_ahead`), when given."""
     if _listener is None:
         raise RuntimeError("the dbt server was not started with listen()")
+    if ahead is not None:
+        parse_ahead(ahead)
     # dbt's modules, imported by now, live as long as the server: the collections after each
     # invocation need not walk them again.
     gc.collect()
@@ -78,6 +84,47 @@ def serve() -> None:
                 # The client has had its exit code (2); a server that stopped answering would
                 # leave the next ones waiting in the backlog for ever.
                 log.exception("the dbt server could not answer a client")
+
+
+@dataclass(frozen=True)
+class ParseAhead:
+    """What the night's builds will hand dbt: the project, the profile and target, the environment
+    they add, and their partial-parse file. dbt parses the project again in full unless the
+    profile, the target and the environment variables the profile reads are those of the file."""
+
+    project_dir: Path
+    profile: str
+    target: str
+    env: dict[str, str]
+    partial_parse_file: Path
+
+
+def parse_ahead(ahead: ParseAhead) -> None:
+    """A `dbt parse` of the project as the night's builds will parse it, its output and files
+    thrown away: dbt's first invocation in a process sets up what later ones reuse (the adapter's
+    registration, Jinja's templates, the parsers), a second more than the next one takes. Done
+    while the night waits for its first task, the first build finds it done (docs/performance.md).
+    A failure is only logged: the build that follows fails with dbt's own message."""
+    from dbt.cli.main import dbtRunner
+
+    project = str(ahead.project_dir)
+    with (
+        tempfile.TemporaryDirectory(prefix="jixiao-dbt-parse-") as scratch,
+        _as_requested(project, {**os.environ, **ahead.env}),
+        open(os.devnull, "w") as nowhere,
+        contextlib.redirect_stdout(nowhere),
+        contextlib.redirect_stderr(nowhere),
+    ):
+        # dbt's partial parse of the night before, as Cosmos hands it to the builds.
+        with contextlib.suppress(OSError):
+            shutil.copyfile(ahead.partial_parse_file, Path(scratch) / ahead.partial_parse_file.name)
+        args = ["--quiet", "--log-level-file", "none", "--no-write-json", "parse", "--project-dir", project]
+        args += ["--profiles-dir", project, "--profile", ahead.profile, "--target", ahead.target]
+        # dbt makes its log folder even when it writes no log file.
+        result = dbtRunner().invoke([*args, "--target-path", scratch, "--log-path", scratch])
+    _reset_adapters()
+    if not result.success:
+        log.warning("dbt could not parse %s ahead of the night's builds: %s", project, result.exception)
 
 
 class _ToClient:

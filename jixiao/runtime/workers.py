@@ -12,11 +12,9 @@ of work runs instead in a worker process of its own, which no other work's memor
 - `DBT_WORKER`: dbt's invocations, served to the dbt tasks' `jixiao-dbt` commands
   (`jixiao.runtime.dbt_server`).
 
-A night in one process (`jixiao.airflow.nightly`, `begin_night`) starts the workers ahead of need, their
-imports done on the other core while the night does other things (the gate's and dbt's at a
-lower priority, `Worker.nice`): the warehouse worker at once,
-the gate and dbt's when the landing finds documents to parse (`expect_transform`) or is about to
-make a build (`prepare_transform`), and ends them as it ends.
+A night in one process (`jixiao.airflow.nightly`, `begin_night`) starts every worker as it begins,
+their imports done on the other core while Airflow sets itself up for the night's first task
+(the gate's and dbt's at a lower priority, `Worker.nice`), and ends them as it ends.
 A task elsewhere (a Celery worker, a test) finds no warm worker and runs its work in a fresh
 interpreter for the call (`run_warm` falls back on `run_apart`). Workers are started with
 multiprocessing's `spawn`: nothing of the parent's state, threads or locks is inherited; each dies
@@ -47,7 +45,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _warm: dict[str, ProcessPoolExecutor] = {}
-_night: dict[str, Worker] = {}  # the workers of the night this process runs (begin_night), if any
 _background: list[Future[object]] = []  # work submitted and not waited for (run_in_background)
 
 
@@ -175,18 +172,19 @@ def warm_up(worker: Worker) -> None:
 
 
 def begin_night(workers: Collection[Worker]) -> None:
-    """This process runs a whole night (`jixiao.airflow.nightly`) with these `workers`, started
-    ahead of need and living as long as it does. The warehouse worker starts now (its imports take
-    a second), for the build."""
-    _night.update((worker.name, worker) for worker in workers)
-    if WAREHOUSE_WORKER in _night:
-        warm_up(_night[WAREHOUSE_WORKER])
+    """This process runs a whole night (`jixiao.airflow.nightly`) with these `workers`, started now
+    and living as long as it does. Their imports (Great Expectations about 10 s of a core, dbt a few
+    seconds) run while the night's first task waits for Airflow's in-process Execution API, which
+    leaves the other core idle: started when the landing found documents, dbt's server was still
+    importing when the one-document night's first dbt build came (docs/performance.md). A night
+    with nothing new ends them unused; it waits for none of their imports."""
+    for worker in workers:
+        warm_up(worker)
 
 
 def end_night() -> None:
     _wait_for_background()
     close_warm()
-    _night.clear()
 
 
 def is_warm(name: str) -> bool:
@@ -214,27 +212,6 @@ def _wait_for_background() -> None:
             future.result(timeout=BACKGROUND_TIMEOUT_SECONDS)
         except Exception:
             log.exception("work the night left to a worker's background did not finish")
-
-
-# The workers a transform needs, in the order it needs them.
-_TRANSFORM_WORKERS = (DBT_WORKER, GATE_WORKER)
-
-
-def expect_transform() -> None:
-    """The landing found documents to parse, so a build and a transform will most likely follow. In
-    a night's process dbt's server and the gate's worker start now: their imports (dbt a few
-    seconds, Great Expectations about 10 s of a core) run while the parse leaves a core idle
-    (one new document: most of the time), instead of beside the build and the first dbt
-    invocation. Elsewhere (a Celery task process ends with its task) nothing."""
-    prepare_transform()
-
-
-def prepare_transform() -> None:
-    """The landing is about to make a build, so a transform follows: in a night's process, the
-    workers the transform needs, unless `expect_transform` started them. Elsewhere nothing."""
-    for name in _TRANSFORM_WORKERS:
-        if name in _night:
-            warm_up(_night[name])
 
 
 def close_warm() -> None:

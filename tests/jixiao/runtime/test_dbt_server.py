@@ -3,8 +3,11 @@ otherwise. dbt's JSON log lines carry the id of the process that ran dbt, which 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from jixiao.airflow import dbt_invocation
 from jixiao.runtime import dbt_server
 from tests.conftest import PROJECT_ROOT, bin_path
 
@@ -115,3 +119,31 @@ def test_a_request_the_server_cannot_run_ends_in_exit_2_and_the_server_answers_o
     for _ in range(2):  # the second is answered too: the first did not stop the server
         reply = ask_raw(name, json.dumps({"args": ["--version"]}).encode() + b"\n")  # no cwd, no env
         assert reply.endswith("\0jixiao-dbt-exit 2\n")
+
+
+def test_the_parse_ahead_of_a_night_leaves_the_project_as_it_was_and_a_failure_is_only_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = tmp_path / "dbt_project"
+    shutil.copytree(PROJECT_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs"))
+    files_before = sorted(path.relative_to(project) for path in project.rglob("*"))
+    cwd_before, env_before = os.getcwd(), dict(os.environ)
+    # The first night: no partial-parse file in Cosmos' cache yet.
+    ahead = dbt_server.ParseAhead(
+        project,
+        dbt_invocation.PROFILE,
+        dbt_invocation.TARGET,
+        {"JIXIAO_DBT_WAREHOUSE": str(tmp_path / "build.duckdb"), "DO_NOT_TRACK": "1"},
+        tmp_path / "cosmos" / "partial_parse.msgpack",
+    )
+    with caplog.at_level(logging.WARNING, logger=dbt_server.__name__):
+        dbt_server.parse_ahead(ahead)
+    assert not caplog.records  # dbt parsed the project with the builds' profile and target
+    assert sorted(path.relative_to(project) for path in project.rglob("*")) == files_before
+    assert (os.getcwd(), dict(os.environ)) == (cwd_before, env_before)
+
+    not_a_project = tmp_path / "empty"
+    not_a_project.mkdir()
+    with caplog.at_level(logging.WARNING, logger=dbt_server.__name__):
+        dbt_server.parse_ahead(dataclasses.replace(ahead, project_dir=not_a_project))
+    assert f"dbt could not parse {not_a_project} ahead of the night's builds" in caplog.text

@@ -65,16 +65,29 @@ def test_a_warm_worker_is_started_ahead_reused_and_ended(no_warm_workers: None) 
     assert not Path(f"/proc/{first}").exists() or Path(f"/proc/{first}/stat").read_text().split()[2] == "Z"
 
 
+def test_a_night_starts_every_worker_as_it_begins_and_ends_them_as_it_ends(no_warm_workers: None) -> None:
+    """Their imports run while the night waits for its first task, also on a night that will find
+    nothing new, which ends them unused."""
+    night = [workers.Worker("first", imports=("colorsys",)), workers.Worker("second")]
+    workers.begin_night(night)
+    assert all(workers.is_warm(worker.name) for worker in night)
+    pid, imported = workers.run_warm("first", _pid_and_modules, "colorsys")
+    assert pid != os.getpid() and imported == ["colorsys"]
+    workers.end_night()
+    assert not any(workers.is_warm(worker.name) for worker in night)
+
+
 def _niceness() -> int:
     return os.nice(0)
 
 
-def test_a_worker_started_beside_the_landing_yields_the_cores_to_it(no_warm_workers: None) -> None:
+def test_the_workers_importing_beside_the_night_yield_the_cores_to_it(no_warm_workers: None) -> None:
     """The night's gate and dbt server run at a lower priority than the night; the warehouse worker,
     which makes the build, at the night's own (`jixiao.airflow.nightly`)."""
     from jixiao.airflow.nightly import NIGHT_WORKERS, dbt_worker
 
-    nice = {worker.name: worker.nice for worker in (*NIGHT_WORKERS, dbt_worker("test"))}
+    night_workers = (*NIGHT_WORKERS, dbt_worker("test", Settings.from_env()))
+    nice = {worker.name: worker.nice for worker in night_workers}
     assert nice[workers.WAREHOUSE_WORKER] == 0
     assert nice[workers.GATE_WORKER] == nice[workers.DBT_WORKER] > 0
     workers.warm_up(workers.Worker("lower", nice=nice[workers.GATE_WORKER]))

@@ -31,15 +31,18 @@ log = logging.getLogger(__name__)
 
 # The workers a night starts ahead of need (`jixiao.runtime.workers`), with what each imports as it
 # starts: the gate runs the reconciliation checkpoints (registered in GE's store as soon as it has
-# imported GE), the warehouse worker the raw build, the publication and the report. The gate and
-# dbt's server start while the landing parses and builds, which waits for neither: they run at a
-# lower priority (`TRANSFORM_WORKER_NICE`); the warehouse worker makes the build, at the night's.
+# imported GE), the warehouse worker the raw build, the publication and the report. The warehouse
+# worker and dbt's server start with the night, the gate when the landing finds documents to parse
+# (a night with nothing new imports no GE). The gate and dbt's server work beside the landing,
+# which waits for neither: they run at a lower priority (`TRANSFORM_WORKER_NICE`); the warehouse
+# worker makes the build, at the night's.
 TRANSFORM_WORKER_NICE = 10
 NIGHT_WORKERS = (
     Worker(
         GATE_WORKER,
         imports=("great_expectations", "jixiao.stages.check.run"),
         prepare=prepare_checkpoints,
+        at_night_start=False,
         nice=TRANSFORM_WORKER_NICE,
     ),
     Worker(

@@ -12,9 +12,11 @@ of work runs instead in a worker process of its own, which no other work's memor
 - `DBT_WORKER`: dbt's invocations, served to the dbt tasks' `jixiao-dbt` commands
   (`jixiao.runtime.dbt_server`).
 
-A night in one process (`jixiao.airflow.nightly`, `begin_night`) starts every worker as it begins,
-their imports done on the other core while Airflow sets itself up for the night's first task
-(the gate's and dbt's at a lower priority, `Worker.nice`), and ends them as it ends.
+A night in one process (`jixiao.airflow.nightly`, `begin_night`) starts its workers ahead of need,
+their imports done on the other core while the night does other things (the gate's and dbt's at a
+lower priority, `Worker.nice`): the warehouse worker and dbt's server as the night begins, while
+Airflow prepares the first task; the gate's when the landing finds documents to parse
+(`expect_transform`) or is about to make a build (`prepare_transform`). It ends them as it ends.
 A task elsewhere (a Celery worker, a test) finds no warm worker and runs its work in a fresh
 interpreter for the call (`run_warm` falls back on `run_apart`). Workers are started with
 multiprocessing's `spawn`: nothing of the parent's state, threads or locks is inherited; each dies
@@ -45,6 +47,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _warm: dict[str, ProcessPoolExecutor] = {}
+_night: dict[str, Worker] = {}  # the workers of the night this process runs (begin_night), if any
 _background: list[Future[object]] = []  # work submitted and not waited for (run_in_background)
 
 
@@ -103,6 +106,9 @@ class Worker:
     prepare: Callable[[], None] | None = None
     start: Callable[[], None] | None = None
     serve: Callable[[], None] | None = None
+    # Started as the night begins (`begin_night`), or only when a transform is expected
+    # (`expect_transform`): a night with nothing new then spends none of the worker's imports.
+    at_night_start: bool = True
     # Added to the worker's nice value as it starts: a worker whose imports run beside the landing
     # takes what the landing leaves of the cores, not half of them. Its later work, when the night
     # waits for it, is not slowed on a machine with nothing else to do (docs/performance.md).
@@ -172,19 +178,20 @@ def warm_up(worker: Worker) -> None:
 
 
 def begin_night(workers: Collection[Worker]) -> None:
-    """This process runs a whole night (`jixiao.airflow.nightly`) with these `workers`, started now
-    and living as long as it does. Their imports (Great Expectations about 10 s of a core, dbt a few
-    seconds) run while the night's first task waits for Airflow's in-process Execution API, which
-    leaves the other core idle: started when the landing found documents, dbt's server was still
-    importing when the one-document night's first dbt build came (docs/performance.md). A night
-    with nothing new ends them unused; it waits for none of their imports."""
+    """This process runs a whole night (`jixiao.airflow.nightly`) with these `workers`, living as
+    long as it does; those marked `at_night_start` start now, their imports running while the
+    night's first task waits for Airflow's in-process Execution API, which leaves the other core
+    idle (docs/performance.md)."""
+    _night.update((worker.name, worker) for worker in workers)
     for worker in workers:
-        warm_up(worker)
+        if worker.at_night_start:
+            warm_up(worker)
 
 
 def end_night() -> None:
     _wait_for_background()
     close_warm()
+    _night.clear()
 
 
 def is_warm(name: str) -> bool:
@@ -212,6 +219,21 @@ def _wait_for_background() -> None:
             future.result(timeout=BACKGROUND_TIMEOUT_SECONDS)
         except Exception:
             log.exception("work the night left to a worker's background did not finish")
+
+
+def expect_transform() -> None:
+    """The landing found documents to parse, so a build and a transform will most likely follow: in
+    a night's process the workers not started with the night start now (the gate's: Great
+    Expectations takes about 10 s of a core to import, done while the parse and the build leave a
+    core idle). Elsewhere (a Celery task process ends with its task) nothing."""
+    prepare_transform()
+
+
+def prepare_transform() -> None:
+    """The landing is about to make a build, so a transform follows: in a night's process, every
+    worker of the night not started yet. Elsewhere nothing."""
+    for worker in _night.values():
+        warm_up(worker)
 
 
 def close_warm() -> None:

@@ -43,7 +43,13 @@ from jixiao.runtime.limits import died, parse_within_memory, scan_time_limit, ti
 from jixiao.runtime.progress import note_parsed, start_progress
 from jixiao.runtime.settings import Settings
 from jixiao.runtime.warehouse import TABLES
-from jixiao.runtime.workers import WAREHOUSE_WORKER, may_have_children, run_warm
+from jixiao.runtime.workers import (
+    WAREHOUSE_WORKER,
+    expect_transform,
+    may_have_children,
+    prepare_transform,
+    run_warm,
+)
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +208,8 @@ def discover(settings: Settings, *, year: int | None = None, department: str | N
                 found.withdrawn = sorted(entry.source_path for entry in gone)
                 log.warning("withdrawn (no longer in the landing folder): %s", ", ".join(found.withdrawn))
     start_progress(settings, len(found.new))
+    if found.new:
+        expect_transform()
     return found
 
 
@@ -386,6 +394,7 @@ def load(
         summary.rebuilt = False
         log.info("nothing changed since the served publication: no new build")
         return summary
+    prepare_transform()
     fresh = {outcome.sha256 for outcome in outcomes if outcome.status == "parsed"}
     summary.rows = run_warm(WAREHOUSE_WORKER, _build_raw, settings, summary.inputs, code, fresh, full_rebuild)
     summary.build_mode = "incremental" if summary.rows.pop("incremental", 0) else "full"

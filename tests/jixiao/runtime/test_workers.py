@@ -65,16 +65,22 @@ def test_a_warm_worker_is_started_ahead_reused_and_ended(no_warm_workers: None) 
     assert not Path(f"/proc/{first}").exists() or Path(f"/proc/{first}/stat").read_text().split()[2] == "Z"
 
 
-def test_a_night_starts_every_worker_as_it_begins_and_ends_them_as_it_ends(no_warm_workers: None) -> None:
-    """Their imports run while the night waits for its first task, also on a night that will find
-    nothing new, which ends them unused."""
-    night = [workers.Worker("first", imports=("colorsys",)), workers.Worker("second")]
-    workers.begin_night(night)
-    assert all(workers.is_warm(worker.name) for worker in night)
+def test_a_night_starts_its_workers_as_it_begins_or_when_documents_come(no_warm_workers: None) -> None:
+    """A worker marked to start with the night imports while the night waits for its first task;
+    the others wait for the landing to find documents (a night with nothing new never starts
+    them). The night ends them all as it ends."""
+    with_the_night = workers.Worker("first", imports=("colorsys",))
+    with_documents = workers.Worker("second", at_night_start=False)
+    workers.begin_night([with_the_night, with_documents])
+    assert workers.is_warm("first") and not workers.is_warm("second")
     pid, imported = workers.run_warm("first", _pid_and_modules, "colorsys")
     assert pid != os.getpid() and imported == ["colorsys"]
+    workers.expect_transform()
+    assert workers.is_warm("second")
     workers.end_night()
-    assert not any(workers.is_warm(worker.name) for worker in night)
+    assert not workers.is_warm("first") and not workers.is_warm("second")
+    workers.prepare_transform()  # after the night: nothing to start
+    assert not workers.is_warm("second")
 
 
 def _niceness() -> int:

@@ -36,11 +36,13 @@ def build_env(settings: Settings) -> dict[str, str]:
     return {"JIXIAO_DBT_WAREHOUSE": str(settings.state.transform_warehouse), KEEP_OPEN_ENV: "True"}
 
 
-def partial_parse_file(settings: Settings) -> Path:
-    """dbt's partial-parse file of the transform's builds, in Cosmos' cache (`jixiao run` sets the
-    cache in the state folder unless AIRFLOW__COSMOS__CACHE_DIR says otherwise)."""
-    cache = os.environ.get("AIRFLOW__COSMOS__CACHE_DIR") or settings.state.cosmos_cache
-    return Path(cache) / PARTIAL_PARSE_CACHE / "target" / "partial_parse.msgpack"
+def partial_parse_file() -> Path:
+    """dbt's partial-parse file of the transform's builds, where Cosmos keeps it (its cache folder,
+    `[cosmos] cache_dir`: `jixiao run` sets it in the state folder unless configured otherwise)."""
+    from cosmos import settings as cosmos_settings
+    from cosmos.dbt.project import get_partial_parse_path
+
+    return Path(get_partial_parse_path(cosmos_settings.cache_dir / PARTIAL_PARSE_CACHE))
 
 
 def served() -> bool:

@@ -66,7 +66,7 @@ def dbt_worker(name: str, settings: Settings) -> Worker:
                 dbt_invocation.PROFILE,
                 dbt_invocation.TARGET,
                 dbt_invocation.build_env(settings),
-                dbt_invocation.partial_parse_file(settings),
+                dbt_invocation.partial_parse_file(),
             ),
         ),
         nice=TRANSFORM_WORKER_NICE,

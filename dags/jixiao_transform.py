@@ -38,7 +38,6 @@ from typing import Any
 import pendulum
 from airflow.sdk import dag, task
 from cosmos import ProfileConfig
-from cosmos import settings as cosmos_settings
 
 from jixiao.airflow import dbt_invocation, tasks
 from jixiao.airflow.dbt_build import DbtBuildOperator
@@ -56,7 +55,7 @@ profile_config = ProfileConfig(
 )
 # dbt's partial-parse file, one for the three builds (the same project and profile): Cosmos copies it
 # into each invocation's copy of the project, and back (making the folder the first time).
-partial_parse_cache = cosmos_settings.cache_dir / dbt_invocation.PARTIAL_PARSE_CACHE
+partial_parse_cache = dbt_invocation.partial_parse_cache()
 
 
 def dbt_build(task_id: str) -> DbtBuildOperator:

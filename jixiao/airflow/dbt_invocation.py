@@ -36,13 +36,22 @@ def build_env(settings: Settings) -> dict[str, str]:
     return {"JIXIAO_DBT_WAREHOUSE": str(settings.state.transform_warehouse), KEEP_OPEN_ENV: "True"}
 
 
-def partial_parse_file() -> Path:
-    """dbt's partial-parse file of the transform's builds, where Cosmos keeps it (its cache folder,
-    `[cosmos] cache_dir`: `jixiao run` sets it in the state folder unless configured otherwise)."""
+def partial_parse_cache() -> Path:
+    """The transform's folder in Cosmos' cache (`[cosmos] cache_dir`: `jixiao run` sets it in the
+    state folder unless configured otherwise), the builds' `cache_dir`."""
     from cosmos import settings as cosmos_settings
+
+    return Path(cosmos_settings.cache_dir) / PARTIAL_PARSE_CACHE
+
+
+def partial_parse_file() -> Path:
+    """dbt's partial-parse file of the transform's builds, where Cosmos keeps it in their folder."""
+    # Cosmos' settings first, as before: its project module imported first imports Airflow in the
+    # middle of Airflow's own start (policy plugins) and fails.
+    folder = partial_parse_cache()
     from cosmos.dbt.project import get_partial_parse_path
 
-    return Path(get_partial_parse_path(cosmos_settings.cache_dir / PARTIAL_PARSE_CACHE))
+    return Path(get_partial_parse_path(folder))
 
 
 def served() -> bool:

@@ -313,7 +313,7 @@ def make_office_scan(source_pdf: Path, out_pdf: Path, *, dpi: int = 300, quality
     pages JPEG-compressed at `quality` by PIL's own PDF writer, a red stamp ring where a seal would go
     (a third across, a fifth down), each sheet turned 0.7°, the corners filled with paper colour."""
     pages: list[Image.Image] = []
-    for pixels, _ in _rendered(source_pdf, dpi):
+    for pixels, _ in rendered(source_pdf, dpi):
         image = Image.fromarray(pixels)
         width, height = image.size
         radius = round(DEPARTMENT_SEAL_MM / 25.4 * dpi / 2)
@@ -324,7 +324,7 @@ def make_office_scan(source_pdf: Path, out_pdf: Path, *, dpi: int = 300, quality
             width=max(3, dpi // 60),
         )
         pages.append(image.rotate(0.7, resample=Image.Resampling.BICUBIC, fillcolor=(250, 248, 240)))
-    return _write_pdf(pages, out_pdf, dpi, quality)
+    return write_pdf(pages, out_pdf, dpi, quality)
 
 
 # --- Scanning conditions: other scanners and other sheets than `make_scan`'s ----------------------
@@ -342,7 +342,7 @@ SIGNATURE_BLUE = (24, 52, 168)
 SCANNED_AT = time.strptime("2024-04-01", "%Y-%m-%d")  # Pillow writes a struct_time as a PDF date
 
 
-def _rendered(source_pdf: Path, dpi: int) -> list[tuple[np.ndarray, tuple[float, float]]]:
+def rendered(source_pdf: Path, dpi: int) -> list[tuple[np.ndarray, tuple[float, float]]]:
     """Each page as RGB pixels at `dpi`, with its size in points."""
     pages = []
     source = pdfium.PdfDocument(source_pdf)
@@ -392,7 +392,7 @@ def _signed(pixels: np.ndarray, centre_px: tuple[float, float], dpi: int, rng: n
     pixels[...] = np.asarray(image)
 
 
-def _write_pdf(sheets: list[Image.Image], out_pdf: Path, dpi: int, quality: int = 75) -> Path:
+def write_pdf(sheets: list[Image.Image], out_pdf: Path, dpi: int, quality: int = 75) -> Path:
     """One image a page: JPEG for colour sheets, CCITT G4 (Pillow's choice for 1-bit) for fax-like ones;
     a fixed title and dates, so the same sheets give the same bytes."""
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -412,7 +412,7 @@ def scan_under(condition: str, source_pdf: Path, out_pdf: Path, *, dpi: int, see
     rng = np.random.default_rng(seed)
     department = next((s for s in locate_seals(source_pdf) if s.target == "department"), None)
     sheets = []
-    for index, (pixels, (width_pt, height_pt)) in enumerate(_rendered(source_pdf, dpi)):
+    for index, (pixels, (width_pt, height_pt)) in enumerate(rendered(source_pdf, dpi)):
         height_px, width_px = pixels.shape[:2]
         if condition == "fax-g4":
             grey = cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
@@ -430,7 +430,7 @@ def scan_under(condition: str, source_pdf: Path, out_pdf: Path, *, dpi: int, see
         else:
             raise ValueError(f"no scanning condition {condition!r}: {', '.join(CONDITIONS)}")
         sheets.append(Image.fromarray(pixels))
-    return _write_pdf(sheets, out_pdf, dpi)
+    return write_pdf(sheets, out_pdf, dpi)
 
 
 # A red seal over the department and over an amount (`make_scan`), and the five others.

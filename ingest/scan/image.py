@@ -32,17 +32,61 @@ def scan_dpi(page: pdfium.PdfPage) -> int | None:
 
 
 def render_grey(page: pdfium.PdfPage, dpi: int) -> tuple[np.ndarray, np.ndarray]:
-    """The page at `dpi`, as grey levels taken from its red channel: the red ink of a seal is nearly
-    white there while the black print under it stays black, so the seal never turns into text. And
-    the same with a pen's blue lines across the print (a signature over the department's name) filled
-    in from the print and paper around them (`without_pen`): the print is read from that one, the
-    ruling lines found on the first, where the pen's line over a ruling is as dark as the ruling (the
-    filled-in crossing had opened the ruling between 部门名称 and its value). The same array twice when
-    no pen has written on the page."""
+    """The page at `dpi` twice, as grey levels taken from its red channel: the red ink of a seal is
+    nearly white there while the black print under it stays black, so the seal never turns into
+    text. The ruling lines are found on the first, the print read from the second, where what a
+    JPEG's blur left of a seal's colour is lifted too (`without_red_ink`) and a pen's blue lines
+    across the print (a signature over the department's name) are filled in from the print and
+    paper around them (`without_pen`). Neither is done to the first: a ring drawn along a ruling
+    replaces the line, and a pen's line over a ruling is as dark as the ruling; lifted or filled in,
+    the line opened there (between 部门名称 and its value, under a form's last row) and the cell
+    leaked into the next. The same array twice when the page has neither red nor blue ink."""
     bitmap = page.render(scale=dpi / 72, fill_color=(255, 255, 255, 255), rev_byteorder=True)  # RGB order
     pixels = bitmap.to_numpy()
     red = np.ascontiguousarray(pixels[..., 0])
-    return red, without_pen(red, np.ascontiguousarray(pixels[..., 2]), dpi)
+    return red, without_pen(without_red_ink(pixels, dpi), np.ascontiguousarray(pixels[..., 2]), dpi)
+
+
+# A pixel this much redder than it is green or blue holds a seal's red ink: print and paper are as
+# light in all three (JPEG's noise aside, a few levels).
+RED_INK = 24
+# Darker than this in the red channel is print: black type and rulings, under a seal's ink or not;
+# never the seal's red itself, however a JPEG darkened it.
+PRINT_INK = 110
+
+
+def without_red_ink(pixels: np.ndarray, dpi: int) -> np.ndarray:
+    """The red channel of RGB `pixels`, where a seal's thin red lines run over paper lightened by how
+    much redder each pixel is than green and blue.
+
+    A seal's ring on a colour JPEG keeps its shape but not its colour: chroma is stored at half the
+    resolution and coarsely, so the ring's thin line comes out at 136–182 in the red channel, darker
+    than PAPER, and its arcs were read as marks beside the figures (、0.00, A4,800.00). Lifted by its
+    remaining redness it is paper. Left as scanned:
+    - within a sixtieth of an inch of print (dark in the red channel as scanned): a ring drawn over a
+      figure replaced its stroke there, and lifted, the 8 of 48,000.00 read as nothing (three
+      readings agreed on 4,000.00); its grey crossing still joins the stroke;
+    - a seal's solid ink (a star, a wide band), where print under the ink is redder too: lifted,
+      a 1 under a stamped seal's star faded away and 17.5 was read 7.5, while the red channel
+      already leaves such ink light and the print under it dark."""
+    red = np.ascontiguousarray(pixels[..., 0])
+    redness = cv2.subtract(red, cv2.max(pixels[..., 1], pixels[..., 2]))
+    red_ink = cv2.threshold(redness, RED_INK, 255, cv2.THRESH_BINARY)[1]
+    if not cv2.countNonZero(red_ink):
+        return red  # the same array: no second page to flatten and turn
+    wide = max(3, dpi // 30)  # a thirtieth of an inch: wider than a seal's ring or its characters' strokes
+    solid = cv2.dilate(
+        cv2.morphologyEx(red_ink, cv2.MORPH_OPEN, np.ones((wide, wide), np.uint8)),
+        np.ones((wide, wide), np.uint8),
+    )
+    reach = wide | 1  # a sixtieth of an inch each side
+    printed = cv2.threshold(red, PRINT_INK, 255, cv2.THRESH_BINARY_INV)[1]
+    kept = cv2.max(solid, cv2.dilate(printed, np.ones((reach, reach), np.uint8)))
+    # The thin lines and their edges, which the JPEG blurred below RED_INK.
+    thin = cv2.subtract(cv2.dilate(red_ink, np.ones((3, 3), np.uint8)), kept)
+    lifted = red.copy()
+    cv2.add(red, redness, dst=lifted, mask=thin)
+    return lifted
 
 
 # A pixel this much lighter in the blue channel than in the red one is a blue pen's ink: black and

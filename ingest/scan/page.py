@@ -31,8 +31,9 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from ingest.amounts import is_amount
-from ingest.errors import NoTextLayer
+from ingest.errors import NoTextLayer, UnreadableScan
 from ingest.pdf.pdfium import Obj, PageObjects, new_char
+from ingest.pdf.text import squash
 from ingest.scan import UNPROVEN
 from ingest.scan.image import (
     FAINT,
@@ -269,6 +270,19 @@ def _in_crop(line: Line, box: tuple[int, int, int, int], scale: float) -> Line:
     return Line(line.text, box, tuple((figure, back(figure_box)) for figure, figure_box in line.figures))
 
 
+def _between_cells(box: Box, cells: list[tuple[int, int, int, int]], reach: int) -> bool:
+    """Whether a line of print found outside every cell has a cell left of it and one right of it,
+    both level with its middle: print inside a table's row whose own cell was not enclosed (a stretch
+    of a ruling line faded or covered). Its row would be lost from the table, and the document land
+    without it; a title or a note beside a table has a table on one side at most."""
+    x0, top, x1, bottom = box
+    middle = (top + bottom) / 2
+    level = [cell for cell in cells if cell[1] <= middle <= cell[3]]
+    return any(cell[2] <= x0 + 2 * reach for cell in level) and any(
+        cell[0] >= x1 - 2 * reach for cell in level
+    )
+
+
 def _laid_out(text: str, box: tuple[float, float, float, float]) -> list[Obj]:
     """`text` as characters spread evenly over `box` (points), one line."""
     x0, top, x1, bottom = box
@@ -304,7 +318,7 @@ def read_scan(path: Path, document: pdfium.PdfDocument, index: int, blank: PageO
             f"page {index + 1} is a scan and Tesseract's {', '.join(missing)} are not installed "
             "(Debian: tesseract-ocr-eng tesseract-ocr-chi-sim; or set TESSDATA_PREFIX)",
         )
-    return read_scanned_page(document, index, blank)
+    return read_scanned_page(path, document, index, blank)
 
 
 # A scan between 200 and 300 dpi is looked at as if scanned at 300 (PDFium smooths the image as it
@@ -314,8 +328,12 @@ def read_scan(path: Path, document: pdfium.PdfDocument, index: int, blank: PageO
 READING_DPI = 300
 
 
-def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjects) -> PageObjects | None:
-    """Page `index` read from its image; None when the page has no image of its whole sheet.
+def read_scanned_page(
+    path: Path, document: pdfium.PdfDocument, index: int, blank: PageObjects
+) -> PageObjects | None:
+    """Page `index` of `path` read from its image; None when the page has no image of its whole
+    sheet. UnreadableScan when print stands inside a table row but in none of its cells
+    (`_between_cells`).
 
     `blank` is what the page gave without OCR (its size, its count of objects).
     """
@@ -391,6 +409,12 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int, blank: PageObjec
             objects.chars.extend(_laid_out(_figures_proven(crop, line, dpi), to_points(box)))
     outside[outside > PAPER] = 255
     for outside_line in read_print(outside, dpi):
+        if _between_cells(outside_line.box, [cell.box for cell in cells], reach):
+            raise UnreadableScan(
+                path,
+                f"page {index + 1}: {squash(outside_line.text)[:40]!r} stands between two cells of a table "
+                "row but in none: a ruling line around it was not found",
+            )
         text = _figures_proven(outside, outside_line, dpi)
         objects.chars.extend(_laid_out(text, to_points(outside_line.box)))
     return objects

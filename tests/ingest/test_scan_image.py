@@ -4,10 +4,11 @@ that the samples' scans never showed. No OCR model is needed."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
-from ingest.scan.image import find_cells, is_dash
+from ingest.scan.image import PAPER, find_cells, is_dash, without_red_ink
 
 DPI = 300
 COLUMNS = (200, 700, 1400, 2000)  # the x of each ruling line down
@@ -102,3 +103,36 @@ def test_a_cell_printed_with_a_dash_alone_is_read_as_a_dash(
     for left, top, mark_right, mark_bottom in marks:
         crop[top + 2 : mark_bottom + 3, left + 2 : mark_right + 3] = 0
     assert is_dash(crop, DPI, 64, top_in_cell) is dash
+
+
+def _colour_jpeg(rgb: np.ndarray, quality: int = 60) -> np.ndarray:
+    """`rgb` through a JPEG at `quality` with chroma at half resolution, as a scanner's software
+    writes a colour page."""
+    options = [cv2.IMWRITE_JPEG_QUALITY, quality]
+    options += [cv2.IMWRITE_JPEG_SAMPLING_FACTOR, cv2.IMWRITE_JPEG_SAMPLING_FACTOR_420]
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), options)
+    assert ok
+    return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+
+
+def test_a_seal_ring_on_a_colour_jpeg_is_paper_but_not_where_it_crosses_print() -> None:
+    """A scanner's red ring drawn over a black figure, then JPEG-compressed: in the red channel alone
+    parts of the ring are darker than PAPER (read as marks beside figures); lifted by its redness
+    the ring is paper, except where it crosses the figure's strokes, which stay as the red channel
+    had them, so the 8 it crosses stays closed."""
+    page = np.full((600, 900, 3), 255, dtype=np.uint8)
+    cv2.putText(page, "48", (300, 330), cv2.FONT_HERSHEY_SIMPLEX, 4, (0, 0, 0), 10)
+    printed = page[..., 0] == 0
+    ring = np.zeros(page.shape[:2], dtype=np.uint8)
+    cv2.circle(ring, (420, 0), 262, 255, 5)  # through the top of the 4 and of the 8
+    page[ring > 0] = (200, 30, 40)
+    scanned = _colour_jpeg(page)
+    red = scanned[..., 0]
+    lifted = without_red_ink(scanned, DPI)
+
+    over_paper = (ring > 0) & (cv2.dilate(printed.astype(np.uint8), np.ones((31, 31), np.uint8)) == 0)
+    assert np.percentile(red[over_paper], 5) <= PAPER
+    assert np.percentile(lifted[over_paper], 1) > PAPER
+    crossing = (ring > 0) & printed
+    assert crossing.sum() > 100
+    assert (lifted[crossing] == red[crossing]).all()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pdfplumber
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -37,7 +38,7 @@ from jixiao.cli import main
 from tests.conftest import SAMPLE_FILES
 from tests.ingest.test_contract import load_exact
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
-from tests.scans import make_scan
+from tests.scans import make_scan, rendered, write_pdf
 from tests.truth_fields import TRUTH
 
 FORM = "huangpu_2023_dept_target_form"
@@ -480,3 +481,38 @@ def test_a_percent_signs_first_ring_is_told_from_a_digit_left_out(
     for left, right, top, bottom in marks:
         line[top : bottom + 1, left : right + 1] = 0
     assert ring_after(line, box) is ring
+
+
+def _with_a_ruling_faded(source: Path, out: Path, text: str, dpi: int = 300) -> Path:
+    """`source` scanned at `dpi` with the ruling line under the cell printing `text` gone white for
+    the width of that text, as a scanner's light stretch or a ring along the line leaves it."""
+    with pdfplumber.open(source) as pdf:
+        index, found, page = next(
+            (index, found[0], page) for index, page in enumerate(pdf.pages) if (found := page.search(text))
+        )
+        below = min(
+            (edge for edge in page.horizontal_edges
+             if edge["top"] > found["bottom"] and edge["x0"] <= found["x0"] and edge["x1"] >= found["x1"]),
+            key=lambda edge: edge["top"],
+        )  # fmt: skip
+    sheets = []
+    for number, (pixels, _size) in enumerate(rendered(source, dpi)):
+        if number == index:
+            to_px = dpi / 72
+            y = round(below["top"] * to_px)
+            pixels[y - 6 : y + 7, round(found["x0"] * to_px) : round(found["x1"] * to_px)] = 255
+        sheets.append(Image.fromarray(pixels))
+    return write_pdf(sheets, out, dpi, quality=90)
+
+
+def test_print_left_outside_every_cell_of_a_table_row_refuses_the_scan(tmp_path: Path) -> None:
+    """黄埔's form scanned with the ruling under its last indicator's name faded away: that cell is no
+    longer enclosed, and its print stands in the row between the 二级指标 cell and the target cells.
+    Read as print outside the tables, the row was lost from the indicators and the form landed
+    without it; it is refused, naming the print."""
+    name = str(_truth(FORM)["indicators"][-1]["name"])  # type: ignore[index]
+    scan = _with_a_ruling_faded(SAMPLE_FILES[FORM], tmp_path / "2023" / f"{FORM}.pdf", name)
+    code, refusal = jixiao_parse(scan, "--year", "2023")
+    assert code == 2, refusal
+    assert isinstance(refusal, str) and "UnreadableScan" in refusal, refusal
+    assert "stands between two cells of a table row" in refusal and name[:4] in refusal, refusal

@@ -44,7 +44,8 @@ def render_grey(page: pdfium.PdfPage, dpi: int) -> tuple[np.ndarray, np.ndarray]
     bitmap = page.render(scale=dpi / 72, fill_color=(255, 255, 255, 255), rev_byteorder=True)  # RGB order
     pixels = bitmap.to_numpy()
     red = np.ascontiguousarray(pixels[..., 0])
-    return red, without_pen(without_red_ink(pixels, dpi), np.ascontiguousarray(pixels[..., 2]), dpi)
+    blue = np.ascontiguousarray(pixels[..., 2])
+    return red, without_pen(without_red_ink(red, pixels[..., 1], blue, dpi), blue, dpi)
 
 
 # A pixel this much redder than it is green or blue holds a seal's red ink: print and paper are as
@@ -55,9 +56,9 @@ RED_INK = 24
 PRINT_INK = 110
 
 
-def without_red_ink(pixels: np.ndarray, dpi: int) -> np.ndarray:
-    """The red channel of RGB `pixels`, where a seal's thin red lines run over paper lightened by how
-    much redder each pixel is than green and blue.
+def without_red_ink(red: np.ndarray, green: np.ndarray, blue: np.ndarray, dpi: int) -> np.ndarray:
+    """The red channel, where a seal's thin red lines run over paper lightened by how much redder
+    each pixel is than green and blue; `red` itself when the page holds no red ink.
 
     A seal's ring on a colour JPEG keeps its shape but not its colour: chroma is stored at half the
     resolution and coarsely, so the ring's thin line comes out at 136–182 in the red channel, darker
@@ -69,8 +70,7 @@ def without_red_ink(pixels: np.ndarray, dpi: int) -> np.ndarray:
     - a seal's solid ink (a star, a wide band), where print under the ink is redder too: lifted,
       a 1 under a stamped seal's star faded away and 17.5 was read 7.5, while the red channel
       already leaves such ink light and the print under it dark."""
-    red = np.ascontiguousarray(pixels[..., 0])
-    redness = cv2.subtract(red, cv2.max(pixels[..., 1], pixels[..., 2]))
+    redness = cv2.subtract(red, cv2.max(green, blue))
     red_ink = cv2.threshold(redness, RED_INK, 255, cv2.THRESH_BINARY)[1]
     if not cv2.countNonZero(red_ink):
         return red  # the same array: no second page to flatten and turn

@@ -408,8 +408,9 @@ def read_scanned_page(
         for line, box in lines:
             objects.chars.extend(_laid_out(_figures_proven(crop, line, dpi), to_points(box)))
     outside[outside > PAPER] = 255
+    cell_boxes = [cell.box for cell in cells]
     for outside_line in read_print(outside, dpi):
-        if _between_cells(outside_line.box, [cell.box for cell in cells], reach):
+        if _between_cells(outside_line.box, cell_boxes, reach):
             raise UnreadableScan(
                 path,
                 f"page {index + 1}: {squash(outside_line.text)[:40]!r} stands between two cells of a table "

@@ -127,8 +127,8 @@ def test_a_seal_ring_on_a_colour_jpeg_is_paper_but_not_where_it_crosses_print() 
     cv2.circle(ring, (420, 0), 262, 255, 5)  # through the top of the 4 and of the 8
     page[ring > 0] = (200, 30, 40)
     scanned = _colour_jpeg(page)
-    red = scanned[..., 0]
-    lifted = without_red_ink(scanned, DPI)
+    red = np.ascontiguousarray(scanned[..., 0])
+    lifted = without_red_ink(red, scanned[..., 1], scanned[..., 2], DPI)
 
     over_paper = (ring > 0) & (cv2.dilate(printed.astype(np.uint8), np.ones((31, 31), np.uint8)) == 0)
     assert np.percentile(red[over_paper], 5) <= PAPER

@@ -191,7 +191,9 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         for index, place in enumerate(places)
         if place is not None and not _is_the_figure(printed[index], place[1])
     ]
-    disproved = {index for index, place in unproven if _ring_read_as_zero(image, text, place, printed[index])}
+    disproved = {
+        index for index, place in unproven if _ring_read_as_zero(image, text, place, printed[index], dpi)
+    }
     if len(disproved) < len(unproven):
         agreed = _read_alike(image, line, dpi) - disproved
         unproven = [(index, place) for index, place in unproven if index not in agreed]
@@ -213,7 +215,7 @@ def _ring_read_again(text: str, found: int, figure: str, printed: str | None) ->
 def _print_read(image: np.ndarray, place: Place, dpi: int) -> str | None:
     """The amount the readings of a figure's own print agree on (`agreed_amount`), or None."""
     _found, figure, box = place
-    amount, _ = agreed_amount(figure_print(image, box), dpi, figure)
+    amount, _ = agreed_amount(figure_print(image, box, dpi), dpi, figure)
     return amount
 
 
@@ -224,7 +226,7 @@ def _is_the_figure(printed: str | None, figure: str) -> bool:
     return printed is not None and digits_of(printed) == digits_of(figure)
 
 
-def _ring_read_as_zero(image: np.ndarray, text: str, place: Place, printed: str | None) -> bool:
+def _ring_read_as_zero(image: np.ndarray, text: str, place: Place, printed: str | None, dpi: int) -> bool:
     """Whether the recogniser read a percent sign's first ring as a last 0: the figure ends in 0
     before a %, its print was read without that 0, and what stands right of the print is the ring
     (`ring_after`). Such a figure is disproved, whatever the line's reading says: in a colour JPEG
@@ -237,7 +239,7 @@ def _ring_read_as_zero(image: np.ndarray, text: str, place: Place, printed: str 
         and figure.endswith("0")
         and text[found + len(figure) : found + len(figure) + 1] in ("%", "％")
         and digits_of(printed) == digits_of(figure[:-1])
-        and ring_after(image, box)
+        and ring_after(image, box, dpi)
     )
 
 

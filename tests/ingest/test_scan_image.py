@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ingest.scan.image import PAPER, find_cells, is_dash, without_red_ink
+from ingest.scan.image import PAPER, figure_print, find_cells, is_dash, without_red_ink
 
 DPI = 300
 COLUMNS = (200, 700, 1400, 2000)  # the x of each ruling line down
@@ -136,3 +136,42 @@ def test_a_seal_ring_on_a_colour_jpeg_is_paper_but_not_where_it_crosses_print() 
     crossing = (ring > 0) & printed
     assert crossing.sum() > 100
     assert (lifted[crossing] == red[crossing]).all()
+
+
+@pytest.mark.parametrize(
+    ("joint", "bowl_kept"),
+    [
+        pytest.param(140, True, id="a joint lighter than print but darker than paper"),
+        pytest.param(200, False, id="paper between a mark and the digits"),
+    ],
+)
+def test_a_digit_whose_joint_is_lighter_than_print_stays_whole(joint: int, bowl_kept: bool) -> None:
+    """The 9 of 94.33 on a keystoned sheet at 200 dpi, as that scan printed it (inked columns and
+    rows, read off the scan): its bowl, which stops above the line, met its stem only in a column no
+    darker than `joint`. A glyph's joint is print (the figure keeps the bowl, and Tesseract reads 9);
+    paper there sets a mark apart from the digits, and the mark is left out."""
+    line = np.full((32, 60), 255, dtype=np.uint8)
+    line[3:17, 2:9] = 60  # the 9's bowl
+    line[8:12, 9] = joint
+    line[3:27, 10:18] = 60  # its stem
+    line[3:27, 23:39] = 60  # the 4
+    crop = figure_print(line, (2, 0, 39, 32), 2 * DPI // 3)
+    # The crop starts two pixels left of the figure's first run: at the page's edge with the bowl,
+    # at column 8 (inside the bowl) without it; it ends two pixels right of the 4.
+    assert crop.shape[1] == (41 if bowl_kept else 33)
+
+
+def test_a_1_beside_0s_whose_thin_arcs_are_faint_stays_in_its_figure() -> None:
+    """100 on a keystoned sheet at 200 dpi, as that scan printed it: the 0s' sides print dark, their
+    thin top and bottom arcs only darker than paper, the 1 dark from top to foot. Counted on dark
+    print, the 1 reached past the 0s at both ends as an ideograph's stroke does and was left out
+    (100 read 00); counted with the arcs it stands as tall as they do."""
+    line = np.full((30, 60), 255, dtype=np.uint8)
+    line[2:28, 3:10] = 60  # the 1
+    for left in (16, 35):  # the 0s
+        line[2:4, left : left + 16] = 140
+        line[26:28, left : left + 16] = 140
+        line[4:26, left : left + 5] = 60
+        line[4:26, left + 11 : left + 16] = 60
+    crop = figure_print(line, (0, 0, 50, 30), 2 * DPI // 3)
+    assert crop.shape[1] == 52  # from two pixels left of the 1 to two right of the last 0

@@ -350,7 +350,7 @@ def test_a_figure_is_read_without_the_marks_beside_it(before: str, figure: str, 
     start, end = 20 + font.getlength(before), 20 + font.getlength(before + figure)
     rows = np.flatnonzero((line < 128).any(axis=1))
     reach = size / 3
-    crop = figure_print(line, (int(start - reach), int(rows[0]), int(end + reach), int(rows[-1]) + 1))
+    crop = figure_print(line, (int(start - reach), int(rows[0]), int(end + reach), int(rows[-1]) + 1), 300)
     assert _ink_width(crop) == _ink_width(line[:, int(start) : int(np.ceil(end))])
     amount, readings = agreed_amount(crop, 300, figure)
     assert amount == figure, readings
@@ -439,7 +439,7 @@ def test_a_digit_a_pixel_taller_than_its_neighbours_stays_in_its_figure() -> Non
     line = np.full((27, 78), 255, dtype=np.uint8)
     for left, right, top, bottom in marks.values():
         line[top : bottom + 1, left : right + 1] = 0
-    crop = figure_print(line, (16, 0, 52, 27))
+    crop = figure_print(line, (16, 0, 52, 27), 300)
     columns = np.flatnonzero((crop < 128).any(axis=0))
     assert columns[-1] - columns[0] + 1 == marks["5"][1] - marks["9"][0] + 1
 
@@ -480,7 +480,7 @@ def test_a_percent_signs_first_ring_is_told_from_a_digit_left_out(
     line = np.full((box[3] + 2, max(right for _, right, _, _ in marks) + 10), 255, dtype=np.uint8)
     for left, right, top, bottom in marks:
         line[top : bottom + 1, left : right + 1] = 0
-    assert ring_after(line, box) is ring
+    assert ring_after(line, box, 300) is ring
 
 
 def _with_a_ruling_faded(source: Path, out: Path, text: str, dpi: int = 300) -> Path:

@@ -56,7 +56,8 @@ OTHERS = (
 # readings disagreeing until read again grey), 广州's basic research table (its 87.5% read 87.5%6,
 # the %'s second ring read again as a digit); and 广州's self-evaluation table as a colour JPEG (the
 # ring's arcs, darker than paper in the red channel, read as marks beside its scores until the
-# seal's remaining red was lifted).
+# seal's remaining red was lifted), and keystoned (a 5 whose bowl met its stem in rows lighter than
+# print was cut into two lines, read 7 and ）; its 3.43% read 3.43%0 by every reading).
 OTHERS_AT_200 = (
     (FAMILY / "distributed_names" / "zengcheng_2024_distributed_names_sans.pdf", "stamped"),
     (
@@ -69,6 +70,7 @@ OTHERS_AT_200 = (
         "stamped",
     ),
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "colour-jpeg-q60"),
+    (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "keystone"),
 )
 
 

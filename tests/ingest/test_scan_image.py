@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from ingest.scan.image import PAPER, figure_print, find_cells, is_dash, without_red_ink
+from ingest.scan.image import PAPER, figure_print, find_cells, is_dash, line_boxes, without_red_ink
 
 DPI = 300
 COLUMNS = (200, 700, 1400, 2000)  # the x of each ruling line down
@@ -175,3 +175,24 @@ def test_a_1_beside_0s_whose_thin_arcs_are_faint_stays_in_its_figure() -> None:
         line[4:26, left + 11 : left + 16] = 60
     crop = figure_print(line, (0, 0, 50, 30), 2 * DPI // 3)
     assert crop.shape[1] == 52  # from two pixels left of the 1 to two right of the last 0
+
+
+@pytest.mark.parametrize(
+    ("joint", "lines"),
+    [
+        pytest.param(155, 1, id="a glyph's joint lighter than print"),
+        pytest.param(255, 2, id="paper between two lines"),
+    ],
+)
+def test_a_digit_whose_joint_is_lighter_than_print_is_one_line(joint: int, lines: int) -> None:
+    """The 5 of a score cell on a keystoned sheet at 200 dpi, as that scan printed it: its flag and
+    stem met its bowl only in rows lighter than print (150–158, darker than paper). Cut there, the flag and
+    stem were read 7 and the bowl ）; read as one line, it is a 5. Paper there parts two lines."""
+    crop = np.full((40, 24), 255, dtype=np.uint8)
+    crop[2:5, 4:20] = 60  # the flag
+    crop[2:14, 4:8] = 60  # the stem
+    crop[14:18, 4:8] = joint
+    crop[18:21, 4:18] = 60  # the bowl's top
+    crop[18:36, 16:20] = 60  # its side
+    crop[33:36, 4:18] = 60  # its foot
+    assert len(line_boxes(crop, DPI)) == lines

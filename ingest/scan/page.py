@@ -198,9 +198,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         for index, place in enumerate(places)
         if place is not None and index not in rings and not _is_the_figure(printed[index], place[1])
     ]
-    disproved = {
-        index for index, place in unproven if _ring_read_as_zero(image, text, place, printed[index], dpi)
-    }
+    disproved = {index for index, place in unproven if _ring_read_as_zero(image, place, printed[index], dpi)}
     if len(disproved) < len(unproven):
         agreed = _read_alike(image, line, dpi) - disproved
         unproven = [(index, place) for index, place in unproven if index not in agreed]
@@ -234,7 +232,7 @@ def _is_the_figure(printed: str | None, figure: str) -> bool:
     return printed is not None and digits_of(printed) == digits_of(figure)
 
 
-def _ring_read_as_zero(image: np.ndarray, text: str, place: Place, printed: str | None, dpi: int) -> bool:
+def _ring_read_as_zero(image: np.ndarray, place: Place, printed: str | None, dpi: int) -> bool:
     """Whether the recogniser read a percent sign's first ring as a last 0: the figure ends in 0,
     its print was read without that 0, and what stands right of the print is the ring
     (`ring_after`). Such a figure is disproved, whatever the line's reading says: in a colour JPEG

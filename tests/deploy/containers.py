@@ -91,6 +91,9 @@ class Stack:
 
     def up(self) -> None:
         """Each service once what it depends on is healthy or done, as the conditions say."""
+        # A lane killed before its teardown leaves its volumes, and postgres keeps the password of
+        # that run's .env: airflow-init would fail to log in with this one's.
+        self.down()
         self.compose("up", "-d", "--no-deps", "secrets-check", "postgres", "redis")
         assert self.wait_exited(self.container("secrets-check")) == 0
         self.wait_healthy([self.container("postgres"), self.container("redis")])
@@ -115,6 +118,11 @@ class Stack:
         if left:
             run("podman", "rm", "-f", *left)
             self.compose("down", "-v", timeout=300)
+        volumes = run(
+            "podman", "volume", "ls", "--format", "{{.Name}}", "--filter", f"name=^{self.project}_"
+        ).split()
+        if volumes:
+            run("podman", "volume", "rm", "-f", *volumes)
 
     def exec(self, container: str, *command: str, timeout: float = 300) -> str:
         return run("podman", "exec", container, *command, timeout=timeout)

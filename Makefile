@@ -35,7 +35,8 @@ run: $(AIRFLOW_HOME)/airflow.db
 # worker so its fixtures are made once: a worker often waits (for another's session warehouse, a
 # subprocess, a timeout under test), and a third fills the core it leaves idle (docs/testing.md).
 # The fast lane also leaves out the tests that start dbt or Great Expectations in processes of
-# their own (marker `processes`); `make test` runs them with it.
+# their own (marker `processes`) and those that reconcile an edited landed build again, one
+# scenario a test (marker `rebuilds`); `make test` runs them with it.
 # Then the nights in two pytest processes side by side: the crash
 # story, and the Celery path followed by the e2e story. (Not xdist's loadgroup: with pytest 9.2 it
 # no longer keeps a group on one worker, pytest-xdist#1386, and a story would be told twice.)
@@ -83,7 +84,7 @@ test-deploy: install $(STAMPS)/podman-compose
 	$(VENV)/bin/pytest -m containers tests/deploy/test_containers.py
 
 test-fast: install
-	$(ON_THREE_WORKERS) -m "$(OUTSIDE_THE_LANES) and not processes"
+	$(ON_THREE_WORKERS) -m "$(OUTSIDE_THE_LANES) and not processes and not rebuilds"
 
 install: $(STAMPS)/installed
 

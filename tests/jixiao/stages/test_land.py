@@ -363,6 +363,7 @@ def test_a_build_refuses_a_landed_version_missing_from_the_zone(settings: Settin
         )
 
 
+@pytest.mark.rebuilds
 def test_a_file_removed_from_the_landing_folder_is_withdrawn_and_kept_as_history(
     settings: Settings, tmp_path: Path
 ) -> None:

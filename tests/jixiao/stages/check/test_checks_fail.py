@@ -21,6 +21,8 @@ from tests.jixiao.stages.check.conftest import Builder
 from tests.jixiao.stages.check.test_decisions import GUANGZHOU_FORM, HUANGPU_FORM, sha_of
 from tests.jixiao.stages.check.test_self_evaluation_tables import TABLE_FAILING_CASES
 
+pytestmark = pytest.mark.rebuilds
+
 PROJECT_TABLE = "2023/guangzhou_2023_project_target_table.pdf"
 SELF_EVALUATION = "2022/huangpu_2022_self_evaluation.pdf"
 

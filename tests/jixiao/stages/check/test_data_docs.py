@@ -13,6 +13,8 @@ from jixiao.stages.check import checkpoint
 from jixiao.stages.check.run import run_stage
 from tests.conftest import SampleWarehouse
 
+pytestmark = pytest.mark.rebuilds
+
 
 def test_each_stage_keeps_only_its_latest_validations_and_their_pages(
     sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

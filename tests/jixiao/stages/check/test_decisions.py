@@ -26,6 +26,8 @@ from tests.jixiao.stages.check.edits import (
     sha_of,
 )
 
+pytestmark = pytest.mark.rebuilds
+
 
 def test_a_cross_document_error_holds_back_that_bureau_year_and_publishes_the_rest(
     build_with: Builder, sample_warehouse: SampleWarehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

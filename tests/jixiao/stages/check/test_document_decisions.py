@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from ingest.zone import RAW_TABLES
 from jixiao.stages.check import verdict
@@ -24,6 +25,8 @@ from tests.jixiao.stages.check.edits import (
     raise_basic_expenditure,
     sha_of,
 )
+
+pytestmark = pytest.mark.rebuilds
 
 
 def test_a_document_failing_its_own_check_is_kept_out_and_named(build_with: Builder, tmp_path: Path) -> None:

@@ -235,6 +235,7 @@ def misread_build(
     return build, documents
 
 
+@pytest.mark.rebuilds
 def test_each_misread_figure_fails_its_check_alone(misread_build: tuple[Path, StageResult]) -> None:
     build, _ = misread_build
     errors = {
@@ -253,6 +254,7 @@ def test_each_misread_figure_fails_its_check_alone(misread_build: tuple[Path, St
     }
 
 
+@pytest.mark.rebuilds
 def test_the_failed_rows_name_both_sides(misread_build: tuple[Path, StageResult]) -> None:
     build, documents = misread_build
     rows = results(build, "test_run", "check_id like 'table_%' and outcome in ('failed', 'warned')", [])
@@ -277,6 +279,7 @@ def test_the_failed_rows_name_both_sides(misread_build: tuple[Path, StageResult]
     ) in documents.failures
 
 
+@pytest.mark.rebuilds
 def test_a_table_that_contradicts_itself_is_held_back_and_found(
     misread_build: tuple[Path, StageResult],
 ) -> None:
@@ -303,6 +306,7 @@ def test_a_table_that_contradicts_itself_is_held_back_and_found(
     assert serving == [(BASIC_RESEARCH,), (TIANHE_DEPT,)]
 
 
+@pytest.mark.rebuilds
 def test_with_its_table_held_back_the_trend_falls_back_on_the_form(
     misread_build: tuple[Path, StageResult],
 ) -> None:

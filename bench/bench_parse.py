@@ -8,10 +8,11 @@ Without PDFs, the bundled samples. With `--scan DPI` (and `--seed N`, each a dif
 document is first made into a scan at that resolution under each `--condition` (default `stamped`;
 `all` for every one of `tests.scans.CONDITIONS`: a stamped scan, a colour JPEG at quality 60, a
 1-bit G4 fax-like page, grey paper with bleed-through, a keystoned and turned sheet, a signature
-over the department) and parsed by OCR once, in a fresh process: its outcome, its amounts and fields
-against its truth file (`tests/truth_fields.py`), any amount or figure that landed wrong, seconds
-per page and the process's peak resident memory (VmHWM), models and all; `--jobs 2` parses two at
-a time (as the nightly run keeps one parse worker per core).
+over the department) and parsed by OCR once, by parse workers as the night keeps them (`--jobs`
+of them, one per core in the night; each reads one scan after another, its models loaded once): its
+outcome, its amounts and fields against its truth file (`tests/truth_fields.py`), any amount or
+figure that landed wrong, seconds per page and its worker's peak resident memory so far (VmHWM),
+models and all.
 
 Each row: `parse_document` (median of the repeats) and naive pdfplumber (`extract_tables()` and
 `extract_text()` on every page, the least any pdfplumber parser does), and how many times faster the
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import queue
 import statistics
 import subprocess
 import sys
@@ -118,22 +120,64 @@ def main() -> None:
         print(f"300-page 部门决算 refused (UnknownDocumentType) in {refused:.2f} s, median of {args.repeat}")
 
 
-# Run in a fresh interpreter per scan, so that its peak memory is the parse's alone.
-_PARSE_ONCE = """
+# A parse worker as the night keeps one: it reads one scan after another, its interpreter and
+# models loaded once (`jixiao.stages.land.parse_batch` schedules a batch on one worker per core).
+_PARSE_WORKER = """
 import json, sys, time
 from ingest.contract import to_json
 from ingest.document import parse_document
 from ingest.errors import DocumentError
-start = time.perf_counter()
-try:
-    records = json.loads(to_json(parse_document(sys.argv[1], year=int(sys.argv[2]))))
-    outcome = "lands"
-except DocumentError as error:
-    records, outcome = None, f"{error.kind}: {error.detail}"
-seconds = time.perf_counter() - start
-peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(json.dumps({"outcome": outcome, "records": records, "seconds": seconds, "peak_kib": peak}))
+for request in sys.stdin:
+    scan, year = request.rstrip("\\n").split("\\t")
+    start = time.perf_counter()
+    try:
+        records = json.loads(to_json(parse_document(scan, year=int(year))))
+        outcome = "lands"
+    except DocumentError as error:
+        records, outcome = None, f"{error.kind}: {error.detail}"
+    seconds = time.perf_counter() - start
+    peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+    measured = {"outcome": outcome, "records": records, "seconds": seconds, "peak_kib": peak}
+    print(json.dumps(measured), flush=True)
 """
+
+
+class ParseWorkers:
+    """`jobs` parse worker processes, each lent to one parse at a time."""
+
+    def __init__(self, jobs: int) -> None:
+        self._idle: queue.Queue[subprocess.Popen[str]] = queue.Queue()
+        self._all = [
+            subprocess.Popen(
+                [sys.executable, "-c", _PARSE_WORKER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(jobs)
+        ]
+        for worker in self._all:
+            self._idle.put(worker)
+
+    def parse(self, scan: Path, year: int) -> dict[str, Any]:
+        worker = self._idle.get()
+        try:
+            assert worker.stdin is not None and worker.stdout is not None
+            worker.stdin.write(f"{scan}\t{year}\n")
+            worker.stdin.flush()
+            answer = worker.stdout.readline()
+            if not answer:
+                raise SystemExit(f"the parse worker died on {scan} (exit {worker.wait()})")
+            measured: dict[str, Any] = json.loads(answer, parse_float=Decimal, parse_int=Decimal)
+            return measured
+        finally:
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        for worker in self._all:
+            assert worker.stdin is not None
+            worker.stdin.close()
+            worker.wait()
 
 
 def _conditions(names: list[str]) -> list[str]:
@@ -155,20 +199,12 @@ def _scan(path: Path, dpi: int, seed: int, condition: str, folder: Path) -> tupl
     return scan, len(pdfium.PdfDocument(scan))
 
 
-def _parse_scan(path: Path, scan: Path, pages: int) -> tuple[int, dict[str, Any]]:
-    """Parse the scan of `path` in a fresh process: (pages, what it printed)."""
-    year = str(landing_year(path) or 2023)
-    result = subprocess.run(
-        [sys.executable, "-c", _PARSE_ONCE, str(scan), year], capture_output=True, text=True, check=True
-    )
-    return pages, json.loads(result.stdout, parse_float=Decimal, parse_int=Decimal)
-
-
 def scan_table(
     paths: list[Path], resolutions: list[int], seeds: list[int], conditions: list[str], jobs: int
 ) -> None:
     """Each document scanned under each condition at each resolution (and seed) and parsed by OCR
-    once, one process each; against its truth file when it has one: its amounts and all its fields."""
+    once, by `jobs` parse workers; against its truth file when it has one: its amounts and all its
+    fields."""
     from tests.truth_fields import score_fields
 
     runs = [
@@ -181,7 +217,16 @@ def scan_table(
     with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(jobs) as pool:
         scans = [_scan(*run, Path(folder)) for run in runs]
         start = time.perf_counter()
-        parsed = list(pool.map(lambda run: _parse_scan(run[0][0], *run[1]), zip(runs, scans, strict=True)))
+        workers = ParseWorkers(jobs)
+        try:
+            parsed = list(
+                pool.map(
+                    lambda run: (run[1][1], workers.parse(run[1][0], landing_year(run[0][0]) or 2023)),
+                    zip(runs, scans, strict=True),
+                )
+            )
+        finally:
+            workers.close()
         wall = time.perf_counter() - start
     rows = []
     totals: dict[tuple[str, int], list[int]] = {}
@@ -230,22 +275,22 @@ def scan_table(
             )
         )
     print_table(
-        f"scans parsed by OCR, one process each, {jobs} at a time",
+        f"scans parsed by OCR, by {jobs} parse workers",
         ["document", "condition", "dpi", "seed", "pages", "outcome", "amounts exact", "numbers wrong",
-         "fields exact", "fields exact, spaces aside", "s/page", "peak RSS MiB"],
+         "fields exact", "fields exact, spaces aside", "s/page", "worker's peak RSS MiB"],
         rows,
     )  # fmt: skip
     # The night's view: one parse worker per core, so the pages of a batch of scans cost the wall
-    # clock over all of them (each process's interpreter and models included).
+    # clock over all of them (each worker's interpreter and models included, once).
     pages = sum(pages for pages, _ in parsed)
-    print(f"{pages} scanned pages in {wall:.1f} s of wall clock, {jobs} at a time: {wall / pages:.2f} s/page")
+    print(f"{pages} scanned pages in {wall:.1f} s of wall clock, {jobs} workers: {wall / pages:.2f} s/page")
     for (condition, dpi), (exact, spaces_aside, total, wrong, landed, documents) in sorted(totals.items()):
         print(
             f"{condition} at {dpi} dpi: {landed} / {documents} documents end as their truth says;"
             f" fields exact {exact} / {total}"
             f" = {exact / max(total, 1):.1%}; spaces aside {spaces_aside} / {total}"
             f" = {spaces_aside / max(total, 1):.1%}; amounts or figures wrong: {wrong};"
-            f" {costs[condition, dpi][0] / max(costs[condition, dpi][1], 1):.2f} s/page in one process,"
+            f" {costs[condition, dpi][0] / max(costs[condition, dpi][1], 1):.2f} s/page in one worker,"
             f" peak {costs[condition, dpi][2] / 1024:.0f} MiB"
         )
 

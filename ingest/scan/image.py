@@ -532,17 +532,42 @@ LINE_HEIGHT = 56
 PAPER = 160
 
 
-def line_image(crop: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, float]:
-    """One line of a cell's print (`box`: x0, top, x1, bottom), faint marks made paper, scaled up to
-    LINE_HEIGHT if it is smaller, framed; and the scale it was drawn at (a point (x, y) of the image
-    is (x0 + (x - MARGIN) / scale, top + (y - MARGIN) / scale) in the crop)."""
+# Print spread across its cell (主 要 实 施 内 容 over a wide column) stands several ideographs apart,
+# and the recogniser dropped one of its characters (内); set close, ideographs stand less than one
+# print height apart, the blank half of a full-width mark included. Such a gap is closed up to
+# CLOSED_GAP print heights, still wider than the gap that marks a bracket as full-width
+# (`ppocr.FULL_WIDTH_GAP`).
+SPREAD_GAP = 1.5
+CLOSED_GAP = 0.6
+
+
+def closed_up(line: np.ndarray) -> np.ndarray:
+    """The columns of `line` kept when the wide gaps of spread print are closed up (`SPREAD_GAP`),
+    as indexes into its columns: all of them when it has none."""
+    rows = np.flatnonzero((line < 128).any(axis=1))
+    height = rows[-1] - rows[0] + 1 if rows.size else line.shape[0]
+    inked = np.flatnonzero((line <= PAPER).any(axis=0))
+    keep = np.ones(line.shape[1], dtype=bool)
+    for start, gap in zip(inked[:-1] + 1, np.diff(inked) - 1, strict=True):
+        if gap > SPREAD_GAP * height:
+            keep[start + int(CLOSED_GAP * height) : start + gap] = False
+    return np.flatnonzero(keep)
+
+
+def line_image(crop: np.ndarray, box: tuple[int, int, int, int]) -> tuple[np.ndarray, float, np.ndarray]:
+    """One line of a cell's print (`box`: x0, top, x1, bottom), faint marks made paper, its wide gaps
+    closed up (`closed_up`), scaled up to LINE_HEIGHT if it is smaller, framed; the scale it was
+    drawn at, and the columns kept (a point (x, y) of the image is (x0 + columns[(x - MARGIN) /
+    scale], top + (y - MARGIN) / scale) in the crop)."""
     x0, top, x1, bottom = box
     line = crop[top:bottom, x0:x1].copy()
     line[line > PAPER] = 255
+    columns = closed_up(line)
+    line = line[:, columns]
     scale = max(1.0, LINE_HEIGHT / max(1, bottom - top))
     if scale > 1:
         line = cv2.resize(line, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    return framed(line, MARGIN), scale
+    return framed(line, MARGIN), scale, columns
 
 
 def _glyphs_rejoined(crop: np.ndarray, dark: np.ndarray, bands: list[list[int]]) -> list[list[int]]:

@@ -266,14 +266,17 @@ def _read_alike(image: np.ndarray, line: Line, dpi: int) -> set[int]:
     return alike
 
 
-def _in_crop(line: Line, box: tuple[int, int, int, int], scale: float) -> Line:
+def _in_crop(line: Line, box: tuple[int, int, int, int], scale: float, columns: np.ndarray) -> Line:
     """A line read from its `line_image`, with its figures' boxes moved back onto the cell's crop:
     across as the recogniser placed them, down the line's own rows (its boxes take in the frame)."""
     x0, top, _, bottom = box
 
+    def crop_x(x: int) -> int:
+        return x0 + int(columns[min(len(columns) - 1, max(0, int((x - MARGIN) / scale)))])
+
     def back(figure_box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         fx0, _, fx1, _ = figure_box
-        return max(0, int(x0 + (fx0 - MARGIN) / scale)), top, int(x0 + (fx1 - MARGIN) / scale) + 1, bottom
+        return crop_x(fx0), top, crop_x(fx1) + 1, bottom
 
     return Line(line.text, box, tuple((figure, back(figure_box)) for figure, figure_box in line.figures))
 
@@ -390,11 +393,14 @@ def read_scanned_page(
             printed_cells.append((crop, left, cell_top, line_boxes(crop, dpi)))
     # Every line of every cell of the page in one batch.
     drawn = [(line_image(crop, box), box) for crop, _, _, boxes in printed_cells for box in boxes]
-    readings = iter(zip(read_line_images([image for (image, _), _ in drawn]), drawn, strict=True))
+    readings = iter(zip(read_line_images([image for (image, _, _), _ in drawn]), drawn, strict=True))
     for crop, left, cell_top, boxes in printed_cells:
         lines = [
-            (_in_crop(line, box, scale), (left + box[0], cell_top + box[1], left + box[2], cell_top + box[3]))
-            for line, ((_, scale), box) in (next(readings) for _ in boxes)
+            (
+                _in_crop(line, box, scale, columns),
+                (left + box[0], cell_top + box[1], left + box[2], cell_top + box[3]),
+            )
+            for line, ((_, scale, columns), box) in (next(readings) for _ in boxes)
         ]
         text = "".join(line.text for line, _ in lines)
         height, width = crop.shape

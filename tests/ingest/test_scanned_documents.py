@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pdfplumber
 import pytest
@@ -30,7 +31,7 @@ from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import ParsedDocument
 from ingest.scan import UNPROVEN
-from ingest.scan.image import MARGIN, figure_print, line_image, ring_after
+from ingest.scan.image import MARGIN, closed_up, figure_print, framed, line_image, ring_after
 from ingest.scan.page import _ring_read_as_zero, agreed_amount, digits_of, looks_numeric
 from ingest.scan.ppocr import normalised, read_line_images, without_phantom_marks
 from ingest.scan.tesseract import missing_models
@@ -375,7 +376,7 @@ def test_a_bracket_is_read_as_wide_as_it_is_printed(printed: str) -> None:
     ImageDraw.Draw(strip).text((20, size // 2), printed, font=font, fill=0)
     crop = np.array(strip)
     rows, columns = np.flatnonzero((crop < 128).any(axis=1)), np.flatnonzero((crop < 128).any(axis=0))
-    image, _ = line_image(crop, (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1))
+    image, _, _ = line_image(crop, (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1))
     (line,) = read_line_images([image])
     assert line.text == printed
 
@@ -393,7 +394,8 @@ def test_a_mark_read_in_the_gap_of_a_spread_label_is_left_out() -> None:
     lefts = [20, 20 + size + gap, 20 + 2 * size + 2 * gap]
     for left, character in zip(lefts, "按预算", strict=True):
         ImageDraw.Draw(strip).text((left, size // 2), character, font=font, fill=0)
-    line, scale = line_image(np.array(strip), (0, 0, strip.width, strip.height))
+    # The line as the recogniser was given it before its wide gaps were closed up (`closed_up`).
+    line, scale = framed(np.array(strip), MARGIN), 1.0
 
     def box(left: float, right: float) -> tuple[int, int, int, int]:  # on the line image, as read
         return int(MARGIN + left * scale), 0, int(MARGIN + right * scale), line.shape[0]
@@ -419,7 +421,7 @@ def test_a_mark_read_in_the_gap_of_a_spread_label_is_left_out() -> None:
     ImageDraw.Draw(printed).text((20, size // 2), "国家、省", font=font, fill=0)
     crop = np.array(printed)
     rows, columns = np.flatnonzero((crop < 128).any(axis=1)), np.flatnonzero((crop < 128).any(axis=0))
-    image, _ = line_image(crop, (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1))
+    image, _, _ = line_image(crop, (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1))
     (read,) = read_line_images([image])
     assert read.text == "国家、省"
 
@@ -528,3 +530,33 @@ def test_print_left_outside_every_cell_of_a_table_row_refuses_the_scan(tmp_path:
     assert code == 2, refusal
     assert isinstance(refusal, str) and "UnreadableScan" in refusal, refusal
     assert "stands between two cells of a table row" in refusal and name[:4] in refusal, refusal
+
+
+SCAN_LINES = Path(__file__).resolve().parents[1] / "fixtures" / "scan_lines"
+SPREAD_LABEL = SCAN_LINES / "spread_label_colour_jpeg_300.png"
+
+
+def test_a_label_spread_across_its_cell_is_read_whole() -> None:
+    """主 要 实 施 内 容, the key tasks' header set apart across its cell (黄埔's form as its producer
+    spread its labels), scanned as a colour JPEG at 300 dpi: the line the recogniser was given, read
+    off that scan. With its gaps, five ideographs wide each, it was read 主要实施容, and the header
+    row its page printed again was taken for a task; its gaps closed up, the label is read whole."""
+    spread = cv2.imread(str(SPREAD_LABEL), cv2.IMREAD_GRAYSCALE)
+    height, width = spread.shape
+    image, _, columns = line_image(spread, (0, 0, width, height))
+    (read,) = read_line_images([image])
+    assert read.text == "主要实施内容"
+    assert len(columns) < width / 2
+
+
+@pytest.mark.skipif(not NOTO_SERIF.exists(), reason="needs fonts-noto-cjk")
+@pytest.mark.parametrize("printed", ["预算金额（万元）", "（一）部门概况", "达到 90 %。"])
+def test_print_set_close_keeps_every_gap(printed: str) -> None:
+    """A full-width bracket's blank half and a space before a figure are gaps of print set close:
+    none is closed up, or a bracket's width could no longer be told (`bracket_widths`)."""
+    size = 34
+    font = ImageFont.truetype(str(NOTO_SERIF), size, index=2)
+    strip = Image.new("L", (int(font.getlength(printed)) + 40, 2 * size), 255)
+    ImageDraw.Draw(strip).text((20, size // 2), printed, font=font, fill=0)
+    line = np.array(strip)
+    assert np.array_equal(closed_up(line), np.arange(line.shape[1]))

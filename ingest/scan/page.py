@@ -55,6 +55,7 @@ from ingest.scan.image import (
     straighten,
     to_print_height,
 )
+from ingest.scan.memory import give_back_freed_memory
 from ingest.scan.ppocr import FIGURE, Box, Line, read_line_images, read_print
 from ingest.scan.tesseract import DIGITS, missing_models, read_digits, read_line
 
@@ -329,7 +330,10 @@ def read_scan(path: Path, document: pdfium.PdfDocument, index: int, blank: PageO
             f"page {index + 1} is a scan and Tesseract's {', '.join(missing)} are not installed "
             "(Debian: tesseract-ocr-eng tesseract-ocr-chi-sim; or set TESSDATA_PREFIX)",
         )
-    return read_scanned_page(path, document, index, blank)
+    try:
+        return read_scanned_page(path, document, index, blank)
+    finally:
+        give_back_freed_memory()  # the page's images, freed as it returned
 
 
 # A scan between 200 and 300 dpi is looked at as if scanned at 300 (PDFium smooths the image as it

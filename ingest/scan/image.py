@@ -547,10 +547,11 @@ def closed_up(line: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero((line < 128).any(axis=1))
     height = rows[-1] - rows[0] + 1 if rows.size else line.shape[0]
     inked = np.flatnonzero((line <= PAPER).any(axis=0))
+    gaps = np.diff(inked) - 1
+    wide = np.flatnonzero(gaps > SPREAD_GAP * height)
     keep = np.ones(line.shape[1], dtype=bool)
-    for start, gap in zip(inked[:-1] + 1, np.diff(inked) - 1, strict=True):
-        if gap > SPREAD_GAP * height:
-            keep[start + int(CLOSED_GAP * height) : start + gap] = False
+    for start, gap in zip(inked[wide] + 1, gaps[wide], strict=True):
+        keep[start + int(CLOSED_GAP * height) : start + gap] = False
     return np.flatnonzero(keep)
 
 

@@ -4,16 +4,8 @@ from."""
 
 from __future__ import annotations
 
-import resource
-
 from ingest.scan.memory import give_back_freed_memory
-
-MIB = 1 << 20
-
-
-def _resident() -> int:
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[1]) * resource.getpagesize()
+from jixiao.runtime.limits import MIB, _resident
 
 
 def test_heap_memory_freed_under_live_memory_goes_back_to_the_system() -> None:

@@ -425,6 +425,9 @@ def read_scanned_page(
         # A figure in a text cell (a target: ≥4000家) is data too: proven as one in prose is.
         for line, box in lines:
             objects.chars.extend(_laid_out(_figures_proven(crop, line, dpi), to_points(box)))
+    # Nothing of the cells is looked at again: their images (the labels alone are four bytes a
+    # pixel) are let go before the detector, the page's largest need, runs.
+    del inked, labels, printed_cells, drawn, readings
     outside[outside > PAPER] = 255
     cell_boxes = [cell.box for cell in cells]
     for outside_line in read_print(outside, dpi):

@@ -57,6 +57,7 @@ from ingest.scan.image import (
 )
 from ingest.scan.memory import give_back_freed_memory
 from ingest.scan.ppocr import FIGURE, Box, Line, read_line_images, read_print
+from ingest.scan.signs import comparison_sign
 from ingest.scan.tesseract import DIGITS, missing_models, read_digits, read_line
 
 # What a cell holding only a dash is read as: the parsers take it for no figure, as in print.
@@ -389,9 +390,14 @@ def read_scanned_page(
         printed = cell_print(inked, labels, cell, dpi)
         if printed is not None:
             crop, (left, cell_top) = printed
+            height, width = crop.shape
+            box = (left, cell_top, left + width, cell_top + height)
+            # A sign alone (指标性质) is read from its strokes, before a = is taken for a dash.
+            sign = comparison_sign(crop, dpi)
+            if sign is not None:
+                objects.chars.extend(_laid_out(sign, to_points(box)))
+                continue
             if is_dash(crop, dpi, y1 - y0, cell_top - y0):
-                height, width = crop.shape
-                box = (left, cell_top, left + width, cell_top + height)
                 objects.chars.extend(_laid_out(DASH, to_points(box)))
                 continue
             printed_cells.append((crop, left, cell_top, line_boxes(crop, dpi)))

@@ -32,7 +32,7 @@ from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import ParsedDocument
 from ingest.scan import UNPROVEN
 from ingest.scan.image import MARGIN, closed_up, figure_print, framed, line_image, ring_after
-from ingest.scan.page import _ring_read_as_zero, agreed_amount, digits_of, looks_numeric
+from ingest.scan.page import _in_crop, _ring_read_as_zero, agreed_amount, digits_of, looks_numeric
 from ingest.scan.ppocr import normalised, read_line_images, without_phantom_marks
 from ingest.scan.tesseract import missing_models
 from jixiao.cli import main
@@ -379,6 +379,32 @@ def test_a_bracket_is_read_as_wide_as_it_is_printed(printed: str) -> None:
     image, _, _ = line_image(crop, (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1))
     (line,) = read_line_images([image])
     assert line.text == printed
+
+
+@pytest.mark.skipif(not NOTO_SERIF.exists(), reason="needs fonts-noto-cjk")
+@pytest.mark.parametrize("printed, figure", [("合计12,345.67万元", "12,345.67"), ("达到95%以上", "95")])
+def test_a_figure_is_placed_over_its_own_print(printed: str, figure: str) -> None:
+    """Where the recogniser placed a figure's characters on a line image, moved back onto the cell,
+    tells the second reading where to look: the print it is given (`figure_print`) is the figure's
+    ink, every column of it and nothing of the characters either side."""
+    size = 34  # 9 pt at 300 dpi
+    font = ImageFont.truetype(str(NOTO_SERIF), size, index=2)
+    start = printed.index(figure)
+    left = 20 + font.getlength(printed[:start])
+    right = 20 + font.getlength(printed[: start + len(figure)])
+    strip = Image.new("L", (int(font.getlength(printed)) + 40, 2 * size), 255)
+    ImageDraw.Draw(strip).text((20, size // 2), printed, font=font, fill=0)
+    crop = np.array(strip)
+    rows, columns = np.flatnonzero((crop < 128).any(axis=1)), np.flatnonzero((crop < 128).any(axis=0))
+    box = (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
+    image, scale, kept = line_image(crop, box)
+    (line,) = read_line_images([image])
+    ((found, (x0, y0, x1, y1)),) = _in_crop(line, box, scale, kept).figures
+    assert found == figure
+    own = columns[(columns >= left) & (columns < right)]
+    assert np.array_equal(
+        figure_print(crop, (x0, y0, x1, y1), 300), crop[y0 - 2 : y1 + 2, own[0] - 2 : own[-1] + 3]
+    )
 
 
 @pytest.mark.skipif(not NOTO_SERIF.exists(), reason="needs fonts-noto-cjk")

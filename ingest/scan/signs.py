@@ -1,5 +1,5 @@
-"""A comparison sign printed alone in a cell (a target table's 指标性质 column: ≥, ≤, =, >, <), read
-from its strokes.
+"""A comparison sign printed alone in a cell (a self-evaluation table's 指标性质 column: ≥, ≤, =, >,
+<), read from its strokes.
 
 The recogniser reads such a sign well beside figures (≥90%), but alone, scaled up to a line's
 height, it took a ≥ for V or M, a = for 二 or a dash, and Tesseract fared no better. The signs are

@@ -286,10 +286,15 @@ def without_dust(crop: np.ndarray) -> np.ndarray:
     return cleaned
 
 
+def least_print(dpi: int) -> float:
+    """The fewest pixels a mark of print has at `dpi`: a full stop; a smaller mark is a speck."""
+    return max(3, 4 * (dpi / 150) ** 2)
+
+
 def _print_mask(crop: np.ndarray, dpi: int) -> np.ndarray:
     """The crop's dark pixels that belong to print: specks smaller than a full stop are left out."""
     _, labels, stats, _ = cv2.connectedComponentsWithStats((crop < 150).astype(np.uint8), connectivity=8)
-    big = stats[:, cv2.CC_STAT_AREA] >= max(3, 4 * (dpi / 150) ** 2)
+    big = stats[:, cv2.CC_STAT_AREA] >= least_print(dpi)
     big[0] = False  # the paper
     mask: np.ndarray = big[labels]
     return mask

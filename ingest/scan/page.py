@@ -100,9 +100,9 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
     Tesseract alone a digit (29,192.26 for 25,192.26). When they do not agree, Tesseract reads the
     print again in four other preparations (`REREADING_HEIGHTS`), and PP-OCR's amount stands when
     at least two of those read it and more of them than read any other amount: never Tesseract
-    alone, as these four are alike. A rereading of nothing is no other amount: on a 1-bit fax page
-    Tesseract read nothing twice for a small serif 11 and 3.5 and the amount twice, and never
-    anything else.
+    alone, as these four are alike. A rereading of nothing is no other amount when no reading of
+    the seven gave another: on a 1-bit fax page Tesseract read nothing for a small serif 3.5 four
+    times and the amount three times, and never anything else.
     """
     # Faint marks (a seal's remains, a scanner's light specks) are paper to Tesseract: specks around
     # a short figure (5.5) made it read 5.9, 3.0 and 3.5. Not as far as the recogniser's PAPER: a
@@ -117,7 +117,9 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
     rereadings = _digit_readings(crop, dpi, REREADING_HEIGHTS)
     key = digits_of(read)
     again = [digits_of(reading) for reading in rereadings]
-    others = max((again.count(other) for other in again if other not in (key, "")), default=0)
+    rivals = {digits_of(reading) for reading in readings + rereadings} - {key, ""}
+    counted = again if rivals else [reading for reading in again if reading]
+    others = max((counted.count(other) for other in counted if other != key), default=0)
     if is_amount(key) and again.count(key) >= 2 and again.count(key) > others:
         return _spelt([read, *rereadings], key), readings + rereadings
     return None, readings + rereadings
@@ -220,10 +222,8 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
 def _ring_read_again(text: str, found: int, figure: str, printed: str | None) -> bool:
     """Whether a figure is the second ring of the % before it, read once more as a digit (87.5% read
     87.5%6 at 200 dpi): one digit right after the %, whose own print Tesseract reads as 0, a ring,
-    in three preparations, or on which the readings of its print agree on nothing (100%0 on a
-    stamped sheet at 200 dpi). Print sets no digit right after a %; one whose print the readings
-    agree is another digit stays a figure, unproven."""
-    return len(figure) == 1 and text[:found].endswith(("%", "％")) and printed in ("0", None)
+    in three preparations. Print sets no digit right after a %."""
+    return len(figure) == 1 and text[:found].endswith(("%", "％")) and printed == "0"
 
 
 def _print_read(image: np.ndarray, place: Place, dpi: int) -> str | None:
@@ -295,20 +295,30 @@ def _whole_lines(image: np.ndarray, lines: list[Line], dpi: int) -> list[Line]:
     the 一 of 一、部门基本情况 and the （二） of （二）部门预算及支出情况 outside its boxes on a stamped
     scan, and the report's budget figures were taken for part of the department's overview."""
     boxes = [line.box for line in lines]
-    widened = [_with_the_print_beside(image, line.box, boxes, dpi) for line in lines]
-    again = [index for index, (line, box) in enumerate(zip(lines, widened, strict=True)) if box != line.box]
-    drawn = [line_image(image, widened[index]) for index in again]
+    for index, line in enumerate(lines):
+        boxes[index] = _with_the_print_beside(image, line.box, boxes, dpi)  # later ones stop at it
+    again = [index for index, (line, box) in enumerate(zip(lines, boxes, strict=True)) if box != line.box]
+    drawn = [line_image(image, boxes[index]) for index in again]
     read = read_line_images([line for line, _, _ in drawn])
     whole = list(lines)
     for index, (_, scale, columns), line in zip(again, drawn, read, strict=True):
-        if line.text:
-            whole[index] = _in_crop(line, widened[index], scale, columns)
+        if _adds_no_figure(lines[index].text, line.text):
+            whole[index] = _in_crop(line, boxes[index], scale, columns)
     return whole
+
+
+def _adds_no_figure(before: str, after: str) -> bool:
+    """Whether a line read again wider holds its first reading whole and adds no digit to it: what
+    stood beside the box (a heading's number, a bracket) is not a figure, and a stray mark beside a
+    line (a seal's remains) read as a digit by both engines would be taken for one."""
+    at = after.find(before)
+    return bool(before) and at >= 0 and not any(c.isdigit() for c in after[:at] + after[at + len(before) :])
 
 
 def _with_the_print_beside(image: np.ndarray, box: Box, boxes: list[Box], dpi: int) -> Box:
     """`box` stretched left and right over print standing less than its height (about an em) from
-    the print inside it, up to the next box level with it; `box` itself when that print reaches
+    the print inside it, up to the next box level with it (sharing half the height of the shorter
+    of the two); `box` itself when that print reaches
     less than a quarter of its height past its edges. A bracket's blank half and the gap after a
     numbering's 、 are less than an em; two runs of print set apart, more."""
     x0, top, x1, bottom = box
@@ -322,7 +332,9 @@ def _with_the_print_beside(image: np.ndarray, box: Box, boxes: list[Box], dpi: i
     if not inside.size:
         return box
     level = [
-        other for other in boxes if other != box and min(bottom, other[3]) - max(top, other[1]) > height / 2
+        other
+        for other in boxes
+        if other != box and min(bottom, other[3]) - max(top, other[1]) > min(height, other[3] - other[1]) / 2
     ]
     stop_left = max((other[2] for other in level if other[2] <= x0), default=0)
     stop_right = min((other[0] for other in level if other[0] >= x1), default=image.shape[1])

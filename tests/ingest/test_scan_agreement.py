@@ -45,7 +45,8 @@ def test_a_reading_of_nothing_is_no_vote_against_the_amount() -> None:
     does not outvote the rereadings that agree with PP-OCR."""
     amount, readings = agreed_amount(cell("score_3_5_fax_g4_300.png"), 300, "3.5")
     rereadings = readings[len(READING_HEIGHTS) :]
-    assert set(rereadings) == {"", "3.5"}, readings  # the case at hand: nothing, or the amount
+    assert set(readings) == {"", "3.5"}, readings  # the case at hand: nothing, or the amount
+    assert rereadings.count("") == 2, readings  # a tie, had nothing been a vote
     assert amount == "3.5", readings
 
 

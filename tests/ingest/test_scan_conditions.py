@@ -63,8 +63,7 @@ OTHERS = (
 # the %'s second ring read again as a digit); and 广州's self-evaluation table as a colour JPEG (the
 # ring's arcs, darker than paper in the red channel, read as marks beside its scores until the
 # seal's remaining red was lifted), and keystoned (a 5 whose bowl met its stem in rows lighter than
-# print was cut into two lines, read 7 and ）; its 3.43% read 3.43%0 by every reading); 南海's
-# project table stamped (a target's 100% read 100%0, the 0's own readings agreeing on nothing).
+# print was cut into two lines, read 7 and ）; its 3.43% read 3.43%0 by every reading).
 OTHERS_AT_200 = (
     (FAMILY / "distributed_names" / "zengcheng_2024_distributed_names_sans.pdf", "stamped"),
     (
@@ -78,7 +77,6 @@ OTHERS_AT_200 = (
     ),
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "colour-jpeg-q60"),
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "keystone"),
-    (FAMILY / "repeated_headers" / "nanhai_2024_project_target_table_xubiao.pdf", "stamped"),
 )
 
 

@@ -1,6 +1,5 @@
-"""Lines of a scanned page's print read by PP-OCR: those outside its tables found by the detector and
-read whole (`ingest.scan.page._whole_lines`), and a cell's lines with their figures proven
-(`_figures_proven`): strips and cells cut from real scans, and print of our own making."""
+"""The lines of print outside a scanned page's tables, found by PP-OCR's detector and read whole
+(`ingest.scan.page._whole_lines`): strips cut from a real scan, and print of our own making."""
 
 from __future__ import annotations
 
@@ -11,10 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ingest.scan import UNPROVEN
-from ingest.scan.image import line_boxes, line_image
-from ingest.scan.page import _figures_proven, _in_crop, _whole_lines
-from ingest.scan.ppocr import read_line_images, read_print
+from ingest.scan.page import _adds_no_figure, _whole_lines
+from ingest.scan.ppocr import read_print
 
 SCAN_LINES = Path(__file__).resolve().parents[1] / "fixtures" / "scan_lines"
 NOTO_SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -52,20 +49,14 @@ def test_runs_of_print_set_apart_stay_apart() -> None:
     assert _whole_lines(image, found, 300) == found
 
 
-def test_a_digit_right_after_a_percent_sign_is_its_second_ring() -> None:
-    """南海's project table scanned stamped at 200 dpi: a target cell ending 年度指标值：100%。 was
-    read 100%0。, and the readings of that 0's own print agreed on nothing. Print sets no digit right
-    after a %: the 0 is left out, and the cell's figures stand proven."""
-    crop = cv2.imread(str(SCAN_LINES / "target_percent_ring_stamped_200.png"), cv2.IMREAD_GRAYSCALE)
-    boxes = line_boxes(crop, 300)
-    drawn = [line_image(crop, box) for box in boxes]
-    lines = [
-        _in_crop(line, box, scale, columns)
-        for line, box, (_, scale, columns) in zip(
-            read_line_images([image for image, _, _ in drawn]), boxes, drawn, strict=True
-        )
-    ]
-    assert lines[-1].text.endswith("100%0。")  # the case at hand
-    texts = [_figures_proven(crop, line, 300) for line in lines]
-    assert texts[-1].endswith("100%。"), texts
-    assert not any(UNPROVEN in text for text in texts), texts
+@pytest.mark.parametrize(
+    ("before", "after", "kept"),
+    [
+        ("部门预算及支出情况", "（二）部门预算及支出情况", True),
+        ("部门基本情况", "一、部门基本情况", True),
+        ("部门预算及支出情况", "0部门预算及支出情况", False),  # a mark beside the line read as a digit
+        ("部门预算及支出情况", "（二）部门预算及支出", False),  # the first reading not held whole
+    ],
+)
+def test_a_wider_reading_is_kept_only_when_it_adds_no_figure(before: str, after: str, kept: bool) -> None:
+    assert _adds_no_figure(before, after) is kept

@@ -318,9 +318,9 @@ def _adds_no_figure(before: str, after: str) -> bool:
 def _with_the_print_beside(image: np.ndarray, box: Box, boxes: list[Box], dpi: int) -> Box:
     """`box` stretched left and right over print standing less than its height (about an em) from
     the print inside it, up to the next box level with it (sharing half the height of the shorter
-    of the two); `box` itself when that print reaches
-    less than a quarter of its height past its edges. A bracket's blank half and the gap after a
-    numbering's 、 are less than an em; two runs of print set apart, more."""
+    of the two); `box` itself when that print reaches less than a quarter of its height past its
+    edges. A bracket's blank half and the gap after a numbering's 、 are less than an em; two runs
+    of print set apart, more."""
     x0, top, x1, bottom = box
     height = bottom - top
     rows = (image[top + height // 8 : bottom - height // 8] < 128).astype(np.uint8)

@@ -41,8 +41,8 @@ def model_folder(language: str) -> Path:
 
 def missing_models() -> list[str]:
     """The traineddata files Tesseract would need and cannot find (empty when OCR can run)."""
-    models = {language: f"{language}.traineddata" for language in (LANGUAGE, CHINESE)}
-    return [model for language, model in models.items() if not (model_folder(language) / model).is_file()]
+    models = [(language, f"{language}.traineddata") for language in (LANGUAGE, CHINESE)]
+    return [model for language, model in models if not (model_folder(language) / model).is_file()]
 
 
 @functools.cache

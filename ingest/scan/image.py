@@ -508,6 +508,20 @@ def ring_after(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> b
     return bool(after) and after[0].bottom < base - 0.3 * tall and left + after[0].middle <= box[2]
 
 
+def stop_on_the_line(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> bool:
+    """Whether a figure's print (`figure_print`) is a mark standing on the line, as a full stop, a
+    comma or a 、 does: less than 0.6 as tall as the tallest mark around it, its foot within a fifth
+    of that height of the tallest mark's. A digit is as tall as the digits, whatever the type."""
+    _left, around, kept = _figure_runs(image, box, dpi)
+    others = [run for run in around if run not in kept]
+    if not kept or not others:
+        return False
+    tallest = max(others, key=lambda run: run.bottom - run.top)
+    tall = tallest.bottom - tallest.top
+    top, foot = min(run.top for run in kept), max(run.bottom for run in kept)
+    return foot - top < 0.6 * tall and abs(foot - tallest.bottom) <= 0.2 * tall
+
+
 def to_print_height(image: np.ndarray, dpi: int, height: int) -> np.ndarray:
     """The image scaled so that its print stands `height` pixels tall."""
     box = print_box(image, dpi)

@@ -54,6 +54,7 @@ from ingest.scan.image import (
     ring_after,
     scan_dpi,
     skew_of,
+    stop_on_the_line,
     straighten,
     to_print_height,
 )
@@ -199,7 +200,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     rings = {
         index: place
         for index, place in enumerate(places)
-        if place is not None and _ring_read_again(text, place[0], place[1], printed[index])
+        if place is not None and _no_digit_after_percent(image, text, place, printed[index], dpi)
     }
     unproven = [
         (index, place)
@@ -219,11 +220,19 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     return text
 
 
-def _ring_read_again(text: str, found: int, figure: str, printed: str | None) -> bool:
-    """Whether a figure is the second ring of the % before it, read once more as a digit (87.5% read
-    87.5%6 at 200 dpi): one digit right after the %, whose own print Tesseract reads as 0, a ring,
-    in three preparations. Print sets no digit right after a %."""
-    return len(figure) == 1 and text[:found].endswith(("%", "％")) and printed == "0"
+def _no_digit_after_percent(
+    image: np.ndarray, text: str, place: Place, printed: str | None, dpi: int
+) -> bool:
+    """Whether a figure is a mark after the % before it read as a digit: one digit right after the
+    %, whose own print Tesseract reads as 0 in three preparations (the %'s second ring: 87.5% read
+    87.5%6 at 200 dpi) or stands on the line, short, as a full stop does (`stop_on_the_line`: 南海's
+    100%。 read 100%0。 at 200 dpi). Print sets no digit right after a %."""
+    found, figure, box = place
+    return (
+        len(figure) == 1
+        and text[:found].endswith(("%", "％"))
+        and (printed == "0" or stop_on_the_line(image, box, dpi))
+    )
 
 
 def _print_read(image: np.ndarray, place: Place, dpi: int) -> str | None:

@@ -1,5 +1,6 @@
-"""Which amount the readings of a number cell agree on (`ingest.scan.page.agreed_amount`), on cells
-cut from real scans: the print `cell_print` gave the readers, and PP-OCR's reading of it."""
+"""Which amount the readings of a number cell agree on (`ingest.scan.page.agreed_amount`), and which
+figures of a line of text are proven (`ingest.scan.page._figures_proven`), on cells cut from real
+scans: the print `cell_print` gave the readers, and PP-OCR's reading of it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-from ingest.scan.page import READING_HEIGHTS, agreed_amount
+from ingest.scan import UNPROVEN
+from ingest.scan.image import line_boxes, line_image, stop_on_the_line
+from ingest.scan.page import READING_HEIGHTS, _figures_proven, _in_crop, agreed_amount
+from ingest.scan.ppocr import read_line_images
 from ingest.scan.tesseract import missing_models
 
 SCAN_LINES = Path(__file__).resolve().parents[1] / "fixtures" / "scan_lines"
@@ -59,3 +63,39 @@ def test_what_pp_ocr_alone_read_never_stands(name: str, misread: str, stands: st
     cell stays unproven), and three readings of the printed amount outvote it (7.5)."""
     amount, readings = agreed_amount(cell(name), 300, misread)
     assert amount == stands, readings
+
+
+def test_a_full_stop_after_a_percent_read_as_a_digit_is_no_figure() -> None:
+    """南海's 2024 project table scanned stamped at 200 dpi: the target 统计报表按时报送率 100%。 was
+    read 100%0。, the full stop after the % taken for a 0 that no second reading proved, and the
+    whole table was refused. Its print is a short mark standing on the line: no digit."""
+    crop = cell("percent_full_stop_stamped_200.png")
+    boxes = line_boxes(crop, 300)
+    drawn = [line_image(crop, box) for box in boxes]
+    lines = [
+        _in_crop(line, box, scale, columns)
+        for line, box, (_, scale, columns) in zip(
+            read_line_images([image for image, _, _ in drawn]), boxes, drawn, strict=True
+        )
+    ]
+    assert lines[-1].text.endswith("100%0。")  # the case at hand
+    proven = [_figures_proven(crop, line, 300) for line in lines]
+    assert proven[-1].endswith("100%。") and UNPROVEN not in "".join(proven), proven
+
+
+@pytest.mark.parametrize(
+    ("marks", "stop"),
+    [
+        # the runs of 南海's % and the full stop after it, as read off its scan: the stop's two sides
+        ([(0, 5, 8, 33), (9, 18, 8, 22), (28, 30, 20, 32), (35, 37, 20, 32)], True),
+        ([(0, 5, 8, 33), (9, 18, 8, 22), (28, 37, 8, 33)], False),  # a digit as tall as the %
+        ([(0, 5, 8, 33), (9, 18, 8, 22), (28, 37, 8, 19)], False),  # a short mark well above the line
+    ],
+)
+def test_a_stop_on_the_line_is_told_from_a_digit(marks: list[tuple[int, int, int, int]], stop: bool) -> None:
+    """Inked columns and rows (left, right, top, bottom) of a % and a mark after it, the
+    recogniser's box of a figure over the mark."""
+    line = np.full((40, 50), 255, dtype=np.uint8)
+    for left, right, top, bottom in marks:
+        line[top : bottom + 1, left : right + 1] = 0
+    assert stop_on_the_line(line, (20, 0, 40, 39), 300) is stop

@@ -394,7 +394,7 @@ SECTIONS = ("budget_lines", "key_tasks", "indicators")
 
 
 def read(pages: Pages) -> Reading:
-    form = parse_form(pages.rows, pages.first_page)
+    form = parse_form(as_read(pages), pages.first_page)
     return Reading(
         department=form.department,
         # 基本信息 (下属二级单位数 …) is printed by some forms only.
@@ -419,7 +419,37 @@ def one_document(pages: Pages) -> None:
     for row in pages.rows:
         if header_columns(row, PROJECT_HEADER):
             raise MultipleDocuments(f"page {row.page}: a 项目支出绩效目标表 follows the form")
-    one_department(pages.rows)
+    one_department(as_read(pages))
+
+
+def as_read(pages: Pages) -> Sequence[TableRow]:
+    """The document's rows; of a scan, with its 部门名称 rows made one reading (`names_read_alike`)."""
+    return names_read_alike(pages.rows) if pages.scanned else pages.rows
+
+
+def names_read_alike(rows: Sequence[TableRow]) -> Sequence[TableRow]:
+    """`rows` with every 部门名称 row spelt as the fullest reading of the name, when the readings
+    differ only by a character the recogniser lost in some (`_one_lost`): on a scan signed across
+    the name, page 1's read 州市科学技术局 and the pages repeating the row 惠州市科学技术局. Names that
+    differ otherwise are left as read, for `one_department` to tell a second form by: two
+    departments' names differ by a word, not by one character gone."""
+    named = [row for row in rows if section_of(row) == DEPARTMENT]
+    names = {squash("".join(body(row))) for row in named}
+    fullest = max(names, key=len, default="")
+    if len(names) < 2 or any(name != fullest and not _one_lost(name, fullest) for name in names):
+        return rows
+    spelt = next(row for row in named if squash("".join(body(row))) == fullest)
+    return [
+        replace(row, cells=spelt.cells)
+        if section_of(row) == DEPARTMENT and len(row.cells) == len(spelt.cells)
+        else row
+        for row in rows
+    ]
+
+
+def _one_lost(short: str, full: str) -> bool:
+    """Whether `short` is `full` with one character left out."""
+    return len(full) == len(short) + 1 and any(full[:i] + full[i + 1 :] == short for i in range(len(full)))
 
 
 def one_department(rows: Sequence[TableRow]) -> None:

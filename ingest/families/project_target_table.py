@@ -217,7 +217,7 @@ def one_document(pages: Pages) -> None:
     )
     if budget is not None:
         raise MultipleDocuments(f"page {budget.page}: a form's {dept_target_form.BUDGET} follows the table")
-    dept_target_form.one_department(pages.rows)
+    dept_target_form.one_department(dept_target_form.as_read(pages))
 
 
 FAMILY = Family(

@@ -4,6 +4,7 @@ records: 黄埔's form and 广州's project table re-printed by LibreOffice with
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +14,11 @@ import pytest
 from ingest.document import parse_document
 from ingest.errors import BadAmount, DocumentError, IncompleteDocument, MissingSection, MultipleDocuments
 from ingest.families import dept_target_form as forms
+from ingest.families.family import Pages
+from ingest.identify import Title
+from ingest.pdf.reader import open_pdf, read_pdf
 from ingest.families.project_target_table import _check_complete
-from ingest.records import BudgetLine, Indicator, Project
+from ingest.records import BudgetLine, DocType, Indicator, Project
 from tests.conftest import SAMPLE_FILES
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf
 
@@ -169,6 +173,44 @@ def test_two_documents_in_one_file_are_refused(tmp_path: Path, first: str, secon
     writer.write(path)
     with pytest.raises(MultipleDocuments, match=words):
         parse_document(path)
+
+
+XUBIAO_FORM = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "family" / "repeated_headers"
+    / "huizhou_2023_dept_target_form_xubiao.pdf"
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first_name", "department"),
+    [
+        ("州市科学技术局", "惠州市科学技术局"),  # 惠 lost under a signature, as PP-OCR read it
+        ("广州市科学技术局", None),  # another department: a second form
+    ],
+)
+def test_a_name_a_scan_read_short_once_is_the_department_the_other_pages_read(
+    first_name: str, department: str | None
+) -> None:
+    """惠州's form repeats its 部门名称 row atop every page (续表). Read from a scan signed across the
+    name on page 1, that page's reading lost a character the other pages read: one department,
+    spelt as read whole. A name differing otherwise is another department's form."""
+    with open_pdf(XUBIAO_FORM) as pdf:
+        content = read_pdf(pdf, texts=False)
+    named = [row for row in content.rows if forms.section_of(row) == forms.DEPARTMENT]
+    assert len({row.page for row in named}) > 1  # the case at hand: the row on every page
+    first = named[0]
+    cells = tuple(first_name if "惠州" in cell else cell for cell in first.cells)
+    rows = [dataclasses.replace(row, cells=cells) if row is first else row for row in content.rows]
+    title = Title("部门整体支出绩效目标申报表", DocType.DEPT_TARGET_FORM, "", None)
+    pages = Pages(title, "", rows, scanned=True)
+    if department is None:
+        with pytest.raises(MultipleDocuments, match="of another department"):
+            forms.one_document(pages)
+        return
+    forms.one_document(pages)
+    assert forms.read(pages).department == department
+    with pytest.raises(MultipleDocuments):  # print is read word for word
+        forms.one_document(dataclasses.replace(pages, scanned=False))
 
 
 def _amount(text: str | None) -> Decimal | None:

@@ -41,8 +41,9 @@ FAMILY = Path(__file__).resolve().parents[1] / "fixtures" / "family"
 # and 3.0), 黄埔's form with its labels set apart across their cells, stamped (the recogniser read
 # ideographs into the gaps: 三黃级指層标), 东莞's report stamped (its headings' numbers left outside
 # the lines the detector found: its budget figures were taken for part of the department's
-# overview), and 南山's report as a 1-bit fax page (Debian's fast English model read its score 11
-# as nothing or 1, and 5.5 as 5.9 or 3.9).
+# overview), 南山's report as a 1-bit fax page (Debian's fast English model read its score 11
+# as nothing or 1, and 5.5 as 5.9 or 3.9), and 惠州's form under a signature (page 1's 部门名称 read
+# without its 惠, the pages repeating the row read it whole: taken for a second form).
 OTHERS = (
     (SAMPLE_FILES["guangzhou_2023_project_target_table"], "grey-bleed-through"),
     (SAMPLE_FILES["guangzhou_2023_dept_target_form"], "signature-over-text"),
@@ -53,6 +54,7 @@ OTHERS = (
     (FAMILY / "producers" / "huangpu_2023_dept_target_form_distributed.pdf", "stamped"),
     (FAMILY / "report_titles" / "dongguan_2023_self_appraisal.pdf", "stamped"),
     (FAMILY / "report_titles" / "nanshan_2023_unit_self_evaluation.pdf", "fax-g4"),
+    (FAMILY / "repeated_headers" / "huizhou_2023_dept_target_form_xubiao.pdf", "signature-over-text"),
 )
 
 # Documents that land at 200 dpi, read as if scanned at 300 (`page.READING_DPI`), stamped: 增城's
@@ -63,7 +65,8 @@ OTHERS = (
 # the %'s second ring read again as a digit); and 广州's self-evaluation table as a colour JPEG (the
 # ring's arcs, darker than paper in the red channel, read as marks beside its scores until the
 # seal's remaining red was lifted), and keystoned (a 5 whose bowl met its stem in rows lighter than
-# print was cut into two lines, read 7 and ）; its 3.43% read 3.43%0 by every reading).
+# print was cut into two lines, read 7 and ）; its 3.43% read 3.43%0 by every reading); and 南海's
+# project table stamped (the full stop of its 100%。 read as a 0 after the %).
 OTHERS_AT_200 = (
     (FAMILY / "distributed_names" / "zengcheng_2024_distributed_names_sans.pdf", "stamped"),
     (
@@ -77,6 +80,7 @@ OTHERS_AT_200 = (
     ),
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "colour-jpeg-q60"),
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "keystone"),
+    (FAMILY / "repeated_headers" / "nanhai_2024_project_target_table_xubiao.pdf", "stamped"),
 )
 
 

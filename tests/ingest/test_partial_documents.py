@@ -15,9 +15,9 @@ from ingest.document import parse_document
 from ingest.errors import BadAmount, DocumentError, IncompleteDocument, MissingSection, MultipleDocuments
 from ingest.families import dept_target_form as forms
 from ingest.families.family import Pages
+from ingest.families.project_target_table import _check_complete
 from ingest.identify import Title
 from ingest.pdf.reader import open_pdf, read_pdf
-from ingest.families.project_target_table import _check_complete
 from ingest.records import BudgetLine, DocType, Indicator, Project
 from tests.conftest import SAMPLE_FILES
 from tests.relayout import build_xlsx, set_cells, soffice, to_pdf

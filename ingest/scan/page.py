@@ -146,8 +146,13 @@ def _spelt(every: list[str], key: str) -> str:
 
 def as_printed(reading: str) -> str:
     """A reading with the thousands separators read as points put back as commas: of an amount's
-    points only the last can be its decimal point (21.833.00 is 21,833.00). Any other reading stays
-    as it is."""
+    points only the last can be its decimal point (21.833.00 is 21,833.00); and with its decimal
+    point read as a comma put back, where a reading has no point and its last comma has two digits
+    after it, which no thousands comma has (2,341,13 is 2,341.13). Any other reading stays as it
+    is."""
+    if "." not in reading and re.search(r",\d\d$", reading):
+        point = f"{reading[:-3]}.{reading[-2:]}"
+        return point if is_amount(point) else reading
     if reading.count(".") < 2:
         return reading
     head, _, decimals = reading.rpartition(".")

@@ -10,10 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
-from ingest.scan import UNPROVEN
-from ingest.scan.image import line_boxes, line_image, stop_on_the_line
-from ingest.scan.page import READING_HEIGHTS, _figures_proven, _in_crop, agreed_amount
-from ingest.scan.ppocr import read_line_images
+from ingest.scan.image import stop_on_the_line
+from ingest.scan.page import READING_HEIGHTS, _figures_proven, agreed_amount
+from ingest.scan.ppocr import Line
 from ingest.scan.tesseract import missing_models
 
 SCAN_LINES = Path(__file__).resolve().parents[1] / "fixtures" / "scan_lines"
@@ -67,20 +66,16 @@ def test_what_pp_ocr_alone_read_never_stands(name: str, misread: str, stands: st
 
 def test_a_full_stop_after_a_percent_read_as_a_digit_is_no_figure() -> None:
     """南海's 2024 project table scanned stamped at 200 dpi: the target 统计报表按时报送率 100%。 was
-    read 100%0。, the full stop after the % taken for a 0 that no second reading proved, and the
-    whole table was refused. Its print is a short mark standing on the line: no digit."""
+    read 100%0。 (PP-OCR's reading of the cell's second line, its figures' boxes as it placed
+    them), the full stop after the % taken for a 0 that no second reading proved, and the whole
+    table was refused. Its print is a short mark standing on the line: no figure."""
     crop = cell("percent_full_stop_stamped_200.png")
-    boxes = line_boxes(crop, 300)
-    drawn = [line_image(crop, box) for box in boxes]
-    lines = [
-        _in_crop(line, box, scale, columns)
-        for line, box, (_, scale, columns) in zip(
-            read_line_images([image for image, _, _ in drawn]), boxes, drawn, strict=True
-        )
-    ]
-    assert lines[-1].text.endswith("100%0。")  # the case at hand
-    proven = [_figures_proven(crop, line, 300) for line in lines]
-    assert proven[-1].endswith("100%。") and UNPROVEN not in "".join(proven), proven
+    line = Line(
+        "计报表按时报送率，年度指标值：100%0。",
+        (2, 47, 616, 86),
+        (("100", (507, 47, 565, 86)), ("0", (582, 47, 602, 86))),
+    )
+    assert _figures_proven(crop, line, 300) == "计报表按时报送率，年度指标值：100%。"
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
-"""The lines of print outside a scanned page's tables, found by PP-OCR's detector and read whole
-(`ingest.scan.page._whole_lines`): strips cut from a real scan, and print of our own making."""
+"""The lines of print of a scanned page: outside its tables, found by PP-OCR's detector and read
+whole (`ingest.scan.page._whole_lines`), and inside a cell, cut to its print and read
+(`ingest.scan.image.print_box`, `line_image`): strips cut from real scans, and print of our own
+making."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from ingest.scan.image import PAPER, line_boxes, line_image, paper_level, print_box, without_dust
 from ingest.scan.page import _adds_no_figure, _whole_lines
-from ingest.scan.ppocr import read_print
+from ingest.scan.ppocr import read_line_images, read_print
 
 SCAN_LINES = Path(__file__).resolve().parents[1] / "fixtures" / "scan_lines"
 NOTO_SANS = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -60,3 +63,26 @@ def test_runs_of_print_set_apart_stay_apart() -> None:
 )
 def test_a_wider_reading_is_kept_only_when_it_adds_no_figure(before: str, after: str, kept: bool) -> None:
     assert _adds_no_figure(before, after) is kept
+
+
+def test_grey_print_of_a_200_dpi_scan_is_read_with_its_thin_strokes() -> None:
+    """黄埔's target ≥85% scanned stamped at 200 dpi (the cell as scanned, its neighbours white): its
+    print is grey, the ≥'s thin strokes lighter than print and broken into specks. Cut to its dark
+    print alone the cell lost the ≥'s left half, and its light strokes made paper for the recogniser
+    broke up the ≥ and the %'s slash: read 2850, and the indicator's target was refused."""
+    cell = without_dust(
+        cv2.imread(str(SCAN_LINES / "target_ge_85_percent_stamped_200.png"), cv2.IMREAD_GRAYSCALE)
+    )
+    box = print_box(cell, 300)
+    assert box is not None
+    crop = cell[box[1] : box[3], box[0] : box[2]]
+    assert paper_level(crop) > PAPER + 20  # the case at hand: grey print
+    lines = [line_image(crop, line)[0] for line in line_boxes(crop, 300)]
+    assert [line.text for line in read_line_images(lines)] == ["≥85%"]
+
+
+def test_print_scanned_black_keeps_the_recognisers_paper() -> None:
+    line = np.full((30, 60), 255, dtype=np.uint8)
+    line[5:25, 10:14] = 0
+    line[5:25, 20:22] = 150  # a light stroke beside the black one
+    assert paper_level(line) == PAPER

@@ -315,6 +315,8 @@ def test_only_a_cell_read_as_digits_is_read_again_for_an_amount(read: str, numer
         ("21.833.00", "21833.00"),  # a thousands comma read as a point: only the last is the point
         ("494.772.54", "494772.54"),
         ("1.20.00", "1.20.00"),  # a point out of a separator's place stays
+        ("2,341,13", "2341.13"),  # a decimal point read as a comma: two digits after it
+        ("12,000", "12000"),  # three: a thousands comma
     ],
 )
 def test_readings_of_an_amount_agree_by_its_digits_and_point(read: str, digits: str) -> None:

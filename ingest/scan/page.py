@@ -512,8 +512,10 @@ def read_scanned_page(
         for line, box in lines:
             objects.chars.extend(_laid_out(_figures_proven(crop, line, dpi), to_points(box)))
     # Nothing of the cells is looked at again: their images (the labels alone are four bytes a
-    # pixel) are let go before the detector, the page's largest need, runs.
+    # pixel) are let go before the detector, the page's largest need, runs, and the heap the
+    # recogniser's buffers were carved from is handed back rather than kept beside the detector's.
     del inked, labels, printed_cells, drawn, readings
+    give_back_freed_memory()
     outside[outside > PAPER] = 255
     cell_boxes = [cell.box for cell in cells]
     for outside_line in _whole_lines(outside, read_print(outside, dpi), dpi):

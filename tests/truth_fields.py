@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +36,8 @@ class FieldScore:
     total: int = 0
     amounts_exact: int = 0
     amounts_total: int = 0
-    # an amount field (blank ones too) or a figure that landed and differs from the printed one
+    # an amount field (blank ones too) or a figure that landed and differs from the printed one, in a
+    # text field a figure the printed text does not hold
     numbers_wrong: int = 0
     misses: list[tuple[str, Any, Any]] = field(default_factory=list)  # (where, expected, read)
     # a truth that is a refusal (`{"refused": kind}`): whether the document was refused as that kind
@@ -51,7 +53,11 @@ class FieldScore:
         if amount:
             self.amounts_total += 1
             self.amounts_exact += same
-        if landed and not same and (amount or (_is_number(expected) and read is not None)):
+        if (
+            landed
+            and not same
+            and (amount or (_is_number(expected) and read is not None) or _figure_not_printed(expected, read))
+        ):
             self.numbers_wrong += 1
         if not same:
             self.misses.append((where, expected, read))
@@ -65,6 +71,17 @@ def _same(expected: Any, read: Any) -> bool:
     if _is_number(expected):
         return _is_number(read) and Decimal(str(expected)) == Decimal(str(read))
     return bool(expected == read)
+
+
+def _figure_not_printed(expected: Any, read: Any) -> bool:
+    """Whether a text field holds a figure its printed text does not (a target ≥20 landed as 220):
+    a wrong number inside text. A figure left out of the reading is text not read, not a wrong one."""
+    if not (isinstance(expected, str) and isinstance(read, str)):
+        return False
+    return bool(Counter(_FIGURES.findall(read)) - Counter(_FIGURES.findall(expected)))
+
+
+_FIGURES = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _unspaced(text: str) -> str:

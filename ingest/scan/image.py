@@ -512,6 +512,24 @@ def ring_after(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> b
     return bool(after) and after[0].bottom < base - 0.3 * tall and left + after[0].middle <= box[2]
 
 
+# The widest a digit's ink is against the height of the digits beside it: about 0.6 in the faces
+# offices print with.
+WIDEST_DIGIT = 0.8
+
+
+def sign_first(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> bool:
+    """Whether a figure's print (`figure_print`) begins with a glyph wider than any digit (more than
+    WIDEST_DIGIT of the height of the glyphs after it): a comparison sign, not a digit. Under a
+    seal's ring a ≧ read 2 by both engines alike (Tesseract reads digits only, and gives a sign the
+    digit it looks most like), and ≧20 was read 220."""
+    _left, _around, kept = _figure_runs(image, box, dpi)
+    if len(kept) < 2:
+        return False
+    first, rest = kept[0], kept[1:]
+    tall = max(run.bottom - run.top + 1 for run in rest)
+    return first.right - first.left + 1 > WIDEST_DIGIT * tall
+
+
 def stop_on_the_line(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> bool:
     """Whether a figure's print (`figure_print`) is a mark standing on the line, as a full stop, a
     comma or a 、 does: less than 0.6 as tall as the tallest mark around it, its foot within a fifth
@@ -557,19 +575,25 @@ LINE_HEIGHT = 56
 PAPER = 160
 
 
-# The share of a line's print (darker than 128) that `paper_level` takes for its blackest.
+# The share of a line's print (darker than 128) that `paper_level` takes for its blackest, and how
+# light that may be for the print to count as scanned black: at 300 dpi a line's blackest tenth is
+# at 0–20, at 200 dpi at 30–80.
 BLACKEST_SHARE = 10
+GREY_PRINT = 30
 
 
 def paper_level(line: np.ndarray) -> int:
     """The grey level above which a line's pixels are paper to the recogniser: PAPER for print
-    scanned black, and as much higher as the line's blackest print (its darkest tenth) is lighter
-    than black. Scanned at 200 dpi, print is grey (its darkest strokes at 60–80) and its thin strokes
-    lighter than PAPER: a ≥ and a %'s slash were broken up, and ≥85% read 2850."""
+    scanned black; for grey print, as much higher as the line's blackest print is lighter than
+    black. Scanned at 200 dpi, print is grey and its thin strokes lighter than PAPER: a ≥ and a %'s
+    slash were broken up, and ≥85% read 2850. Print scanned black keeps PAPER: raised by a few
+    levels there, a pen's filled-in lines came back and 惠州市科学技术局 was read 州市科学技犬局."""
     ink = line[line < 128]
     if not ink.size:
         return PAPER
     blackest = int(np.percentile(ink, BLACKEST_SHARE))
+    if blackest < GREY_PRINT:
+        return PAPER
     return blackest + PAPER * (255 - blackest) // 255
 
 

@@ -53,6 +53,7 @@ from ingest.scan.image import (
     render_grey,
     ring_after,
     scan_dpi,
+    sign_first,
     skew_of,
     stop_on_the_line,
     straighten,
@@ -207,12 +208,25 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         for index, place in enumerate(places)
         if place is not None and _no_digit_after_percent(image, text, place, printed[index], dpi)
     }
+    proven_by_print = {
+        index for index, place in places_of(places) if _is_the_figure(printed[index], place[1])
+    }
+    # Disproved whatever a reading of the whole line says: a figure whose print begins with a glyph
+    # wider than any digit (a sign read as one), and a last 0 that is a %'s ring.
+    disproved = {
+        index
+        for index, place in places_of(places)
+        if index not in rings
+        and (
+            sign_first(image, place[2], dpi)
+            or (index not in proven_by_print and _ring_read_as_zero(image, place, printed[index], dpi))
+        )
+    }
     unproven = [
         (index, place)
-        for index, place in enumerate(places)
-        if place is not None and index not in rings and not _is_the_figure(printed[index], place[1])
+        for index, place in places_of(places)
+        if index not in rings and (index in disproved or index not in proven_by_print)
     ]
-    disproved = {index for index, place in unproven if _ring_read_as_zero(image, place, printed[index], dpi)}
     if len(disproved) < len(unproven):
         agreed = _read_alike(image, line, dpi) - disproved
         unproven = [(index, place) for index, place in unproven if index not in agreed]
@@ -223,6 +237,11 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         else:
             text = text[:found] + UNPROVEN + text[found:]
     return text
+
+
+def places_of(places: list[Place | None]) -> list[tuple[int, Place]]:
+    """The line's figures with their indexes, those that are no figure (None) left out."""
+    return [(index, place) for index, place in enumerate(places) if place is not None]
 
 
 def _no_digit_after_percent(
@@ -503,6 +522,8 @@ def read_scanned_page(
             continue
         if looks_numeric(text):
             amount, digit_readings = agreed_amount(crop, dpi, re.sub(r"\s+", "", text))
+            if sign_first(crop, (0, 0, width, height), dpi):
+                amount = None  # a target's sign read as a digit by both engines: ≧20 as 220
             shown = amount if amount is not None else UNPROVEN + "/".join(dict.fromkeys(digit_readings))
             objects.chars.extend(
                 _laid_out(shown, to_points((left, cell_top, left + width, cell_top + height)))

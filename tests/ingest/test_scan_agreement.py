@@ -9,8 +9,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
-from ingest.scan.image import stop_on_the_line
+from ingest.scan.image import sign_first, stop_on_the_line
 from ingest.scan.page import READING_HEIGHTS, _figures_proven, agreed_amount
 from ingest.scan.ppocr import Line
 from ingest.scan.tesseract import missing_models
@@ -94,3 +95,32 @@ def test_a_stop_on_the_line_is_told_from_a_digit(marks: list[tuple[int, int, int
     for left, right, top, bottom in marks:
         line[top : bottom + 1, left : right + 1] = 0
     assert stop_on_the_line(line, (20, 0, 40, 39), 300) is stop
+
+
+def test_a_sign_under_a_ring_read_as_a_digit_by_both_engines_is_no_amount() -> None:
+    """肇庆's form as a colour JPEG at 300 dpi: the target ≧20 of 新增省级以上科技创新平台数量, a
+    seal's ring through its ≧. PP-OCR read 220, and Tesseract, which reads digits only, gave the
+    sign the digit it looks most like, 220, three times: the readings agreed on a wrong amount.
+    The first glyph is wider than any digit: the cell holds no amount it can prove."""
+    crop = cell("target_ge_20_under_a_ring_colour_jpeg_300.png")
+    amount, readings = agreed_amount(crop, 300, "220")
+    assert amount == "220", readings  # the case at hand: agreed, and wrong
+    height, width = crop.shape
+    assert sign_first(crop, (0, 0, width, height), 300)
+
+
+NOTO = Path("/usr/share/fonts/opentype/noto")
+
+
+@pytest.mark.skipif(not NOTO.exists(), reason="needs fonts-noto-cjk")
+@pytest.mark.parametrize("face", ["NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc"])
+def test_no_digit_is_taken_for_a_sign(face: str) -> None:
+    """Every digit before 0, 9 pt and 14 pt at 300 dpi, in both Noto CJK faces (sans and serif):
+    none is wider than a digit may be."""
+    for size in (38, 58):
+        font = ImageFont.truetype(str(NOTO / face), size, index=2)
+        for digit in "0123456789":
+            strip = Image.new("L", (4 * size, 2 * size), 255)
+            ImageDraw.Draw(strip).text((size // 2, size // 3), f"{digit}0", font=font, fill=0)
+            image = np.array(strip)
+            assert not sign_first(image, (0, 0, image.shape[1], image.shape[0]), 300), (digit, size)

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from ingest.scan.image import sign_first, stop_on_the_line
-from ingest.scan.page import READING_HEIGHTS, _figures_proven, agreed_amount
-from ingest.scan.ppocr import Line
+from ingest.scan import UNPROVEN
+from ingest.scan.image import line_boxes, line_image, sign_first, stop_on_the_line
+from ingest.scan.page import READING_HEIGHTS, _figures_proven, _in_crop, agreed_amount
+from ingest.scan.ppocr import Line, read_line_images
 from ingest.scan.tesseract import missing_models
 
 SCAN_LINES = Path(__file__).resolve().parents[1] / "fixtures" / "scan_lines"
@@ -124,3 +125,31 @@ def test_no_digit_is_taken_for_a_sign(face: str) -> None:
             ImageDraw.Draw(strip).text((size // 2, size // 3), f"{digit}0", font=font, fill=0)
             image = np.array(strip)
             assert not sign_first(image, (0, 0, image.shape[1], image.shape[0]), 300), (digit, size)
+
+
+def _read_line(crop: np.ndarray) -> Line:
+    (box,) = line_boxes(crop, 300)
+    image, scale, columns = line_image(crop, box)
+    (line,) = read_line_images([image])
+    return _in_crop(line, box, scale, columns)
+
+
+def test_a_figure_set_apart_letter_by_letter_is_one_figure() -> None:
+    """韶关's 2024 form prints the target ≥95% set apart across its cell (stamped at 300 dpi):
+    PP-OCR read ≥9 5%, each digit proven by itself, and the target landed with the value 9. The
+    two digits' print read whole is 95, three times: one figure."""
+    crop = cell("target_ge_95_percent_set_apart_stamped_300.png")
+    line = _read_line(crop)
+    assert line.text == "≥9 5%"  # the case at hand
+    assert _figures_proven(crop, line, 300) == "≥95%"
+
+
+def test_figures_a_colon_parts_are_not_proven() -> None:
+    """A decimal point read as a colon (增城's ≥2.8% read ≥2:8%: the target landed with the value 2)
+    cannot be told from a ratio's colon by Tesseract, which reads digits and points only: neither
+    figure is proven, and the document is refused naming them."""
+    crop = cell("target_ge_95_percent_set_apart_stamped_300.png")
+    line = _read_line(crop)
+    (first, first_box), (second, second_box) = line.figures
+    as_colon = Line(f"≥{first}:{second}%", line.box, ((first, first_box), (second, second_box)))
+    assert _figures_proven(crop, as_colon, 300) == f"≥{UNPROVEN}{first}:{UNPROVEN}{second}%"

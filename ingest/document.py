@@ -22,7 +22,7 @@ from ingest.records import DocType, DocumentHeader, ParsedDocument
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.29.13"
+PARSER_VERSION = "2026.11.29.14"
 
 
 def sections_of(doc_type: DocType) -> tuple[str, ...]:

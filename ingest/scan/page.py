@@ -171,6 +171,8 @@ def digits_of(reading: str) -> str:
     return reading.replace(",", "") if is_amount(reading) else reading
 
 
+# The comparison signs a target prints before its figure.
+_SIGNS = ("≥", "≤", "≧", "≦", ">", "<", "＞", "＜", "=", "＝")
 # An item's number in a list (1.新增… ；2.国家级…): the targets and the prose reader take it as
 # structure, never as a figure, and Tesseract reads a lone 1 as nothing as often as not.
 _ITEM_NUMBER = re.compile(r"\d{1,2}[.、．](?!\d)")
@@ -216,13 +218,14 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         index for index, place in places_of(places) if _is_the_figure(printed[index], place[1])
     }
     # Disproved whatever a reading of the whole line says: a figure whose print begins with a glyph
-    # wider than any digit (a sign read as one), and a last 0 that is a %'s ring.
+    # wider than any digit (a sign read as one; unless the sign was read before it, and its glyph
+    # ran into the first digit's, as on a fax page), and a last 0 that is a %'s ring.
     disproved = {
         index
         for index, place in places_of(places)
         if index not in rings
         and (
-            sign_first(image, place[2], dpi)
+            (not text[: place[0]].endswith(_SIGNS) and sign_first(image, place[2], dpi))
             or (index not in proven_by_print and _ring_read_as_zero(image, place, printed[index], dpi))
         )
     }

@@ -153,3 +153,15 @@ def test_figures_a_colon_parts_are_not_proven() -> None:
     (first, first_box), (second, second_box) = line.figures
     as_colon = Line(f"≥{first}:{second}%", line.box, ((first, first_box), (second, second_box)))
     assert _figures_proven(crop, as_colon, 300) == f"≥{UNPROVEN}{first}:{UNPROVEN}{second}%"
+
+
+def test_a_sign_read_before_a_figure_whose_glyph_ran_into_the_first_digit_disproves_nothing() -> None:
+    """广州's form (distributed labels) as a 1-bit fax page at 300 dpi: the ≥ of ≥4500家 touches its
+    4, one glyph wider than any digit. PP-OCR read the sign before the figure: the figure is no
+    sign read as a digit, and stands as read."""
+    crop = cell("target_sign_joined_to_a_digit_fax_g4_300.png")
+    line = _read_line(crop)
+    assert "≥4500家" in line.text  # the case at hand
+    figure, box = next((figure, box) for figure, box in line.figures if figure == "4500")
+    assert sign_first(crop, box, 300)
+    assert "≥4500家" in _figures_proven(crop, line, 300)

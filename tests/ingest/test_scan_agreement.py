@@ -162,6 +162,6 @@ def test_a_sign_read_before_a_figure_whose_glyph_ran_into_the_first_digit_dispro
     crop = cell("target_sign_joined_to_a_digit_fax_g4_300.png")
     line = _read_line(crop)
     assert "≥4500家" in line.text  # the case at hand
-    figure, box = next((figure, box) for figure, box in line.figures if figure == "4500")
+    box = next(box for figure, box in line.figures if figure == "4500")
     assert sign_first(crop, box, 300)
     assert "≥4500家" in _figures_proven(crop, line, 300)

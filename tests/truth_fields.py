@@ -77,9 +77,9 @@ def _same(expected: Any, read: Any) -> bool:
     return bool(expected == read)
 
 
-# Fields that name something: a figure in them is text as read (第10.5代, 2023-2024年…项目), not
-# proven as a target's or a fact's is (README, reading a scan).
-NAMES = {"department", "name", "label", "unit", "subject"}
+# Fields that name or quote something: a figure in them is text as read (第10.5代, 2023-2024年…项目;
+# a fact's sentence), not data proven as a target's or a fact's value is (README, reading a scan).
+NAMES = {"department", "name", "label", "unit", "subject", "text"}
 
 
 def _figure_not_printed(expected: Any, read: Any) -> bool:

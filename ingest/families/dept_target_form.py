@@ -434,17 +434,22 @@ def names_read_alike(rows: Sequence[TableRow]) -> Sequence[TableRow]:
     differ otherwise are left as read, for `one_department` to tell a second form by: two
     departments' names differ by a word, not by one character gone."""
     named = [row for row in rows if section_of(row) == DEPARTMENT]
-    names = {squash("".join(body(row))) for row in named}
+    names = {_name_in(row) for row in named}
     fullest = max(names, key=len, default="")
     if len(names) < 2 or any(name != fullest and not _one_lost(name, fullest) for name in names):
         return rows
-    spelt = next(row for row in named if squash("".join(body(row))) == fullest)
+    spelt = next(row for row in named if _name_in(row) == fullest)
     return [
         replace(row, cells=spelt.cells)
         if section_of(row) == DEPARTMENT and len(row.cells) == len(spelt.cells)
         else row
         for row in rows
     ]
+
+
+def _name_in(row: TableRow) -> str:
+    """The department a 部门名称 row names, whitespace left out."""
+    return squash("".join(body(row)))
 
 
 def _one_lost(short: str, full: str) -> bool:
@@ -456,7 +461,7 @@ def one_department(rows: Sequence[TableRow]) -> None:
     """MultipleDocuments when a second 部门名称 row names another department."""
     named = [row for row in rows if section_of(row) == DEPARTMENT]
     for row in named[1:]:
-        if squash("".join(body(row))) != squash("".join(body(named[0]))):
+        if _name_in(row) != _name_in(named[0]):
             raise MultipleDocuments(f"page {row.page}: a second form begins, of another department")
 
 

@@ -80,6 +80,7 @@ def _same(expected: Any, read: Any) -> bool:
 # Fields that name or quote something: a figure in them is text as read (第10.5代, 2023-2024年…项目;
 # a fact's sentence), not data proven as a target's or a fact's value is (README, reading a scan).
 NAMES = {"department", "name", "label", "unit", "subject", "text"}
+_FIGURES = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _figure_not_printed(expected: Any, read: Any) -> bool:
@@ -88,9 +89,6 @@ def _figure_not_printed(expected: Any, read: Any) -> bool:
     if not (isinstance(expected, str) and isinstance(read, str)):
         return False
     return bool(Counter(_FIGURES.findall(read)) - Counter(_FIGURES.findall(expected)))
-
-
-_FIGURES = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _unspaced(text: str) -> str:

@@ -561,7 +561,7 @@ def read_scanned_page(
             continue
         if looks_numeric(text):
             amount, digit_readings = agreed_amount(crop, dpi, re.sub(r"\s+", "", text))
-            if sign_first(crop, (0, 0, width, height), dpi):
+            if amount is not None and sign_first(crop, (0, 0, width, height), dpi):
                 amount = None  # a target's sign read as a digit by both engines: ≧20 as 220
             shown = amount if amount is not None else UNPROVEN + "/".join(dict.fromkeys(digit_readings))
             objects.chars.extend(

@@ -14,6 +14,22 @@ def is_amount(text: str | None) -> bool:
     return text is not None and _AMOUNT.match(text.strip().replace(" ", "")) is not None
 
 
+def as_printed(reading: str) -> str:
+    """A reading with the thousands separators read as points put back as commas: of an amount's
+    points only the last can be its decimal point (21.833.00 is 21,833.00); and with its decimal
+    point read as a comma put back, where a reading has no point and its last comma has two digits
+    after it, which no thousands comma has (2,341,13 is 2,341.13). Any other reading stays as it
+    is."""
+    if "." not in reading and re.search(r",\d\d$", reading):
+        point = f"{reading[:-3]}.{reading[-2:]}"
+        return point if is_amount(point) else reading
+    if reading.count(".") < 2:
+        return reading
+    head, _, decimals = reading.rpartition(".")
+    commas = f"{head.replace('.', ',')}.{decimals}"
+    return commas if is_amount(commas) else reading
+
+
 def parse_amount(text: str) -> Decimal:
     """Parse '364,607.20' → Decimal('364607.20'); raise ValueError on anything else."""
     cleaned = text.strip().replace(" ", "")

@@ -3,7 +3,9 @@ the title and hands its pages to the family's reader (ingest/families/registry.p
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from pypdfium2 import PdfDocument
@@ -16,13 +18,14 @@ from ingest.identify import Title, resolve_year
 from ingest.pdf.columns import is_continuation_mark
 from ingest.pdf.integrity import damaged_page
 from ingest.pdf.pdfium import PageObjects
-from ingest.pdf.reader import PdfContent, first_page_text, open_pdf, read_pdf
+from ingest.pdf.reader import PdfContent, TableRow, first_page_text, open_pdf, read_pdf
 from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import DocType, DocumentHeader, ParsedDocument
+from ingest.settling import settle
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.29.14"
+PARSER_VERSION = "2026.11.29.15"
 
 
 def sections_of(doc_type: DocType) -> tuple[str, ...]:
@@ -51,7 +54,6 @@ def parse_document(
     try:
         document = _parse(Path(path), year=year, source_path=source_path, departments=departments, ocr=ocr)
         if document.header.ocr:
-            prove(document, Path(path))
             document = unmarked(document)
     except DocumentError as error:
         error.stamp(path)
@@ -84,12 +86,36 @@ def _parse(
         # Forms and tables are read from their tables: only a family that reads prose needs the text.
         content = read_pdf(pdf, first_page=first_page, texts=family.reads_text)
     if not content.scanned:
-        return _records(path, family, title, first_page, content, year, source_path, departments)
+        return records_of(path, family, title, first_page, content, year, source_path, departments)
+    return proven_records(
+        path,
+        content,
+        lambda read: records_of(path, family, title, first_page, read, year, source_path, departments),
+    )
+
+
+def proven_records(
+    path: Path, content: PdfContent, records: Callable[[PdfContent], ParsedDocument]
+) -> ParsedDocument:
+    """The records of a document read by OCR (`records` of its content), once they pass its proof
+    (`ingest/proof.py`), its unproven amounts settled by its identities where they can be
+    (`ingest/settling.py`); UnreadableScan otherwise."""
+
+    def proven(rows: list[TableRow]) -> ParsedDocument:
+        document = records(dataclasses.replace(content, rows=rows))
+        prove(document, path)
+        return document
+
     try:
-        return _records(path, family, title, first_page, content, year, source_path, departments)
+        return proven(content.rows)
     except UnknownYear:
         raise  # the landing path's folder, not OCR, is what is missing
     except DocumentError as error:
+        settled = settle(content.rows, proven)
+        if settled is not None:
+            return settled
+        if isinstance(error, UnreadableScan):
+            raise  # the proof's own refusal names the figure
         # In a scan, a block not found or an amount not there is a misreading far more often than
         # a broken document: where an amount belongs, OCR gave none its readings agreed on
         # (ingest/scan/page.py), or a label came out unrecognisable.
@@ -97,7 +123,7 @@ def _parse(
         raise UnreadableScan(path, detail) from error
 
 
-def _records(
+def records_of(
     path: Path,
     family: Family,
     title: Title,

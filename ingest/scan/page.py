@@ -32,7 +32,7 @@ import cv2
 import numpy as np
 import pypdfium2 as pdfium
 
-from ingest.amounts import is_amount
+from ingest.amounts import as_printed, is_amount
 from ingest.errors import NoTextLayer, UnreadableScan
 from ingest.pdf.pdfium import Obj, PageObjects, new_char
 from ingest.pdf.text import squash
@@ -64,6 +64,7 @@ from ingest.scan.memory import give_back_freed_memory
 from ingest.scan.ppocr import FIGURE, Box, Line, read_line_images, read_print
 from ingest.scan.signs import comparison_sign
 from ingest.scan.tesseract import DIGITS, missing_models, read_digits, read_line
+from ingest.settling import READINGS_SEPARATOR
 
 # What a cell holding only a dash is read as: the parsers take it for no figure, as in print.
 DASH = "—"
@@ -78,6 +79,32 @@ def looks_numeric(text: str) -> bool:
     squeezed = re.sub(r"\s+", "", text)
     allowed = set(DIGITS) | set(_SEPARATOR_MISREAD)
     return bool(squeezed) and set(squeezed) <= allowed and any(c.isdigit() for c in squeezed)
+
+
+# What the recogniser reads a 0 as when a seal's ring has cut a piece out of it: 3,600.C0, 40C.00.
+_ZERO_MISREAD = "CcOoDGQU"
+# An amount with its decimals, as a number cell prints one.
+_WITH_DECIMALS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*\.\d{1,4}$|^\d+\.\d{1,4}$")
+# The most digits of an amount read as something else for its cell to be taken for a number cell.
+_MOST_CUT = 2
+
+
+def cut_into(text: str) -> str | None:
+    """The reading of a number cell whose print something cut into, or None: an amount with its
+    decimals but for a digit or two read as a Latin letter or a symbol (3,600.C0, 476,$04.29). A
+    name such as 5G, a percentage, an amount with its unit are no such reading. The letters a cut 0
+    is read as (C, O…) are given back as 0; another mark standing for a digit is kept as read."""
+    squeezed = re.sub(r"\s+", "", text)
+    marks = [character for character in squeezed if not character.isdigit() and character not in ",."]
+    # A cut digit is read as a Latin letter or a symbol; a %, a sign, a unit (万) mean what they say.
+    if not marks or len(marks) > _MOST_CUT or squeezed[:1] in marks:
+        return None
+    if any(not mark.isascii() or mark in "%+-<>=" for mark in marks):
+        return None
+    if not _WITH_DECIMALS.match("".join(c if c.isdigit() or c in ",." else "0" for c in squeezed)):
+        return None
+    zeros = squeezed.translate(str.maketrans(_ZERO_MISREAD, "0" * len(_ZERO_MISREAD)))
+    return zeros if _WITH_DECIMALS.match(zeros) else squeezed
 
 
 # Tesseract reads digits best at a size, not at a resolution: 20–28 px tall. At 300 dpi a figure of
@@ -144,22 +171,6 @@ def _spelt(every: list[str], key: str) -> str:
     never makes one)."""
     spelt = [as_printed(reading) for reading in every if digits_of(reading) == key]
     return max(spelt, key=lambda reading: (spelt.count(reading), "," in reading))
-
-
-def as_printed(reading: str) -> str:
-    """A reading with the thousands separators read as points put back as commas: of an amount's
-    points only the last can be its decimal point (21.833.00 is 21,833.00); and with its decimal
-    point read as a comma put back, where a reading has no point and its last comma has two digits
-    after it, which no thousands comma has (2,341,13 is 2,341.13). Any other reading stays as it
-    is."""
-    if "." not in reading and re.search(r",\d\d$", reading):
-        point = f"{reading[:-3]}.{reading[-2:]}"
-        return point if is_amount(point) else reading
-    if reading.count(".") < 2:
-        return reading
-    head, _, decimals = reading.rpartition(".")
-    commas = f"{head.replace('.', ',')}.{decimals}"
-    return commas if is_amount(commas) else reading
 
 
 def digits_of(reading: str) -> str:
@@ -559,11 +570,18 @@ def read_scanned_page(
                 _laid_out(UNPROVEN, to_points((left, cell_top, left + width, cell_top + height)))
             )
             continue
-        if looks_numeric(text):
+        cut = cut_into(text)
+        if looks_numeric(text) or cut is not None:
             amount, digit_readings = agreed_amount(crop, dpi, re.sub(r"\s+", "", text))
-            if amount is not None and sign_first(crop, (0, 0, width, height), dpi):
-                amount = None  # a target's sign read as a digit by both engines: ≧20 as 220
-            shown = amount if amount is not None else UNPROVEN + "/".join(dict.fromkeys(digit_readings))
+            # Not proven by the readings alone: an amount whose print was cut into (a seal's ring
+            # through the 0 of 3,600.00 gave Tesseract 3,600.60 three times), and a target's sign
+            # read as a digit by both engines (≧20 as 220).
+            if amount is not None and (cut is not None or sign_first(crop, (0, 0, width, height), dpi)):
+                amount = None
+            # Unproven, the cell keeps every reading: the document's identities may yet settle which
+            # one is printed (`ingest/settling.py`).
+            read = [re.sub(r"\s+", "", text), *([cut] if cut is not None else []), *digit_readings]
+            shown = amount if amount is not None else UNPROVEN + READINGS_SEPARATOR.join(dict.fromkeys(read))
             objects.chars.extend(
                 _laid_out(shown, to_points((left, cell_top, left + width, cell_top + height)))
             )

@@ -32,7 +32,7 @@ from ingest.proof import prove, prove_prose, unmarked
 from ingest.records import ParsedDocument
 from ingest.scan import UNPROVEN
 from ingest.scan.image import MARGIN, closed_up, figure_print, framed, line_image, ring_after
-from ingest.scan.page import _in_crop, _ring_read_as_zero, agreed_amount, digits_of, looks_numeric
+from ingest.scan.page import _in_crop, _ring_read_as_zero, agreed_amount, cut_into, digits_of, looks_numeric
 from ingest.scan.ppocr import normalised, read_line_images, without_phantom_marks
 from ingest.scan.tesseract import missing_models
 from jixiao.cli import main
@@ -301,6 +301,26 @@ def test_the_mark_of_an_unproven_figure_outlives_the_text_normalisation() -> Non
 )
 def test_only_a_cell_read_as_digits_is_read_again_for_an_amount(read: str, numeric: bool) -> None:
     assert looks_numeric(read) is numeric
+
+
+@pytest.mark.parametrize(
+    ("read", "cut"),
+    [
+        ("3,600.C0", "3,600.00"),
+        ("40C.00", "400.00"),
+        ("476,$04.29", "476,$04.29"),
+        ("3,600.00", None),
+        ("5G", None),
+        ("12.5%", None),
+        ("12.50万", None),
+        ("C.00", None),
+    ],
+)
+def test_an_amount_a_ring_cut_into_is_still_a_number_cell(read: str, cut: str | None) -> None:
+    """A 0 whose stroke a seal's ring replaced reads as a letter; the cell is read again for an
+    amount, and its letters are given back as the 0 they stand for. A name, a percentage, an amount
+    with its unit are left as text."""
+    assert cut_into(read) == cut
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,12 @@ def header_columns(
             alike.append((span, frozenset(levels)))
     spans.update(_levels_in_order(alike, labels))
     required = set(labels.values()) - set(optional)
+    missing = required - spans.keys()
+    left = [(printed, span) for printed, span in unmatched if span not in spans.values()]
+    if len(missing) == 1 and len(left) == 1:
+        (field,), ((printed, span),) = missing, left
+        if any(_all_but_one(printed, label) for label in labels if labels[label] == field):
+            spans[field] = span
     return Columns(spans) if required <= spans.keys() else None
 
 
@@ -117,6 +123,26 @@ def _levels_in_order(
     if len(set(fields)) != len(fields):
         return {}
     return dict(zip(fields, (span for span, _ in sorted(alike)), strict=True))
+
+
+def _all_but_one(printed: str, label: str) -> bool:
+    """Whether `printed` starts with `label`'s first character and holds all its characters but
+    one, in order, within one character more than the label: the one header cell left unnamed
+    beside the one field no cell named, where a seal's ring cut a character in two (财政拨款 read
+    财政：发款)."""
+    if len(label) < _FUZZY_LENGTH or not printed.startswith(label[0]):
+        return False
+    start = printed[: len(label) + 1]
+    # The longest common subsequence of the two, row by row.
+    longest = [0] * (len(label) + 1)
+    for character in start:
+        previous = 0
+        for index, wanted in enumerate(label, start=1):
+            previous, longest[index] = (
+                longest[index],
+                previous + 1 if character == wanted else max(longest[index], longest[index - 1]),
+            )
+    return longest[-1] >= len(label) - 1
 
 
 def _one_off(printed: str, label: str) -> bool:

@@ -167,3 +167,30 @@ def test_a_header_reads_its_levels_in_order_when_ocr_lost_their_numerals(read: t
 )
 def test_a_row_that_cannot_be_the_levels_is_no_header(read: tuple[str, ...]) -> None:
     assert header_columns(_header(*read), LEVELS) is None
+
+
+PROJECT_COLUMNS = {
+    "项目名称": "name",
+    "总计": "total",
+    "财政拨款": "fiscal",
+    "财政专户拨款": "special_account",
+}
+
+
+@pytest.mark.parametrize(
+    ("read", "header"),
+    [
+        (("项目名称", "总计", "财政：发款", "财政专户拨款"), True),  # a ring cut 拨 in two: the one left
+        (("项目名称", "总计", "财政拨", "财政专户拨款"), True),  # its last character lost
+        (("项目名称", "总计", "财政：发款", "财：政专户拨款"), False),  # two cells left for two fields
+        (("项目名称", "总计", "其他资金", "财政专户拨款"), False),  # another label altogether
+        (("项目名称", "总计", "政拨款", "财政专户拨款"), False),  # its first character lost
+    ],
+)
+def test_the_one_header_cell_left_takes_the_one_field_left_when_it_spells_all_but_one_character(
+    read: tuple[str, ...], header: bool
+) -> None:
+    columns = header_columns(_header(*read), PROJECT_COLUMNS)
+    assert (columns is not None) is header
+    if columns is not None:
+        assert columns.spans["fiscal"] == (80.0, 120.0)

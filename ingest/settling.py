@@ -86,16 +86,18 @@ def settle(
     """The document `proven` reads from `rows` with its unproven amounts settled by its identities;
     None when they do not settle them. `proven` raises a DocumentError for any document that does
     not pass its proof."""
+    # An unproven cell no reading of which is an amount (a target's figure, ink read as nothing)
+    # offers nothing to choose: it fails the proof, or the parsers take no amount from it.
     cells = {
         (row_index, cell_index): readings
         for row_index, row in enumerate(rows)
         for cell_index, cell in enumerate(row.cells)
-        if (readings := readings_of(cell)) is not None
+        if (readings := readings_of(cell))
     }
     choices = 1
     for readings in cells.values():
         choices *= len(readings)
-    if not cells or len(cells) > MOST_CELLS or not 0 < choices <= MOST_CHOICES:
+    if not cells or len(cells) > MOST_CELLS or choices > MOST_CHOICES:
         return None
     passed: list[tuple[dict[Place, str], ParsedDocument]] = []
     for amounts in itertools.product(*cells.values()):

@@ -572,7 +572,8 @@ def read_scanned_page(
             continue
         cut = cut_into(text)
         if looks_numeric(text) or cut is not None:
-            amount, digit_readings = agreed_amount(crop, dpi, re.sub(r"\s+", "", text))
+            squeezed = re.sub(r"\s+", "", text)
+            amount, digit_readings = agreed_amount(crop, dpi, squeezed)
             # Not proven by the readings alone: an amount whose print was cut into (a seal's ring
             # through the 0 of 3,600.00 gave Tesseract 3,600.60 three times), and a target's sign
             # read as a digit by both engines (≧20 as 220).
@@ -580,7 +581,7 @@ def read_scanned_page(
                 amount = None
             # Unproven, the cell keeps every reading: the document's identities may yet settle which
             # one is printed (`ingest/settling.py`).
-            read = [re.sub(r"\s+", "", text), *([cut] if cut is not None else []), *digit_readings]
+            read = [squeezed, *([cut] if cut is not None else []), *digit_readings]
             shown = amount if amount is not None else UNPROVEN + READINGS_SEPARATOR.join(dict.fromkeys(read))
             objects.chars.extend(
                 _laid_out(shown, to_points((left, cell_top, left + width, cell_top + height)))

@@ -24,7 +24,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from ingest.amounts import as_printed, is_amount, parse_amount
+from ingest.amounts import as_printed, parse_amount
 from ingest.errors import DocumentError
 from ingest.pdf.reader import TableRow
 from ingest.records import ParsedDocument
@@ -50,9 +50,10 @@ def readings_of(cell: str) -> list[str] | None:
     separated: set[Decimal] = set()
     for reading in cell[len(UNPROVEN) :].split(READINGS_SEPARATOR):
         spelt = as_printed(reading)
-        if not is_amount(spelt):
-            continue
-        value = parse_amount(spelt)
+        try:
+            value = parse_amount(spelt)
+        except ValueError:
+            continue  # no amount, or one no parser takes (more decimals than a raw table keeps)
         if value not in fullest or _decimals(value) > _decimals(fullest[value]):
             fullest[value] = value
         if "," in spelt:

@@ -93,6 +93,8 @@ def test_two_readings_between_which_the_identities_cannot_choose_are_refused() -
         (f"{UNPROVEN}3,600.C0/3,600.00/3,600.60", ["3,600.00", "3,600.60"]),
         (f"{UNPROVEN}43.000.00/42,000.00/438,0", ["43,000.00", "42,000.00"]),
         (f"{UNPROVEN}1,150.08/1,150.0/1150.00", ["1,150.08", "1,150.00"]),
+        # five decimals: an amount no parser takes
+        (f"{UNPROVEN}2.34113/2734513//2,341.13", ["2734513", "2,341.13"]),
         ("3,600.00", None),
         (f"研发投入强度达{UNPROVEN}6.65%", None),
     ],

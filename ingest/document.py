@@ -25,7 +25,7 @@ from ingest.settling import settle
 from ingest.targets import targets_of
 
 # Bumped when a parser change alters records: documents parsed by an older version are parsed again.
-PARSER_VERSION = "2026.11.29.15"
+PARSER_VERSION = "2026.11.29.16"
 
 
 def sections_of(doc_type: DocType) -> tuple[str, ...]:

@@ -522,12 +522,26 @@ def sign_first(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> b
     WIDEST_DIGIT of the height of the glyphs after it): a comparison sign, not a digit. Under a
     seal's ring a ≧ read 2 by both engines alike (Tesseract reads digits only, and gives a sign the
     digit it looks most like), and ≧20 was read 220."""
-    _left, _around, kept = _figure_runs(image, box, dpi)
+    return sign_and_digits(image, box, dpi) is not None
+
+
+def sign_and_digits(
+    image: np.ndarray, box: tuple[int, int, int, int], dpi: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """When a figure's print begins with a glyph wider than any digit (`sign_first`): that glyph cut
+    to its ink with two pixels around it (as `cell_print` cuts a cell's print, for
+    `signs.comparison_sign`), and the print of the digits after it; else None."""
+    left, _around, kept = _figure_runs(image, box, dpi)
     if len(kept) < 2:
-        return False
+        return None
     first, rest = kept[0], kept[1:]
     tall = max(run.bottom - run.top + 1 for run in rest)
-    return first.right - first.left + 1 > WIDEST_DIGIT * tall
+    if first.right - first.left + 1 <= WIDEST_DIGIT * tall:
+        return None
+    _x0, y0, _x1, y1 = box
+    glyph = image[y0 + first.top : y0 + first.bottom + 1, left + first.left : left + first.right + 1]
+    digits = image[max(0, y0 - 2) : y1 + 2, max(0, left + rest[0].left - 2) : left + rest[-1].right + 3]
+    return framed(glyph, 2), digits
 
 
 def stop_on_the_line(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> bool:

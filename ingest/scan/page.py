@@ -54,6 +54,7 @@ from ingest.scan.image import (
     render_grey,
     ring_after,
     scan_dpi,
+    sign_and_digits,
     sign_first,
     skew_of,
     stop_on_the_line,
@@ -228,6 +229,13 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     proven_by_print = {
         index for index, place in places_of(places) if _is_the_figure(printed[index], place[1])
     }
+    signed = {
+        index: (place, spelt)
+        for index, place in places_of(places)
+        if index not in rings
+        and not text[: place[0]].endswith(_SIGNS)
+        and (spelt := sign_read_as_digit(image, place[2], place[1], dpi)) is not None
+    }
     # Disproved whatever a reading of the whole line says: a figure whose print begins with a glyph
     # wider than any digit (a sign read as one; unless the sign was read before it, and its glyph
     # ran into the first digit's, as on a fax page), and a last 0 that is a %'s ring.
@@ -235,6 +243,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         index
         for index, place in places_of(places)
         if index not in rings
+        and index not in signed
         and (
             (not text[: place[0]].endswith(_SIGNS) and sign_first(image, place[2], dpi))
             or (index not in proven_by_print and _ring_read_as_zero(image, place, printed[index], dpi))
@@ -245,6 +254,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         for index, place in places_of(places)
         if index not in rings
         and index not in joined
+        and index not in signed
         and (index in disproved or index in apart or index not in proven_by_print)
     ]
     if len(disproved | apart) < len(unproven):
@@ -253,6 +263,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     edits = [(place[0], place[0] + len(place[1]), "") for place in rings.values()]
     edits += [(place[0], place[0], UNPROVEN) for _, place in unproven]
     edits += [(place[0], end, place[1]) for place, end in joined.values()]
+    edits += [(place[0], place[0] + len(place[1]), spelt) for place, spelt in signed.values()]
     for start, end, spelt in sorted(edits, reverse=True):
         text = text[:start] + spelt + text[end:]
     return text
@@ -321,6 +332,25 @@ def _is_the_figure(printed: str | None, figure: str) -> bool:
     figure than the line's is no proof of either: the print it was given may have been cut short or
     taken in a neighbour."""
     return printed is not None and digits_of(printed) == digits_of(figure)
+
+
+def sign_read_as_digit(image: np.ndarray, box: Box, read: str, dpi: int) -> str | None:
+    """A figure printed after a comparison sign that the readings took for a digit or left out (on
+    a fax page ≥30 read 230 by one engine and 30 by the other), as printed: the sign its strokes
+    show (`comparison_sign` on the wide glyph `sign_first` finds), then the digits after it, proven
+    on their own print as `read` or `read` without its first character. None when the glyph is no
+    sign its strokes tell, or the digits are not proven."""
+    split = sign_and_digits(image, box, dpi)
+    if split is None:
+        return None
+    glyph, digits = split
+    sign = comparison_sign(glyph, dpi)
+    if sign is None:
+        return None
+    for figure in dict.fromkeys((read, read[1:])):
+        if figure and _is_the_figure(agreed_amount(digits, dpi, figure)[0], figure):
+            return sign + figure
+    return None
 
 
 def _ring_read_as_zero(image: np.ndarray, place: Place, printed: str | None, dpi: int) -> bool:
@@ -573,11 +603,18 @@ def read_scanned_page(
         cut = cut_into(text)
         if looks_numeric(text) or cut is not None:
             squeezed = re.sub(r"\s+", "", text)
+            whole = (0, 0, width, height)
+            signed = sign_read_as_digit(crop, whole, squeezed, dpi) if cut is None else None
+            if signed is not None:
+                objects.chars.extend(
+                    _laid_out(signed, to_points((left, cell_top, left + width, cell_top + height)))
+                )
+                continue
             amount, digit_readings = agreed_amount(crop, dpi, squeezed)
             # Not proven by the readings alone: an amount whose print was cut into (a seal's ring
             # through the 0 of 3,600.00 gave Tesseract 3,600.60 three times), and a target's sign
-            # read as a digit by both engines (≧20 as 220).
-            if amount is not None and (cut is not None or sign_first(crop, (0, 0, width, height), dpi)):
+            # read as a digit by both engines (≧20 as 220) where its strokes did not tell the sign.
+            if amount is not None and (cut is not None or sign_first(crop, whole, dpi)):
                 amount = None
             # Unproven, the cell keeps every reading: the document's identities may yet settle which
             # one is printed (`ingest/settling.py`).

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ingest.scan import UNPROVEN
 from ingest.scan.image import line_boxes, line_image, sign_first, stop_on_the_line
-from ingest.scan.page import READING_HEIGHTS, _figures_proven, _in_crop, agreed_amount
+from ingest.scan.page import READING_HEIGHTS, _figures_proven, _in_crop, agreed_amount, sign_read_as_digit
 from ingest.scan.ppocr import Line, read_line_images
 from ingest.scan.tesseract import missing_models
 
@@ -108,6 +108,21 @@ def test_a_sign_under_a_ring_read_as_a_digit_by_both_engines_is_no_amount() -> N
     assert amount == "220", readings  # the case at hand: agreed, and wrong
     height, width = crop.shape
     assert sign_first(crop, (0, 0, width, height), 300)
+    # The ring cut the sign's strokes apart: they tell no sign, and the cell stays unproven.
+    assert sign_read_as_digit(crop, (0, 0, width, height), "220", 300) is None
+
+
+@pytest.mark.parametrize("read", ["30", "230"])
+def test_a_sign_the_readings_took_for_a_digit_is_read_from_its_strokes(read: str) -> None:
+    """肇庆's form as a 1-bit fax page at 300 dpi: the target ≥30 of 全市技术合同成交额. PP-OCR
+    read 30, Tesseract 230: no amount agreed. The wide first glyph's strokes are a ≥, and the
+    digits after it read 30 by both engines: the target as printed, whichever way the first
+    reading had it."""
+    crop = cell("target_ge_30_sign_read_as_2_fax_g4_300.png")
+    height, width = crop.shape
+    assert sign_read_as_digit(crop, (0, 0, width, height), read, 300) == "≥30"
+    # Digits the print does not show are not taken from a reading.
+    assert sign_read_as_digit(crop, (0, 0, width, height), "80", 300) is None
 
 
 NOTO = Path("/usr/share/fonts/opentype/noto")

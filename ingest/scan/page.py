@@ -219,12 +219,12 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     for index in joined:  # the second of a joined pair is part of the first
         places[index + 1] = None
     printed = {index: _print_read(image, place, dpi) for index, place in enumerate(places) if place}
-    # The %'s second ring is no figure, whether or not the readings agree on it: on a keystoned
-    # sheet every reading gave 3.43%0.
-    rings = {
+    # A mark read as a digit is no figure, whether or not the readings agree on it: on a keystoned
+    # sheet every reading gave 3.43%0, the %'s second ring.
+    marks = {
         index: place
         for index, place in enumerate(places)
-        if place is not None and _no_digit_after_percent(image, text, place, printed[index], dpi)
+        if place is not None and _no_digit(image, text, place, printed[index], dpi)
     }
     proven_by_print = {
         index for index, place in places_of(places) if _is_the_figure(printed[index], place[1])
@@ -232,7 +232,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     signed = {
         index: (place, spelt)
         for index, place in places_of(places)
-        if index not in rings
+        if index not in marks
         and not text[: place[0]].endswith(_SIGNS)
         and (spelt := sign_read_as_digit(image, place[2], place[1], dpi)) is not None
     }
@@ -242,7 +242,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     disproved = {
         index
         for index, place in places_of(places)
-        if index not in rings
+        if index not in marks
         and index not in signed
         and (
             (not text[: place[0]].endswith(_SIGNS) and sign_first(image, place[2], dpi))
@@ -252,7 +252,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     unproven = [
         (index, place)
         for index, place in places_of(places)
-        if index not in rings
+        if index not in marks
         and index not in joined
         and index not in signed
         and (index in disproved or index in apart or index not in proven_by_print)
@@ -260,7 +260,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     if len(disproved | apart) < len(unproven):
         agreed = _read_alike(image, line, dpi) - disproved - apart
         unproven = [(index, place) for index, place in unproven if index not in agreed]
-    edits = [(place[0], place[0] + len(place[1]), "") for place in rings.values()]
+    edits = [(place[0], place[0] + len(place[1]), "") for place in marks.values()]
     edits += [(place[0], place[0], UNPROVEN) for _, place in unproven]
     edits += [(place[0], end, place[1]) for place, end in joined.values()]
     edits += [(place[0], place[0] + len(place[1]), spelt) for place, spelt in signed.values()]
@@ -305,19 +305,16 @@ def places_of(places: list[Place | None]) -> list[tuple[int, Place]]:
     return [(index, place) for index, place in enumerate(places) if place is not None]
 
 
-def _no_digit_after_percent(
-    image: np.ndarray, text: str, place: Place, printed: str | None, dpi: int
-) -> bool:
-    """Whether a figure is a mark after the % before it read as a digit: one digit right after the
-    %, whose own print Tesseract reads as 0 in three preparations (the %'s second ring: 87.5% read
-    87.5%6 at 200 dpi) or stands on the line, short, as a full stop does (`stop_on_the_line`: 南海's
-    100%。 read 100%0。 at 200 dpi). Print sets no digit right after a %."""
+def _no_digit(image: np.ndarray, text: str, place: Place, printed: str | None, dpi: int) -> bool:
+    """Whether a one-digit figure is a mark read as a digit: one that stands on the line, short, as
+    a full stop, a comma or a 、 does (`stop_on_the_line`: 南海's 100%。 read 100%0。 at 200 dpi,
+    白云's 312 人。 read 312人5 in a colour JPEG: lining digits are all as tall), or, right after a %,
+    one whose own print Tesseract reads as 0 in three preparations (the %'s second ring: 87.5% read
+    87.5%6 at 200 dpi). Print sets no digit right after a %."""
     found, figure, box = place
-    return (
-        len(figure) == 1
-        and text[:found].endswith(("%", "％"))
-        and (printed == "0" or stop_on_the_line(image, box, dpi))
-    )
+    if len(figure) != 1:
+        return False
+    return stop_on_the_line(image, box, dpi) or (text[:found].endswith(("%", "％")) and printed == "0")
 
 
 def _print_read(image: np.ndarray, place: Place, dpi: int) -> str | None:

@@ -80,6 +80,15 @@ def test_a_full_stop_after_a_percent_read_as_a_digit_is_no_figure() -> None:
     assert _figures_proven(crop, line, 300) == "计报表按时报送率，年度指标值：100%。"
 
 
+def test_a_full_stop_in_prose_read_as_a_digit_is_no_figure() -> None:
+    """白云's report as a colour JPEG at 300 dpi: the line 和 312 人。 was read 和312人5, the full stop
+    taken for a 5 that no second reading proved, and the report was refused. A full stop stands
+    short on the line, wherever it follows: no figure; the 312 beside it stays proven."""
+    crop = cell("prose_full_stop_colour_jpeg_300.png")
+    line = Line("和312人5", (10, 10, 307, 87), (("312", (84, 10, 199, 87)), ("5", (274, 10, 307, 87))))
+    assert _figures_proven(crop, line, 300) == "和312人"
+
+
 @pytest.mark.parametrize(
     ("marks", "stop"),
     [

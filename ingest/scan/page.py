@@ -51,6 +51,7 @@ from ingest.scan.image import (
     least_print,
     line_boxes,
     line_image,
+    point_between,
     render_grey,
     ring_after,
     scan_dpi,
@@ -276,9 +277,10 @@ def _set_apart(
     apart letter by letter (≥95% read ≥9 5%, and the target landed as 9), a decimal point read as a
     colon (≥2.8% read ≥2:8%), or two figures (a ratio 1:1). A pair apart by spaces whose print,
     read whole, is the two digits joined (`agreed_amount`) is one figure: by the first's index, its
-    place as joined and where the text it replaces ends. Any other such pair is not proven
-    (the second set), whatever the readings say of each half: no reading can be trusted to tell a
-    colon from a point read as one, Tesseract reading digits and points only."""
+    place as joined and where the text it replaces ends; so is a pair read with a colon whose
+    print between is a point (`point_between`), spelt with the point. Any other such pair is not
+    proven (the second set), whatever the readings say of each half: no reading can be trusted to
+    tell a colon from a point read as one, Tesseract reading digits and points only."""
     joined: dict[int, tuple[Place, int]] = {}
     apart: set[int] = set()
     figures = places_of(places)
@@ -290,12 +292,16 @@ def _set_apart(
             apart.add(second)
             continue
         whole = (box[0], min(box[1], next_box[1]), next_box[2], max(box[3], next_box[3]))
-        spelt = figure + next_figure
-        if not between.strip():
-            amount, _ = agreed_amount(figure_print(image, whole, dpi), dpi, spelt)
-            if amount is not None and digits_of(amount) == digits_of(spelt):
-                joined[first] = ((found, spelt, whole), after + len(next_figure))
-                continue
+        # Read with a colon, one figure only where the print between is a point and no colon.
+        colon = bool(between.strip())
+        if colon and not point_between(image, box, next_box, dpi):
+            apart.update((first, second))
+            continue
+        spelt = figure + ("." if colon else "") + next_figure
+        amount, _ = agreed_amount(figure_print(image, whole, dpi), dpi, spelt)
+        if amount is not None and digits_of(amount) == digits_of(spelt):
+            joined[first] = ((found, spelt, whole), after + len(next_figure))
+            continue
         apart.update((first, second))
     return joined, apart
 

@@ -169,14 +169,37 @@ def test_a_figure_set_apart_letter_by_letter_is_one_figure() -> None:
 
 
 def test_figures_a_colon_parts_are_not_proven() -> None:
-    """A decimal point read as a colon (增城's ≥2.8% read ≥2:8%: the target landed with the value 2)
-    cannot be told from a ratio's colon by Tesseract, which reads digits and points only: neither
-    figure is proven, and the document is refused naming them."""
+    """Figures read with a colon between them where the print holds no point there: Tesseract, which
+    reads digits and points only, cannot tell a colon from a point read as one, and neither figure
+    is proven (the document is refused naming them)."""
     crop = cell("target_ge_95_percent_set_apart_stamped_300.png")
     line = _read_line(crop)
     (first, first_box), (second, second_box) = line.figures
     as_colon = Line(f"≥{first}:{second}%", line.box, ((first, first_box), (second, second_box)))
     assert _figures_proven(crop, as_colon, 300) == f"≥{UNPROVEN}{first}:{UNPROVEN}{second}%"
+
+
+def test_a_point_read_as_a_colon_is_told_by_its_print() -> None:
+    """增城's form stamped at 300 dpi: a speck above the point of the target ≥2.8% made PP-OCR read
+    ≥2:8% (the target had landed with the value 2, then was refused). The print between the digits
+    is one dot on the line and a speck: a point, and the print read whole proves 2.8."""
+    crop = cell("target_point_under_a_speck_stamped_300.png")
+    line = Line("≥2:8%", (1, 0, 117, 33), (("2", (35, 0, 53, 33)), ("8", (68, 0, 85, 33))))
+    assert _figures_proven(crop, line, 300) == "≥2.8%"
+
+
+@pytest.mark.skipif(not NOTO.exists(), reason="needs fonts-noto-cjk")
+@pytest.mark.parametrize("face", ["NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc"])
+def test_a_printed_colon_between_figures_is_no_point(face: str) -> None:
+    """A ratio printed with a colon (比例 1:3) at 10.5 pt: two dots alike, one above the other, are
+    no decimal point, and the figures stay unproven."""
+    font = ImageFont.truetype(str(NOTO / face), 44, index=2)
+    strip = Image.new("L", (360, 90), 255)
+    ImageDraw.Draw(strip).text((20, 15), "比例1:3", font=font, fill=0)
+    crop = np.array(strip)
+    line = _read_line(crop)
+    assert line.text == "比例1:3"  # the case at hand
+    assert _figures_proven(crop, line, 300) == f"比例{UNPROVEN}1:{UNPROVEN}3"
 
 
 def test_a_sign_read_before_a_figure_whose_glyph_ran_into_the_first_digit_disproves_nothing() -> None:

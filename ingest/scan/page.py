@@ -47,6 +47,7 @@ from ingest.scan.image import (
     find_cells,
     flatten_paper,
     framed,
+    glyph_before,
     is_dash,
     least_print,
     line_boxes,
@@ -237,9 +238,20 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         and not text[: place[0]].endswith(_SIGNS)
         and (spelt := sign_read_as_digit(image, place[2], place[1], dpi)) is not None
     }
+    # A figure read first on its line with a glyph before it that the reading left out: the sign
+    # its strokes show, or None (the figure then cannot stand: the glyph may be a sign).
+    unread = {
+        index: _sign_of(glyph, dpi)
+        for index, place in places_of(places)
+        if index not in marks
+        and index not in signed
+        and not text[: place[0]].strip()
+        and (glyph := glyph_before(image, place[2], dpi)) is not None
+    }
     # Disproved whatever a reading of the whole line says: a figure whose print begins with a glyph
     # wider than any digit (a sign read as one; unless the sign was read before it, and its glyph
-    # ran into the first digit's, as on a fax page), and a last 0 that is a %'s ring.
+    # ran into the first digit's, as on a fax page), a last 0 that is a %'s ring, and one after an
+    # unread glyph that is no sign.
     disproved = {
         index
         for index, place in places_of(places)
@@ -248,6 +260,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         and (
             (not text[: place[0]].endswith(_SIGNS) and sign_first(image, place[2], dpi))
             or (index not in proven_by_print and _ring_read_as_zero(image, place, printed[index], dpi))
+            or (index in unread and unread[index] is None)
         )
     }
     unproven = [
@@ -265,6 +278,12 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     edits += [(place[0], place[0], UNPROVEN) for _, place in unproven]
     edits += [(place[0], end, place[1]) for place, end in joined.values()]
     edits += [(place[0], place[0] + len(place[1]), spelt) for place, spelt in signed.values()]
+    left_unproven = {index for index, _ in unproven}
+    edits += [
+        (place[0], place[0], sign)
+        for index, place in places_of(places)
+        if index not in left_unproven and (sign := unread.get(index)) is not None
+    ]
     for start, end, spelt in sorted(edits, reverse=True):
         text = text[:start] + spelt + text[end:]
     return text
@@ -354,6 +373,10 @@ def sign_read_as_digit(image: np.ndarray, box: Box, read: str, dpi: int) -> str 
         if figure and _is_the_figure(agreed_amount(digits, dpi, figure)[0], figure):
             return sign + figure
     return None
+
+
+def _sign_of(glyph: np.ndarray, dpi: int) -> str | None:
+    return comparison_sign(glyph, dpi)
 
 
 def _ring_read_as_zero(image: np.ndarray, place: Place, printed: str | None, dpi: int) -> bool:

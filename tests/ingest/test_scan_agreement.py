@@ -12,9 +12,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ingest.scan import UNPROVEN
-from ingest.scan.image import line_boxes, line_image, sign_first, stop_on_the_line
+from ingest.scan.image import line_boxes, line_image, print_box, sign_first, stop_on_the_line
 from ingest.scan.page import READING_HEIGHTS, _figures_proven, _in_crop, agreed_amount, sign_read_as_digit
-from ingest.scan.ppocr import Line, read_line_images
+from ingest.scan.ppocr import Box, Line, read_line_images
 from ingest.scan.tesseract import missing_models
 
 SCAN_LINES = Path(__file__).resolve().parents[1] / "fixtures" / "scan_lines"
@@ -200,6 +200,39 @@ def test_a_printed_colon_between_figures_is_no_point(face: str) -> None:
     line = _read_line(crop)
     assert line.text == "比例1:3"  # the case at hand
     assert _figures_proven(crop, line, 300) == f"比例{UNPROVEN}1:{UNPROVEN}3"
+
+
+GREY_SIGNS = [
+    # 黄埔's form keystoned at 200 dpi: targets whose sign the scan left grey through and through
+    ("target_gt_520_grey_sign_keystone_200.png", "520家", (18, 0, 96, 28), (18, 0, 65, 28), ">520家"),
+    ("target_ge_1_grey_sign_keystone_200.png", "1场", (30, 1, 72, 30), (30, 1, 45, 30), "≥1场"),
+]
+
+
+@pytest.mark.parametrize(("name", "read", "line_box", "figure_box", "printed"), GREY_SIGNS)
+def test_a_grey_sign_the_reading_left_out_is_read_from_its_strokes(
+    name: str, read: str, line_box: Box, figure_box: Box, printed: str
+) -> None:
+    """The recogniser read the target without its sign (the line's box begins at the figure), and
+    the figure is proven: the glyph before it is a sign by its strokes, the ≥'s bar apart from its
+    chevron taken in too (alone, the chevron is a >). The cell's print reaches over the sign."""
+    crop = cell(name)
+    figure = read.rstrip("家场")
+    line = Line(read, line_box, ((figure, figure_box),))
+    assert _figures_proven(crop, line, 300) == printed
+    padded = np.pad(crop, 20, constant_values=255)
+    box = print_box(padded, 300)
+    assert box is not None and box[0] <= 20 + 3
+
+
+def test_a_glyph_before_a_figure_that_is_no_sign_leaves_it_unproven() -> None:
+    """The same target with a grey mark before it that no sign's strokes make (a box): the reading
+    left it out, and what it is cannot be told, so the figure cannot stand."""
+    crop = cell("target_gt_520_grey_sign_keystone_200.png").copy()
+    crop[:, :17] = 255
+    cv2.rectangle(crop, (3, 6), (14, 22), 175, 2)
+    line = Line("520家", (18, 0, 96, 28), (("520", (18, 0, 65, 28)),))
+    assert _figures_proven(crop, line, 300) == f"{UNPROVEN}520家"
 
 
 def test_a_sign_read_before_a_figure_whose_glyph_ran_into_the_first_digit_disproves_nothing() -> None:

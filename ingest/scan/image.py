@@ -645,6 +645,33 @@ def glyph_before(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) ->
     return framed(np.clip(stretched, 0, 255).astype(np.uint8), 2)
 
 
+def dashes_beside(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> tuple[int, int]:
+    """How many dashes stand in the recogniser's box of a figure before its digits and after them
+    (`figure_print`): level bars, flat, at the middle of the digits' height. A page number printed
+    `— 8 —` was read 181 on grey paper at 200 dpi, each dash taken for a 1."""
+    left, around, kept = _figure_runs(image, box, dpi)
+    if not kept:
+        return 0, 0
+    top = min(run.top for run in kept)
+    tall = max(run.bottom for run in kept) - top + 1
+
+    def is_dash(run: InkRun) -> bool:
+        high = run.bottom - run.top + 1
+        middle = (run.top + run.bottom) / 2 - top
+        return (
+            high <= 0.25 * tall
+            and run.right - run.left + 1 >= 2 * high
+            and 0.3 * tall <= middle <= 0.7 * tall
+        )
+
+    inside = [run for run in around if box[0] <= left + run.middle <= box[2] and run not in kept]
+    before = [run for run in inside if run.right < kept[0].left]
+    after = [run for run in inside if run.left > kept[-1].right]
+    if not all(is_dash(run) for run in before + after):
+        return 0, 0
+    return len(before), len(after)
+
+
 def stop_on_the_line(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> bool:
     """Whether a figure's print (`figure_print`) is a mark standing on the line, as a full stop, a
     comma or a 、 does: less than 0.6 as tall as the tallest mark around it, its foot within a fifth

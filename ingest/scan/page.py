@@ -43,6 +43,7 @@ from ingest.scan.image import (
     PAPER,
     binarised,
     cell_print,
+    dashes_beside,
     figure_print,
     find_cells,
     flatten_paper,
@@ -235,8 +236,13 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         index: (place, spelt)
         for index, place in places_of(places)
         if index not in marks
-        and not text[: place[0]].endswith(_SIGNS)
-        and (spelt := sign_read_as_digit(image, place[2], place[1], dpi)) is not None
+        and (
+            (spelt := _dashes_read_as_ones(image, place, printed[index], dpi))
+            or (
+                not text[: place[0]].endswith(_SIGNS)
+                and (spelt := sign_read_as_digit(image, place[2], place[1], dpi))
+            )
+        )
     }
     # A figure read first on its line with a glyph before it that the reading left out: the sign
     # its strokes show, or None (the figure then cannot stand: the glyph may be a sign).
@@ -373,6 +379,17 @@ def sign_read_as_digit(image: np.ndarray, box: Box, read: str, dpi: int) -> str 
         if figure and _is_the_figure(agreed_amount(digits, dpi, figure)[0], figure):
             return sign + figure
     return None
+
+
+def _dashes_read_as_ones(image: np.ndarray, place: Place, printed: str | None, dpi: int) -> str | None:
+    """A figure whose first or last 1s are dashes beside its digits (`dashes_beside`), spelt with
+    the dashes, when its digits' own print proves the rest; else None."""
+    _found, figure, box = place
+    before, after = dashes_beside(image, box, dpi)
+    digits = figure[before : len(figure) - after]
+    if not (before or after) or figure != "1" * before + digits + "1" * after:
+        return None
+    return "—" * before + digits + "—" * after if _is_the_figure(printed, digits) else None
 
 
 def _sign_of(glyph: np.ndarray, dpi: int) -> str | None:

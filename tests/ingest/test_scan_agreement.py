@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from ingest.scan import UNPROVEN
-from ingest.scan.image import line_boxes, line_image, print_box, sign_first, stop_on_the_line
+from ingest.scan.image import dashes_beside, line_boxes, line_image, print_box, sign_first, stop_on_the_line
 from ingest.scan.page import READING_HEIGHTS, _figures_proven, _in_crop, agreed_amount, sign_read_as_digit
 from ingest.scan.ppocr import Box, Line, read_line_images
 from ingest.scan.tesseract import missing_models
@@ -200,6 +200,29 @@ def test_a_printed_colon_between_figures_is_no_point(face: str) -> None:
     line = _read_line(crop)
     assert line.text == "比例1:3"  # the case at hand
     assert _figures_proven(crop, line, 300) == f"比例{UNPROVEN}1:{UNPROVEN}3"
+
+
+def test_dashes_of_a_page_number_read_as_ones_are_dashes() -> None:
+    """南沙's report on grey paper at 200 dpi: the page number `— 8 —` was read 181, each dash a 1,
+    and its print read 8: the report was refused for a figure not proven. The 1s are level bars at
+    the digit's middle: dashes, and the 8 stands."""
+    crop = cell("page_number_dashes_grey_200.png")
+    line = Line("181", (10, 10, 191, 89), (("181", (16, 10, 173, 89)),))
+    assert _figures_proven(crop, line, 300) == "—8—"
+
+
+@pytest.mark.skipif(not NOTO.exists(), reason="needs fonts-noto-cjk")
+@pytest.mark.parametrize("face", ["NotoSansCJK-Regular.ttc", "NotoSerifCJK-Regular.ttc"])
+def test_printed_ones_are_no_dashes(face: str) -> None:
+    """181 and 1—1 printed: a 1 is as tall as the digits, and only the bar counts as a dash."""
+    font = ImageFont.truetype(str(NOTO / face), 44, index=2)
+    for printed, dashes in (("181", (0, 0)), ("—8", (1, 0))):
+        strip = Image.new("L", (300, 90), 255)
+        ImageDraw.Draw(strip).text((20, 15), printed, font=font, fill=0)
+        image = np.array(strip)
+        rows, columns = np.nonzero(image < 128)
+        box = (int(columns.min()), int(rows.min()) - 4, int(columns.max()) + 1, int(rows.max()) + 5)
+        assert dashes_beside(image, box, 300) == dashes, printed
 
 
 GREY_SIGNS = [

@@ -209,6 +209,7 @@ def find_cells(grey: np.ndarray, dpi: int) -> tuple[list[Cell], np.ndarray]:
     reach = dpi // 3
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (reach, 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, reach)))
+    down = cv2.bitwise_or(down, _short_lines_down(ink, across, dpi))
     bridge = max(3, dpi // 10)
     across = cv2.morphologyEx(across, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
     down = cv2.morphologyEx(down, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
@@ -228,6 +229,24 @@ def find_cells(grey: np.ndarray, dpi: int) -> tuple[list[Cell], np.ndarray]:
         cells.append(Cell((x, y, x + w, y + h), len(cells) + 1))
         keep[label] = len(cells)
     return cells, keep[labels]
+
+
+def _short_lines_down(ink: np.ndarray, across: np.ndarray, dpi: int) -> np.ndarray:
+    """Lines down shorter than the opening keeps, that run from a line across to another: the
+    rulings between the cells of a one-row block (基本信息 | 编制数 | 45 | 在职人数 | 41 …), a row's
+    height long, which no other row continues. Lost, the row's cells ran together and its figures
+    were read as one cell's text (在职人数丨4丨下属级单位数」2), and two facts went unread. A
+    stroke of print meets no ruling at both its ends."""
+    short = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, dpi // 10)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(short, connectivity=8)
+    near = max(2, dpi // 100)
+    kept = np.zeros(count, dtype=bool)
+    for label in range(1, count):
+        x, y, w, h, _ = (int(value) for value in stats[label])
+        ends = (across[max(0, row - near) : row + near + 1, x : x + w].any() for row in (y, y + h - 1))
+        kept[label] = w <= 2 * near + 4 and all(ends)
+    lines: np.ndarray = np.where(kept[labels], 255, 0).astype(np.uint8)
+    return lines
 
 
 def _open_ends_closed(across: np.ndarray, down: np.ndarray, dpi: int) -> np.ndarray:
@@ -545,16 +564,29 @@ def ring_after(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> b
 WIDEST_DIGIT = 0.8
 
 
-def sign_first(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> bool:
+def sign_first(image: np.ndarray, box: tuple[int, int, int, int], dpi: int, read: str = "") -> bool:
     """Whether a figure's print (`figure_print`) begins with a glyph wider than any digit (more than
     WIDEST_DIGIT of the height of the glyphs after it): a comparison sign, not a digit. Under a
     seal's ring a ≧ read 2 by both engines alike (Tesseract reads digits only, and gives a sign the
-    digit it looks most like), and ≧20 was read 220."""
-    return sign_and_digits(image, box, dpi) is not None
+    digit it looks most like), and ≧20 was read 220. `read`, the figure as read, tells when the
+    first glyph is characters touching instead (`_touching`)."""
+    return sign_and_digits(image, box, dpi, read) is not None
+
+
+def _touching(first: InkRun, rest: list[InkRun], tall: int, read: str) -> bool:
+    """Whether a figure's wide first glyph is characters of `read` that touch: the reading gives
+    the print more characters than it has glyphs, every other glyph is one digit wide, and the
+    first is as wide as the characters left for it. Scanned grey at 200 dpi, the 4 and 5 of 450
+    ran together, and 450, read alike by both engines, was taken for a sign and a figure."""
+    holds = len(read) - len(rest)
+    if holds < 2 or any(run.right - run.left + 1 > WIDEST_DIGIT * tall for run in rest):
+        return False
+    widest = max(run.right - run.left + 1 for run in rest)
+    return first.right - first.left + 1 <= holds * widest * 1.15
 
 
 def sign_and_digits(
-    image: np.ndarray, box: tuple[int, int, int, int], dpi: int
+    image: np.ndarray, box: tuple[int, int, int, int], dpi: int, read: str = ""
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """When a figure's print begins with a glyph wider than any digit (`sign_first`): that glyph cut
     to its ink with two pixels around it (as `cell_print` cuts a cell's print, for
@@ -564,7 +596,7 @@ def sign_and_digits(
         return None
     first, rest = kept[0], kept[1:]
     tall = max(run.bottom - run.top + 1 for run in rest)
-    if first.right - first.left + 1 <= WIDEST_DIGIT * tall:
+    if first.right - first.left + 1 <= WIDEST_DIGIT * tall or _touching(first, rest, tall, read):
         return None
     _x0, y0, _x1, y1 = box
     glyph = image[y0 + first.top : y0 + first.bottom + 1, left + first.left : left + first.right + 1]

@@ -264,7 +264,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         if index not in marks
         and index not in signed
         and (
-            (not text[: place[0]].endswith(_SIGNS) and sign_first(image, place[2], dpi))
+            (not text[: place[0]].endswith(_SIGNS) and sign_first(image, place[2], dpi, place[1]))
             or (index not in proven_by_print and _ring_read_as_zero(image, place, printed[index], dpi))
             or (index in unread and unread[index] is None)
         )
@@ -657,7 +657,7 @@ def read_scanned_page(
             # Not proven by the readings alone: an amount whose print was cut into (a seal's ring
             # through the 0 of 3,600.00 gave Tesseract 3,600.60 three times), and a target's sign
             # read as a digit by both engines (≧20 as 220) where its strokes did not tell the sign.
-            if amount is not None and (cut is not None or sign_first(crop, whole, dpi)):
+            if amount is not None and (cut is not None or sign_first(crop, whole, dpi, squeezed)):
                 amount = None
             # Unproven, the cell keeps every reading: the document's identities may yet settle which
             # one is printed (`ingest/settling.py`).

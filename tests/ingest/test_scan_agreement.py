@@ -225,6 +225,17 @@ def test_printed_ones_are_no_dashes(face: str) -> None:
         assert dashes_beside(image, box, 300) == dashes, printed
 
 
+def test_digits_that_touch_are_no_sign() -> None:
+    """肇庆's form stamped at 200 dpi: in 入库450家以上 the 4 and 5 ran together into one glyph wider
+    than any digit, and 450, read alike by both engines, was disproved as a sign and a figure. The
+    reading gives the print three characters, its glyphs are two, and the first is as wide as two
+    digits: characters touching. Without the reading the glyph is still taken for a sign."""
+    crop = cell("target_450_digits_touching_stamped_200.png")
+    box = (71, 0, 127, 41)
+    assert not sign_first(crop, box, 300, "450")
+    assert sign_first(crop, box, 300)
+
+
 GREY_SIGNS = [
     # 黄埔's form keystoned at 200 dpi: targets whose sign the scan left grey through and through
     ("target_gt_520_grey_sign_keystone_200.png", "520家", (18, 0, 96, 28), (18, 0, 65, 28), ">520家"),

@@ -47,6 +47,25 @@ def test_a_hairline_a_pixel_wide_still_rules_its_cells() -> None:
     assert len(cells) == 9
 
 
+def test_a_one_row_block_keeps_its_short_lines_down() -> None:
+    """A form's 基本信息 block is one row of label and figure pairs, its lines down a row's height
+    long and continued by no other row: shorter than the opening that finds lines keeps. They rule
+    the row's four cells all the same, since each runs from a line across to another; a stroke of
+    print standing in a cell, touching neither line, rules nothing."""
+    page = _page()
+    top, bottom = 800, 860
+    for y in (top, bottom):
+        page[y : y + 3, COLUMNS[0] : COLUMNS[-1] + 3] = 0
+    for x in (COLUMNS[0], 450, 1000, 1700, COLUMNS[-1]):
+        page[top : bottom + 3, x : x + 3] = 0
+    page[ROWS[0] + 27 : ROWS[1] - 20, 400:404] = 0  # a 1 or the stroke of 中, 6 mm tall
+    page[top + 12 : bottom - 10, 1300:1304] = 0  # and one in the short row
+    cells, _ = find_cells(_speckled(page), DPI)
+    assert len(cells) == 9 + 4
+    in_the_row = sorted(cell.box[0] for cell in cells if cell.box[1] > top - 5)
+    assert len(in_the_row) == 4 and abs(in_the_row[2] - 1000) <= 8, in_the_row
+
+
 def test_a_row_cut_by_the_page_end_is_closed() -> None:
     """A browser prints a row that the page's end cuts without its line across: the lines down end
     open at the same height. The row's cells are cells all the same, the table closed where they end;

@@ -192,6 +192,9 @@ _SIGNS = ("≥", "≤", "≧", "≦", ">", "<", "＞", "＜", "=", "＝")
 # structure, never as a figure, and Tesseract reads a lone 1 as nothing as often as not.
 _ITEM_NUMBER = re.compile(r"\d{1,2}[.、．](?!\d)")
 _ITEM_BEFORE = "；;。："
+# What the reading gives before a line's first figure when it left out the glyph there, or read a
+# comparison sign as a letter (≧20 read N20, a ≥ read V or M).
+_LONE_LETTER = re.compile(r"[A-Za-z]?")
 # A figure of a line: where its text starts in the line, the figure, and its box on the image.
 Place = tuple[int, str, Box]
 
@@ -244,14 +247,15 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
             )
         )
     }
-    # A figure read first on its line with a glyph before it that the reading left out: the sign
-    # its strokes show, or None (the figure then cannot stand: the glyph may be a sign).
+    # A figure read first on its line with a glyph before it that the reading left out, or read as
+    # a lone Latin letter (a ≧ read N): the sign its strokes show, or None (the figure then cannot
+    # stand: the glyph may be a sign).
     unread = {
         index: _sign_of(glyph, dpi)
         for index, place in places_of(places)
         if index not in marks
         and index not in signed
-        and not text[: place[0]].strip()
+        and _LONE_LETTER.fullmatch(text[: place[0]].strip())
         and (glyph := glyph_before(image, place[2], dpi)) is not None
     }
     # Disproved whatever a reading of the whole line says: a figure whose print begins with a glyph
@@ -286,7 +290,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     edits += [(place[0], place[0] + len(place[1]), spelt) for place, spelt in signed.values()]
     left_unproven = {index for index, _ in unproven}
     edits += [
-        (place[0], place[0], sign)
+        (0, place[0], sign)
         for index, place in places_of(places)
         if index not in left_unproven and (sign := unread.get(index)) is not None
     ]

@@ -3,8 +3,8 @@
 
 The recogniser reads such a sign well beside figures (≥90%), but alone, scaled up to a line's
 height, it took a ≥ for V or M, a = for 二 or a dash, and Tesseract fared no better. The signs are
-few and their strokes simple: a chevron (> or <), a bar under one (≥, ≤; slanted as in ⩾ or level),
-two level bars of one length (=). Anything else, a digit or an ideograph, is no sign, and is read
+few and their strokes simple: a chevron (> or <), a bar under one (≥, ≤; slanted as in ⩾ or level)
+or two (≧, ≦), two level bars of one length (=). Anything else, a digit or an ideograph, is no sign, and is read
 as any other print.
 """
 
@@ -30,11 +30,18 @@ def comparison_sign(crop: np.ndarray, dpi: int) -> str | None:
     if max(crop.shape) > LARGEST * dpi:
         return None
     strokes = _strokes(crop, dpi)
-    if not 1 <= len(strokes) <= 2:
+    if not 1 <= len(strokes) <= 3:
         return None
     shapes = [_shape(stroke) for stroke in strokes]
     if len(strokes) == 1:
         return shapes[0] if shapes[0] in (">", "<") else None
+    if len(strokes) == 3:
+        # ≧ and ≦, the ≥ and ≤ of some CJK faces: two level bars of an = under the chevron.
+        chevron, upper, lower = strokes
+        pair = shapes[1:] == ["bar", "bar"] and _level_pair(upper, lower)
+        if shapes[0] in (">", "<") and pair and _bar_under_chevron(chevron, upper):
+            return "≥" if shapes[0] == ">" else "≤"
+        return None
     (upper, lower), (top, bottom) = shapes, strokes
     if upper in (">", "<") and lower == "bar" and _bar_under_chevron(top, bottom):
         return "≥" if upper == ">" else "≤"

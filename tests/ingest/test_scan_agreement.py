@@ -259,6 +259,27 @@ def test_a_grey_sign_the_reading_left_out_is_read_from_its_strokes(
     assert box is not None and box[0] <= 20 + 3
 
 
+def test_a_sign_read_as_a_letter_is_read_from_its_strokes() -> None:
+    """肇庆's form stamped at 300 dpi: the target ≧20 (two bars under the chevron) was read N20, and
+    landed so. The glyph read as a lone letter before the figure is a sign by its strokes."""
+    crop = cell("target_ge_20_read_n20_stamped_300.png")
+    line = Line("N20", (0, 0, 75, 36), (("20", (26, 0, 75, 36)),))
+    assert _figures_proven(crop, line, 300) == "≥20"
+
+
+@pytest.mark.skipif(not NOTO.exists(), reason="needs fonts-noto-cjk")
+def test_a_letter_before_a_figure_is_no_sign() -> None:
+    """A target printed Q1 (a quarter): its letter's strokes are no sign, and a scan cannot tell it
+    from a sign misread, so the figure is not proven."""
+    font = ImageFont.truetype(str(NOTO / "NotoSansCJK-Regular.ttc"), 44, index=2)
+    strip = Image.new("L", (200, 90), 255)
+    ImageDraw.Draw(strip).text((20, 15), "Q1", font=font, fill=0)
+    crop = np.array(strip)
+    line = _read_line(crop)
+    assert line.text == "Q1"  # the case at hand
+    assert _figures_proven(crop, line, 300) == f"Q{UNPROVEN}1"
+
+
 def test_a_glyph_before_a_figure_that_is_no_sign_leaves_it_unproven() -> None:
     """The same target with a grey mark before it that no sign's strokes make (a box): the reading
     left it out, and what it is cannot be told, so the figure cannot stand."""

@@ -3,9 +3,9 @@
 
 The recogniser reads such a sign well beside figures (≥90%), but alone, scaled up to a line's
 height, it took a ≥ for V or M, a = for 二 or a dash, and Tesseract fared no better. The signs are
-few and their strokes simple: a chevron (> or <), a bar under one (≥, ≤; slanted as in ⩾ or level)
-or two (≧, ≦), two level bars of one length (=). Anything else, a digit or an ideograph, is no sign, and is read
-as any other print.
+few and their strokes simple: a chevron (> or <), a bar under one (≥, ≤; slanted as in ⩾ or
+level) or two (≧, ≦), two level bars of one length (=). Anything else, a digit or an ideograph, is
+no sign, and is read as any other print.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ def comparison_sign(crop: np.ndarray, dpi: int) -> str | None:
         return shapes[0] if shapes[0] in (">", "<") else None
     if len(strokes) == 3:
         # ≧ and ≦, the ≥ and ≤ of some CJK faces: two level bars of an = under the chevron.
-        chevron, upper, lower = strokes
-        pair = shapes[1:] == ["bar", "bar"] and _level_pair(upper, lower)
-        if shapes[0] in (">", "<") and pair and _bar_under_chevron(chevron, upper):
+        chevron, first_bar, second_bar = strokes
+        pair = shapes[1:] == ["bar", "bar"] and _level_pair(first_bar, second_bar)
+        if shapes[0] in (">", "<") and pair and _bar_under_chevron(chevron, first_bar):
             return "≥" if shapes[0] == ">" else "≤"
         return None
     (upper, lower), (top, bottom) = shapes, strokes

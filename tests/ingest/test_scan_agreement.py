@@ -158,6 +158,15 @@ def _read_line(crop: np.ndarray) -> Line:
     return _in_crop(line, box, scale, columns)
 
 
+def _printed_and_read(text: str, face: str) -> tuple[np.ndarray, Line]:
+    """`text` printed at 10.5 pt (300 dpi) in a Noto CJK face, and PP-OCR's reading of it."""
+    font = ImageFont.truetype(str(NOTO / face), 44, index=2)
+    strip = Image.new("L", (60 + 50 * len(text), 90), 255)
+    ImageDraw.Draw(strip).text((20, 15), text, font=font, fill=0)
+    crop = np.array(strip)
+    return crop, _read_line(crop)
+
+
 def test_a_figure_set_apart_letter_by_letter_is_one_figure() -> None:
     """韶关's 2024 form prints the target ≥95% set apart across its cell (stamped at 300 dpi):
     PP-OCR read ≥9 5%, each digit proven by itself, and the target landed with the value 9. The
@@ -193,11 +202,7 @@ def test_a_point_read_as_a_colon_is_told_by_its_print() -> None:
 def test_a_printed_colon_between_figures_is_no_point(face: str) -> None:
     """A ratio printed with a colon (比例 1:3) at 10.5 pt: two dots alike, one above the other, are
     no decimal point, and the figures stay unproven."""
-    font = ImageFont.truetype(str(NOTO / face), 44, index=2)
-    strip = Image.new("L", (360, 90), 255)
-    ImageDraw.Draw(strip).text((20, 15), "比例1:3", font=font, fill=0)
-    crop = np.array(strip)
-    line = _read_line(crop)
+    crop, line = _printed_and_read("比例1:3", face)
     assert line.text == "比例1:3"  # the case at hand
     assert _figures_proven(crop, line, 300) == f"比例{UNPROVEN}1:{UNPROVEN}3"
 
@@ -271,11 +276,7 @@ def test_a_sign_read_as_a_letter_is_read_from_its_strokes() -> None:
 def test_a_letter_before_a_figure_is_no_sign() -> None:
     """A target printed Q1 (a quarter): its letter's strokes are no sign, and a scan cannot tell it
     from a sign misread, so the figure is not proven."""
-    font = ImageFont.truetype(str(NOTO / "NotoSansCJK-Regular.ttc"), 44, index=2)
-    strip = Image.new("L", (200, 90), 255)
-    ImageDraw.Draw(strip).text((20, 15), "Q1", font=font, fill=0)
-    crop = np.array(strip)
-    line = _read_line(crop)
+    crop, line = _printed_and_read("Q1", "NotoSansCJK-Regular.ttc")
     assert line.text == "Q1"  # the case at hand
     assert _figures_proven(crop, line, 300) == f"Q{UNPROVEN}1"
 

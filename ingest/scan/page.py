@@ -128,10 +128,11 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
     `read` is PP-OCR's reading of the cell. Tesseract (eng, digits only) reads it again in three
     preparations: the print scaled to 20 px and to 24 px tall and binarised, and to 28 px. The
     amount stands when three of the four readings give exactly the same amount: two engines, trained
-    apart, agreeing digit for digit and on its point (or Tesseract three times, which in the study
-    never agreed on a wrong amount); a thousands separator in its place may be there or not
-    (`digits_of`). PP-OCR alone sometimes reads a separator wrong (364.607.20),
-    Tesseract alone a digit (29,192.26 for 25,192.26). When they do not agree, Tesseract reads the
+    apart, agreeing digit for digit and on its point, or Tesseract three times where PP-OCR read
+    the same digits and only its separators differ (364.607.20, 48,000:00); a thousands separator
+    in its place may be there or not (`digits_of`). Tesseract three times against PP-OCR's digits
+    is no proof: in a colour JPEG at 200 dpi it read 1,150.00 as 1,150.08 in all three, and only
+    the project's 总计 caught it (29,192.26 for 25,192.26 too). When they do not agree, Tesseract reads the
     print again in four other preparations (`REREADING_HEIGHTS`), and PP-OCR's amount stands when
     at least two of those read it and more of them than read any other amount: never Tesseract
     alone, as these four are alike. A rereading of nothing is no other amount when no reading of
@@ -146,7 +147,7 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
     every = [read, *readings]
     keys = [digits_of(reading) for reading in every]
     key = max(keys, key=keys.count)
-    if is_amount(key) and keys.count(key) >= 3:
+    if is_amount(key) and keys.count(key) >= 3 and _only_digits(read) == _only_digits(key):
         return _spelt(every, key), readings
     rereadings = _digit_readings(crop, dpi, REREADING_HEIGHTS)
     key = digits_of(read)
@@ -157,6 +158,10 @@ def agreed_amount(crop: np.ndarray, dpi: int, read: str) -> tuple[str | None, li
     if is_amount(key) and again.count(key) >= 2 and again.count(key) > others:
         return _spelt([read, *rereadings], key), readings + rereadings
     return None, readings + rereadings
+
+
+def _only_digits(reading: str) -> str:
+    return "".join(character for character in reading if character.isdigit())
 
 
 def _digit_readings(crop: np.ndarray, dpi: int, preparations: tuple[tuple[int, bool], ...]) -> list[str]:
@@ -240,7 +245,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
         for index, place in places_of(places)
         if index not in marks
         and (
-            (spelt := _dashes_read_as_ones(image, place, printed[index], dpi))
+            (spelt := _dashes_read_as_ones(image, place, dpi))
             or (
                 not text[: place[0]].endswith(_SIGNS)
                 and (spelt := sign_read_as_digit(image, place[2], place[1], dpi))
@@ -385,7 +390,7 @@ def sign_read_as_digit(image: np.ndarray, box: Box, read: str, dpi: int) -> str 
     return None
 
 
-def _dashes_read_as_ones(image: np.ndarray, place: Place, printed: str | None, dpi: int) -> str | None:
+def _dashes_read_as_ones(image: np.ndarray, place: Place, dpi: int) -> str | None:
     """A figure whose first or last 1s are dashes beside its digits (`dashes_beside`), spelt with
     the dashes, when its digits' own print proves the rest; else None."""
     _found, figure, box = place
@@ -393,6 +398,7 @@ def _dashes_read_as_ones(image: np.ndarray, place: Place, printed: str | None, d
     digits = figure[before : len(figure) - after]
     if not (before or after) or figure != "1" * before + digits + "1" * after:
         return None
+    printed, _ = agreed_amount(figure_print(image, box, dpi), dpi, digits)
     return "—" * before + digits + "—" * after if _is_the_figure(printed, digits) else None
 
 

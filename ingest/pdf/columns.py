@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ingest.pdf.reader import TableRow
 from ingest.pdf.text import squash
@@ -68,9 +69,11 @@ def header_columns(
             continue
         printed = squash(text)
         label = next((label for label in by_length if printed.startswith(label)), None)
-        if label is None:
+        if label is None or labels[label] in spans:
+            # A second cell naming a field already named is a misreading of another (三级指标 read
+            # 二级指标 on a fax page): it is read as a cell no label starts.
             unmatched.append((printed, (box[0], box[2])))
-        elif labels[label] not in spans:
+        else:
             spans[labels[label]] = (box[0], box[2])
     alike: list[tuple[tuple[float, float], frozenset[str]]] = []
     for printed, span in unmatched:
@@ -91,7 +94,18 @@ def header_columns(
         (field,), ((printed, span),) = missing, left
         if any(_all_but_one(printed, label) for label in labels if labels[label] == field):
             spans[field] = span
-    return Columns(spans) if required <= spans.keys() else None
+    if not required <= spans.keys() or not _levels_left_to_right(spans, labels):
+        return None
+    return Columns(spans)
+
+
+def _levels_left_to_right(spans: Mapping[str, tuple[float, float]], labels: Mapping[str, str]) -> bool:
+    """Whether the numbered levels found (一级指标, 二级指标, 三级指标) stand in their numerals'
+    order, left to right, as every header prints them: a cell taken for a level by one character
+    (`_one_off`) must not put a level before a lower one."""
+    levels = {labels[label]: _NUMERALS.index(label[0]) for label in labels if label[:1] in _NUMERALS}
+    found = sorted((numeral, spans[field][0]) for field, numeral in levels.items() if field in spans)
+    return all(left < right for (_, left), (_, right) in pairwise(found))
 
 
 _FUZZY_LENGTH = 4

@@ -144,6 +144,7 @@ def _header(*cells: str) -> TableRow:
         ("级指标", "二级指标", "级指标"),  # one read: the other two in order
         ("~级指标", "二级指标", "三级指标"),  # one misread: the one level it can be
         ("一级指标", "级指标", "三级指标"),  # one lost (韶关's form at 200 dpi): the one level left
+        ("一级指标", "二级指标", "二级指标"),  # one read as another (广州's table as a fax at 200 dpi)
     ],
 )
 def test_a_header_reads_its_levels_in_order_when_ocr_lost_their_numerals(read: tuple[str, ...]) -> None:
@@ -163,6 +164,7 @@ def test_a_header_reads_its_levels_in_order_when_ocr_lost_their_numerals(read: t
         ("级指标", "级指标", "年度指标值"),  # two cells for three levels
         ("级指标", "项目", "级指标", "级指标", "级指标", "年度指标值"),  # four for three
         ("产出指标", "数量指标", "累计国家高新技术企业数量", "≥2500家"),  # a data row
+        ("一级指标", "三级指标", "三级指标", "年度指标值"),  # the second level before the third
     ],
 )
 def test_a_row_that_cannot_be_the_levels_is_no_header(read: tuple[str, ...]) -> None:

@@ -240,11 +240,13 @@ def _short_lines_down(ink: np.ndarray, across: np.ndarray, dpi: int) -> np.ndarr
     short = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, dpi // 10)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(short, connectivity=8)
     near = max(2, dpi // 100)
+    # Where a line across is within `near` rows: each end of a line down must stand there.
+    reached = cv2.dilate(across, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * near + 1))) > 0
     kept = np.zeros(count, dtype=bool)
-    for label in range(1, count):
+    thin = np.flatnonzero(stats[1:, cv2.CC_STAT_WIDTH] <= 2 * near + 4) + 1  # strokes of print are many
+    for label in thin:
         x, y, w, h, _ = (int(value) for value in stats[label])
-        ends = (across[max(0, row - near) : row + near + 1, x : x + w].any() for row in (y, y + h - 1))
-        kept[label] = w <= 2 * near + 4 and all(ends)
+        kept[label] = bool(reached[y, x : x + w].any() and reached[y + h - 1, x : x + w].any())
     lines: np.ndarray = np.where(kept[labels], 255, 0).astype(np.uint8)
     return lines
 

@@ -26,7 +26,7 @@ export UV_PYTHON_DOWNLOADS := never
 # the templater only from the working directory's config or the one given.
 SQLFLUFF := JIXIAO_DBT_WAREHOUSE=:memory: $(VENV)/bin/sqlfluff
 
-.PHONY: run test test-fast test-bi test-deploy test-scans nights-crashes nights-story crashes-deploy-bi-conditions story-then-other-scans install lint docs clean
+.PHONY: run test test-fast test-bi test-deploy test-scans nights-crashes nights-story crashes-deploy-bi story-then-scans install lint docs clean
 
 run: $(AIRFLOW_HOME)/airflow.db
 	$(VENV)/bin/jixiao run --quiet
@@ -46,27 +46,24 @@ CRASH_NIGHTS := tests/e2e/test_crash_safety.py
 
 test: install
 	$(ON_THREE_WORKERS) -m "$(OUTSIDE_THE_LANES)"
-	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-deploy-bi-conditions story-then-other-scans
+	$(MAKE) --no-print-directory -j 2 --output-sync=target crashes-deploy-bi story-then-scans
 
 nights-crashes:
 	$(VENV)/bin/pytest -m night $(CRASH_NIGHTS)
 
-# Two lanes side by side, each a sequence: the crash story, the compose stack under podman, the
-# Superset lane, then the scanning conditions; the Celery path and the e2e story, then the other
-# scanned documents.
-crashes-deploy-bi-conditions:
+# Two lanes side by side, each a sequence: the crash story, the compose stack under podman, then
+# the Superset lane; the Celery path and the e2e story, then the scanned documents (the compose
+# stack's image build makes the first lane the longer one).
+crashes-deploy-bi:
 	$(MAKE) --no-print-directory nights-crashes
 	$(MAKE) --no-print-directory test-deploy
 	$(MAKE) --no-print-directory test-bi
-	$(VENV)/bin/pytest -m scans $(SCAN_CONDITIONS)
 
-story-then-other-scans:
+story-then-scans:
 	$(MAKE) --no-print-directory nights-story
-	$(VENV)/bin/pytest -m scans --ignore=$(SCAN_CONDITIONS)
+	$(VENV)/bin/pytest -m scans
 
-# Every test that reads a scanned document with OCR (seconds a page), in one process; `make test`
-# runs the scanning conditions in one lane and the other scans in the other.
-SCAN_CONDITIONS := tests/ingest/test_scan_conditions.py
+# Every test that reads a scanned document with OCR (seconds a page), in one process.
 test-scans: install
 	$(VENV)/bin/pytest -m scans
 

@@ -341,6 +341,9 @@ def print_box(crop: np.ndarray, dpi: int) -> tuple[int, int, int, int] | None:
     )
 
 
+# The lightest grey a glyph's strokes may be looked for in, beyond FAINT: whether a chevron found
+# as a > has a ≥'s bar lighter still under it.
+LIGHTEST = 230
 # The least ink, in full stops (`least_print`), of a glyph lighter than print that a cell's print
 # takes in: a ≥ or > scanned grey at 200 dpi; a speck or a seal's last trace is smaller.
 LIGHT_GLYPH = 4
@@ -635,13 +638,16 @@ def point_between(
     return on_the_line and all(other[cv2.CC_STAT_AREA] <= area / 4 for other in marks[1:])
 
 
-def glyph_before(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -> np.ndarray | None:
+def glyph_before(
+    image: np.ndarray, box: tuple[int, int, int, int], dpi: int, faint: int = FAINT
+) -> np.ndarray | None:
     """The glyph printed before a figure's print (`figure_print`) on its line, less than an em from
     its first digit, as a cell's print takes in a light glyph (`_light_glyphs`: darker than FAINT,
     level with the digits, LIGHT_GLYPH full stops of ink or more), cut to its ink with two pixels
     around it and its darkest made black (for `signs.comparison_sign`); None when there is none.
     A figure the reading found first on its line with such a glyph before it was read without
-    it: at 200 dpi the grey > of >520家 was left out of the reading 520家."""
+    it: at 200 dpi the grey > of >520家 was left out of the reading 520家. `faint` is the lightest
+    grey taken for ink."""
     left, _around, kept = _figure_runs(image, box, dpi)
     if not kept:
         return None
@@ -652,7 +658,7 @@ def glyph_before(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) ->
     if not region.size:
         return None
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
-        (region <= FAINT).astype(np.uint8), connectivity=8
+        (region <= faint).astype(np.uint8), connectivity=8
     )
     big = [
         label
@@ -673,6 +679,8 @@ def glyph_before(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) ->
     inked = np.isin(labels, marks)
     rows, columns = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
     cut = (slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1))
+    if faint > FAINT:  # strokes lighter than the sign's own grey count as much as the darkest
+        return framed(np.where(inked[cut], 0, 255).astype(np.uint8), 2)
     glyph = np.where(inked[cut], region[cut], 255)
     darkest = int(glyph.min())
     stretched = (glyph.astype(np.int32) - darkest) * 255 // max(1, 255 - darkest)

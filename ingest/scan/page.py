@@ -39,6 +39,7 @@ from ingest.pdf.text import squash
 from ingest.scan import UNPROVEN
 from ingest.scan.image import (
     FAINT,
+    LIGHTEST,
     MARGIN,
     PAPER,
     binarised,
@@ -256,7 +257,7 @@ def _figures_proven(image: np.ndarray, line: Line, dpi: int) -> str:
     # a lone Latin letter (a ≧ read N): the sign its strokes show, or None (the figure then cannot
     # stand: the glyph may be a sign).
     unread = {
-        index: _sign_of(glyph, dpi)
+        index: _sign_of(glyph, image, place[2], dpi)
         for index, place in places_of(places)
         if index not in marks
         and index not in signed
@@ -402,8 +403,15 @@ def _dashes_read_as_ones(image: np.ndarray, place: Place, dpi: int) -> str | Non
     return "—" * before + digits + "—" * after if _is_the_figure(printed, digits) else None
 
 
-def _sign_of(glyph: np.ndarray, dpi: int) -> str | None:
-    return comparison_sign(glyph, dpi)
+def _sign_of(glyph: np.ndarray, image: np.ndarray, box: Box, dpi: int) -> str | None:
+    """The sign the glyph before a figure (`glyph_before`) is by its strokes; None for no sign, and
+    for a chevron under which lighter ink still shows a ≥'s bar: of a grey sign, a bar lighter
+    than its chevron would have made a ≥ land as a >."""
+    sign = comparison_sign(glyph, dpi)
+    lighter = glyph_before(image, box, dpi, LIGHTEST) if sign in (">", "<") else None
+    if lighter is not None and comparison_sign(lighter, dpi) in ("≥", "≤"):
+        return None
+    return sign
 
 
 def _ring_read_as_zero(image: np.ndarray, place: Place, printed: str | None, dpi: int) -> bool:

@@ -278,6 +278,20 @@ def test_a_grey_sign_the_reading_left_out_is_read_from_its_strokes(
     assert box is not None and box[0] <= 20 + 3
 
 
+@pytest.mark.parametrize(("bar", "printed"), [(150, "≥520家"), (215, f"{UNPROVEN}520家"), (None, ">520家")])
+def test_a_grey_chevron_with_a_lighter_bar_under_it_is_no_sign(bar: int | None, printed: str) -> None:
+    """The grey > of the keystoned target drawn again as a ≥: with its bar as grey as its chevron
+    it is a ≥; with a bar lighter than a glyph's ink is looked for in, the chevron alone would be
+    a >, and the figure is not proven; with no bar, a >."""
+    crop = cell("target_gt_520_grey_sign_keystone_200.png").copy()
+    crop[:, :17] = 255
+    cv2.polylines(crop, [np.array([(3, 5), (14, 11), (3, 17)])], False, 150, 2)
+    if bar is not None:
+        cv2.line(crop, (3, 22), (14, 22), bar, 2)
+    line = Line("520家", (18, 0, 96, 28), (("520", (18, 0, 65, 28)),))
+    assert _figures_proven(crop, line, 300) == printed
+
+
 def test_a_sign_read_as_a_letter_is_read_from_its_strokes() -> None:
     """肇庆's form stamped at 300 dpi: the target ≧20 (two bars under the chevron) was read N20, and
     landed so. The glyph read as a lone letter before the figure is a sign by its strokes."""

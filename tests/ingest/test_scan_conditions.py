@@ -44,7 +44,10 @@ FAMILY = Path(__file__).resolve().parents[1] / "fixtures" / "family"
 # as nothing or 1, and 5.5 as 5.9 or 3.9), 惠州's form under a signature (page 1's 部门名称 read
 # without its 惠, the pages repeating the row read it whole: taken for a second form), and as colour
 # JPEGs 黄埔's incubators table and 南海's project table (an amount the opaque ring cut into, read
-# 3,600.C0 and 1,150.02, settled by the table's identities).
+# 3,600.C0 and 1,150.02, settled by the table's identities); 肇庆's form stamped (its one-row 基本信息
+# block's short lines down lost, two facts went unread, and its ≧20 landed as N20) and as a fax page
+# (≥30 read 30 and 230), 白云's report as a colour JPEG (312 人。 read 312人5) and 增城's form
+# stamped (a speck above the point of ≥2.8% read ≥2:8%).
 OTHERS = (
     (SAMPLE_FILES["guangzhou_2023_project_target_table"], "grey-bleed-through"),
     (SAMPLE_FILES["guangzhou_2023_dept_target_form"], "signature-over-text"),
@@ -61,6 +64,10 @@ OTHERS = (
         "colour-jpeg-q60",
     ),
     (FAMILY / "repeated_headers" / "nanhai_2024_project_target_table_xubiao.pdf", "colour-jpeg-q60"),
+    (FAMILY / "city_forms" / "zhaoqing_2023_extra_columns_form.pdf", "stamped"),
+    (FAMILY / "city_forms" / "zhaoqing_2023_extra_columns_form.pdf", "fax-g4"),
+    (FAMILY / "fenbie_report" / "baiyun_2023_self_evaluation_fenbie.pdf", "colour-jpeg-q60"),
+    (FAMILY / "distributed_names" / "zengcheng_2024_distributed_names_sans.pdf", "stamped"),
 )
 
 # Documents that land at 200 dpi, read as if scanned at 300 (`page.READING_DPI`), stamped: 增城's
@@ -72,7 +79,9 @@ OTHERS = (
 # ring's arcs, darker than paper in the red channel, read as marks beside its scores until the
 # seal's remaining red was lifted), and keystoned (a 5 whose bowl met its stem in rows lighter than
 # print was cut into two lines, read 7 and ）; its 3.43% read 3.43%0 by every reading); and 南海's
-# project table stamped (the full stop of its 100%。 read as a 0 after the %).
+# project table stamped (the full stop of its 100%。 read as a 0 after the %); 广州's basic research
+# table as a fax page (三级指标 read 二级指标: its 绩效指标 header went unread) and 南沙's report on
+# grey paper (its page number — 8 — read 181).
 OTHERS_AT_200 = (
     (FAMILY / "distributed_names" / "zengcheng_2024_distributed_names_sans.pdf", "stamped"),
     (
@@ -87,6 +96,11 @@ OTHERS_AT_200 = (
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "colour-jpeg-q60"),
     (FAMILY / "self_evaluation_tables" / "guangzhou_2023_dept_self_evaluation_table.pdf", "keystone"),
     (FAMILY / "repeated_headers" / "nanhai_2024_project_target_table_xubiao.pdf", "stamped"),
+    (
+        FAMILY / "self_evaluation_tables" / "guangzhou_2023_project_self_evaluation_table_basic_research.pdf",
+        "fax-g4",
+    ),
+    (FAMILY / "reports" / "nansha_2023_self_evaluation.pdf", "grey-bleed-through"),
 )
 
 

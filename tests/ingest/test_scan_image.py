@@ -51,7 +51,8 @@ def test_a_one_row_block_keeps_its_short_lines_down() -> None:
     """A form's 基本信息 block is one row of label and figure pairs, its lines down a row's height
     long and continued by no other row: shorter than the opening that finds lines keeps. They rule
     the row's four cells all the same, since each runs from a line across to another; a stroke of
-    print standing in a cell, touching neither line, rules nothing."""
+    print standing in a cell, touching neither line, rules nothing, nor does a seal's ring crossing
+    the row from line to line, far lighter than a ruling."""
     page = _page()
     top, bottom = 800, 860
     for y in (top, bottom):
@@ -60,6 +61,7 @@ def test_a_one_row_block_keeps_its_short_lines_down() -> None:
         page[top : bottom + 3, x : x + 3] = 0
     page[ROWS[0] + 27 : ROWS[1] - 20, 400:404] = 0  # a 1 or the stroke of 中, 6 mm tall
     page[top + 12 : bottom - 10, 1300:1304] = 0  # and one in the short row
+    page[top : bottom + 3, 1500:1505] = 180  # a seal's ring crossing the row, upright there: no line
     cells, _ = find_cells(_speckled(page), DPI)
     assert len(cells) == 9 + 4
     in_the_row = sorted(cell.box[0] for cell in cells if cell.box[1] > top - 5)

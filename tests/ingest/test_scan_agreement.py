@@ -259,6 +259,8 @@ GREY_SIGNS = [
     # 黄埔's form keystoned at 200 dpi: targets whose sign the scan left grey through and through
     ("target_gt_520_grey_sign_keystone_200.png", "520家", (18, 0, 96, 28), (18, 0, 65, 28), ">520家"),
     ("target_ge_1_grey_sign_keystone_200.png", "1场", (30, 1, 72, 30), (30, 1, 45, 30), "≥1场"),
+    # 黄埔's form with distributed labels keystoned at 300 dpi: a > whose strokes came out hollow
+    ("target_gt_2500_hollow_sign_keystone_300.png", "2500家", (16, 2, 109, 30), (16, 2, 83, 30), ">2500家"),
 ]
 
 
@@ -268,7 +270,8 @@ def test_a_grey_sign_the_reading_left_out_is_read_from_its_strokes(
 ) -> None:
     """The recogniser read the target without its sign (the line's box begins at the figure), and
     the figure is proven: the glyph before it is a sign by its strokes, the ≥'s bar apart from its
-    chevron taken in too (alone, the chevron is a >). The cell's print reaches over the sign."""
+    chevron taken in too (alone, the chevron is a >), a hollow stroke's paper filled. The cell's
+    print reaches over the sign."""
     crop = cell(name)
     figure = read.rstrip("家场")
     line = Line(read, line_box, ((figure, figure_box),))

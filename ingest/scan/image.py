@@ -660,10 +660,12 @@ def glyph_before(
     left, _around, kept = _figure_runs(image, box, dpi)
     if not kept:
         return None
-    _x0, y0, _x1, y1 = box
-    digits_left = left + kept[0].left
+    x0, y0, _x1, y1 = box
+    # Before the recogniser's box as well: a digit in it that `_digit_runs` left out as a mark
+    # beside the others (a 5 a seal's speck made taller) is no glyph the reading left out.
+    digits_left = min(x0, left + kept[0].left)
     em = y1 - y0
-    region = image[y0:y1, max(0, digits_left - em) : digits_left]
+    region = image[y0:y1, max(0, digits_left - em) : max(0, digits_left)]
     if not region.size:
         return None
     count, labels, stats, _ = cv2.connectedComponentsWithStats(

@@ -720,7 +720,7 @@ def dashes_beside(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -
     top = min(run.top for run in kept)
     tall = max(run.bottom for run in kept) - top + 1
 
-    def is_dash(run: InkRun) -> bool:
+    def level_bar(run: InkRun) -> bool:
         high = run.bottom - run.top + 1
         middle = (run.top + run.bottom) / 2 - top
         return (
@@ -732,7 +732,7 @@ def dashes_beside(image: np.ndarray, box: tuple[int, int, int, int], dpi: int) -
     inside = [run for run in around if box[0] <= left + run.middle <= box[2] and run not in kept]
     before = [run for run in inside if run.right < kept[0].left]
     after = [run for run in inside if run.left > kept[-1].right]
-    if not all(is_dash(run) for run in before + after):
+    if not all(level_bar(run) for run in before + after):
         return 0, 0
     return len(before), len(after)
 
